@@ -1,0 +1,13 @@
+/**
+ * One unary gRPC method. Messages are plain objects as protobufjs converts them
+ * (`toObject({ longs: Number, enums: String, defaults: true, oneofs: true })`,
+ * camelCase field names); handlers throw GatehouseError on failure.
+ */
+export interface GrpcUnaryMethod {
+  /** e.g. `/ory.keto.relation_tuples.v1alpha2.CheckService/Check`. */
+  readonly path: string;
+  /** Fully qualified message type names, e.g. `ory.keto.relation_tuples.v1alpha2.CheckRequest`. */
+  readonly requestType: string;
+  readonly responseType: string;
+  handle(request: any): Promise<object>;
+}

@@ -1,0 +1,32 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * One REST route. Handlers read a parsed request and return a response or throw a
+ * GatehouseError; they never touch sockets, status texts or the error envelope.
+ * Every route is served on the read, write and OPL ports (a harmless superset of Keto,
+ * as Ory Network serves all paths on one host).
+ */
+export interface RestRoute {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Exact path, e.g. `/relation-tuples/check`. */
+  readonly path: string;
+  handle(req: RestRequest): Promise<RestResponse>;
+}
+
+export interface RestRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  /** The raw body (already bounded by the body size limit). */
+  readonly body: Buffer;
+  /** The body parsed as JSON; throws invalid_argument naming the position when malformed. */
+  json(): unknown;
+}
+
+export interface RestResponse {
+  readonly status: number;
+  /** Serialised as JSON unless it is a string (sent as text/plain) or undefined (no body). */
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
