@@ -1,0 +1,97 @@
+import type { TupleSource } from '../engine/source.js';
+import type { RelationQuery, RelationTuple } from '../tuple.js';
+
+/**
+ * Durable relationship storage: Keto's tables plus gatehouse's changelog. One
+ * implementation per SQL dialect, all passing the shared store suite.
+ *
+ * Ordering guarantee: every read returns tuples in the store's stable order, which is
+ * ascending `shard_id` (the row's primary key within the network). gatehouse writes
+ * time-ordered shard ids (UUIDv7), so for rows it wrote this is insertion order; rows a
+ * Keto process wrote (random UUIDv4 ids) sort among them arbitrarily but stably. A row
+ * never moves in that order, so a keyset page walk sees every tuple that existed for
+ * the whole walk exactly once, whatever is inserted or deleted meanwhile.
+ *
+ * Errors: bad input (a relation longer than 64 characters, a namespace longer than 200,
+ * a NUL character, a lone surrogate) → invalid_argument before any SQL runs; an
+ * unreachable or overloaded database → unavailable; nothing else of the driver leaks.
+ */
+export interface RelationTupleStore extends TupleSource {
+  /** One page of the tuples matching `query` (every set field must match exactly). */
+  list(query: RelationQuery, page?: PageRequest): Promise<TuplePage>;
+
+  /**
+   * Applies `insert` then `delete` atomically in one transaction and appends one
+   * changelog entry; returns the new revision. Inserts are not deduplicated (as in
+   * Keto, writing an existing tuple stores a second row); deleting a tuple removes
+   * every row equal to it. An empty write changes nothing and returns the head revision.
+   */
+  transact(insert: readonly RelationTuple[], remove: readonly RelationTuple[]): Promise<number>;
+
+  /** Deletes every tuple matching `query` atomically; returns the new revision. */
+  deleteMatching(query: RelationQuery): Promise<number>;
+
+  /** Changelog entries with a revision greater than `revision`, oldest first, at most `limit`. */
+  changesSince(revision: number, limit: number): Promise<ChangeEntry[]>;
+
+  /** The revision of the latest committed write (0 before the first). */
+  headRevision(): Promise<number>;
+
+  /** Throws unavailable when the database cannot be reached. */
+  ping(): Promise<void>;
+
+  readonly migrations: Migrator;
+
+  close(): Promise<void>;
+}
+
+export interface PageRequest {
+  /** Rows per page; the caller has already applied defaults and clamping. */
+  readonly size: number;
+  /** The opaque token of a previous page's `nextPageToken`. */
+  readonly token?: string;
+}
+
+export interface TuplePage {
+  readonly tuples: RelationTuple[];
+  /** Empty when this is the last page. */
+  readonly nextPageToken: string;
+}
+
+/** One committed write, as followers (in-memory index, watch) replay it. */
+export interface ChangeEntry {
+  readonly revision: number;
+  /** Rows added, in the order written. */
+  readonly inserted: RelationTuple[];
+  /** Tuples removed, applied after the inserts; each removes every equal row. */
+  readonly deleted: RelationTuple[];
+}
+
+export type MigrationState = 'applied' | 'pending';
+
+export interface MigrationStatus {
+  readonly version: string;
+  readonly name: string;
+  readonly state: MigrationState;
+}
+
+export interface Migrator {
+  /** Every known migration in order, with its state in this database. */
+  status(): Promise<MigrationStatus[]>;
+  /** Applies pending migrations (at most `steps` when given); returns the versions applied. */
+  up(steps?: number): Promise<string[]>;
+  /** Reverts the last `steps` applied migrations; returns the versions reverted. */
+  down(steps: number): Promise<string[]>;
+}
+
+/** Pool, timeout and retry settings; every field has a sane default. */
+export interface StoreOptions {
+  /** Connections per process (PostgreSQL, MySQL). Default 10. */
+  readonly maxConnections?: number;
+  /** Milliseconds to wait for a free connection, or for a SQLite lock. Default 5000. */
+  readonly acquireTimeoutMs?: number;
+  /** Retries of a transaction that failed on a serialization failure or deadlock. Default 5. */
+  readonly maxRetries?: number;
+  /** `secrets.pagination`: the first signs page tokens, all verify. None → a key kept in the database. */
+  readonly paginationSecrets?: readonly string[];
+}
