@@ -1,0 +1,82 @@
+import {
+  subjectEquals,
+  type ObjectRelation,
+  type RelationTuple,
+  type Subject,
+  type SubjectSet,
+} from '../../src/tuple.js';
+
+interface Row {
+  readonly tuple: RelationTuple;
+  readonly sortKey: number;
+  readonly arrival: number;
+}
+
+const sameKey = (t: RelationTuple, k: ObjectRelation) =>
+  t.namespace === k.namespace && t.object === k.object && t.relation === k.relation;
+
+/** The obviously-correct model of a store's rows that the index is compared with. */
+export class NaiveRows {
+  private rows: Row[] = [];
+  private arrivals = 0;
+
+  insert(tuple: RelationTuple, sortKey = this.arrivals): void {
+    this.rows.push({ tuple, sortKey, arrival: this.arrivals++ });
+  }
+
+  delete(t: RelationTuple): number {
+    const before = this.rows.length;
+    this.rows = this.rows.filter((r) => !(sameKey(r.tuple, t) && subjectEquals(r.tuple.subject, t.subject)));
+    return before - this.rows.length;
+  }
+
+  dropNamespace(ns: string): void {
+    this.rows = this.rows.filter((r) => r.tuple.namespace !== ns);
+  }
+
+  get size(): number {
+    return this.rows.length;
+  }
+
+  rowsIn(ns: string): number {
+    return this.rows.filter((r) => r.tuple.namespace === ns).length;
+  }
+
+  hasSubject(keys: readonly ObjectRelation[], subject: Subject): boolean[] {
+    return keys.map((k) => this.rows.some((r) => sameKey(r.tuple, k) && subjectEquals(r.tuple.subject, subject)));
+  }
+
+  subjectSets(keys: readonly ObjectRelation[], limit: number): SubjectSet[][] {
+    return keys.map((k) =>
+      this.ordered(k)
+        .flatMap((t) => ('set' in t.subject ? [t.subject.set] : []))
+        .slice(0, limit),
+    );
+  }
+
+  subjects(key: ObjectRelation, limit: number): Subject[] {
+    return this.ordered(key)
+      .map((t) => t.subject)
+      .slice(0, limit);
+  }
+
+  keysHolding(subject: Subject): ObjectRelation[] {
+    const seen = new Map<string, ObjectRelation>();
+    for (const { tuple: t } of this.rows) {
+      if (!subjectEquals(t.subject, subject)) continue;
+      seen.set(JSON.stringify([t.namespace, t.object, t.relation]), {
+        namespace: t.namespace,
+        object: t.object,
+        relation: t.relation,
+      });
+    }
+    return [...seen.values()];
+  }
+
+  private ordered(k: ObjectRelation): RelationTuple[] {
+    return this.rows
+      .filter((r) => sameKey(r.tuple, k))
+      .sort((a, b) => a.sortKey - b.sortKey || a.arrival - b.arrival)
+      .map((r) => r.tuple);
+  }
+}

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { TupleIndex } from '../../src/index/tuple-index.js';
+import type { ObjectRelation, RelationTuple, Subject } from '../../src/tuple.js';
+import { NaiveRows } from './naive-rows.js';
+
+const NAMESPACES = ['Doc', 'Group', 'ñandú', '🐱'];
+const OBJECTS = ['a', 'b', 'ü', '', 'a#b', 'x:y'];
+const RELATIONS = ['viewer', 'member', '', 'é'];
+const IDS = ['alice', 'bob', '日本', 'a', ''];
+
+const key: fc.Arbitrary<ObjectRelation> = fc
+  .tuple(fc.constantFrom(...NAMESPACES), fc.constantFrom(...OBJECTS), fc.constantFrom(...RELATIONS))
+  .map(([namespace, object, relation]) => ({ namespace, object, relation }));
+const subject: fc.Arbitrary<Subject> = fc.oneof(
+  fc.constantFrom(...IDS).map((id) => ({ id })),
+  key.map((set) => ({ set })),
+);
+const tuple: fc.Arbitrary<RelationTuple> = fc
+  .tuple(key, subject)
+  .map(([k, s]) => ({ ...k, subject: s }));
+
+type Op =
+  | { op: 'insert'; tuple: RelationTuple }
+  | { op: 'delete'; tuple: RelationTuple }
+  | { op: 'drop'; namespace: string }
+  | { op: 'compact' };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: tuple.map((t) => ({ op: 'insert' as const, tuple: t })) },
+  { weight: 3, arbitrary: tuple.map((t) => ({ op: 'delete' as const, tuple: t })) },
+  { weight: 1, arbitrary: fc.constantFrom(...NAMESPACES).map((n) => ({ op: 'drop' as const, namespace: n })) },
+  { weight: 1, arbitrary: fc.constant({ op: 'compact' as const }) },
+);
+
+const canonical = (keys: ObjectRelation[]) =>
+  keys.map((k) => JSON.stringify([k.namespace, k.object, k.relation])).sort();
+
+/** Every read of the index equals the naive model's, over the whole (small) universe. */
+function assertSame(index: TupleIndex, naive: NaiveRows, keys: ObjectRelation[], subjects: Subject[]): void {
+  assert.equal(index.rows, naive.size);
+  for (const ns of NAMESPACES) assert.equal(index.rowsIn(ns), naive.rowsIn(ns));
+  for (const s of subjects) {
+    assert.deepEqual(index.hasSubject(keys, s), naive.hasSubject(keys, s));
+    assert.deepEqual(canonical(index.keysHolding(s)), canonical(naive.keysHolding(s)));
+  }
+  for (const limit of [0, 1, 2, 1000]) {
+    assert.deepEqual(index.subjectSets(keys, limit), naive.subjectSets(keys, limit));
+    for (const k of keys) assert.deepEqual(index.subjects(k, limit), naive.subjects(k, limit));
+  }
+}
+
+const allKeys: ObjectRelation[] = NAMESPACES.flatMap((namespace) =>
+  OBJECTS.flatMap((object) => RELATIONS.map((relation) => ({ namespace, object, relation }))),
+);
+const allSubjects: Subject[] = [...IDS.map((id) => ({ id })), ...allKeys.map((set) => ({ set }))];
+
+function apply(index: TupleIndex, naive: NaiveRows, o: Op, sortKey?: number): void {
+  switch (o.op) {
+    case 'insert':
+      index.insert(o.tuple, sortKey);
+      naive.insert(o.tuple, sortKey);
+      break;
+    case 'delete':
+      assert.equal(index.delete(o.tuple), naive.delete(o.tuple));
+      break;
+    case 'drop':
+      index.dropNamespace(o.namespace);
+      naive.dropNamespace(o.namespace);
+      break;
+    case 'compact':
+      index.compact();
+  }
+}
+
+describe('TupleIndex', () => {
+  it('answers every TupleSource read like the naive model, rows in arrival order', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+        const index = new TupleIndex();
+        const naive = new NaiveRows();
+        for (const o of ops) apply(index, naive, o);
+        assertSame(index, naive, allKeys, allSubjects);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('lists rows by their sort key, ties in arrival order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(op, fc.integer({ min: 0, max: 20 })), { maxLength: 120 }), (ops) => {
+        const index = new TupleIndex();
+        const naive = new NaiveRows();
+        for (const [o, k] of ops) apply(index, naive, o, k);
+        assertSame(index, naive, allKeys, allSubjects);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('keeps duplicates as rows and deletes all of them at once', () => {
+    const index = new TupleIndex();
+    const t: RelationTuple = { namespace: 'Doc', object: 'd', relation: 'viewer', subject: { id: 'alice' } };
+    index.insert(t);
+    index.insert(t);
+    index.insert({ ...t, subject: { set: { namespace: 'Group', object: 'g', relation: 'member' } } });
+    assert.equal(index.rows, 3);
+    assert.deepEqual(index.subjects(t, 10), [{ id: 'alice' }, { id: 'alice' }, { set: { namespace: 'Group', object: 'g', relation: 'member' } }]);
+    assert.deepEqual(index.keysHolding({ id: 'alice' }), [{ namespace: 'Doc', object: 'd', relation: 'viewer' }]);
+    assert.equal(index.delete(t), 2);
+    assert.deepEqual(index.hasSubject([t], { id: 'alice' }), [false]);
+    assert.deepEqual(index.keysHolding({ id: 'alice' }), []);
+    assert.equal(index.delete(t), 0);
+    assert.equal(index.rows, 1);
+  });
+
+  it('tells a subject id from a subject set with the same text, and an empty relation from none', () => {
+    const index = new TupleIndex();
+    const k = { namespace: 'Doc', object: 'd', relation: 'viewer' };
+    index.insert({ ...k, subject: { set: { namespace: 'User', object: 'alice', relation: '' } } });
+    assert.deepEqual(index.hasSubject([k], { id: 'alice' }), [false]);
+    assert.deepEqual(index.hasSubject([k], { id: 'User:alice' }), [false]);
+    assert.deepEqual(index.hasSubject([k], { set: { namespace: 'User', object: 'alice', relation: '' } }), [true]);
+    assert.deepEqual(index.hasSubject([k], { set: { namespace: 'User', object: 'alice', relation: 'x' } }), [false]);
+    assert.deepEqual(index.hasSubject([{ ...k, namespace: 'doc' }], { set: { namespace: 'User', object: 'alice', relation: '' } }), [false]);
+  });
+});
