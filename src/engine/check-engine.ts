@@ -1,0 +1,99 @@
+import { GatehouseError, invalidArgument, limitExceeded, unknownNamespace } from '../errors.js';
+import type { ModelSnapshot } from '../namespaces/model.js';
+import type { RelationTuple } from '../tuple.js';
+import { isAllowed } from './check-steps.js';
+import { compileModel, type CompiledModel } from './compiled-model.js';
+import { type CheckSettings, clampDepth } from './limits.js';
+import { type Limitation, limitReason, MEMBER, type Outcome } from './outcome.js';
+import type { MaybePromise, TupleSource } from './source.js';
+import { drive } from './step-driver.js';
+
+export interface CheckEngineDeps {
+  readonly source: TupleSource;
+  /** The model in force; read once per check. */
+  readonly model: () => ModelSnapshot;
+  /** Limits and mode in force; read once per check. */
+  readonly settings: () => CheckSettings;
+}
+
+/** One BatchCheck answer: allowed, or why the check could not be answered. */
+export interface BatchCheckResult {
+  readonly allowed: boolean;
+  /** A failed check, or (strict mode only) the limit that left the answer unknown. */
+  readonly error?: GatehouseError | { readonly limit: Limitation };
+}
+
+export interface BatchLimits {
+  readonly maxBatchCheckSize: number;
+  readonly maxParallelization: number;
+}
+
+/**
+ * Check and BatchCheck with Keto's semantics over a tuple source. Synchronous from end to
+ * end when the source answers synchronously.
+ */
+export class CheckEngine {
+  constructor(private readonly deps: CheckEngineDeps) {}
+
+  /**
+   * Whether the tuple holds. Throws not_found for an unknown namespace (of the object
+   * or of a subject set), invalid_argument for an undeclared relation, and in strict
+   * mode unprocessable when a limit left the answer unknown.
+   */
+  check(tuple: RelationTuple, maxDepth?: number): MaybePromise<boolean> {
+    const settings = this.deps.settings();
+    const outcome = this.evaluate(tuple, maxDepth, settings);
+    return outcome instanceof Promise ? outcome.then((o) => allowedOrThrow(o, settings)) : allowedOrThrow(outcome, settings);
+  }
+
+  /** Keto's three-valued answer, with the limit that made it unknown. */
+  evaluate(tuple: RelationTuple, maxDepth: number | undefined, settings = this.deps.settings()): MaybePromise<Outcome> {
+    const model = compileModel(this.deps.model());
+    assertKnownNamespaces(model, tuple);
+    const cx = { model, source: this.deps.source, settings };
+    const q = { ...tuple, depth: clampDepth(maxDepth, settings.maxReadDepth) };
+    return drive(isAllowed(cx, q, undefined, false));
+  }
+
+  /** Every tuple checked (at most `maxParallelization` at a time), one result per tuple, in order. */
+  async batchCheck(tuples: readonly RelationTuple[], maxDepth: number | undefined, limits: BatchLimits): Promise<BatchCheckResult[]> {
+    if (tuples.length > limits.maxBatchCheckSize) throw invalidArgument(`batch exceeds max size of ${limits.maxBatchCheckSize}`);
+    const settings = this.deps.settings();
+    const results = new Array<BatchCheckResult>(tuples.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < tuples.length) {
+        const i = next++;
+        results[i] = await this.batchResult(tuples[i] as RelationTuple, maxDepth, settings);
+      }
+    };
+    const workers = Math.max(1, Math.min(limits.maxParallelization, tuples.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+    return results;
+  }
+
+  private async batchResult(tuple: RelationTuple, maxDepth: number | undefined, settings: CheckSettings): Promise<BatchCheckResult> {
+    try {
+      const outcome = await this.evaluate(tuple, maxDepth, settings);
+      const limit = limitReason(outcome);
+      if (limit !== undefined && settings.strictMode) return { allowed: false, error: { limit } };
+      return { allowed: outcome === MEMBER };
+    } catch (err) {
+      const error = err instanceof GatehouseError ? err : new GatehouseError('internal', INTERNAL_ERROR, undefined, { cause: err });
+      return { allowed: false, error };
+    }
+  }
+}
+
+const INTERNAL_ERROR = 'An internal server error occurred, please contact the system administrator';
+
+function assertKnownNamespaces(model: CompiledModel, tuple: RelationTuple): void {
+  if (!model.hasNamespace(tuple.namespace)) throw unknownNamespace(tuple.namespace);
+  if ('set' in tuple.subject && !model.hasNamespace(tuple.subject.set.namespace)) throw unknownNamespace(tuple.subject.set.namespace);
+}
+
+function allowedOrThrow(outcome: Outcome, settings: CheckSettings): boolean {
+  const limit = limitReason(outcome);
+  if (limit !== undefined && settings.strictMode) throw limitExceeded(limit);
+  return outcome === MEMBER;
+}

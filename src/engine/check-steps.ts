@@ -1,0 +1,221 @@
+import type { Subject, SubjectSet } from '../tuple.js';
+import type { CompiledChild, CompiledModel, CompiledRelation, CompiledRewrite, SubjectSetType } from './compiled-model.js';
+import type { CheckSettings } from './limits.js';
+import { invert, isUnknown, MEMBER, NOT_MEMBER, type Outcome, UNKNOWN_DEPTH, UNKNOWN_WIDTH } from './outcome.js';
+import type { TupleSource } from './source.js';
+import { Call, type Step } from './step-driver.js';
+
+/**
+ * Keto's check steps (IsAllowed, Rewrite, Direct, DirectMulti, ExpandSubject, Computed,
+ * Traverse, Invert), one generator each, run by the step driver. Every child step is
+ * started through a `Call`, so each one counts against the per-path call budget exactly
+ * as Keto's executor counts them. Children run one at a time in Keto's order and stop
+ * at the first decisive answer, so limits, errors and answers match Keto's.
+ */
+
+export interface CheckContext {
+  readonly model: CompiledModel;
+  readonly source: TupleSource;
+  readonly settings: CheckSettings;
+}
+
+/** One question: does `subject` have `relation` on `namespace:object`, with `depth` hops left. */
+export interface Query {
+  readonly namespace: string;
+  readonly object: string;
+  readonly relation: string;
+  readonly subject: Subject;
+  readonly depth: number;
+}
+
+/** Subject sets already expanded below the first subject-set expansion of a path (Keto's visited set). */
+type Visited = Set<string> | undefined;
+
+/** Asks the source for every row: Keto's lookups are not truncated, only the expansions they feed. */
+export const ALL_ROWS = Number.MAX_SAFE_INTEGER;
+
+const setKey = (s: SubjectSet): string => `${s.namespace}\u0000${s.object}\u0000${s.relation}`;
+
+const keyOf = (q: Query) => ({ namespace: q.namespace, object: q.object, relation: q.relation });
+
+const withRelation = (q: Query, relation: string, depth: number): Query => ({
+  namespace: q.namespace,
+  object: q.object,
+  relation,
+  subject: q.subject,
+  depth,
+});
+
+/** Whether the model lets `subject` sit directly on `relation` (strict mode consults this). */
+export function allowsDirectMember(relation: CompiledRelation | undefined, subject: Subject): boolean {
+  if ('id' in subject) return relation === undefined || relation.rewrite === undefined;
+  if (relation === undefined || relation.rewrite !== undefined) return false;
+  const s = subject.set;
+  return relation.types.some((t) => t.namespace === s.namespace && (t.relation ?? '') === s.relation);
+}
+
+interface ExpansionType extends SubjectSetType {
+  readonly allowsDirect: boolean;
+}
+
+function expansionTypes(model: CompiledModel, subject: Subject, relation: CompiledRelation | undefined): ExpansionType[] {
+  if (relation === undefined) return [];
+  return relation.subjectSetTypes.map((t) => ({
+    namespace: t.namespace,
+    relation: t.relation,
+    allowsDirect: allowsDirectMember(model.relationFor(t.namespace, t.relation), subject),
+  }));
+}
+
+/** Keto's lookup that ignores an undeclared relation instead of failing. */
+function relationOrNone(model: CompiledModel, namespace: string, relation: string): CompiledRelation | undefined {
+  try {
+    return model.relationFor(namespace, relation);
+  } catch {
+    return undefined;
+  }
+}
+
+function* unionOf(calls: readonly Call<Outcome>[]): Step<Outcome> {
+  let limited: Outcome | undefined;
+  for (const call of calls) {
+    const r = (yield call) as Outcome;
+    if (r === MEMBER) return MEMBER;
+    if (limited === undefined && isUnknown(r)) limited = r;
+  }
+  return limited ?? NOT_MEMBER;
+}
+
+function* intersectionOf(calls: readonly Call<Outcome>[]): Step<Outcome> {
+  if (calls.length === 0) return NOT_MEMBER;
+  let limited: Outcome | undefined;
+  for (const call of calls) {
+    const r = (yield call) as Outcome;
+    if (r === NOT_MEMBER) return NOT_MEMBER;
+    if (limited === undefined && isUnknown(r)) limited = r;
+  }
+  return limited ?? MEMBER;
+}
+
+export function* isAllowed(cx: CheckContext, q: Query, visited: Visited, skipDirect: boolean): Step<Outcome> {
+  if (q.depth <= 0) return UNKNOWN_DEPTH;
+  const relation = cx.model.relationFor(q.namespace, q.relation);
+  const strict = cx.settings.strictMode;
+  const steps: Call<Outcome>[] = [];
+  const rewrite = relation?.rewrite;
+  if (rewrite !== undefined) steps.push(new Call(() => rewriteStep(cx, q, visited, rewrite)));
+  if (!skipDirect && (!strict || allowsDirectMember(relation, q.subject))) steps.push(new Call(() => directStep(cx, q)));
+  if (strict) {
+    const types = expansionTypes(cx.model, q.subject, relation);
+    if (types.length > 0) steps.push(new Call(() => expandSubjectStep(cx, q, visited, types)));
+  } else {
+    steps.push(new Call(() => expandSubjectStep(cx, q, visited, undefined)));
+  }
+  if (steps.length === 0) return NOT_MEMBER;
+  if (steps.length === 1) return (yield steps[0]) as Outcome;
+  return yield* unionOf(steps);
+}
+
+function* directStep(cx: CheckContext, q: Query): Step<Outcome> {
+  if (q.depth <= 0) return UNKNOWN_DEPTH;
+  const found = (yield cx.source.hasSubject([keyOf(q)], q.subject)) as boolean[];
+  return found[0] === true ? MEMBER : NOT_MEMBER;
+}
+
+function* directMultiStep(cx: CheckContext, q: Query, relations: readonly string[]): Step<Outcome> {
+  if (q.depth <= 0) return UNKNOWN_DEPTH;
+  const keys = relations.map((relation) => ({ namespace: q.namespace, object: q.object, relation }));
+  const found = (yield cx.source.hasSubject(keys, q.subject)) as boolean[];
+  return found.includes(true) ? MEMBER : NOT_MEMBER;
+}
+
+function* expandSubjectStep(cx: CheckContext, q: Query, visited: Visited, types: readonly ExpansionType[] | undefined): Step<Outcome> {
+  if (q.depth <= 0) return UNKNOWN_DEPTH;
+  const stored = ((yield cx.source.subjectSets([keyOf(q)], ALL_ROWS)) as SubjectSet[][])[0] ?? [];
+  let sets = stored;
+  let lookAhead = stored;
+  if (types !== undefined) {
+    const typeOf = (s: SubjectSet) => types.find((t) => t.namespace === s.namespace && t.relation === s.relation);
+    sets = stored.filter((s) => typeOf(s) !== undefined);
+    lookAhead = sets.filter((s) => typeOf(s)?.allowsDirect === true);
+  }
+  if (sets.length === 0) return NOT_MEMBER;
+  if (lookAhead.length > 0) {
+    const found = (yield cx.source.hasSubject(lookAhead, q.subject)) as boolean[];
+    if (found.includes(true)) return MEMBER;
+  }
+  if (q.depth <= 1) return UNKNOWN_DEPTH;
+
+  const seen = visited ?? new Set<string>();
+  let limited: Outcome | undefined;
+  const width = cx.settings.maxReadWidth;
+  if (sets.length > width) {
+    sets = sets.slice(0, Math.max(0, width));
+    limited = UNKNOWN_WIDTH;
+  }
+  for (const s of sets) {
+    const k = setKey(s);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const child: Query = { namespace: s.namespace, object: s.object, relation: s.relation, subject: q.subject, depth: q.depth - 1 };
+    const r = (yield new Call(() => isAllowed(cx, child, seen, true))) as Outcome;
+    if (r === MEMBER) return MEMBER;
+    if (limited === undefined && isUnknown(r)) limited = r;
+  }
+  return limited ?? NOT_MEMBER;
+}
+
+function* rewriteStep(cx: CheckContext, q: Query, visited: Visited, rewrite: CompiledRewrite): Step<Outcome> {
+  if (q.depth <= 0) return UNKNOWN_DEPTH;
+  const calls: Call<Outcome>[] = [];
+  if (rewrite.computed.length > 0) {
+    const direct = cx.settings.strictMode
+      ? rewrite.computed.filter((r) => allowsDirectMember(relationOrNone(cx.model, q.namespace, r), q.subject))
+      : rewrite.computed;
+    if (direct.length > 0) calls.push(new Call(() => directMultiStep(cx, q, direct)));
+    for (const relation of rewrite.computed) {
+      const child = withRelation(q, relation, q.depth - 1);
+      calls.push(new Call(() => isAllowed(cx, child, visited, true)));
+    }
+  }
+  for (const child of rewrite.rest) {
+    calls.push(childCall(cx, child.kind === 'rewrite' ? { ...q, depth: q.depth - 1 } : q, visited, child));
+  }
+  return yield* rewrite.operator === 'and' ? intersectionOf(calls) : unionOf(calls);
+}
+
+function childCall(cx: CheckContext, q: Query, visited: Visited, child: CompiledChild): Call<Outcome> {
+  switch (child.kind) {
+    case 'computed':
+      return new Call(() => computedStep(cx, q, visited, child.relation));
+    case 'traverse':
+      return new Call(() => traverseStep(cx, q, visited, child.relation, child.computedRelation));
+    case 'rewrite':
+      return new Call(() => rewriteStep(cx, q, visited, child.rewrite));
+    case 'invert':
+      return new Call(() => invertStep(cx, q, visited, child.child));
+  }
+}
+
+function* computedStep(cx: CheckContext, q: Query, visited: Visited, relation: string): Step<Outcome> {
+  const child = withRelation(q, relation, q.depth);
+  return (yield new Call(() => isAllowed(cx, child, visited, false))) as Outcome;
+}
+
+function* invertStep(cx: CheckContext, q: Query, visited: Visited, child: CompiledChild): Step<Outcome> {
+  return invert((yield childCall(cx, q, visited, child)) as Outcome);
+}
+
+function* traverseStep(cx: CheckContext, q: Query, visited: Visited, relation: string, computedRelation: string): Step<Outcome> {
+  if (q.depth <= 0) return UNKNOWN_DEPTH;
+  const key = { namespace: q.namespace, object: q.object, relation };
+  const sets = ((yield cx.source.subjectSets([key], ALL_ROWS)) as SubjectSet[][])[0] ?? [];
+  let limited: Outcome | undefined;
+  for (const s of sets) {
+    const child: Query = { namespace: s.namespace, object: s.object, relation: computedRelation, subject: q.subject, depth: q.depth - 1 };
+    const r = (yield new Call(() => isAllowed(cx, child, visited, false))) as Outcome;
+    if (r === MEMBER) return MEMBER;
+    if (limited === undefined && isUnknown(r)) limited = r;
+  }
+  return limited ?? NOT_MEMBER;
+}

@@ -1,0 +1,56 @@
+import { GatehouseError } from '../errors.js';
+import { MAX_CALL_STEPS } from './limits.js';
+
+/**
+ * Evaluation steps are generators. A step yields either a `Call` (run a child step and
+ * send me its result) or a value obtained from the tuple source (a plain value, or a
+ * Promise when the source answers asynchronously); it returns its own result.
+ *
+ * The driver keeps the chain of running steps on an explicit stack, so evaluation never
+ * recurses on the JS stack, and the stack's height is exactly the length of the current
+ * resolution path: Keto's per-path call budget. A source that answers synchronously
+ * drives a whole evaluation without creating a single Promise.
+ */
+export type Step<R> = Generator<unknown, R, unknown>;
+
+export class Call<R = unknown> {
+  constructor(readonly start: () => Step<R>) {}
+}
+
+export const callBudgetExceeded = (): GatehouseError =>
+  new GatehouseError(
+    'unprocessable',
+    'The check could not be completed',
+    'The check was aborted after too many resolution steps. This usually indicates a cyclic permit reference in the namespace configuration.',
+  );
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Runs `root` to completion: synchronously while the source answers synchronously. */
+export function drive<R>(root: Step<R>): R | Promise<R> {
+  return resume([root], undefined) as R | Promise<R>;
+}
+
+function resume(stack: Step<unknown>[], input: unknown): unknown {
+  for (;;) {
+    const top = stack[stack.length - 1] as Step<unknown>;
+    const next = top.next(input);
+    if (next.done === true) {
+      stack.pop();
+      if (stack.length === 0) return next.value;
+      input = next.value;
+      continue;
+    }
+    const effect = next.value;
+    if (effect instanceof Call) {
+      if (stack.length >= MAX_CALL_STEPS) throw callBudgetExceeded();
+      stack.push(effect.start());
+      input = undefined;
+      continue;
+    }
+    if (isThenable(effect)) return Promise.resolve(effect).then((value) => resume(stack, value));
+    input = effect;
+  }
+}

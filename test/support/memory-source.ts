@@ -1,0 +1,55 @@
+import type { MaybePromise, TupleSource } from '../../src/engine/source.js';
+import type { ObjectRelation, RelationTuple, Subject, SubjectSet } from '../../src/tuple.js';
+import { subjectEquals } from '../../src/tuple.js';
+
+const keyOf = (k: ObjectRelation): string => `${k.namespace}\u0000${k.object}\u0000${k.relation}`;
+
+/**
+ * A TupleSource over an array of tuples, in insertion order. Answers synchronously, or
+ * through Promises with `{ async: true }` (to exercise the engine's asynchronous path).
+ * Counts the calls it answers, so tests can see how many round trips a check costs.
+ */
+export class MemoryTupleSource implements TupleSource {
+  private readonly byKey = new Map<string, Subject[]>();
+  calls = 0;
+
+  constructor(
+    tuples: Iterable<RelationTuple> = [],
+    private readonly options: { async?: boolean } = {},
+  ) {
+    for (const t of tuples) this.add(t);
+  }
+
+  add(t: RelationTuple): void {
+    const k = keyOf(t);
+    const list = this.byKey.get(k);
+    if (list === undefined) this.byKey.set(k, [t.subject]);
+    else list.push(t.subject);
+  }
+
+  private answer<T>(value: T): MaybePromise<T> {
+    this.calls++;
+    return this.options.async === true ? Promise.resolve(value) : value;
+  }
+
+  hasSubject(keys: readonly ObjectRelation[], subject: Subject): MaybePromise<boolean[]> {
+    return this.answer(keys.map((k) => (this.byKey.get(keyOf(k)) ?? []).some((s) => subjectEquals(s, subject))));
+  }
+
+  subjectSets(keys: readonly ObjectRelation[], limit: number): MaybePromise<SubjectSet[][]> {
+    return this.answer(
+      keys.map((k) => {
+        const sets: SubjectSet[] = [];
+        for (const s of this.byKey.get(keyOf(k)) ?? []) {
+          if (sets.length >= limit) break;
+          if ('set' in s) sets.push(s.set);
+        }
+        return sets;
+      }),
+    );
+  }
+
+  subjects(key: ObjectRelation, limit: number): MaybePromise<Subject[]> {
+    return this.answer((this.byKey.get(keyOf(key)) ?? []).slice(0, limit));
+  }
+}
