@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { isTree, type Tree } from './merge.js';
+
+/** A config file's keys, or the reason it could not be read. */
+export type FileResult = { ok: true; tree: Tree } | { ok: false; message: string };
+
+/** Reads a YAML or JSON config file (chosen by extension; anything else is read as YAML, which includes JSON). */
+export function readConfigFile(file: string): FileResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    return { ok: false, message: `${file}: cannot read the config file (${code})` };
+  }
+  let parsed: unknown;
+  try {
+    parsed = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    return { ok: false, message: `${file}: ${syntaxMessage(error)}` };
+  }
+  if (parsed === null || parsed === undefined) return { ok: true, tree: {} };
+  if (!isTree(parsed)) {
+    return { ok: false, message: `${file}: must hold a mapping of configuration keys, got ${describeType(parsed)}` };
+  }
+  return { ok: true, tree: parsed };
+}
+
+function syntaxMessage(error: unknown): string {
+  if (error instanceof YAMLParseError) {
+    const [line, column] = error.linePos?.[0] ? [error.linePos[0].line, error.linePos[0].col] : [0, 0];
+    const firstLine = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    return `invalid YAML at line ${line}, column ${column}: ${firstLine}`;
+  }
+  return `invalid JSON: ${(error as Error).message}`;
+}
+
+function describeType(value: unknown): string {
+  return Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+}
