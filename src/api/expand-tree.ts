@@ -1,0 +1,103 @@
+/**
+ * The expand tree: its domain shape (built by the expand engine) and its two wire forms,
+ * Keto's REST JSON and the `SubjectTree` proto message.
+ *
+ * A node's subject travels in `tuple.subject`; Keto leaves the tuple's namespace, object
+ * and relation empty, and a compound rewrite nested in another has no subject at all.
+ */
+import type { Subject } from '../tuple.js';
+import { subjectSetToKeto, type KetoSubjectSetJson } from './keto-json.js';
+import { subjectToProto } from './proto.js';
+
+export type ExpandNodeType =
+  | 'union'
+  | 'exclusion'
+  | 'intersection'
+  | 'leaf'
+  | 'tuple_to_subject_set'
+  | 'computed_subject_set'
+  | 'not'
+  | 'unspecified';
+
+export interface ExpandTreeTuple {
+  readonly namespace: string;
+  readonly object: string;
+  readonly relation: string;
+  readonly subject?: Subject;
+}
+
+export interface ExpandTree {
+  readonly type: ExpandNodeType;
+  readonly tuple?: ExpandTreeTuple;
+  readonly children: readonly ExpandTree[];
+}
+
+/** A node as Keto's expand engine makes it: the subject only, namespace/object/relation left empty. */
+export function expandNode(type: ExpandNodeType, subject: Subject | undefined, children: readonly ExpandTree[] = []): ExpandTree {
+  const tuple = subject === undefined ? { namespace: '', object: '', relation: '' } : { namespace: '', object: '', relation: '', subject };
+  return { type, tuple, children };
+}
+
+export interface KetoExpandTreeJson {
+  readonly type: ExpandNodeType;
+  readonly children?: readonly KetoExpandTreeJson[];
+  readonly tuple: {
+    readonly namespace: string;
+    readonly object: string;
+    readonly relation: string;
+    readonly subject_id?: string;
+    readonly subject_set?: KetoSubjectSetJson;
+  };
+}
+
+/** Keto's REST JSON: keys `type`, `children` (omitted when empty), `tuple`; a childless node is a `leaf`. */
+export function expandTreeToKeto(tree: ExpandTree): KetoExpandTreeJson {
+  const t = tree.tuple;
+  const base = { namespace: t?.namespace ?? '', object: t?.object ?? '', relation: t?.relation ?? '' };
+  const subject = t?.subject;
+  const tuple =
+    subject === undefined
+      ? base
+      : 'id' in subject
+        ? { ...base, subject_id: subject.id }
+        : { ...base, subject_set: subjectSetToKeto(subject.set) };
+  if (tree.children.length === 0) return { type: 'leaf', tuple };
+  return { type: tree.type, children: tree.children.map(expandTreeToKeto), tuple };
+}
+
+/** The proto NodeType: only union, exclusion, intersection and leaf exist there; other types are UNSPECIFIED. */
+function nodeTypeToProto(tree: ExpandTree): string {
+  if (tree.children.length === 0) return 'NODE_TYPE_LEAF';
+  switch (tree.type) {
+    case 'union':
+      return 'NODE_TYPE_UNION';
+    case 'exclusion':
+      return 'NODE_TYPE_EXCLUSION';
+    case 'intersection':
+      return 'NODE_TYPE_INTERSECTION';
+    case 'leaf':
+      return 'NODE_TYPE_LEAF';
+    default:
+      return 'NODE_TYPE_UNSPECIFIED';
+  }
+}
+
+/** A `SubjectTree` message: `tuple` plus the deprecated `subject` (the same subject), children in order. */
+export function expandTreeToProto(tree: ExpandTree): object {
+  const t = tree.tuple;
+  const subject = t?.subject === undefined ? null : subjectToProto(t.subject);
+  return {
+    nodeType: nodeTypeToProto(tree),
+    subject,
+    tuple: { namespace: t?.namespace ?? '', object: t?.object ?? '', relation: t?.relation ?? '', subject },
+    children: tree.children.map(expandTreeToProto),
+  };
+}
+
+/** The tree gRPC Expand answers for a subject id: a leaf carrying only the deprecated `subject`. */
+export const subjectIdExpandTreeToProto = (id: string): object => ({
+  nodeType: 'NODE_TYPE_LEAF',
+  subject: { id },
+  tuple: null,
+  children: [],
+});
