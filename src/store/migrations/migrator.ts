@@ -1,0 +1,161 @@
+import { GatehouseError, invalidArgument } from '../../errors.js';
+import type { MigrationStatus, Migrator } from '../store.js';
+import type { SqlDriver, SqlExecutor } from '../sql/driver.js';
+import {
+  GATEHOUSE_MIGRATION_TABLE,
+  GATEHOUSE_MIGRATION_TABLE_DDL,
+  isRecorded,
+  KETO_MIGRATION_TABLE,
+  KETO_MIGRATION_TABLE_DDL,
+  ketoVersions,
+} from './keto-history.js';
+import type { DialectSchema } from './schema.js';
+
+interface Step {
+  readonly version: string;
+  readonly name: string;
+  isApplied(history: History): boolean;
+  up(tx: SqlExecutor, history: History): Promise<void>;
+  down(tx: SqlExecutor): Promise<void>;
+}
+
+interface History {
+  readonly keto: ReadonlySet<string>;
+  readonly gatehouse: ReadonlySet<string>;
+  readonly ketoTableExists: boolean;
+  readonly gatehouseTableExists: boolean;
+}
+
+async function run(tx: SqlExecutor, statements: readonly string[]): Promise<void> {
+  for (const statement of statements) await tx.execute(statement);
+}
+
+/**
+ * Applies and reverts gatehouse's schema. Keto's whole migration history is one step:
+ * it creates Keto's final tables and records every Keto version in Keto's own
+ * `schema_migration` table, so Keto accepts a database gatehouse created, and a
+ * database Keto migrated is recognised and only gatehouse's steps run on top. Each step
+ * runs in one transaction where the dialect allows schema changes in transactions.
+ */
+export class SqlMigrator implements Migrator {
+  private readonly steps: Step[];
+
+  constructor(
+    private readonly driver: SqlDriver,
+    schema: DialectSchema,
+  ) {
+    const versions = ketoVersions(driver.dialect.name);
+    const lastKetoVersion = versions[versions.length - 1]!;
+    const ketoStep: Step = {
+      version: lastKetoVersion,
+      name: `keto_schema (Keto migrations ${versions[0]} to ${lastKetoVersion})`,
+      isApplied: (history) => versions.every((v) => isRecorded(v, history.keto)),
+      up: async (tx, history) => {
+        const recorded = versions.filter((v) => isRecorded(v, history.keto));
+        if (recorded.length > 0) {
+          throw new GatehouseError(
+            'unprocessable',
+            `This database holds part of Keto's migration history (up to ${recorded[recorded.length - 1]}); ` +
+              `finish it with Keto's "keto migrate up" (version ${lastKetoVersion}) before running gatehouse's migrations`,
+          );
+        }
+        if (!history.ketoTableExists) await run(tx, KETO_MIGRATION_TABLE_DDL);
+        await run(tx, schema.keto.up);
+        for (const version of versions) {
+          await tx.execute(`INSERT INTO ${KETO_MIGRATION_TABLE} (version) VALUES (?)`, [version]);
+        }
+      },
+      down: async (tx) => {
+        await run(tx, schema.keto.down);
+        const recorded = versions.flatMap((v) => [v, v.slice(0, 14)]);
+        await tx.execute(
+          `DELETE FROM ${KETO_MIGRATION_TABLE} WHERE version IN (${recorded.map(() => '?').join(', ')})`,
+          recorded,
+        );
+      },
+    };
+    const ownSteps = schema.gatehouse.map(
+      (step): Step => ({
+        version: step.version,
+        name: step.name,
+        isApplied: (history) => history.gatehouse.has(step.version),
+        up: async (tx, history) => {
+          if (!history.gatehouseTableExists) await tx.execute(GATEHOUSE_MIGRATION_TABLE_DDL);
+          await run(tx, step.up);
+          await tx.execute(`INSERT INTO ${GATEHOUSE_MIGRATION_TABLE} (version) VALUES (?)`, [step.version]);
+        },
+        down: async (tx) => {
+          await run(tx, step.down);
+          await tx.execute(`DELETE FROM ${GATEHOUSE_MIGRATION_TABLE} WHERE version = ?`, [step.version]);
+        },
+      }),
+    );
+    this.steps = [ketoStep, ...ownSteps];
+  }
+
+  async status(): Promise<MigrationStatus[]> {
+    const history = await this.history();
+    return this.steps.map((step) => ({
+      version: step.version,
+      name: step.name,
+      state: step.isApplied(history) ? 'applied' : 'pending',
+    }));
+  }
+
+  async up(steps?: number): Promise<string[]> {
+    if (steps !== undefined) checkSteps(steps);
+    const applied: string[] = [];
+    for (const step of this.steps) {
+      if (steps !== undefined && applied.length >= steps) break;
+      const history = await this.history();
+      if (step.isApplied(history)) continue;
+      await this.inStep((tx) => step.up(tx, history));
+      applied.push(step.version);
+    }
+    return applied;
+  }
+
+  async down(steps: number): Promise<string[]> {
+    checkSteps(steps);
+    const reverted: string[] = [];
+    for (const step of [...this.steps].reverse()) {
+      if (reverted.length >= steps) break;
+      if (!step.isApplied(await this.history())) continue;
+      await this.inStep((tx) => step.down(tx));
+      reverted.push(step.version);
+    }
+    return reverted;
+  }
+
+  private inStep(work: (tx: SqlExecutor) => Promise<void>): Promise<void> {
+    return this.driver.dialect.transactionalDdl ? this.driver.transaction(work) : work(this.driver);
+  }
+
+  private async history(): Promise<History> {
+    const keto = await this.versionsIn(KETO_MIGRATION_TABLE);
+    const gatehouse = await this.versionsIn(GATEHOUSE_MIGRATION_TABLE);
+    return {
+      keto: keto ?? new Set(),
+      gatehouse: gatehouse ?? new Set(),
+      ketoTableExists: keto !== undefined,
+      gatehouseTableExists: gatehouse !== undefined,
+    };
+  }
+
+  /** The versions recorded in `table`, or undefined when the table does not exist. */
+  private async versionsIn(table: string): Promise<Set<string> | undefined> {
+    try {
+      const rows = await this.driver.query<{ version: string }>(`SELECT version FROM ${table}`);
+      return new Set(rows.map((row) => row.version));
+    } catch (error) {
+      if (error instanceof GatehouseError && error.kind === 'unavailable' && /not migrated/.test(error.message)) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+}
+
+function checkSteps(steps: number): void {
+  if (!Number.isSafeInteger(steps) || steps < 1) throw invalidArgument(`the number of steps must be a positive integer, got ${steps}`);
+}

@@ -1,0 +1,53 @@
+import { gatehouseSteps, type DialectSchema } from './schema.js';
+
+/**
+ * Identifier columns get a binary collation so `Group` and `group` differ (MySQL's
+ * default collations fold case); queries also compare byte for byte, so a database
+ * Keto created with its server's default collation behaves the same.
+ */
+const BINARY_TEXT = 'CHARACTER SET utf8mb4 COLLATE utf8mb4_bin';
+const TABLE_OPTIONS = ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4';
+
+/** MySQL and MariaDB: Keto's final layout (it has no partial indexes there) and gatehouse's tables. */
+export const mysqlSchema: DialectSchema = {
+  keto: {
+    up: [
+      `CREATE TABLE IF NOT EXISTS networks (
+  id CHAR(36) NOT NULL,
+  created_at DATETIME NOT NULL,
+  updated_at DATETIME NOT NULL,
+  PRIMARY KEY (id)
+)${TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS keto_uuid_mappings (
+  id CHAR(36) NOT NULL,
+  string_representation TEXT ${BINARY_TEXT} NOT NULL,
+  PRIMARY KEY (id)
+)${TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS keto_relation_tuples (
+  shard_id CHAR(36) NOT NULL,
+  nid CHAR(36) NOT NULL,
+  namespace VARCHAR(200) ${BINARY_TEXT} NOT NULL,
+  object CHAR(36) NOT NULL,
+  relation VARCHAR(64) ${BINARY_TEXT} NOT NULL,
+  subject_id CHAR(36) NULL,
+  subject_set_namespace VARCHAR(200) ${BINARY_TEXT} NULL,
+  subject_set_object CHAR(36) NULL,
+  subject_set_relation VARCHAR(64) ${BINARY_TEXT} NULL,
+  commit_time TIMESTAMP NOT NULL,
+  PRIMARY KEY (shard_id ASC, nid ASC),
+  INDEX keto_relation_tuples_uuid_full_idx (nid, namespace, object, relation, subject_id, subject_set_namespace, subject_set_object, subject_set_relation, commit_time),
+  INDEX keto_relation_tuples_uuid_reverse_subject_idx (nid, subject_id, subject_set_namespace, subject_set_object, subject_set_relation, relation, namespace),
+  CONSTRAINT keto_relation_tuples_nid_fk FOREIGN KEY (nid) REFERENCES networks (id) ON UPDATE RESTRICT ON DELETE CASCADE,
+  CONSTRAINT chk_keto_rt_uuid_subject_type CHECK (
+    ((subject_id IS NULL) AND (subject_set_namespace IS NOT NULL) AND (subject_set_object IS NOT NULL) AND (subject_set_relation IS NOT NULL))
+    OR ((subject_id IS NOT NULL) AND (subject_set_namespace IS NULL) AND (subject_set_object IS NULL) AND (subject_set_relation IS NULL))
+  )
+)${TABLE_OPTIONS}`,
+    ],
+    down: ['DROP TABLE IF EXISTS keto_relation_tuples', 'DROP TABLE IF EXISTS keto_uuid_mappings', 'DROP TABLE IF EXISTS networks'],
+  },
+  gatehouse: gatehouseSteps(
+    { uuid: 'CHAR(36)', bigint: 'BIGINT', longText: `LONGTEXT ${BINARY_TEXT}`, timestamp: 'DATETIME(3)' },
+    TABLE_OPTIONS,
+  ),
+};

@@ -1,0 +1,47 @@
+import { gatehouseSteps, type DialectSchema } from './schema.js';
+
+const SUBJECT_IS_ID = '((subject_set_namespace IS NULL) AND (subject_set_object IS NULL) AND (subject_set_relation IS NULL))';
+
+/** PostgreSQL and CockroachDB: Keto's final layout (constraint and index names included) and gatehouse's tables. */
+export const postgresSchema: DialectSchema = {
+  keto: {
+    up: [
+      `CREATE TABLE IF NOT EXISTS networks (
+  id UUID NOT NULL,
+  created_at TIMESTAMP NOT NULL,
+  updated_at TIMESTAMP NOT NULL,
+  CONSTRAINT networks_pkey PRIMARY KEY (id)
+)`,
+      `CREATE TABLE IF NOT EXISTS keto_uuid_mappings (
+  id UUID NOT NULL,
+  string_representation TEXT NOT NULL,
+  CONSTRAINT keto_uuid_mappings_pkey PRIMARY KEY (id)
+)`,
+      `CREATE TABLE IF NOT EXISTS keto_relation_tuples (
+  shard_id UUID NOT NULL,
+  nid UUID NOT NULL,
+  namespace VARCHAR(200) NOT NULL,
+  object UUID NOT NULL,
+  relation VARCHAR(64) NOT NULL,
+  subject_id UUID NULL,
+  subject_set_namespace VARCHAR(200) NULL,
+  subject_set_object UUID NULL,
+  subject_set_relation VARCHAR(64) NULL,
+  commit_time TIMESTAMP NOT NULL,
+  CONSTRAINT keto_relation_tuples_uuid_pkey PRIMARY KEY (shard_id, nid),
+  CONSTRAINT keto_relation_tuples_nid_fk FOREIGN KEY (nid) REFERENCES networks (id) ON UPDATE RESTRICT ON DELETE CASCADE,
+  CONSTRAINT chk_keto_rt_uuid_subject_type CHECK (
+    ((subject_id IS NULL) AND (subject_set_namespace IS NOT NULL) AND (subject_set_object IS NOT NULL) AND (subject_set_relation IS NOT NULL))
+    OR ((subject_id IS NOT NULL) AND (subject_set_namespace IS NULL) AND (subject_set_object IS NULL) AND (subject_set_relation IS NULL))
+  )
+)`,
+      `CREATE INDEX IF NOT EXISTS keto_relation_tuples_uuid_subject_ids_idx ON keto_relation_tuples (nid, namespace, object, relation, subject_id) WHERE ${SUBJECT_IS_ID}`,
+      `CREATE INDEX IF NOT EXISTS keto_relation_tuples_uuid_subject_sets_idx ON keto_relation_tuples (nid, namespace, object, relation, subject_set_namespace, subject_set_object, subject_set_relation) WHERE (subject_id IS NULL)`,
+      `CREATE INDEX IF NOT EXISTS keto_relation_tuples_uuid_full_idx ON keto_relation_tuples (nid, namespace, object, relation, subject_id, subject_set_namespace, subject_set_object, subject_set_relation, commit_time)`,
+      `CREATE INDEX IF NOT EXISTS keto_relation_tuples_uuid_reverse_subject_ids_idx ON keto_relation_tuples (nid, subject_id, relation, namespace) WHERE ${SUBJECT_IS_ID}`,
+      `CREATE INDEX IF NOT EXISTS keto_relation_tuples_uuid_reverse_subject_sets_idx ON keto_relation_tuples (nid, subject_set_namespace, subject_set_object, subject_set_relation, relation, namespace) WHERE (subject_id IS NULL)`,
+    ],
+    down: ['DROP TABLE IF EXISTS keto_relation_tuples', 'DROP TABLE IF EXISTS keto_uuid_mappings', 'DROP TABLE IF EXISTS networks'],
+  },
+  gatehouse: gatehouseSteps({ uuid: 'UUID', bigint: 'BIGINT', longText: 'TEXT', timestamp: 'TIMESTAMP' }),
+};

@@ -1,0 +1,90 @@
+import pg from 'pg';
+import type { Dialect, Row, SqlDriver, SqlExecutor, SqlValue } from '../sql/driver.js';
+import { errorCode, mapped, SOCKET_CODES, withRetries, type FailureClass } from '../sql/failures.js';
+
+/** 64-bit integers (revisions, counts) arrive as numbers; they stay far below 2^53. */
+pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text));
+
+function classify(error: unknown): FailureClass {
+  const code = errorCode(error) ?? '';
+  if (code === '40001' || code === '40P01') return 'transient';
+  if (code === '42P01') return 'unmigrated';
+  if (SOCKET_CODES.has(code) || code.startsWith('08') || code.startsWith('57P') || code === '53300') return 'unreachable';
+  if (error instanceof Error && /timeout|terminated|Connection terminated/i.test(error.message)) return 'unreachable';
+  return 'other';
+}
+
+/** `?` placeholders become PostgreSQL's `$1, $2, …` (gatehouse's SQL text never holds a literal `?`). */
+const numbered = (sql: string): string => {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+};
+
+const executorOf = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
+  async query<T extends Row>(sql: string, params: readonly SqlValue[] = []) {
+    return (await client.query(numbered(sql), params as SqlValue[])).rows as T[];
+  },
+  async execute(sql, params = []) {
+    return (await client.query(numbered(sql), params as SqlValue[])).rowCount ?? 0;
+  },
+});
+
+export interface PostgresDriverOptions {
+  readonly connectionString: string;
+  readonly maxConnections: number;
+  readonly acquireTimeoutMs: number;
+  readonly maxRetries: number;
+}
+
+/** PostgreSQL and CockroachDB over a `pg` pool. */
+export class PostgresDriver implements SqlDriver {
+  private readonly pool: pg.Pool;
+  private readonly direct: SqlExecutor;
+
+  constructor(
+    readonly dialect: Dialect,
+    private readonly options: PostgresDriverOptions,
+  ) {
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.maxConnections,
+      connectionTimeoutMillis: options.acquireTimeoutMs,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle client losing its server must not take the process down; the next query reports it.
+    this.pool.on('error', () => undefined);
+    this.direct = executorOf(this.pool);
+  }
+
+  query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return mapped(classify, () => this.direct.query<T>(sql, params));
+  }
+
+  execute(sql: string, params?: readonly SqlValue[]): Promise<number> {
+    return mapped(classify, () => this.direct.execute(sql, params));
+  }
+
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return withRetries(this.options.maxRetries, classify, async () => {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await work(executorOf(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

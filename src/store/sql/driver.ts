@@ -1,0 +1,50 @@
+/**
+ * The narrow seam between the SQL store and a database driver. SQL text uses `?`
+ * placeholders; a driver rewrites them when its database wants another style.
+ * Drivers turn their own errors into GatehouseErrors (no SQL, DSN or host in the message).
+ */
+export type SqlValue = string | number | null;
+export type Row = Record<string, unknown>;
+
+export interface SqlExecutor {
+  query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** Runs a statement; returns the number of rows it changed. */
+  execute(sql: string, params?: readonly SqlValue[]): Promise<number>;
+}
+
+export interface SqlDriver extends SqlExecutor {
+  readonly dialect: Dialect;
+  /**
+   * Runs `work` in one transaction and commits; rolls back when it throws. A transaction
+   * that failed on a serialization failure or deadlock is retried (the work runs again).
+   */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type DialectName = 'sqlite' | 'postgres' | 'cockroach' | 'mysql';
+
+/** What differs between the SQL dialects, and nothing else. */
+export interface Dialect {
+  readonly name: DialectName;
+  /** Whether schema changes can run inside a transaction (not MySQL, not CockroachDB). */
+  readonly transactionalDdl: boolean;
+  /**
+   * `column = ?` compared byte for byte. Pushes the bound values onto `params`.
+   * (MySQL's default collations fold case; gatehouse's identifiers never do.)
+   */
+  textEquals(column: string, value: string, params: SqlValue[]): string;
+  /** `INSERT … ` that skips rows whose primary key exists, for `columns` and `rows` rows. */
+  insertIgnoring(table: string, columns: readonly string[], key: readonly string[], rows: number): string;
+  /** Locks the selected rows until the transaction ends, where the dialect can. */
+  readonly forUpdate: string;
+  /** A TIMESTAMP parameter in the form the dialect stores. */
+  timestamp(at: Date): SqlValue;
+  /** Increments the head revision row of `nid` and returns the new value; runs in `tx`. */
+  nextRevision(tx: SqlExecutor, nid: string): Promise<number>;
+}
+
+export const placeholders = (count: number, width: number): string => {
+  const one = `(${Array.from({ length: width }, () => '?').join(', ')})`;
+  return Array.from({ length: count }, () => one).join(', ');
+};

@@ -1,0 +1,65 @@
+import { GatehouseError, unavailable } from '../../errors.js';
+
+/** How a driver error is to be treated. */
+export type FailureClass = 'transient' | 'unreachable' | 'unmigrated' | 'other';
+
+const NOT_MIGRATED = 'The database schema is not migrated: run "gatehouse migrate up"';
+const UNREACHABLE = 'The database is unavailable';
+
+/** The GatehouseError a client sees for a driver error: never its SQL, host or DSN. */
+export function toGatehouseError(error: unknown, failure: FailureClass): GatehouseError {
+  if (error instanceof GatehouseError) return error;
+  switch (failure) {
+    case 'unmigrated':
+      return unavailable(NOT_MIGRATED, error);
+    case 'unreachable':
+      return unavailable(UNREACHABLE, error);
+    case 'transient':
+      return unavailable('The database stayed busy: try again', error);
+    case 'other':
+      return new GatehouseError('internal', 'The database failed to answer', undefined, { cause: error });
+  }
+}
+
+/** Error codes of Node's socket layer that mean the server cannot be reached. */
+export const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
+
+export const errorCode = (error: unknown): string | undefined => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+};
+
+/** Runs `attempt` and again while it fails transiently, at most `retries` more times, with a short jittered backoff. */
+export async function withRetries<T>(
+  retries: number,
+  classify: (error: unknown) => FailureClass,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const failure = error instanceof GatehouseError ? 'other' : classify(error);
+      if (failure !== 'transient' || tries >= retries) throw toGatehouseError(error, failure);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** tries));
+    }
+  }
+}
+
+/** Maps a non-transaction driver failure. */
+export async function mapped<T>(classify: (error: unknown) => FailureClass, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toGatehouseError(error, classify(error));
+  }
+}

@@ -1,0 +1,79 @@
+import type { ObjectRelation, RelationQuery, RelationTuple, Subject } from '../../tuple.js';
+import { uuidV5 } from '../uuid.js';
+import type { Dialect, SqlValue } from './driver.js';
+
+/**
+ * WHERE fragments over `keto_relation_tuples t`. Strings become UUIDv5 under the network
+ * id exactly as stored; every value is a bound parameter pushed onto `params`.
+ */
+export class Predicates {
+  constructor(
+    private readonly dialect: Dialect,
+    readonly nid: string,
+    /** The table alias columns are qualified with (`t.`), or '' for an unaliased DELETE. */
+    private readonly alias = 't.',
+  ) {}
+
+  /** The same predicates over the unaliased table. */
+  unaliased(): Predicates {
+    return new Predicates(this.dialect, this.nid, '');
+  }
+
+  uuidOf(text: string): string {
+    return uuidV5(this.nid, text);
+  }
+
+  subject(subject: Subject, params: SqlValue[]): string {
+    if ('id' in subject) {
+      params.push(this.uuidOf(subject.id));
+      const a = this.alias;
+      return `${a}subject_id = ? AND ${a}subject_set_namespace IS NULL AND ${a}subject_set_object IS NULL AND ${a}subject_set_relation IS NULL`;
+    }
+    const namespace = this.dialect.textEquals(`${this.alias}subject_set_namespace`, subject.set.namespace, params);
+    params.push(this.uuidOf(subject.set.object));
+    const relation = this.dialect.textEquals(`${this.alias}subject_set_relation`, subject.set.relation, params);
+    return `${this.alias}subject_id IS NULL AND ${namespace} AND ${this.alias}subject_set_object = ? AND ${relation}`;
+  }
+
+  /** `nid = ?` and every field of the query that is set. */
+  query(query: RelationQuery, params: SqlValue[]): string {
+    params.push(this.nid);
+    const parts = [`${this.alias}nid = ?`];
+    if (query.namespace !== undefined) parts.push(this.dialect.textEquals(`${this.alias}namespace`, query.namespace, params));
+    if (query.object !== undefined) {
+      params.push(this.uuidOf(query.object));
+      parts.push(`${this.alias}object = ?`);
+    }
+    if (query.relation !== undefined) parts.push(this.dialect.textEquals(`${this.alias}relation`, query.relation, params));
+    if (query.subject !== undefined) parts.push(this.subject(query.subject, params));
+    return parts.join(' AND ');
+  }
+
+  /** The rows equal to `tuple` (all its duplicates). */
+  tuple(tuple: RelationTuple, params: SqlValue[]): string {
+    return `(${this.query(tuple, params)})`;
+  }
+
+  /** Rows on any of `keys`, grouped by namespace and relation: `(ns = ? AND rel = ? AND object IN (…)) OR …`. */
+  keys(keys: readonly ObjectRelation[], params: SqlValue[]): string {
+    const groups = new Map<string, { namespace: string; relation: string; objects: Set<string> }>();
+    for (const key of keys) {
+      const id = JSON.stringify([key.namespace, key.relation]);
+      let group = groups.get(id);
+      if (group === undefined) groups.set(id, (group = { namespace: key.namespace, relation: key.relation, objects: new Set() }));
+      group.objects.add(this.uuidOf(key.object));
+    }
+    const ors: string[] = [];
+    for (const group of groups.values()) {
+      const namespace = this.dialect.textEquals(`${this.alias}namespace`, group.namespace, params);
+      const relation = this.dialect.textEquals(`${this.alias}relation`, group.relation, params);
+      params.push(...group.objects);
+      ors.push(`(${namespace} AND ${relation} AND ${this.alias}object IN (${[...group.objects].map(() => '?').join(', ')}))`);
+    }
+    return `(${ors.join(' OR ')})`;
+  }
+}
+
+/** The identity of a key in results: namespace, object UUID, relation. */
+export const keyId = (namespace: string, objectUuid: string, relation: string): string =>
+  `${namespace}\u0000${objectUuid.toLowerCase()}\u0000${relation}`;

@@ -1,0 +1,305 @@
+import { randomBytes } from 'node:crypto';
+import type { ObjectRelation, RelationQuery, RelationTuple, Subject, SubjectSet } from '../../tuple.js';
+import { checkStorableQuery, checkStorableTuple } from '../limits.js';
+import { PageTokens } from '../page-token.js';
+import type { ChangeEntry, Migrator, PageRequest, RelationTupleStore, TuplePage } from '../store.js';
+import { uuidV4, uuidV7 } from '../uuid.js';
+import { decodeChanges, encodeChanges } from './changelog.js';
+import type { SqlDriver, SqlExecutor, SqlValue } from './driver.js';
+import { placeholders } from './driver.js';
+import { keyId, Predicates } from './predicates.js';
+import { TUPLE_COLUMNS, TUPLE_JOINS, tupleOf, type TupleRow } from './rows.js';
+
+const INSERT_CHUNK = 500;
+const DELETE_CHUNK = 100;
+const KEY_CHUNK = 2000;
+const PAGINATION_KEY = 'pagination_key';
+
+const TUPLE_INSERT_COLUMNS = [
+  'shard_id',
+  'nid',
+  'namespace',
+  'object',
+  'relation',
+  'subject_id',
+  'subject_set_namespace',
+  'subject_set_object',
+  'subject_set_relation',
+  'commit_time',
+];
+
+const limitOf = (n: number): number => Math.max(0, Math.trunc(n));
+
+const chunks = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
+/**
+ * The relationship store over any SQL dialect: Keto's tables, gatehouse's changelog.
+ * Network id: the oldest row of `networks` (created when there is none), as Keto picks it.
+ */
+export class SqlRelationTupleStore implements RelationTupleStore {
+  private network: Promise<Predicates> | undefined;
+  private tokens: Promise<PageTokens> | undefined;
+
+  constructor(
+    private readonly driver: SqlDriver,
+    readonly migrations: Migrator,
+    private readonly paginationSecrets: readonly string[] = [],
+  ) {}
+
+  async list(query: RelationQuery, page: PageRequest = { size: 100 }): Promise<TuplePage> {
+    checkStorableQuery(query);
+    const [where, tokens] = await Promise.all([this.predicates(), this.pageTokens()]);
+    const params: SqlValue[] = [];
+    let sql = `SELECT ${TUPLE_COLUMNS} FROM keto_relation_tuples t ${TUPLE_JOINS} WHERE ${where.query(query, params)}`;
+    if (page.token !== undefined && page.token !== '') {
+      params.push(tokens.read(query, page.token).after);
+      sql += ' AND t.shard_id > ?';
+    }
+    const size = Math.max(1, limitOf(page.size));
+    const rows = await this.driver.query<TupleRow>(`${sql} ORDER BY t.shard_id LIMIT ${size + 1}`, params);
+    const more = rows.length > size;
+    const shown = more ? rows.slice(0, size) : rows;
+    return {
+      tuples: shown.map(tupleOf),
+      nextPageToken: more ? tokens.issue(query, { after: String(shown[shown.length - 1]!.shard_id).toLowerCase() }) : '',
+    };
+  }
+
+  async transact(insert: readonly RelationTuple[], remove: readonly RelationTuple[]): Promise<number> {
+    insert.forEach(checkStorableTuple);
+    remove.forEach(checkStorableTuple);
+    if (insert.length + remove.length === 0) return this.headRevision();
+    const where = await this.predicates();
+    const unaliased = where.unaliased();
+    return this.driver.transaction(async (tx) => {
+      await this.insertRows(tx, where, insert);
+      for (const chunk of chunks(remove, DELETE_CHUNK)) {
+        const params: SqlValue[] = [];
+        const ors = chunk.map((tuple) => unaliased.tuple(tuple, params)).join(' OR ');
+        await tx.execute(`DELETE FROM keto_relation_tuples WHERE ${ors}`, params);
+      }
+      return this.appendChange(tx, where.nid, insert, remove);
+    });
+  }
+
+  async deleteMatching(query: RelationQuery): Promise<number> {
+    checkStorableQuery(query);
+    const where = await this.predicates();
+    return this.driver.transaction(async (tx) => {
+      const params: SqlValue[] = [];
+      const rows = await tx.query<TupleRow>(
+        `SELECT ${TUPLE_COLUMNS} FROM keto_relation_tuples t ${TUPLE_JOINS} WHERE ${where.query(query, params)} ORDER BY t.shard_id`,
+        params,
+      );
+      for (const chunk of chunks(rows, INSERT_CHUNK)) {
+        await tx.execute(
+          `DELETE FROM keto_relation_tuples WHERE nid = ? AND shard_id IN (${chunk.map(() => '?').join(', ')})`,
+          [where.nid, ...chunk.map((row) => row.shard_id)],
+        );
+      }
+      return this.appendChange(tx, where.nid, [], rows.map(tupleOf));
+    });
+  }
+
+  async changesSince(revision: number, limit: number): Promise<ChangeEntry[]> {
+    const { nid } = await this.predicates();
+    const rows = await this.driver.query<{ revision: unknown; changes: string }>(
+      `SELECT revision, changes FROM gatehouse_changelog WHERE nid = ? AND revision > ? ORDER BY revision LIMIT ${Math.max(1, limitOf(limit))}`,
+      [nid, Math.trunc(revision)],
+    );
+    return rows.map((row) => ({ revision: Number(row.revision), ...decodeChanges(row.changes) }));
+  }
+
+  async headRevision(): Promise<number> {
+    const { nid } = await this.predicates();
+    const rows = await this.driver.query<{ revision: unknown }>('SELECT revision FROM gatehouse_head WHERE nid = ?', [nid]);
+    return rows.length === 0 ? 0 : Number(rows[0]!.revision);
+  }
+
+  async ping(): Promise<void> {
+    await this.driver.query('SELECT 1 AS ok');
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+
+  async hasSubject(keys: readonly ObjectRelation[], subject: Subject): Promise<boolean[]> {
+    if (keys.length === 0) return [];
+    const where = await this.predicates();
+    const found = new Set<string>();
+    for (const chunk of chunks(keys, KEY_CHUNK)) {
+      const params: SqlValue[] = [where.nid];
+      const keySql = where.keys(chunk, params);
+      const subjectSql = where.subject(subject, params);
+      const rows = await this.driver.query<{ namespace: string; object: string; relation: string }>(
+        `SELECT DISTINCT t.namespace, t.object, t.relation FROM keto_relation_tuples t WHERE t.nid = ? AND ${keySql} AND ${subjectSql}`,
+        params,
+      );
+      for (const row of rows) found.add(keyId(row.namespace, String(row.object), row.relation));
+    }
+    return keys.map((key) => found.has(keyId(key.namespace, where.uuidOf(key.object), key.relation)));
+  }
+
+  async subjectSets(keys: readonly ObjectRelation[], limit: number): Promise<SubjectSet[][]> {
+    if (keys.length === 0) return [];
+    const where = await this.predicates();
+    const byKey = new Map<string, SubjectSet[]>();
+    for (const chunk of chunks(keys, KEY_CHUNK)) {
+      const params: SqlValue[] = [where.nid];
+      const keySql = where.keys(chunk, params);
+      const rows = await this.driver.query<{
+        namespace: string;
+        object: string;
+        relation: string;
+        subject_set_namespace: string;
+        subject_set_relation: string;
+        subject_set_object_text: string | null;
+      }>(
+        `SELECT r.namespace, r.object, r.relation, r.subject_set_namespace, r.subject_set_relation,
+                m.string_representation AS subject_set_object_text
+         FROM (SELECT t.namespace, t.object, t.relation, t.subject_set_namespace, t.subject_set_object, t.subject_set_relation,
+                      ROW_NUMBER() OVER (PARTITION BY t.namespace, t.object, t.relation ORDER BY t.shard_id) AS position
+               FROM keto_relation_tuples t
+               WHERE t.nid = ? AND t.subject_id IS NULL AND ${keySql}) r
+         LEFT JOIN keto_uuid_mappings m ON m.id = r.subject_set_object
+         WHERE r.position <= ${Math.max(0, limitOf(limit))}
+         ORDER BY r.namespace, r.object, r.relation, r.position`,
+        params,
+      );
+      for (const row of rows) {
+        const id = keyId(row.namespace, String(row.object), row.relation);
+        let sets = byKey.get(id);
+        if (sets === undefined) byKey.set(id, (sets = []));
+        sets.push({
+          namespace: row.subject_set_namespace,
+          object: row.subject_set_object_text ?? '',
+          relation: row.subject_set_relation,
+        });
+      }
+    }
+    return keys.map((key) => [...(byKey.get(keyId(key.namespace, where.uuidOf(key.object), key.relation)) ?? [])]);
+  }
+
+  async subjects(key: ObjectRelation, limit: number): Promise<Subject[]> {
+    const page = await this.listRows({ namespace: key.namespace, object: key.object, relation: key.relation }, limit);
+    return page.map((tuple) => tuple.subject);
+  }
+
+  private async listRows(query: RelationQuery, limit: number): Promise<RelationTuple[]> {
+    const where = await this.predicates();
+    const params: SqlValue[] = [];
+    const rows = await this.driver.query<TupleRow>(
+      `SELECT ${TUPLE_COLUMNS} FROM keto_relation_tuples t ${TUPLE_JOINS} WHERE ${where.query(query, params)} ORDER BY t.shard_id LIMIT ${Math.max(0, limitOf(limit))}`,
+      params,
+    );
+    return rows.map(tupleOf);
+  }
+
+  private async insertRows(tx: SqlExecutor, where: Predicates, tuples: readonly RelationTuple[]): Promise<void> {
+    if (tuples.length === 0) return;
+    const dialect = this.driver.dialect;
+    const mappings = new Map<string, string>();
+    const map = (text: string): string => {
+      const id = where.uuidOf(text);
+      mappings.set(id, text);
+      return id;
+    };
+    const now = dialect.timestamp(new Date());
+    const rows: SqlValue[][] = tuples.map((t) => {
+      const object = map(t.object);
+      const subject: SqlValue[] =
+        'id' in t.subject
+          ? [map(t.subject.id), null, null, null]
+          : [null, t.subject.set.namespace, map(t.subject.set.object), t.subject.set.relation];
+      return [uuidV7(), where.nid, t.namespace, object, t.relation, ...subject, now];
+    });
+    // Sorted so that concurrent writers take the mapping rows' locks in the same order.
+    const sortedMappings = [...mappings].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const chunk of chunks(sortedMappings, INSERT_CHUNK)) {
+      await tx.execute(
+        dialect.insertIgnoring('keto_uuid_mappings', ['id', 'string_representation'], ['id'], chunk.length),
+        chunk.flat(),
+      );
+    }
+    for (const chunk of chunks(rows, INSERT_CHUNK)) {
+      await tx.execute(
+        `INSERT INTO keto_relation_tuples (${TUPLE_INSERT_COLUMNS.join(', ')}) VALUES ${placeholders(chunk.length, TUPLE_INSERT_COLUMNS.length)}`,
+        chunk.flat(),
+      );
+    }
+  }
+
+  private async appendChange(
+    tx: SqlExecutor,
+    nid: string,
+    inserted: readonly RelationTuple[],
+    deleted: readonly RelationTuple[],
+  ): Promise<number> {
+    // Taken last: the head row's lock is what orders commits, so it is held as briefly as possible.
+    const revision = await this.driver.dialect.nextRevision(tx, nid);
+    await tx.execute('INSERT INTO gatehouse_changelog (nid, revision, committed_at, changes) VALUES (?, ?, ?, ?)', [
+      nid,
+      revision,
+      this.driver.dialect.timestamp(new Date()),
+      encodeChanges(inserted, deleted),
+    ]);
+    return revision;
+  }
+
+  private predicates(): Promise<Predicates> {
+    this.network ??= this.determineNetwork().catch((error: unknown) => {
+      this.network = undefined;
+      throw error;
+    });
+    return this.network;
+  }
+
+  private async determineNetwork(): Promise<Predicates> {
+    const oldest = () =>
+      this.driver.query<{ id: string }>('SELECT id FROM networks ORDER BY created_at ASC, id ASC LIMIT 1');
+    let rows = await oldest();
+    if (rows.length === 0) {
+      const now = this.driver.dialect.timestamp(new Date());
+      await this.driver.execute(
+        this.driver.dialect.insertIgnoring('networks', ['id', 'created_at', 'updated_at'], ['id'], 1),
+        [uuidV4(), now, now],
+      );
+      rows = await oldest();
+    }
+    const nid = String(rows[0]!.id).toLowerCase();
+    await this.driver.execute(this.driver.dialect.insertIgnoring('gatehouse_head', ['nid', 'revision'], ['nid'], 1), [nid, 0]);
+    return new Predicates(this.driver.dialect, nid);
+  }
+
+  private pageTokens(): Promise<PageTokens> {
+    if (this.paginationSecrets.length > 0) return Promise.resolve(new PageTokens(this.paginationSecrets));
+    this.tokens ??= this.storedPaginationKey().then(
+      (key) => new PageTokens([key]),
+      (error: unknown) => {
+        this.tokens = undefined;
+        throw error;
+      },
+    );
+    return this.tokens;
+  }
+
+  /** The random key generated once per database when `secrets.pagination` is not configured. */
+  private async storedPaginationKey(): Promise<string> {
+    const read = () =>
+      this.driver.query<{ value: string }>('SELECT value FROM gatehouse_settings WHERE name = ?', [PAGINATION_KEY]);
+    let rows = await read();
+    if (rows.length === 0) {
+      await this.driver.execute(this.driver.dialect.insertIgnoring('gatehouse_settings', ['name', 'value'], ['name'], 1), [
+        PAGINATION_KEY,
+        randomBytes(32).toString('base64url'),
+      ]);
+      rows = await read();
+    }
+    return rows[0]!.value;
+  }
+}

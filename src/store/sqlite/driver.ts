@@ -1,0 +1,100 @@
+import Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import type { Row, SqlDriver, SqlExecutor, SqlValue } from '../sql/driver.js';
+import { sqliteDialect } from '../sql/dialects.js';
+import { errorCode, mapped, withRetries, type FailureClass } from '../sql/failures.js';
+
+const STATEMENT_CACHE_SIZE = 256;
+
+function classify(error: unknown): FailureClass {
+  const code = errorCode(error) ?? '';
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'transient';
+  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_FULL')) {
+    return 'unreachable';
+  }
+  if (error instanceof Error && /no such table/.test(error.message)) return 'unmigrated';
+  return 'other';
+}
+
+/**
+ * One better-sqlite3 connection. SQLite runs in-process and synchronously, so every
+ * statement and transaction takes a turn on an async queue: a transaction's await points
+ * never let another caller's statement run on the connection mid-transaction.
+ */
+export class SqliteDriver implements SqlDriver {
+  readonly dialect = sqliteDialect;
+  private readonly statements = new Map<string, Statement>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly direct: SqlExecutor = {
+    query: async <T extends Row>(sql: string, params?: readonly SqlValue[]) => this.run(sql, params) as T[],
+    execute: async (sql, params) => this.change(sql, params),
+  };
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly maxRetries: number,
+  ) {}
+
+  static open(path: string, options: { busyTimeoutMs: number; maxRetries: number }): SqliteDriver {
+    const db = new Database(path, { timeout: options.busyTimeoutMs });
+    if (path !== ':memory:') db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    return new SqliteDriver(db, options.maxRetries);
+  }
+
+  query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.turn(() => mapped(classify, () => this.direct.query<T>(sql, params)));
+  }
+
+  execute(sql: string, params?: readonly SqlValue[]): Promise<number> {
+    return this.turn(() => mapped(classify, () => this.direct.execute(sql, params)));
+  }
+
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.turn(() =>
+      withRetries(this.maxRetries, classify, async () => {
+        this.db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await work(this.direct);
+          this.db.exec('COMMIT');
+          return result;
+        } catch (error) {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          throw error;
+        }
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.turn(async () => this.db.close());
+  }
+
+  private turn<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(task);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private prepared(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.delete(this.statements.keys().next().value!);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private run(sql: string, params: readonly SqlValue[] = []): Row[] {
+    const statement = this.prepared(sql);
+    if (statement.reader) return statement.all(...params) as Row[];
+    statement.run(...params);
+    return [];
+  }
+
+  private change(sql: string, params: readonly SqlValue[] = []): number {
+    return this.prepared(sql).run(...params).changes;
+  }
+}
