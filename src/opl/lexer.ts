@@ -1,0 +1,111 @@
+import { goQuote, goRune } from './go-quote.js';
+import { TokenType, type Token } from './token.js';
+
+const ONE_CHAR: Readonly<Record<string, TokenType>> = {
+  ':': TokenType.Colon,
+  '.': TokenType.Dot,
+  '(': TokenType.ParenLeft,
+  ')': TokenType.ParenRight,
+  '[': TokenType.BracketLeft,
+  ']': TokenType.BracketRight,
+  '{': TokenType.BraceLeft,
+  '}': TokenType.BraceRight,
+  '<': TokenType.AngledLeft,
+  '>': TokenType.AngledRight,
+  '=': TokenType.Assign,
+  ',': TokenType.Comma,
+  ';': TokenType.Semicolon,
+  '|': TokenType.TypeUnion,
+  '!': TokenType.Not,
+};
+
+const TWO_CHAR: Readonly<Record<string, TokenType>> = {
+  '=>': TokenType.Arrow,
+  '||': TokenType.Or,
+  '&&': TokenType.And,
+};
+
+const KEYWORDS: Readonly<Record<string, TokenType>> = {
+  class: TokenType.KeywordClass,
+  implements: TokenType.KeywordImplements,
+  this: TokenType.KeywordThis,
+  ctx: TokenType.KeywordCtx,
+};
+
+const isSpace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+const isLetter = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+/** What Keto's lexer yields once it has stopped (after the end of input or an error). */
+const BROKEN: Token = Object.freeze({ type: TokenType.Error, value: 'broken state', start: 0, end: 0 });
+
+/**
+ * Splits OPL source into tokens on demand, with Keto's token rules: ASCII identifiers,
+ * strings in '…' or "…" without escapes, `//` and block comments. After the end of input
+ * or the first error it only yields the "broken state" error token, as Keto's lexer does.
+ */
+export class Lexer {
+  private pos = 0;
+  private stopped = false;
+
+  constructor(private readonly input: string) {}
+
+  next(): Token {
+    if (this.stopped) return BROKEN;
+    const input = this.input;
+    while (this.pos < input.length && isSpace(input.charCodeAt(this.pos))) this.pos++;
+    const start = this.pos;
+    if (start >= input.length) return this.stop({ type: TokenType.EOF, value: '', start, end: start });
+
+    const two = TWO_CHAR[input.slice(start, start + 2)];
+    if (two !== undefined) return this.token(two, start, start + 2);
+    if (input.startsWith('//', start)) {
+      const newline = input.indexOf('\n', start + 2);
+      return this.token(TokenType.Comment, start, newline === -1 ? input.length : newline);
+    }
+    if (input.startsWith('/*', start)) {
+      const close = input.indexOf('*/', start + 2);
+      if (close === -1) return this.fail('unclosed comment', start, input.length);
+      return this.token(TokenType.Comment, start, close + 2);
+    }
+    const ch = input[start]!;
+    const one = ONE_CHAR[ch];
+    if (one !== undefined) return this.token(one, start, start + 1);
+    if (ch === '"' || ch === "'") {
+      const close = input.indexOf(ch, start + 1);
+      if (close === -1) return this.fail('unclosed string literal', start + 1, input.length);
+      this.pos = close + 1;
+      return { type: TokenType.StringLiteral, value: input.slice(start + 1, close), start: start + 1, end: close };
+    }
+    const code = input.charCodeAt(start);
+    if (isLetter(code)) {
+      let end = start + 1;
+      while (end < input.length && (isLetter(input.charCodeAt(end)) || isDigit(input.charCodeAt(end)))) end++;
+      const word = input.slice(start, end);
+      return this.token(KEYWORDS[word] ?? TokenType.Identifier, start, end);
+    }
+    return this.fail(`unexpected token ${goRune(input.codePointAt(start)!)}`, start, start);
+  }
+
+  /** The next token that is not a comment. */
+  nextSignificant(): Token {
+    let token = this.next();
+    while (token.type === TokenType.Comment) token = this.next();
+    return token;
+  }
+
+  private token(type: TokenType, start: number, end: number): Token {
+    this.pos = end;
+    return { type, value: this.input.slice(start, end), start, end };
+  }
+
+  private fail(message: string, start: number, end: number): Token {
+    const rest = this.input.slice(end);
+    return this.stop({ type: TokenType.Error, value: `at ${goQuote(rest)}: ${message}`, start, end });
+  }
+
+  private stop(token: Token): Token {
+    this.stopped = true;
+    return token;
+  }
+}

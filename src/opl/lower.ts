@@ -1,0 +1,29 @@
+import type { Namespace, Relation, RelationType } from '../namespaces/model.js';
+import type { OplDocument, TypeRef } from './ast.js';
+import { lowerPermitBody, type Precedence } from './fold.js';
+
+/**
+ * The engine's namespaces from a checked document, as Keto builds them: relations in
+ * source order (`related` entries with their types, permits with their rewrite), and of
+ * two classes with one name the later one.
+ */
+export function lowerDocument(document: OplDocument, precedence: Precedence): Namespace[] {
+  const byName = new Map<string, Namespace>();
+  for (const decl of document.classes) {
+    const relations: Relation[] = [];
+    for (const member of decl.members) {
+      if (member.kind === 'related') {
+        relations.push(Object.freeze({ name: member.name.value, types: Object.freeze(member.types.map(lowerType)) }));
+      } else if (member.kept) {
+        relations.push(Object.freeze({ name: member.name.value, types: Object.freeze([]), rewrite: lowerPermitBody(member.body, precedence) }));
+      }
+    }
+    byName.set(decl.name.value, Object.freeze({ name: decl.name.value, relations: Object.freeze(relations) }));
+  }
+  return [...byName.values()];
+}
+
+function lowerType(type: TypeRef): RelationType {
+  const relation = type.relation?.value;
+  return Object.freeze(relation ? { namespace: type.namespace.value, relation } : { namespace: type.namespace.value });
+}
