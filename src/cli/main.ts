@@ -1,0 +1,56 @@
+/**
+ * The command table. Each command is loaded only when it runs, so `gatehouse version`
+ * starts without the server's modules. Add a command with one line.
+ */
+/** What a command module exports: `args` are the words after the command name. */
+export interface CliCommand {
+  run(args: string[]): Promise<number>;
+}
+
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<CliCommand>;
+}
+
+const COMMANDS: readonly CommandEntry[] = [
+  { name: 'serve', summary: 'Run the read, write, metrics and OPL servers', load: () => import('./serve.js') },
+  { name: 'version', summary: 'Print the gatehouse version', load: () => import('./version.js') },
+];
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `gatehouse: a relationship-based permission server, wire-compatible with Ory Keto
+
+Usage: gatehouse <command> [arguments]
+
+Commands:
+${lines.join('\n')}
+
+Run "gatehouse <command> --help" for a command's arguments.
+`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(help());
+    return 0;
+  }
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) {
+    process.stderr.write(`unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  const command = await entry.load();
+  return command.run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

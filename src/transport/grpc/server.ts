@@ -1,0 +1,231 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { constants as h2, type ServerHttp2Stream } from 'node:http2';
+import type protobuf from 'protobufjs';
+import { unavailable } from '../../errors.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { GrpcCode, toGrpcError } from '../errors.js';
+import type { InFlight } from '../in-flight.js';
+import { FrameDecoder, encodeFrame } from './frames.js';
+import { MessageQueue } from './message-queue.js';
+import type { GrpcUnaryMethod } from './method.js';
+import { TO_OBJECT, messageType } from './schema.js';
+import type { GrpcStreamingMethod } from './streaming.js';
+
+export interface GrpcServerDeps {
+  unary: readonly GrpcUnaryMethod[];
+  streaming: readonly GrpcStreamingMethod[];
+  logger: Logger;
+  metrics: Metrics;
+  inFlight: InFlight;
+  /** Largest accepted request message, in bytes. */
+  maxMessageSize: () => number;
+  /** Aborted when shutdown begins. */
+  stopping: AbortSignal;
+}
+
+type Entry =
+  | { kind: 'unary'; method: GrpcUnaryMethod; request: protobuf.Type; response: protobuf.Type }
+  | { kind: 'streaming'; method: GrpcStreamingMethod; request: protobuf.Type; response: protobuf.Type };
+
+/** A status that ends a call, raised by the transport itself (not by a handler). */
+class CallStatus extends Error {
+  constructor(
+    readonly code: GrpcCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isGrpcRequest(headers: IncomingHttpHeaders): boolean {
+  const type = headers['content-type'];
+  return typeof type === 'string' && (type === 'application/grpc' || type.startsWith('application/grpc+'));
+}
+
+/** Serves gRPC calls on HTTP/2 streams of the shared server: unary feature methods and streaming protocol services. */
+export function grpcHandler(deps: GrpcServerDeps): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void {
+  const table = new Map<string, Entry>();
+  for (const method of deps.unary) {
+    table.set(method.path, {
+      kind: 'unary',
+      method,
+      request: messageType(method.requestType),
+      response: messageType(method.responseType),
+    });
+  }
+  for (const method of deps.streaming) {
+    table.set(method.path, {
+      kind: 'streaming',
+      method,
+      request: messageType(method.requestType),
+      response: messageType(method.responseType),
+    });
+  }
+
+  return (stream, headers) => {
+    const started = process.hrtime.bigint();
+    const path = String(headers[':path'] ?? '');
+    const entry = table.get(path);
+    const reply = new Reply(stream);
+    const finish = (status: GrpcCode, message: string) => {
+      if (reply.finished) return;
+      reply.finish(status, message);
+      done();
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const label = entry === undefined ? 'unmatched' : path;
+      deps.metrics.observeGrpc(label, status, seconds);
+      deps.logger.info(
+        { protocol: 'grpc', method: path, code: status, latency_ms: Math.round(seconds * 1e6) / 1e3 },
+        'request handled',
+      );
+    };
+    const fail = (err: unknown) => {
+      if (err instanceof CallStatus) return finish(err.code, err.message);
+      const answer = toGrpcError(err);
+      if (answer.unexpected) deps.logger.error({ err, method: path }, 'request failed');
+      finish(answer.code, answer.message);
+    };
+    const done = deps.inFlight.add({
+      answerUnavailable: () => fail(unavailable('The server is shutting down and could not finish this call in time.')),
+    });
+    stream.on('error', () => finish(GrpcCode.CANCELLED, 'stream error'));
+    stream.on('close', () => {
+      if (!reply.finished) finish(GrpcCode.CANCELLED, 'the client cancelled the call');
+    });
+
+    if (entry === undefined) return fail(new CallStatus(GrpcCode.UNIMPLEMENTED, `unknown method ${path}`));
+    const encoding = headers['grpc-encoding'];
+    if (encoding !== undefined && encoding !== 'identity') {
+      reply.extraHeaders = { 'grpc-accept-encoding': 'identity' };
+      return fail(new CallStatus(GrpcCode.UNIMPLEMENTED, `grpc-encoding "${String(encoding)}" is not supported`));
+    }
+
+    const max = deps.maxMessageSize();
+    const decoder = new FrameDecoder(max);
+    const frameProblem = (): CallStatus | undefined => {
+      const problem = decoder.problem;
+      if (problem === undefined) return undefined;
+      return problem.kind === 'compressed'
+        ? new CallStatus(GrpcCode.INTERNAL, 'a compressed message was sent without a grpc-encoding')
+        : new CallStatus(GrpcCode.RESOURCE_EXHAUSTED, `received message larger than max (${problem.size} vs. ${max})`);
+    };
+    const decode = (bytes: Buffer): unknown => {
+      try {
+        return entry.request.toObject(entry.request.decode(bytes), TO_OBJECT);
+      } catch {
+        throw new CallStatus(GrpcCode.INTERNAL, `could not decode the request as ${entry.method.requestType}`);
+      }
+    };
+    const encode = (message: object): Buffer =>
+      encodeFrame(entry.response.encode(entry.response.fromObject(message)).finish());
+
+    if (entry.kind === 'unary') {
+      let request: Buffer | undefined;
+      let count = 0;
+      stream.on('data', (chunk: Buffer) => {
+        for (const message of decoder.push(chunk)) {
+          request = message;
+          count++;
+        }
+        const problem = frameProblem();
+        if (problem !== undefined) fail(problem);
+      });
+      stream.on('end', () => {
+        if (reply.finished) return;
+        if (count !== 1 || decoder.partial || request === undefined) {
+          return fail(new CallStatus(GrpcCode.INTERNAL, `expected exactly one request message, got ${count}`));
+        }
+        const input = request;
+        void (async () => {
+          try {
+            const result = await entry.method.handle(decode(input));
+            if (reply.finished) return;
+            reply.send(encode(result));
+            finish(GrpcCode.OK, '');
+          } catch (err) {
+            fail(err);
+          }
+        })();
+      });
+      return;
+    }
+
+    const requests = new MessageQueue<unknown>();
+    const cancelled = new AbortController();
+    stream.on('close', () => cancelled.abort());
+    stream.on('data', (chunk: Buffer) => {
+      try {
+        for (const message of decoder.push(chunk)) requests.push(decode(message));
+      } catch (err) {
+        requests.fail(err);
+      }
+      const problem = frameProblem();
+      if (problem !== undefined) requests.fail(problem);
+    });
+    stream.on('end', () => requests.end());
+    const call = {
+      signal: AbortSignal.any([cancelled.signal, deps.stopping]),
+      get stopping() {
+        return deps.stopping.aborted;
+      },
+      send: (message: object) => {
+        if (!reply.finished) reply.send(encode(message));
+      },
+    };
+    entry.method.serve(requests, call).then(() => finish(GrpcCode.OK, ''), fail);
+  };
+}
+
+/** The response side of one call: headers once, messages, then trailers (or a trailers-only answer). */
+class Reply {
+  finished = false;
+  extraHeaders: Record<string, string> = {};
+  #trailers: Record<string, string> | undefined;
+
+  constructor(private readonly stream: ServerHttp2Stream) {}
+
+  send(frame: Buffer): void {
+    if (this.stream.destroyed) return;
+    if (!this.stream.headersSent) {
+      this.stream.respond(
+        { ':status': 200, 'content-type': 'application/grpc+proto', ...this.extraHeaders },
+        { waitForTrailers: true },
+      );
+      this.stream.once('wantTrailers', () => this.stream.sendTrailers(this.#trailers ?? { 'grpc-status': '0' }));
+    }
+    this.stream.write(frame);
+  }
+
+  finish(code: GrpcCode, message: string): void {
+    this.finished = true;
+    const stream = this.stream;
+    if (stream.destroyed || stream.closed) return;
+    const status: Record<string, string> = { 'grpc-status': String(code) };
+    if (message !== '') status['grpc-message'] = encodeGrpcMessage(message);
+    if (stream.headersSent) {
+      this.#trailers = status;
+      stream.end();
+    } else {
+      stream.respond(
+        { ':status': 200, 'content-type': 'application/grpc+proto', ...this.extraHeaders, ...status },
+        { endStream: true },
+      );
+    }
+    if (!stream.readableEnded) {
+      // The client may still be sending; the answer is complete, so stop the stream cleanly.
+      stream.once('finish', () => stream.close(h2.NGHTTP2_NO_ERROR));
+      stream.resume();
+    }
+  }
+}
+
+/** grpc-message is percent-encoded: everything outside printable ASCII, and "%" itself. */
+export function encodeGrpcMessage(message: string): string {
+  let out = '';
+  for (const byte of Buffer.from(message, 'utf8')) {
+    out += byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+

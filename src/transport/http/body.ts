@@ -1,0 +1,61 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { GatehouseError, invalidArgument } from '../../errors.js';
+
+export function bodyTooLarge(limit: number): GatehouseError {
+  return new GatehouseError('payload_too_large', `The request body exceeds the limit of ${limit} bytes.`);
+}
+
+/**
+ * Reads a request body of at most `limit` bytes. A declared Content-Length over the limit is
+ * refused before reading anything; a body that grows past the limit stops being read.
+ */
+export function readBody(body: Readable, headers: IncomingHttpHeaders, limit: number): Promise<Buffer> {
+  const declared = headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) return Promise.reject(bodyTooLarge(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      body.off('aborted', onAborted);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        body.pause();
+        reject(bodyTooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    const onAborted = () => onError(new Error('request aborted by the client'));
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', onError);
+    body.on('aborted', onAborted);
+  });
+}
+
+/** Parses a JSON body; a malformed one is a 400 that names where parsing failed. */
+export function parseJson(body: Buffer): unknown {
+  const text = body.toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const message = (err as Error).message;
+    const where = /position \d+/.test(message) ? '' : ` at position ${text.length}`;
+    throw invalidArgument(`could not unmarshal json: ${message}${where}`);
+  }
+}

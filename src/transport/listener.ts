@@ -1,0 +1,185 @@
+import http, { type IncomingHttpHeaders } from 'node:http';
+import http2, { type Http2Session, type ServerHttp2Stream } from 'node:http2';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import tls from 'node:tls';
+import type { Logger } from '../observability/logger.js';
+import { envelope } from './errors.js';
+import { h2Exchange, http1Exchange, type HttpExchange } from './http/exchange.js';
+
+export const kib = (n: number) => n * 1024;
+
+/** Headers larger than this are refused (431). */
+export const MAX_HEADER_SIZE = kib(64);
+/** A client must send its request headers within this time (slowloris). */
+export const HEADERS_TIMEOUT_MS = 5_000;
+/** A client must send its whole request within this time. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+export interface ListenerOptions {
+  /** For log lines: read, write, metrics or opl. */
+  name: string;
+  host: string;
+  port: number;
+  tls?: { cert: Buffer; key: Buffer };
+  onHttp: (exchange: HttpExchange) => void;
+  /** gRPC calls, when this port serves gRPC. */
+  grpc?: {
+    accepts: (headers: IncomingHttpHeaders) => boolean;
+    onStream: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void;
+  };
+  logger: Logger;
+}
+
+/**
+ * One port: HTTP/1.1 and HTTP/2 on the same socket, told apart by the HTTP/2 connection
+ * preface in cleartext (h2c with prior knowledge) or by ALPN under TLS.
+ */
+export class Listener {
+  readonly #http1: http.Server;
+  readonly #h2: http2.Http2Server;
+  readonly #front: net.Server;
+  readonly #sockets = new Set<Socket>();
+  readonly #sessions = new Set<Http2Session>();
+
+  constructor(private readonly options: ListenerOptions) {
+    this.#http1 = http.createServer(
+      {
+        maxHeaderSize: MAX_HEADER_SIZE,
+        headersTimeout: HEADERS_TIMEOUT_MS,
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+        connectionsCheckingInterval: 1_000,
+      },
+      (req, res) => options.onHttp(http1Exchange(req, res)),
+    );
+    this.#http1.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => refuseBadRequest(err, socket));
+    // This server never binds a port itself; 'listening' starts node's tracking of its
+    // connections, which enforces the header and request timeouts and closes idle keep-alives.
+    this.#http1.emit('listening');
+
+    this.#h2 = http2.createServer({
+      maxSessionMemory: 32,
+      settings: { maxHeaderListSize: MAX_HEADER_SIZE },
+    });
+    this.#h2.on('session', (session: Http2Session) => {
+      this.#sessions.add(session);
+      session.on('close', () => this.#sessions.delete(session));
+      session.on('error', (err) => options.logger.debug({ err, listener: options.name }, 'HTTP/2 session error'));
+    });
+    this.#h2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+      stream.on('error', () => {});
+      if (options.grpc?.accepts(headers)) options.grpc.onStream(stream, headers);
+      else options.onHttp(h2Exchange(stream, headers));
+    });
+
+    if (options.tls) {
+      this.#front = tls.createServer(
+        { cert: options.tls.cert, key: options.tls.key, ALPNProtocols: ['h2', 'http/1.1'], handshakeTimeout: HEADERS_TIMEOUT_MS },
+        (socket) => this.#dispatch(socket, socket.alpnProtocol === 'h2'),
+      );
+      this.#front.on('connection', (socket: Socket) => this.#track(socket));
+      this.#front.on('tlsClientError', () => {});
+    } else {
+      this.#front = net.createServer((socket) => {
+        this.#track(socket);
+        sniffPreface(socket, (isH2) => this.#dispatch(socket, isH2));
+      });
+    }
+  }
+
+  #track(socket: Socket): void {
+    this.#sockets.add(socket);
+    socket.on('close', () => this.#sockets.delete(socket));
+    socket.on('error', () => {});
+  }
+
+  #dispatch(socket: Socket, isH2: boolean): void {
+    if (isH2) {
+      this.#h2.emit('connection', socket);
+    } else {
+      this.#http1.emit('connection', socket);
+      socket.resume();
+    }
+  }
+
+  get address(): AddressInfo {
+    return this.#front.address() as AddressInfo;
+  }
+
+  get secure(): boolean {
+    return this.options.tls !== undefined;
+  }
+
+  listen(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.#front.once('error', reject);
+      this.#front.listen({ port: this.options.port, host: this.options.host === '' ? undefined : this.options.host }, () => {
+        this.#front.off('error', reject);
+        resolve(this.address);
+      });
+    });
+  }
+
+  /**
+   * Stops accepting connections; idle HTTP/1.1 keep-alive connections close, busy ones
+   * close after their current answer, HTTP/2 sessions get GOAWAY and finish their streams.
+   */
+  drain(): void {
+    this.#front.close();
+    this.#http1.closeIdleConnections();
+    for (const session of this.#sessions) session.close();
+  }
+
+  /** Closes every connection that is still open. */
+  destroy(): void {
+    this.#http1.close();
+    this.#http1.closeAllConnections();
+    for (const session of this.#sessions) session.destroy();
+    for (const socket of this.#sockets) socket.destroy();
+  }
+}
+
+/**
+ * Reads until the bytes either diverge from the HTTP/2 preface (HTTP/1.1) or contain all of it
+ * (h2c), puts them back and hands the socket over.
+ */
+function sniffPreface(socket: Socket, decide: (isH2: boolean) => void): void {
+  let seen: Buffer = Buffer.alloc(0);
+  socket.setTimeout(HEADERS_TIMEOUT_MS, () => socket.destroy());
+  const onData = (chunk: Buffer) => {
+    seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
+    const n = Math.min(seen.length, H2_PREFACE.length);
+    const isPrefix = seen.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+    if (isPrefix && seen.length < H2_PREFACE.length) return;
+    socket.off('data', onData);
+    socket.pause();
+    socket.setTimeout(0);
+    socket.unshift(seen);
+    decide(isPrefix);
+  };
+  socket.on('data', onData);
+}
+
+/** Answers what node's HTTP/1.1 parser refuses (oversized headers, timeouts, garbage) in the envelope. */
+function refuseBadRequest(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const message =
+    status === 431
+      ? `The request headers exceed the limit of ${MAX_HEADER_SIZE} bytes`
+      : status === 408
+        ? 'The request was not received in time'
+        : 'The request could not be parsed';
+  const body = JSON.stringify(envelope(status, message));
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,169 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { EndpointName, LiveConfig, TlsConfig, TlsSource } from '../config/types.js';
+import { durationMs } from '../config/duration.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { GrpcUnaryMethod } from './grpc/method.js';
+import { reflectionMethods } from './grpc/reflection.js';
+import { loadDescriptorIndex } from './grpc/schema.js';
+import { grpcHandler, isGrpcRequest } from './grpc/server.js';
+import { healthCheckMethod, healthWatchMethod } from './grpc/health.js';
+import { versionMethod } from './grpc/version.js';
+import { InFlight } from './in-flight.js';
+import { withUnwiredMethods, withUnwiredRoutes } from './keto-surface.js';
+import { Listener } from './listener.js';
+import { NotReady, healthRoutes, readinessErrors, type ReadinessCheck } from './rest/health.js';
+import { restPipeline } from './rest/pipeline.js';
+import type { RestRoute } from './rest/route.js';
+import { RestRouter } from './rest/router.js';
+
+export interface ServersDeps {
+  config: LiveConfig;
+  logger: Logger;
+  metrics: Metrics;
+  version: string;
+  /** REST routes of the features; served on the read, write and OPL ports. */
+  routes: readonly RestRoute[];
+  /** Unary gRPC methods of the features; served on the read, write and OPL ports. */
+  grpcMethods: readonly GrpcUnaryMethod[];
+  /** What makes the server ready (database reachable, migrations applied …). */
+  readiness: readonly ReadinessCheck[];
+}
+
+export interface Servers {
+  readonly addresses: Readonly<Record<EndpointName, AddressInfo>>;
+  /**
+   * Graceful stop: readiness turns 503, listeners stop accepting, in-flight requests may finish
+   * within `graceMs`; those still running then are answered 503 / UNAVAILABLE. Resolves with
+   * how many had to be cut off.
+   */
+  shutdown(graceMs: number): Promise<number>;
+}
+
+const ENDPOINTS: readonly EndpointName[] = ['read', 'write', 'opl', 'metrics'];
+const HEALTH_WATCH_POLL_MS = 1_000;
+
+export async function startServers(deps: ServersDeps): Promise<Servers> {
+  const { config, logger, metrics } = deps;
+  const inFlight = new InFlight();
+  const stopping = new AbortController();
+  const readiness: ReadinessCheck[] = [
+    {
+      name: 'shutdown',
+      check: () => {
+        if (stopping.signal.aborted) throw new NotReady('the server is shutting down');
+      },
+    },
+    ...deps.readiness,
+  ];
+  const health = healthRoutes({ version: deps.version, readiness: () => readiness });
+  const appRoutes = new RestRouter([...health, ...withUnwiredRoutes(deps.routes)]);
+  const metricsRoutes = new RestRouter([
+    ...health,
+    {
+      method: 'GET',
+      path: '/metrics/prometheus',
+      handle: async () => ({
+        status: 200,
+        body: await metrics.registry.metrics(),
+        headers: { 'content-type': metrics.registry.contentType },
+      }),
+    },
+  ]);
+
+  const descriptors = loadDescriptorIndex();
+  const healthDeps = {
+    services: descriptors.services,
+    serving: async () => Object.keys(await readinessErrors(readiness)).length === 0,
+  };
+  const onGrpc = grpcHandler({
+    unary: [...withUnwiredMethods(deps.grpcMethods), versionMethod(deps.version), healthCheckMethod(healthDeps)],
+    streaming: [healthWatchMethod({ ...healthDeps, pollMs: HEALTH_WATCH_POLL_MS }), ...reflectionMethods(descriptors)],
+    logger,
+    metrics,
+    inFlight,
+    maxMessageSize: () => config.current().limit.max_request_body_size,
+    stopping: stopping.signal,
+  });
+
+  const listeners = new Map<EndpointName, Listener>();
+  for (const name of ENDPOINTS) {
+    const endpoint = config.current().serve[name];
+    const onHttp = restPipeline({
+      router: name === 'metrics' ? metricsRoutes : appRoutes,
+      logger,
+      metrics,
+      inFlight,
+      settings: () => {
+        const current = config.current();
+        return {
+          bodyLimit: current.limit.max_request_body_size,
+          cors: current.serve[name].cors,
+          draining: stopping.signal.aborted,
+        };
+      },
+    });
+    const tls = loadTls(endpoint.tls);
+    listeners.set(
+      name,
+      new Listener({
+        name,
+        host: endpoint.host,
+        port: endpoint.port,
+        ...(tls && { tls }),
+        onHttp: (exchange) => void onHttp(exchange),
+        ...(name !== 'metrics' && { grpc: { accepts: isGrpcRequest, onStream: onGrpc } }),
+        logger,
+      }),
+    );
+  }
+
+  const addresses = {} as Record<EndpointName, AddressInfo>;
+  try {
+    for (const [name, listener] of listeners) {
+      addresses[name] = await listener.listen();
+      const endpoint = config.current().serve[name];
+      if (endpoint.write_listen_file) {
+        writeFileSync(fileURLToPath(endpoint.write_listen_file), `${endpoint.host}:${addresses[name].port}`);
+      }
+      logger.info(
+        { listener: name, host: endpoint.host, port: addresses[name].port, tls: listener.secure },
+        'listening',
+      );
+    }
+  } catch (err) {
+    for (const listener of listeners.values()) listener.destroy();
+    throw err;
+  }
+
+  return {
+    addresses,
+    async shutdown(graceMs) {
+      stopping.abort();
+      for (const listener of listeners.values()) listener.drain();
+      const finished = await inFlight.whenIdle(graceMs);
+      const cutOff = finished ? 0 : inFlight.answerAllUnavailable();
+      for (let i = 0; i < cutOff; i++) metrics.countAbortedAtShutdown();
+      if (cutOff > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const listener of listeners.values()) listener.destroy();
+      return cutOff;
+    },
+  };
+}
+
+/** The shutdown grace period from the configuration, in milliseconds. */
+export function gracePeriodMs(config: LiveConfig): number {
+  return durationMs(config.current().serve.shutdown_grace_period);
+}
+
+function loadTls(tls: TlsConfig): { cert: Buffer; key: Buffer } | undefined {
+  if (tls.cert === undefined || tls.key === undefined) return undefined;
+  return { cert: readPem(tls.cert), key: readPem(tls.key) };
+}
+
+function readPem(source: TlsSource): Buffer {
+  if (source.base64 !== undefined) return Buffer.from(source.base64, 'base64');
+  return readFileSync(source.path ?? '');
+}
