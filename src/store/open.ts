@@ -25,6 +25,20 @@ const POOL_PARAMS = ['max_conns', 'max_idle_conns', 'max_conn_lifetime', 'max_co
  * A bad DSN or an unreachable server → a GatehouseError naming the DSN, password masked.
  */
 export async function openStore(dsn: string, options: StoreOptions = {}): Promise<RelationTupleStore> {
+  const { driver, schema } = openSqlDriver(dsn, options);
+  const store = new SqlRelationTupleStore(driver, new SqlMigrator(driver, schema), options.paginationSecrets ?? []);
+  try {
+    await store.ping();
+  } catch (error) {
+    await driver.close().catch(() => undefined);
+    const cause = error instanceof GatehouseError ? (error.cause ?? error) : error;
+    throw unavailable(`Cannot reach the database "${maskDsn(dsn)}": ${describe(cause)}`, cause);
+  }
+  return store;
+}
+
+/** The driver and schema a DSN names, without connecting yet. */
+export function openSqlDriver(dsn: string, options: StoreOptions = {}): { driver: SqlDriver; schema: DialectSchema } {
   const kind = dsnKind(dsn);
   if (kind === undefined) {
     throw invalidArgument(`Unsupported DSN "${maskDsn(dsn)}": use ${ALLOWED_DSN_FORMS}`);
@@ -63,15 +77,7 @@ export async function openStore(dsn: string, options: StoreOptions = {}): Promis
     if (error instanceof GatehouseError) throw error;
     throw invalidArgument(`Cannot open the database "${maskDsn(dsn)}": ${describe(error)}`);
   }
-  const store = new SqlRelationTupleStore(driver, new SqlMigrator(driver, schema), options.paginationSecrets ?? []);
-  try {
-    await store.ping();
-  } catch (error) {
-    await driver.close().catch(() => undefined);
-    const cause = error instanceof GatehouseError ? (error.cause ?? error) : error;
-    throw unavailable(`Cannot reach the database "${maskDsn(dsn)}": ${describe(cause)}`, cause);
-  }
-  return store;
+  return { driver, schema };
 }
 
 /** `sqlite://PATH?…`: the file path; Keto's driver parameters (`_fk`, `mode`, …) do not apply here. */

@@ -9,11 +9,26 @@ export function uuidV5(namespace: string, name: string): string {
   return formatUuid(bytes);
 }
 
-/** A time-ordered random UUID (version 7): ascending in creation order across processes, to the millisecond. */
+let lastMillis = 0;
+let sequence = 0;
+
+/**
+ * A time-ordered UUID (version 7). Within this process each one sorts after the previous
+ * (a 12-bit sequence counts UUIDs made in the same millisecond); across processes they
+ * sort by creation millisecond.
+ */
 export function uuidV7(now = Date.now()): string {
+  if (now > lastMillis) {
+    lastMillis = now;
+    sequence = 0;
+  } else if (++sequence > 0xfff) {
+    lastMillis++;
+    sequence = 0;
+  }
   const bytes = randomBytes(16);
-  bytes.writeUIntBE(now, 0, 6);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes.writeUIntBE(lastMillis, 0, 6);
+  bytes[6] = 0x70 | (sequence >> 8);
+  bytes[7] = sequence & 0xff;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   return formatUuid(bytes);
 }
