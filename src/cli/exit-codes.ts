@@ -1,0 +1,19 @@
+/** Exit codes scripts can rely on. */
+export const EXIT = {
+  ok: 0,
+  /** `check`: the subject does not have the relation. */
+  denied: 1,
+  /** The command line could not be understood. */
+  usage: 2,
+  /** The request or its input was refused, or the command failed. */
+  failure: 3,
+  /** The server could not be reached or did not answer in time (worth retrying). */
+  unavailable: 4,
+} as const;
+
+export const EXIT_CODES_HELP = `Exit codes:
+  0  success (check: allowed)
+  1  check: denied
+  2  usage error
+  3  the request or its input was refused, or the command failed
+  4  the server could not be reached or did not answer in time`;

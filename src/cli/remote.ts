@@ -1,0 +1,110 @@
+/**
+ * Reaching the server the way Keto's CLI does: `--read-remote` / `--write-remote` (env
+ * KETO_READ_REMOTE / KETO_WRITE_REMOTE, or gatehouse's GATEHOUSE_READ_REMOTE /
+ * GATEHOUSE_WRITE_REMOTE), TLS unless `--insecure-disable-transport-security`,
+ * `--insecure-skip-hostname-verification`, `--authority` (env KETO_AUTHORITY),
+ * a bearer token from KETO_BEARER_TOKEN, and `--block` to wait for the server.
+ */
+import { parseDurationMs } from '../config/duration.js';
+import { GrpcConnection } from '../client/connection.js';
+import { KetoClient } from '../client/keto.js';
+import { GrpcCallError } from '../client/status.js';
+import { UsageError, type FlagSpec, type ParsedArgs } from './flags.js';
+import type { CliIo } from './io.js';
+
+export const DEFAULT_READ_REMOTE = '127.0.0.1:4466';
+export const DEFAULT_WRITE_REMOTE = '127.0.0.1:4467';
+const CONNECT_TIMEOUT_MS = 10_000;
+const BLOCK_RETRY_MS = 500;
+
+export const REMOTE_FLAGS: readonly FlagSpec[] = [
+  { name: 'read-remote', kind: 'string', default: DEFAULT_READ_REMOTE, description: 'Remote address of the read API endpoint.' },
+  { name: 'write-remote', kind: 'string', default: DEFAULT_WRITE_REMOTE, description: 'Remote address of the write API endpoint.' },
+  { name: 'authority', kind: 'string', description: 'Set the authority header for the remote gRPC server.' },
+  {
+    name: 'insecure-disable-transport-security',
+    kind: 'bool',
+    description: 'Disables transport security. Do not use this in production.',
+  },
+  {
+    name: 'insecure-skip-hostname-verification',
+    kind: 'bool',
+    description: 'Disables hostname verification. Do not use this in production.',
+  },
+  { name: 'block', kind: 'bool', description: 'Block until the connection is up.' },
+  { name: 'timeout', kind: 'string', default: '30s', description: 'Deadline of each request (gatehouse), e.g. 500ms, 30s, 2m.' },
+];
+
+export type Endpoint = 'read' | 'write';
+
+const ENV = {
+  read: { keto: 'KETO_READ_REMOTE', own: 'GATEHOUSE_READ_REMOTE', fallback: DEFAULT_READ_REMOTE },
+  write: { keto: 'KETO_WRITE_REMOTE', own: 'GATEHOUSE_WRITE_REMOTE', fallback: DEFAULT_WRITE_REMOTE },
+} as const;
+
+/** The flag, then GATEHOUSE_*_REMOTE, then KETO_*_REMOTE, then the default (with Keto's notice on stderr). */
+export function remoteAddress(endpoint: Endpoint, args: ParsedArgs, io: CliIo): string {
+  const flag = `${endpoint}-remote`;
+  const env = ENV[endpoint];
+  let remote: string;
+  if (args.changed.has(flag)) remote = args.string(flag);
+  else if (io.env[env.own] !== undefined) remote = io.env[env.own]!;
+  else if (io.env[env.keto] !== undefined) remote = io.env[env.keto]!;
+  else {
+    remote = env.fallback;
+    io.err(`neither flag --${flag} nor env var ${env.keto} are set, falling back to ${remote}\n`);
+  }
+  const url = /^(https?):\/\/([^/]+)\/?$/.exec(remote);
+  if (url) {
+    io.err(`remote ${JSON.stringify(remote)} seems to be an http URL instead of a remote address; using ${url[2]}\n`);
+    return url[2]!;
+  }
+  return remote;
+}
+
+export function requestTimeoutMs(args: ParsedArgs): number {
+  const raw = args.string('timeout');
+  const ms = parseDurationMs(raw);
+  if (ms === undefined || ms <= 0) throw new UsageError(`invalid argument ${JSON.stringify(raw)} for --timeout flag: expected a duration such as 30s`);
+  return ms;
+}
+
+/** Opens a client on the read or write endpoint; with `--block`, retries until the server accepts the connection. */
+export async function connect(endpoint: Endpoint, args: ParsedArgs, io: CliIo): Promise<KetoClient> {
+  const remote = remoteAddress(endpoint, args, io);
+  const timeoutMs = requestTimeoutMs(args);
+  const authority = args.changed.has('authority') ? args.string('authority') : (io.env.KETO_AUTHORITY ?? io.env.GATEHOUSE_AUTHORITY);
+  const bearerToken = io.env.KETO_BEARER_TOKEN ?? io.env.GATEHOUSE_BEARER_TOKEN;
+  const options = {
+    remote,
+    plaintext: args.bool('insecure-disable-transport-security'),
+    skipVerify: args.bool('insecure-skip-hostname-verification'),
+    ...(authority ? { authority } : {}),
+    ...(bearerToken ? { bearerToken } : {}),
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+  };
+  const block = args.bool('block');
+  for (;;) {
+    try {
+      return new KetoClient(await GrpcConnection.connect(options), { timeoutMs });
+    } catch (err) {
+      if (!block || !(err instanceof GrpcCallError && err.transient)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, BLOCK_RETRY_MS));
+    }
+  }
+}
+
+/** Runs `use` with a connected client and closes it afterwards. */
+export async function withClient<T>(
+  endpoint: Endpoint,
+  args: ParsedArgs,
+  io: CliIo,
+  use: (client: KetoClient) => Promise<T>,
+): Promise<T> {
+  const client = await connect(endpoint, args, io);
+  try {
+    return await use(client);
+  } finally {
+    client.close();
+  }
+}

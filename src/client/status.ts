@@ -1,0 +1,69 @@
+/** gRPC status codes (grpc/grpc: doc/statuscodes.md) and the error a failed call ends with. */
+
+export const GrpcCode = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
+} as const;
+
+export type GrpcCodeName = keyof typeof GrpcCode;
+
+export function grpcCodeName(code: number): string {
+  for (const [name, value] of Object.entries(GrpcCode)) if (value === code) return name;
+  return `CODE_${code}`;
+}
+
+/**
+ * A call that did not succeed: either the server answered with a non-OK status, or the
+ * client could not reach it (then `code` is UNAVAILABLE or DEADLINE_EXCEEDED and `hint`
+ * says what to try).
+ */
+export class GrpcCallError extends Error {
+  constructor(
+    readonly code: number,
+    /** The server's status message, or the client's description of the failure. */
+    readonly details: string,
+    /** What a person could do about it; one sentence. */
+    readonly hint?: string,
+    /** The server was not (yet) reachable: waiting and retrying may help (`--block`). */
+    readonly transient = false,
+  ) {
+    super(`${grpcCodeName(code)}: ${details}`);
+    this.name = 'GrpcCallError';
+  }
+}
+
+/** gRPC's mapping of an HTTP status that is not 200 (grpc/grpc: doc/http-grpc-status-mapping.md). */
+export function codeForHttpStatus(status: number): number {
+  switch (status) {
+    case 400:
+      return GrpcCode.INTERNAL;
+    case 401:
+      return GrpcCode.UNAUTHENTICATED;
+    case 403:
+      return GrpcCode.PERMISSION_DENIED;
+    case 404:
+      return GrpcCode.UNIMPLEMENTED;
+    case 429:
+    case 502:
+    case 503:
+    case 504:
+      return GrpcCode.UNAVAILABLE;
+    default:
+      return GrpcCode.UNKNOWN;
+  }
+}
