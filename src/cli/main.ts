@@ -16,6 +16,10 @@ interface CommandEntry {
 const COMMANDS: readonly CommandEntry[] = [
   { name: 'serve', summary: 'Run the read, write, metrics and OPL servers', load: () => import('./serve.js') },
   { name: 'version', summary: 'Print the gatehouse version', load: () => import('./version.js') },
+  { name: 'relation-tuple', summary: 'Read and manipulate relationships', load: () => import('./relation-tuple.js') },
+  { name: 'check', summary: 'Check whether a subject has a relation on an object', load: () => import('./check.js') },
+  { name: 'expand', summary: 'Expand all subjects that have the relation on the object', load: () => import('./expand.js') },
+  { name: 'status', summary: 'Get the status of the upstream instance', load: () => import('./status.js') },
 ];
 
 function help(): string {
