@@ -1,0 +1,245 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { invalidArgument } from '../errors.js';
+import { compileOpl } from '../opl/compile.js';
+import { placeDiagnostics } from '../opl/report.js';
+import { decodeOplBytes } from '../opl/source.js';
+import { LEGACY_FILE_EXTENSIONS, legacyListNamespaces, parseLegacyNamespaceFile } from './legacy.js';
+import { fetchText, resolveLocation, type Location } from './location.js';
+import type { Namespace } from './model.js';
+import { createSnapshot, type NamespaceSnapshot } from './snapshot.js';
+import { watchPath } from './watch.js';
+
+/** pino-compatible: `(obj, msg)`. */
+export interface NamespaceLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface NamespaceFlags {
+  /** `feature_flags.strict_mode`. */
+  readonly strictMode?: boolean;
+  /** `feature_flags.typescript_precedence`. */
+  readonly typescriptPrecedence?: boolean;
+}
+
+export interface NamespaceManagerOptions {
+  readonly logger: NamespaceLogger;
+  readonly flags?: NamespaceFlags;
+  /** Base of relative locations (plain paths and `file://./…`). Default: the working directory. */
+  readonly baseDir?: string;
+  /** Timeout of an http(s) fetch. Default 10 s. */
+  readonly fetchTimeoutMs?: number;
+  /** Quiet time after a file change before reloading. Default 100 ms. */
+  readonly debounceMs?: number;
+}
+
+/** Keto's default for an unset `namespaces`. */
+export const DEFAULT_NAMESPACES_LOCATION = 'file://./keto_namespaces';
+
+/** A form of the `namespaces` config value, ready to (re)read. */
+interface ModelSource {
+  readonly description: string;
+  readonly configStrictMode: boolean;
+  readonly watched?: { readonly path: string; readonly isDirectory: boolean };
+  /** The model now; undefined when it cannot be used (already logged): keep the one in force. */
+  read(): Promise<readonly Namespace[] | undefined>;
+}
+
+/**
+ * The live model from the `namespaces` config value in any of Keto's three forms: a legacy
+ * list, a legacy location of namespace files, or `{location}` of an OPL file (a path,
+ * `file://`, `http(s)://` or `base64://`). Local files are watched and reloaded after a
+ * debounce; an edit that does not compile is logged and the previous model stays in force
+ * (also when a file disappears). http(s) models are read when (re)configured.
+ */
+export class NamespaceManager {
+  private snapshot: NamespaceSnapshot = createSnapshot([], false);
+  private source: ModelSource | undefined;
+  private configValue: string | undefined;
+  private flags: NamespaceFlags;
+  private stopWatching: () => void = () => undefined;
+  private generation = 0;
+  private closed = false;
+
+  private constructor(private readonly options: NamespaceManagerOptions) {
+    this.flags = options.flags ?? {};
+  }
+
+  /**
+   * Loads the model. Throws invalid_argument for a malformed value or an OPL location that
+   * cannot be read (or unavailable when it cannot be fetched); an OPL model with errors is
+   * logged and leaves the model empty, as in Keto.
+   */
+  static async create(namespaces: unknown, options: NamespaceManagerOptions): Promise<NamespaceManager> {
+    const manager = new NamespaceManager(options);
+    await manager.install(namespaces, options.flags ?? {}, true);
+    return manager;
+  }
+
+  /** The model in force; the same object until the model changes. */
+  current(): NamespaceSnapshot {
+    return this.snapshot;
+  }
+
+  /**
+   * Switches to a new `namespaces` config value and flags (config reload). Unchanged values
+   * are a no-op; when the new value cannot be loaded the previous model stays and the
+   * problem is logged.
+   */
+  async reconfigure(namespaces: unknown, flags: NamespaceFlags = this.flags): Promise<void> {
+    const unchanged = JSON.stringify(namespaces ?? DEFAULT_NAMESPACES_LOCATION) === this.configValue;
+    if (unchanged && flags.strictMode === this.flags.strictMode && flags.typescriptPrecedence === this.flags.typescriptPrecedence) return;
+    try {
+      await this.install(namespaces, flags, false);
+    } catch (err) {
+      this.options.logger.error({ err }, 'the new namespaces configuration could not be loaded; keeping the previous model');
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.generation++;
+    this.stopWatching();
+  }
+
+  private async install(namespaces: unknown, flags: NamespaceFlags, initial: boolean): Promise<void> {
+    const source = this.sourceFor(namespaces ?? DEFAULT_NAMESPACES_LOCATION, flags);
+    const generation = ++this.generation;
+    const model = await source.read();
+    if (generation !== this.generation) return;
+    if (model === undefined && !initial) return;
+    this.stopWatching();
+    this.source = source;
+    this.flags = flags;
+    this.configValue = JSON.stringify(namespaces ?? DEFAULT_NAMESPACES_LOCATION);
+    this.snapshot = createSnapshot(model ?? [], this.strictMode(source));
+    this.stopWatching = this.watch(source);
+  }
+
+  private strictMode(source: ModelSource): boolean {
+    return this.flags.strictMode === true || source.configStrictMode;
+  }
+
+  private watch(source: ModelSource): () => void {
+    if (source.watched === undefined) return () => undefined;
+    const { path, isDirectory } = source.watched;
+    return watchPath(
+      path,
+      isDirectory,
+      this.options.debounceMs ?? 100,
+      () => void this.reload(source),
+      (err) => this.options.logger.error({ err, path }, 'could not watch the namespaces for changes'),
+    );
+  }
+
+  private async reload(source: ModelSource): Promise<void> {
+    const generation = ++this.generation;
+    let model: readonly Namespace[] | undefined;
+    try {
+      model = await source.read();
+    } catch (err) {
+      this.options.logger.error({ err, location: source.description }, 'could not reload the namespaces; keeping the previous model');
+      return;
+    }
+    if (generation !== this.generation || this.closed || source !== this.source || model === undefined) return;
+    this.snapshot = createSnapshot(model, this.strictMode(source));
+    this.options.logger.info({ location: source.description, namespaces: model.length }, 'namespaces reloaded');
+  }
+
+  private sourceFor(value: unknown, flags: NamespaceFlags): ModelSource {
+    const baseDir = this.options.baseDir ?? process.cwd();
+    if (Array.isArray(value)) {
+      const namespaces = legacyListNamespaces(value);
+      return { description: 'namespaces (inline list)', configStrictMode: false, read: async () => namespaces };
+    }
+    if (typeof value === 'string') return this.legacySource(resolveLocation(value, baseDir), value);
+    if (typeof value === 'object' && value !== null) {
+      const { location, experimental_strict_mode: strict } = value as Record<string, unknown>;
+      if (typeof location !== 'string') throw invalidArgument('namespaces.location must be a string naming the OPL file');
+      return this.oplSource(resolveLocation(location, baseDir), location, strict === true, flags);
+    }
+    throw invalidArgument('namespaces must be a list of namespaces, a location of namespace files, or {location} of an OPL file');
+  }
+
+  private oplSource(location: Location, description: string, configStrictMode: boolean, flags: NamespaceFlags): ModelSource {
+    const { logger } = this.options;
+    const timeout = this.options.fetchTimeoutMs ?? 10_000;
+    const readText = async (): Promise<string> => {
+      switch (location.kind) {
+        case 'inline':
+          return location.text;
+        case 'http':
+          return fetchText(location.url, timeout);
+        case 'file':
+          try {
+            return decodeOplBytes(await readFile(location.path));
+          } catch (err) {
+            throw invalidArgument(`could not read the OPL file ${location.path}: ${(err as Error).message}`);
+          }
+      }
+    };
+    return {
+      description,
+      configStrictMode,
+      ...(location.kind === 'file' ? { watched: { path: location.path, isDirectory: false } } : {}),
+      read: async () => {
+        const text = await readText();
+        const result = compileOpl(text, { typescriptPrecedence: flags.typescriptPrecedence === true });
+        const place = (ds: typeof result.errors) =>
+          placeDiagnostics(text, ds).map((d) => ({ line: d.line, column: d.column, message: d.message }));
+        for (const warning of place(result.warnings)) logger.warn({ location: description, ...warning }, `OPL: ${warning.message}`);
+        if (result.errors.length === 0) return result.namespaces;
+        logger.error(
+          { location: description, errors: place(result.errors) },
+          `the OPL model at ${description} has ${result.errors.length} error(s); keeping the previous model`,
+        );
+        return undefined;
+      },
+    };
+  }
+
+  private legacySource(location: Location, description: string): ModelSource {
+    if (location.kind !== 'file') {
+      throw invalidArgument(`legacy namespaces location ${JSON.stringify(description)} must be a local file or directory`);
+    }
+    const { logger } = this.options;
+    const lastGood = new Map<string, Namespace>();
+    let isDirectory = false;
+    const readOne = async (file: string): Promise<void> => {
+      try {
+        lastGood.set(file, parseLegacyNamespaceFile(file, await readFile(file, 'utf8')));
+      } catch (err) {
+        logger.error({ err, file }, 'could not read a namespace file; keeping its previous version');
+      }
+    };
+    return {
+      description,
+      configStrictMode: false,
+      read: async () => {
+        let info;
+        try {
+          info = await stat(location.path);
+        } catch (err) {
+          logger.warn({ err, location: description }, `no namespace files at ${location.path}`);
+          lastGood.clear();
+          return [];
+        }
+        isDirectory = info.isDirectory();
+        const files = isDirectory
+          ? (await readdir(location.path)).map((name) => join(location.path, name)).sort()
+          : [location.path];
+        for (const known of [...lastGood.keys()]) if (!files.includes(known)) lastGood.delete(known);
+        for (const file of files) {
+          if (LEGACY_FILE_EXTENSIONS.has(extname(file).toLowerCase())) await readOne(file);
+          else logger.warn({ file }, 'ignoring a namespace file whose format is not known from its extension (.yaml, .yml, .json, .toml); an OPL file is configured as namespaces: {location: …}');
+        }
+        return [...lastGood.values()];
+      },
+      get watched() {
+        return { path: location.path, isDirectory };
+      },
+    };
+  }
+}
