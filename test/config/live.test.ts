@@ -150,8 +150,13 @@ describe('watchConfig', () => {
 
   it('follows the file by polling when asked to', async () => {
     const h = start({ poll: true, pollIntervalMs: 10 });
-    writeFileSync(h.file, configText({ log: { level: 'trace' } }));
-    const { config } = await eventually('a reload', () => h.changes[0]);
+    // The poller takes its first stat asynchronously; an edit made before that is its baseline,
+    // so the edit is repeated until the poller reports it.
+    let probes = 0;
+    const { config } = await eventually('a reload', () => {
+      if (probes++ % 20 === 0) writeFileSync(h.file, configText({ log: { level: 'trace' } }));
+      return h.changes[0];
+    });
     assert.equal(config.log.level, 'trace');
   });
 
