@@ -26,7 +26,7 @@ function typesOf(node: SchemaNode): string[] {
 }
 
 /** The properties a node declares, looking through $ref, allOf and the object branches of oneOf. */
-export function propertiesOf(node: SchemaNode): Record<string, SchemaNode> {
+function propertiesOf(node: SchemaNode): Record<string, SchemaNode> {
   const resolved = deref(node);
   const merged: Record<string, SchemaNode> = {};
   for (const part of [...(resolved.allOf ?? []), ...(resolved.oneOf ?? [])]) Object.assign(merged, propertiesOf(part));
@@ -75,11 +75,3 @@ export const CONFIG_KEYS: readonly ConfigKey[] = (() => {
 
 /** Keys by the environment variable that sets them. */
 export const KEYS_BY_ENV: ReadonlyMap<string, ConfigKey> = new Map(CONFIG_KEYS.map((key) => [key.env, key]));
-
-/** The keys allowed directly under a parent path ([] for the top level). */
-export function childKeys(parent: readonly string[]): string[] {
-  const depth = parent.length;
-  return CONFIG_KEYS.filter(
-    (key) => key.path.length === depth + 1 && parent.every((segment, i) => key.path[i] === segment),
-  ).map((key) => key.path[depth]!);
-}

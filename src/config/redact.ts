@@ -2,7 +2,7 @@ import { maskDsn } from './dsn.js';
 import { isTree } from './merge.js';
 import type { Config } from './types.js';
 
-export const REDACTED = '***';
+const REDACTED = '***';
 
 function isSecretPath(path: readonly string[]): boolean {
   if (path[0] === 'secrets') return path.length > 1;
