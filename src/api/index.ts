@@ -8,6 +8,7 @@
  *                  tupleToKeto(t): KetoTupleJson · subjectSetToKeto(s) · relationTuplesPageToKeto(tuples, nextPageToken)
  * keto-bodies.ts   parsePatchDeltas(body): RelationTupleDelta[]          PATCH /admin/relation-tuples
  *                  decodeBatchCheckBody(body): KetoTupleJson[]           POST /relation-tuples/batch/check
+ *                  decodeCheckBody(() => …): T                           check routes: "could not unmarshal json: …"
  * url-query.ts     relationQueryFromUrlQuery(q): RelationQuery · relationTupleFromUrlQuery(q): RelationTuple
  *                  subjectSetFromUrlQuery(q): SubjectSet (expand) · validateDeleteQuery(q, body): void
  *                  relationQueryToUrlQuery(query): string · relationTupleToUrlQuery(t): string

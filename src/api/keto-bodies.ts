@@ -3,6 +3,7 @@
  * POST /relation-tuples/batch/check. The whole body is type-checked first (the first
  * mismatch wins), then validated in order, as Keto does.
  */
+import { GatehouseError } from '../errors.js';
 import type { RelationTuple } from '../tuple.js';
 import { badRequest } from './errors.js';
 import { fieldPlace, goFieldFor, goString, goTypeError, isJsonObject } from './go-json.js';
@@ -58,4 +59,18 @@ export function decodeBatchCheckBody(body: unknown): KetoTupleJson[] {
     else tuples = v.map((t) => decodeKetoTuple(t, place));
   }
   return tuples;
+}
+
+/**
+ * The check routes (single and batch) report body decoding failures, JSON syntax included,
+ * as `could not unmarshal json: <reason>`; wrap the parse and decode steps in this.
+ * Validation (`tupleFromKeto`) comes later and is not wrapped.
+ */
+export function decodeCheckBody<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (e) {
+    if (e instanceof GatehouseError && e.kind === 'invalid_argument') throw badRequest(`could not unmarshal json: ${e.message}`);
+    throw e;
+  }
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeBatchCheckBody, parsePatchDeltas } from '../../src/api/keto-bodies.js';
+import { decodeBatchCheckBody, decodeCheckBody, parsePatchDeltas } from '../../src/api/keto-bodies.js';
+import { decodeKetoTuple } from '../../src/api/keto-json.js';
+import { GatehouseError } from '../../src/errors.js';
 import { throwsInvalid } from './throws-invalid.js';
 
 const tuple = { namespace: 'n', object: 'o', relation: 'r', subject_id: 's' };
@@ -79,6 +81,34 @@ describe('batch check body', () => {
     throwsInvalid(
       () => decodeBatchCheckBody({ tuples: [{ subject_set: { namespace: false } }] }),
       'json: cannot unmarshal bool into Go struct field SubjectSet.tuples.subject_set.namespace of type string',
+    );
+  });
+});
+
+describe('check body decoding', () => {
+  it('prefixes decoding failures as the check routes do', () => {
+    assert.deepEqual(decodeCheckBody(() => decodeKetoTuple({ namespace: 'n' })), { namespace: 'n', object: '', relation: '' });
+    throwsInvalid(
+      () => decodeCheckBody(() => decodeKetoTuple({ namespace: 1 })),
+      'could not unmarshal json: json: cannot unmarshal number into Go struct field RelationTuple.namespace of type string',
+    );
+    throwsInvalid(
+      () => decodeCheckBody(() => decodeBatchCheckBody([])),
+      'could not unmarshal json: json: cannot unmarshal array into Go value of type check.batchCheckPermissionBody',
+    );
+    throwsInvalid(
+      () =>
+        decodeCheckBody(() => {
+          throw new GatehouseError('invalid_argument', 'unexpected EOF');
+        }),
+      'could not unmarshal json: unexpected EOF',
+    );
+    assert.throws(
+      () =>
+        decodeCheckBody(() => {
+          throw new GatehouseError('payload_too_large', 'too big');
+        }),
+      { kind: 'payload_too_large', message: 'too big' },
     );
   });
 });
