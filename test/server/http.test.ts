@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { KETO_REST_ROUTES } from '../../src/transport/keto-surface.js';
+import { startGatehouseProcess, type GatehouseProcess } from '../support/server.js';
+import { h2cRequest, http1Request } from './clients.js';
+
+describe('REST over HTTP/1.1 and h2c', () => {
+  let gh: GatehouseProcess;
+  before(async () => {
+    gh = await startGatehouseProcess({ config: { limit: { max_request_body_size: 65536 } } });
+  });
+  after(async () => {
+    assert.equal(await gh.stop(), 0);
+  });
+
+  test('HTTP/1.1 and cleartext HTTP/2 are served on the same port', async () => {
+    for (const port of ['read', 'write', 'opl'] as const) {
+      const one = await http1Request(`${gh.url[port]}/health/alive`);
+      assert.equal(one.status, 200);
+      assert.deepEqual(JSON.parse(one.body), { status: 'ok' });
+      const two = await h2cRequest(gh.url[port], '/health/alive');
+      assert.equal(two.status, 200);
+      assert.deepEqual(JSON.parse(two.body), { status: 'ok' });
+    }
+  });
+
+  test('health, readiness and version on every port', async () => {
+    const { VERSION } = await import('../../src/version.js');
+    for (const port of ['read', 'write', 'opl', 'metrics'] as const) {
+      const ready = await http1Request(`${gh.url[port]}/health/ready`);
+      assert.equal(ready.status, 200);
+      assert.deepEqual(JSON.parse(ready.body), { status: 'ok' });
+      const version = await h2cRequest(gh.url[port], '/version');
+      assert.equal(version.status, 200);
+      assert.deepEqual(JSON.parse(version.body), { version: VERSION });
+    }
+  });
+
+  test('an unknown route is 404 and a wrong method 405, in the error envelope', async () => {
+    const missing = await http1Request(`${gh.url.read}/no/such/route`, { headers: { 'x-request-id': 'req-404' } });
+    assert.equal(missing.status, 404);
+    assert.deepEqual(JSON.parse(missing.body), {
+      error: { code: 404, status: 'Not Found', message: 'The requested resource could not be found', request: 'req-404' },
+    });
+    const wrong = await h2cRequest(gh.url.read, '/health/alive', { method: 'DELETE', headers: { 'x-request-id': 'r' } });
+    assert.equal(wrong.status, 405);
+    assert.equal(wrong.headers.allow, 'GET');
+    assert.deepEqual(JSON.parse(wrong.body), {
+      error: { code: 405, status: 'Method Not Allowed', message: 'The method DELETE is not allowed for /health/alive', request: 'r' },
+    });
+  });
+
+  test('every Keto route that no feature serves yet answers 501 in the envelope', async (t) => {
+    for (const route of KETO_REST_ROUTES) {
+      const res = await http1Request(`${gh.url.write}${route.path}`, { method: route.method, headers: { 'x-request-id': 'x' } });
+      if (res.status !== 501) {
+        t.diagnostic(`${route.method} ${route.path} is wired (${res.status})`);
+        continue;
+      }
+      assert.deepEqual(JSON.parse(res.body), {
+        error: {
+          code: 501,
+          status: 'Not Implemented',
+          message: `${route.method} ${route.path} is not implemented yet.`,
+          request: 'x',
+        },
+      });
+    }
+  });
+
+  test('a body over the limit is 413 whether it declares its length or not', async () => {
+    const big = Buffer.alloc(65537, 0x20);
+    const declared = await http1Request(`${gh.url.write}/admin/relation-tuples`, { method: 'PUT', body: big });
+    assert.equal(declared.status, 413);
+    assert.equal(JSON.parse(declared.body).error.message, 'The request body exceeds the limit of 65536 bytes.');
+    const chunked = await http1Request(`${gh.url.write}/admin/relation-tuples`, {
+      method: 'PUT',
+      headers: { 'transfer-encoding': 'chunked' },
+      body: big,
+    });
+    assert.equal(chunked.status, 413);
+    const overH2 = await h2cRequest(gh.url.write, '/admin/relation-tuples', { method: 'PUT', body: big });
+    assert.equal(overH2.status, 413);
+    assert.equal(JSON.parse(overH2.body).error.code, 413);
+  });
+
+  test('headers of 64 KiB or more are refused with 431', async () => {
+    const res = await http1Request(`${gh.url.read}/health/alive`, { headers: { 'x-large': 'a'.repeat(65536) } });
+    assert.equal(res.status, 431);
+    assert.deepEqual(JSON.parse(res.body).error.status, 'Request Header Fields Too Large');
+  });
+
+  test('the metrics port serves Prometheus metrics with bounded labels', async () => {
+    await http1Request(`${gh.url.read}/health/alive`);
+    await http1Request(`${gh.url.read}/unknown-${Date.now()}`);
+    const res = await http1Request(`${gh.url.metrics}/metrics/prometheus`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers['content-type']!, /^text\/plain/);
+    assert.match(res.body, /^gatehouse_http_requests_total\{route="\/health\/alive",method="GET",status="200"\} \d+$/m);
+    assert.match(res.body, /^gatehouse_http_requests_total\{route="unmatched",method="GET",status="404"\} \d+$/m);
+    assert.match(res.body, /^process_cpu_seconds_total /m);
+    assert.doesNotMatch(res.body, /unknown-\d+/);
+    const notOnMetrics = await http1Request(`${gh.url.metrics}/relation-tuples`);
+    assert.equal(notOnMetrics.status, 404);
+  });
+
+  test('one access log line per request with method, path, status, latency and request id', async () => {
+    await http1Request(`${gh.url.read}/health/alive`, { headers: { 'x-request-id': 'access-line-1' } });
+    await h2cRequest(gh.url.read, '/version', { headers: { 'x-request-id': 'access-line-2' } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const lines = gh.logs.filter(
+      (l): l is Record<string, unknown> =>
+        typeof l === 'object' && l !== null && String((l as { request_id?: string }).request_id).startsWith('access-line-'),
+    );
+    assert.equal(lines.length, 2);
+    assert.deepEqual(
+      lines.map(({ method, path, status, protocol, request_id, msg }) => ({ method, path, status, protocol, request_id, msg })),
+      [
+        { method: 'GET', path: '/health/alive', status: 200, protocol: 'http/1.1', request_id: 'access-line-1', msg: 'request handled' },
+        { method: 'GET', path: '/version', status: 200, protocol: 'h2', request_id: 'access-line-2', msg: 'request handled' },
+      ],
+    );
+    for (const line of lines) assert.equal(typeof line.latency_ms, 'number');
+  });
+});
