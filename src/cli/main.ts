@@ -20,6 +20,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'check', summary: 'Check whether a subject has a relation on an object', load: () => import('./check.js') },
   { name: 'expand', summary: 'Expand all subjects that have the relation on the object', load: () => import('./expand.js') },
   { name: 'status', summary: 'Get the status of the upstream instance', load: () => import('./status.js') },
+  { name: 'namespace', summary: 'Validate Ory Permission Language files', load: () => import('./namespace.js') },
 ];
 
 function help(): string {
