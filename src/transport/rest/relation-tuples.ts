@@ -1,0 +1,68 @@
+import {
+  pageRequestFromUrlQuery,
+  parseKetoTuple,
+  parsePatchDeltas,
+  relationQueryFromUrlQuery,
+  relationTupleLocation,
+  relationTuplesPageToKeto,
+  tupleToKeto,
+  validateDeleteQuery,
+} from '../../api/index.js';
+import type { ModelSnapshot } from '../../namespaces/model.js';
+import type { RelationTupleStore } from '../../store/store.js';
+import { requireKnownNamespaces } from '../namespace-check.js';
+import type { RestRoute } from './route.js';
+
+/**
+ * Keto's relationship routes: `GET /relation-tuples` (read port) and
+ * `PUT | DELETE | PATCH /admin/relation-tuples` (write port).
+ */
+export function relationTupleRoutes(deps: { store: RelationTupleStore; model: () => ModelSnapshot }): RestRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: '/relation-tuples',
+      async handle(req) {
+        const query = relationQueryFromUrlQuery(req.query);
+        const page = pageRequestFromUrlQuery(req.query);
+        requireKnownNamespaces(deps.model(), query);
+        const result = await deps.store.list(query, page);
+        return { status: 200, body: relationTuplesPageToKeto(result.tuples, result.nextPageToken) };
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/admin/relation-tuples',
+      async handle(req) {
+        const tuple = parseKetoTuple(req.json());
+        requireKnownNamespaces(deps.model(), tuple);
+        await deps.store.transact([tuple], []);
+        return { status: 201, headers: { location: relationTupleLocation(tuple) }, body: tupleToKeto(tuple) };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/admin/relation-tuples',
+      async handle(req) {
+        validateDeleteQuery(req.query, req.body);
+        const query = relationQueryFromUrlQuery(req.query);
+        requireKnownNamespaces(deps.model(), query);
+        await deps.store.deleteMatching(query);
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'PATCH',
+      path: '/admin/relation-tuples',
+      async handle(req) {
+        const deltas = parsePatchDeltas(req.json());
+        const insert = deltas.filter((d) => d.action === 'insert').map((d) => d.tuple);
+        const remove = deltas.filter((d) => d.action === 'delete').map((d) => d.tuple);
+        const model = deps.model();
+        for (const tuple of [...insert, ...remove]) requireKnownNamespaces(model, tuple);
+        await deps.store.transact(insert, remove);
+        return { status: 204 };
+      },
+    },
+  ];
+}
