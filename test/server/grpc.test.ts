@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { after, before, describe, test } from 'node:test';
+import grpc from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
+import { KETO_GRPC_METHODS } from '../../src/transport/keto-surface.js';
+import { VERSION } from '../../src/version.js';
+import { startGatehouseProcess, type GatehouseProcess } from '../support/server.js';
+import { streamCall, unaryCall } from './grpc-clients.js';
+
+const require = createRequire(import.meta.url);
+const descriptor = require('protobufjs/ext/descriptor') as {
+  FileDescriptorProto: protobuf.Type;
+};
+
+const HEALTH = 'grpc.health.v1';
+const RT = 'ory.keto.relation_tuples.v1alpha2';
+
+const healthCheck = (address: string, service = '') =>
+  unaryCall(address, `/${HEALTH}.Health/Check`, `${HEALTH}.HealthCheckRequest`, `${HEALTH}.HealthCheckResponse`, {
+    service,
+  });
+
+const reflect = (address: string, version: 'v1' | 'v1alpha', requests: object[]) =>
+  streamCall(
+    address,
+    `/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`,
+    `grpc.reflection.${version}.ServerReflectionRequest`,
+    `grpc.reflection.${version}.ServerReflectionResponse`,
+    requests,
+  );
+
+describe('gRPC on the shared ports', () => {
+  let gh: GatehouseProcess;
+  before(async () => {
+    gh = await startGatehouseProcess({ config: { limit: { max_request_body_size: 65536 } } });
+  });
+  after(async () => {
+    assert.equal(await gh.stop(), 0);
+  });
+
+  test('grpc.health.v1 Check answers SERVING on the read, write and OPL ports', async () => {
+    for (const port of ['read', 'write', 'opl'] as const) {
+      assert.deepEqual(await healthCheck(gh.grpc[port]), { status: 'SERVING' });
+    }
+    assert.deepEqual(await healthCheck(gh.grpc.read, `${RT}.CheckService`), { status: 'SERVING' });
+    await assert.rejects(healthCheck(gh.grpc.read, 'no.such.Service'), { code: grpc.status.NOT_FOUND });
+  });
+
+  test('grpc.health.v1 Watch sends the current status', async () => {
+    const got = await streamCall(
+      gh.grpc.read,
+      `/${HEALTH}.Health/Watch`,
+      `${HEALTH}.HealthCheckRequest`,
+      `${HEALTH}.HealthCheckResponse`,
+      [{ service: '' }],
+      { take: 1 },
+    );
+    assert.deepEqual(got, [{ status: 'SERVING' }]);
+  });
+
+  test('server reflection v1 and v1alpha list the services', async () => {
+    for (const version of ['v1', 'v1alpha'] as const) {
+      const [answer] = await reflect(gh.grpc.write, version, [{ listServices: '*' }]);
+      const names = answer.listServicesResponse.service.map((s: { name: string }) => s.name);
+      assert.deepEqual(names, [
+        'grpc.health.v1.Health',
+        'grpc.reflection.v1.ServerReflection',
+        'grpc.reflection.v1alpha.ServerReflection',
+        'ory.keto.opl.v1alpha1.SyntaxService',
+        `${RT}.CheckService`,
+        `${RT}.ExpandService`,
+        `${RT}.NamespacesService`,
+        `${RT}.ReadService`,
+        `${RT}.VersionService`,
+        `${RT}.WriteService`,
+      ]);
+    }
+  });
+
+  test('server reflection hands out file descriptors with their dependencies', async () => {
+    const [bySymbol, byFile, missing] = await reflect(gh.grpc.read, 'v1', [
+      { fileContainingSymbol: `${RT}.CheckService` },
+      { fileByFilename: 'ory/keto/relation_tuples/v1alpha2/read_service.proto' },
+      { fileContainingSymbol: 'no.such.Symbol' },
+    ]);
+    const files = (answer: any) =>
+      answer.fileDescriptorResponse.fileDescriptorProto.map((bytes: Uint8Array) =>
+        descriptor.FileDescriptorProto.toObject(descriptor.FileDescriptorProto.decode(bytes)),
+      );
+    const checkFiles = files(bySymbol);
+    assert.deepEqual(
+      checkFiles.map((f: { name: string }) => f.name),
+      [
+        'ory/keto/relation_tuples/v1alpha2/check_service.proto',
+        'ory/keto/relation_tuples/v1alpha2/relation_tuples.proto',
+        'ory/keto/relation_tuples/v1alpha2/batch_check.proto',
+      ],
+    );
+    const service = checkFiles[0].service[0];
+    assert.equal(service.name, 'CheckService');
+    assert.deepEqual(
+      service.method.map((m: { name: string; inputType: string }) => [m.name, m.inputType]),
+      [
+        ['Check', `.${RT}.CheckRequest`],
+        ['BatchCheck', `.${RT}.BatchCheckRequest`],
+      ],
+    );
+    const batch = checkFiles[2].messageType.find((m: { name: string }) => m.name === 'BatchCheckRequest');
+    assert.deepEqual(
+      batch.field.map((f: { name: string; number: number }) => [f.name, f.number]),
+      [
+        ['tuples', 1],
+        ['latest', 2],
+        ['snaptoken', 3],
+        ['max_depth', 4],
+      ],
+    );
+    assert.deepEqual(
+      files(byFile).map((f: { name: string }) => f.name),
+      [
+        'ory/keto/relation_tuples/v1alpha2/read_service.proto',
+        'ory/keto/relation_tuples/v1alpha2/relation_tuples.proto',
+        'google/protobuf/field_mask.proto',
+      ],
+    );
+    assert.equal(missing.errorResponse.errorCode, grpc.status.NOT_FOUND);
+  });
+
+  test("Keto's VersionService answers through @ory/keto-grpc-client", async () => {
+    const stubs = require('@ory/keto-grpc-client/ory/keto/relation_tuples/v1alpha2/version_grpc_pb.js');
+    const messages = require('@ory/keto-grpc-client/ory/keto/relation_tuples/v1alpha2/version_pb.js');
+    const ketoGrpc = require(require.resolve('@grpc/grpc-js', { paths: [require.resolve('@ory/keto-grpc-client')] }));
+    for (const port of ['read', 'write', 'opl'] as const) {
+      const client = new stubs.VersionServiceClient(gh.grpc[port], ketoGrpc.credentials.createInsecure());
+      const version = await new Promise<string>((resolve, reject) =>
+        client.getVersion(new messages.GetVersionRequest(), (err: Error | null, res: any) =>
+          err ? reject(err) : resolve(res.getVersion()),
+        ),
+      );
+      client.close();
+      assert.equal(version, VERSION);
+    }
+  });
+
+  test('Keto methods that no feature serves yet answer UNIMPLEMENTED; unknown methods too', async (t) => {
+    for (const method of KETO_GRPC_METHODS) {
+      try {
+        await unaryCall(gh.grpc.read, method.path, method.requestType, method.responseType, {});
+        t.diagnostic(`${method.path} is wired`);
+      } catch (err) {
+        const e = err as grpc.ServiceError;
+        if (e.code !== grpc.status.UNIMPLEMENTED) {
+          t.diagnostic(`${method.path} is wired (${e.code})`);
+          continue;
+        }
+        assert.equal(e.details, `${method.path} is not implemented yet.`);
+      }
+    }
+    await assert.rejects(
+      unaryCall(gh.grpc.read, `/${RT}.NoService/Nothing`, `${RT}.GetVersionRequest`, `${RT}.GetVersionResponse`, {}),
+      { code: grpc.status.UNIMPLEMENTED, details: `unknown method /${RT}.NoService/Nothing` },
+    );
+  });
+
+  test('a message over the size limit is RESOURCE_EXHAUSTED', async () => {
+    await assert.rejects(
+      unaryCall(gh.grpc.read, `/${RT}.VersionService/GetVersion`, `${RT}.CheckRequest`, `${RT}.GetVersionResponse`, {
+        namespace: 'n'.repeat(70_000),
+      }),
+      { code: grpc.status.RESOURCE_EXHAUSTED },
+    );
+    // the connection stays usable
+    assert.deepEqual(await healthCheck(gh.grpc.read), { status: 'SERVING' });
+  });
+
+  test('a compressed request is refused with UNIMPLEMENTED', async () => {
+    await assert.rejects(
+      unaryCall(
+        gh.grpc.read,
+        `/${RT}.VersionService/GetVersion`,
+        `${RT}.GetVersionRequest`,
+        `${RT}.GetVersionResponse`,
+        {},
+        { channelOptions: { 'grpc.default_compression_algorithm': 2 } },
+      ),
+      { code: grpc.status.UNIMPLEMENTED },
+    );
+  });
+
+  test('gRPC calls are counted per method', async () => {
+    const res = await fetch(`${gh.url.metrics}/metrics/prometheus`);
+    const text = await res.text();
+    assert.match(text, new RegExp(`^gatehouse_grpc_requests_total\\{method="/${HEALTH}.Health/Check",code="0"\\} \\d+$`, 'm'));
+    assert.match(text, /^gatehouse_grpc_requests_total\{method="unmatched",code="12"\} \d+$/m);
+  });
+});
