@@ -53,7 +53,7 @@ export function transportFailure(err: unknown, ctx: FailureContext): GrpcCallErr
   }
   if (!ctx.plaintext && (TLS_ON_PLAINTEXT.test(message) || code === 'ECONNRESET' || code === 'EPROTO')) {
     return unavailable(
-      `TLS handshake with ${ctx.remote} failed (${oneLine(message)})`,
+      `TLS handshake with ${ctx.remote} failed (${e.reason ?? oneLine(message)})`,
       'the server may serve plaintext HTTP/2: pass --insecure-disable-transport-security',
     );
   }
