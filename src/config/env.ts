@@ -9,14 +9,18 @@ const NUMBER = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
  * The configuration set through environment variables: every key's variable is its
  * path upper-cased and joined with "_" (SERVE_READ_PORT, LOG_LEVEL, DSN). Values are
  * converted to the key's type; arrays and objects are written as JSON, and string
- * lists may also be comma-separated. Variables that name no key are ignored. A value
- * that cannot be converted is kept as text, so validation reports it with the key.
+ * lists may also be comma-separated. Variables that name no key, and variables for a
+ * mapping that do not hold a JSON object, are ignored. A value that cannot be converted
+ * is kept as text, so validation reports it with the key.
  */
 export function configFromEnv(env: Readonly<Record<string, string | undefined>>): Tree {
   const matches: Array<[ConfigKey, string]> = [];
   for (const [name, value] of Object.entries(env)) {
     const key = KEYS_BY_ENV.get(name);
-    if (key !== undefined && value !== undefined) matches.push([key, value]);
+    if (key === undefined || value === undefined) continue;
+    // SERVE, LOG, DATABASE… are common names; they count only when they hold a JSON object.
+    if (key.types.length === 1 && key.types[0] === 'object' && !value.trim().startsWith('{')) continue;
+    matches.push([key, value]);
   }
   // Parents first, so SERVE_READ_CORS='{...}' and SERVE_READ_CORS_ENABLED=true combine.
   matches.sort(([a], [b]) => a.path.length - b.path.length);

@@ -129,6 +129,8 @@ describe('loadConfig environment', () => {
         SERVE_SHUTDOWN_GRACE_PERIOD: '10s',
         SERVE_OPL_WRITE_LISTEN_FILE: 'file:///tmp/opl',
         PATH: '/usr/bin',
+        DATABASE: 'postgres',
+        LOG: '1',
       },
     });
     assert.equal(config.serve.read.port, 4000);
