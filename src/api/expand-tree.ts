@@ -6,7 +6,7 @@
  * and relation empty, and a compound rewrite nested in another has no subject at all.
  */
 import type { Subject } from '../tuple.js';
-import { subjectSetToKeto, type KetoSubjectSetJson } from './keto-json.js';
+import { subjectToKeto, type KetoSubjectSetJson } from './keto-json.js';
 import { subjectToProto } from './proto.js';
 
 export type ExpandNodeType =
@@ -53,14 +53,7 @@ export interface KetoExpandTreeJson {
 /** Keto's REST JSON: keys `type`, `children` (omitted when empty), `tuple`; a childless node is a `leaf`. */
 export function expandTreeToKeto(tree: ExpandTree): KetoExpandTreeJson {
   const t = tree.tuple;
-  const base = { namespace: t?.namespace ?? '', object: t?.object ?? '', relation: t?.relation ?? '' };
-  const subject = t?.subject;
-  const tuple =
-    subject === undefined
-      ? base
-      : 'id' in subject
-        ? { ...base, subject_id: subject.id }
-        : { ...base, subject_set: subjectSetToKeto(subject.set) };
+  const tuple = { namespace: t?.namespace ?? '', object: t?.object ?? '', relation: t?.relation ?? '', ...subjectToKeto(t?.subject) };
   if (tree.children.length === 0) return { type: 'leaf', tuple };
   return { type: tree.type, children: tree.children.map(expandTreeToKeto), tuple };
 }

@@ -5,7 +5,7 @@
  * keto-json.ts     decodeKetoTuple(value, place?): KetoTupleJson        type-checked body, unvalidated
  *                  tupleFromKeto(t: KetoTupleJson): RelationTuple        needs a subject; both → subject_id
  *                  parseKetoTuple(value, place?): RelationTuple          the two above
- *                  tupleToKeto(t): KetoTupleJson · subjectSetToKeto(s) · relationTuplesPageToKeto(tuples, nextPageToken)
+ *                  tupleToKeto(t): KetoTupleJson · subjectToKeto(s?) · subjectSetToKeto(s) · relationTuplesPageToKeto(tuples, nextPageToken)
  * keto-bodies.ts   parsePatchDeltas(body): RelationTupleDelta[]          PATCH /admin/relation-tuples
  *                  decodeBatchCheckBody(body): KetoTupleJson[]           POST /relation-tuples/batch/check
  *                  decodeCheckBody(() => …): T                           check routes: "could not unmarshal json: …"

@@ -85,11 +85,21 @@ export const subjectSetToKeto = (s: SubjectSet): KetoSubjectSetJson => ({
   relation: s.relation,
 });
 
-/** The Keto JSON of a tuple, keys in Keto's order, exactly one of `subject_id` / `subject_set`. */
-export function tupleToKeto(t: RelationTuple): KetoTupleJson {
-  const base = { namespace: t.namespace, object: t.object, relation: t.relation };
-  return 'id' in t.subject ? { ...base, subject_id: t.subject.id } : { ...base, subject_set: subjectSetToKeto(t.subject.set) };
+/** The subject keys of a Keto tuple: `subject_id` or `subject_set`, none for no subject. */
+export function subjectToKeto(
+  s: Subject | undefined,
+): { subject_id: string } | { subject_set: KetoSubjectSetJson } | Record<never, never> {
+  if (s === undefined) return {};
+  return 'id' in s ? { subject_id: s.id } : { subject_set: subjectSetToKeto(s.set) };
 }
+
+/** The Keto JSON of a tuple, keys in Keto's order, exactly one of `subject_id` / `subject_set`. */
+export const tupleToKeto = (t: RelationTuple): KetoTupleJson => ({
+  namespace: t.namespace,
+  object: t.object,
+  relation: t.relation,
+  ...subjectToKeto(t.subject),
+});
 
 /** The body of `GET /relation-tuples`. */
 export const relationTuplesPageToKeto = (tuples: readonly RelationTuple[], nextPageToken: string) => ({

@@ -9,8 +9,7 @@
 import type { RelationQuery, RelationTuple, Subject, SubjectSet } from '../tuple.js';
 import { badRequest, badRequestWithReason, nilSubject } from './errors.js';
 import { isJsonObject } from './go-json.js';
-import type { KetoTupleJson } from './keto-json.js';
-import { tupleFromKeto } from './keto-json.js';
+import { subjectToKeto, tupleFromKeto, type KetoTupleJson } from './keto-json.js';
 
 type Message = Record<string, unknown>;
 
@@ -40,10 +39,7 @@ export function subjectToProto(s: Subject): object {
 /** A RelationTuple message (or the deprecated top-level fields of CheckRequest), unvalidated. */
 export function ketoTupleFromProto(msg: unknown): KetoTupleJson {
   const m = message(msg) ?? {};
-  const subject = subjectFromProto(m.subject);
-  const base = { namespace: str(m.namespace), object: str(m.object), relation: str(m.relation) };
-  if (subject === undefined) return base;
-  return 'id' in subject ? { ...base, subject_id: subject.id } : { ...base, subject_set: subject.set };
+  return { namespace: str(m.namespace), object: str(m.object), relation: str(m.relation), ...subjectToKeto(subjectFromProto(m.subject)) };
 }
 
 /** A RelationTuple message that must carry a subject (`subject is not allowed to be nil`). */
@@ -53,17 +49,20 @@ export function tupleToProto(t: RelationTuple): object {
   return { namespace: t.namespace, object: t.object, relation: t.relation, subject: subjectToProto(t.subject) };
 }
 
-/** A RelationQuery message: every field is optional and only a present one filters. */
-export function relationQueryFromProto(msg: unknown): RelationQuery {
-  const m = message(msg) ?? {};
+/** The filter of a query message whose string fields count when `isSet` says so. */
+function queryFromMessage(m: Message, isSet: (v: unknown) => v is string): RelationQuery {
   const query: { namespace?: string; object?: string; relation?: string; subject?: Subject } = {};
-  if (present(m.namespace)) query.namespace = m.namespace;
-  if (present(m.object)) query.object = m.object;
-  if (present(m.relation)) query.relation = m.relation;
+  for (const key of ['namespace', 'object', 'relation'] as const) {
+    const value = m[key];
+    if (isSet(value)) query[key] = value;
+  }
   const subject = subjectFromProto(m.subject);
   if (subject !== undefined) query.subject = subject;
   return query;
 }
+
+/** A RelationQuery message: every field is optional and only a present one filters, "" included. */
+export const relationQueryFromProto = (msg: unknown): RelationQuery => queryFromMessage(message(msg) ?? {}, present);
 
 export function relationQueryToProto(q: RelationQuery): object {
   const out: Record<string, unknown> = {};
@@ -74,41 +73,33 @@ export function relationQueryToProto(q: RelationQuery): object {
   return out;
 }
 
-/** The deprecated `query` of List/DeleteRelationTuplesRequest: plain strings, "" means unset. */
-function deprecatedQueryFromProto(m: Message): RelationQuery {
-  const query: { namespace?: string; object?: string; relation?: string; subject?: Subject } = {};
-  if (str(m.namespace) !== '') query.namespace = str(m.namespace);
-  if (str(m.object) !== '') query.object = str(m.object);
-  if (str(m.relation) !== '') query.relation = str(m.relation);
-  const subject = subjectFromProto(m.subject);
-  if (subject !== undefined) query.subject = subject;
-  return query;
-}
-
 /** CheckRequest: `tuple` when set, else the deprecated top-level namespace/object/relation/subject. */
 export function checkRequestTuple(msg: unknown): RelationTuple {
   const m = message(msg) ?? {};
   return tupleFromProto(message(m.tuple) ?? m);
 }
 
-/** ListRelationTuplesRequest: `relation_query`, else the deprecated `query`, else an error. */
-export function listRequestQuery(msg: unknown): RelationQuery {
+/** `relation_query`, else the deprecated `query` (plain strings, "" meaning unset), else undefined. */
+function requestQuery(msg: unknown): RelationQuery | undefined {
   const m = message(msg) ?? {};
   const query = message(m.relationQuery);
-  if (query !== undefined) return relationQueryFromProto(query);
+  if (query !== undefined) return queryFromMessage(query, present);
   const legacy = message(m.query);
-  if (legacy !== undefined) return deprecatedQueryFromProto(legacy);
-  throw badRequest('you must provide a query');
+  return legacy === undefined ? undefined : queryFromMessage(legacy, (v): v is string => present(v) && v !== '');
 }
 
-/** DeleteRelationTuplesRequest: `relation_query`, else the deprecated `query`, else an error. */
+/** ListRelationTuplesRequest's filter. */
+export function listRequestQuery(msg: unknown): RelationQuery {
+  const query = requestQuery(msg);
+  if (query === undefined) throw badRequest('you must provide a query');
+  return query;
+}
+
+/** DeleteRelationTuplesRequest's filter. */
 export function deleteRequestQuery(msg: unknown): RelationQuery {
-  const m = message(msg) ?? {};
-  const query = message(m.relationQuery);
-  if (query !== undefined) return relationQueryFromProto(query);
-  const legacy = message(m.query);
-  if (legacy !== undefined) return deprecatedQueryFromProto(legacy);
-  throw badRequestWithReason('invalid request');
+  const query = requestQuery(msg);
+  if (query === undefined) throw badRequestWithReason('invalid request');
+  return query;
 }
 
 /** TransactRelationTuplesRequest: the inserts and the deletes; deltas with ACTION_UNSPECIFIED are ignored. */
