@@ -21,6 +21,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'expand', summary: 'Expand all subjects that have the relation on the object', load: () => import('./expand.js') },
   { name: 'status', summary: 'Get the status of the upstream instance', load: () => import('./status.js') },
   { name: 'namespace', summary: 'Validate Ory Permission Language files', load: () => import('./namespace.js') },
+  { name: 'migrate', summary: 'Apply, revert and list database migrations', load: () => import('./migrate.js') },
 ];
 
 function help(): string {
