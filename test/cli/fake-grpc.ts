@@ -34,15 +34,16 @@ function messageTypes(path: string): { request: protobuf.Type; response: protobu
   return { request: definition.resolvedRequestType!, response: definition.resolvedResponseType! };
 }
 
-export async function startFakeGrpc(handlers: Record<string, Handler>): Promise<FakeGrpc> {
+/** With `tls`, the endpoint serves HTTP/2 over TLS with that key and certificate. */
+export async function startFakeGrpc(handlers: Record<string, Handler>, tls?: { key: string; cert: string }): Promise<FakeGrpc> {
   const calls: FakeGrpc['calls'] = [];
-  const server = http2.createServer();
+  const server = tls ? http2.createSecureServer(tls) : http2.createServer();
   const sessions = new Set<http2.ServerHttp2Session>();
-  server.on('session', (s) => {
+  server.on('session', (s: http2.ServerHttp2Session) => {
     sessions.add(s);
     s.on('close', () => sessions.delete(s));
   });
-  server.on('stream', (stream, headers) => {
+  server.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
     const path = String(headers[':path']);
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
