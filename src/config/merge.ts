@@ -9,7 +9,13 @@ export function mergeTrees(base: Tree, top: Tree): Tree {
   const out: Tree = { ...base };
   for (const [key, value] of Object.entries(top)) {
     const below = out[key];
-    out[key] = isTree(below) && isTree(value) ? mergeTrees(below, value) : value;
+    // Defined rather than assigned, so a "__proto__" key stays a key (and is reported as unknown).
+    Object.defineProperty(out, key, {
+      value: isTree(below) && isTree(value) ? mergeTrees(below, value) : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

@@ -106,6 +106,14 @@ describe('configuration error messages', () => {
     ]);
   });
 
+  it('treats a __proto__ key as an unknown key', () => {
+    const path = file('c.yml', 'dsn: memory\nserve:\n  __proto__: {polluted: 1}\n');
+    assert.deepEqual(messagesOf({ files: [path], env: {} }), [
+      'serve.__proto__: unknown key, allowed keys are read, write, metrics, opl, shutdown_grace_period',
+    ]);
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+  });
+
   it('reports every problem at once', () => {
     assert.deepEqual(withEnv({ SERVE_READ_PORT: '-1', LOG_FORMAT: 'xml' }), [
       'serve.read.port: must be >= 0, got -1',
