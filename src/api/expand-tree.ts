@@ -34,8 +34,8 @@ export interface ExpandTree {
 
 /** A node as Keto's expand engine makes it: the subject only, namespace/object/relation left empty. */
 export function expandNode(type: ExpandNodeType, subject: Subject | undefined, children: readonly ExpandTree[] = []): ExpandTree {
-  const tuple = subject === undefined ? { namespace: '', object: '', relation: '' } : { namespace: '', object: '', relation: '', subject };
-  return { type, tuple, children };
+  const empty = { namespace: '', object: '', relation: '' };
+  return { type, tuple: subject === undefined ? empty : { ...empty, subject }, children };
 }
 
 export interface KetoExpandTreeJson {
@@ -53,7 +53,12 @@ export interface KetoExpandTreeJson {
 /** Keto's REST JSON: keys `type`, `children` (omitted when empty), `tuple`; a childless node is a `leaf`. */
 export function expandTreeToKeto(tree: ExpandTree): KetoExpandTreeJson {
   const t = tree.tuple;
-  const tuple = { namespace: t?.namespace ?? '', object: t?.object ?? '', relation: t?.relation ?? '', ...subjectToKeto(t?.subject) };
+  const tuple = {
+    namespace: t?.namespace ?? '',
+    object: t?.object ?? '',
+    relation: t?.relation ?? '',
+    ...subjectToKeto(t?.subject),
+  };
   if (tree.children.length === 0) return { type: 'leaf', tuple };
   return { type: tree.type, children: tree.children.map(expandTreeToKeto), tuple };
 }

@@ -26,8 +26,9 @@ export function parsePatchDeltas(body: unknown): RelationTupleDelta[] {
     if (!isJsonObject(element)) throw goTypeError(element, 'ketoapi.PatchDelta', undefined);
     for (const [key, v] of Object.entries(element)) {
       const field = goFieldFor(key, ['action', 'relation_tuple'] as const);
-      if (field === 'action') delta.action = goString(v, delta.action, fieldPlace('PatchDelta', undefined, 'action'), 'ketoapi.PatchAction');
-      else if (field === 'relation_tuple') {
+      if (field === 'action') {
+        delta.action = goString(v, delta.action, fieldPlace('PatchDelta', undefined, 'action'), 'ketoapi.PatchAction');
+      } else if (field === 'relation_tuple') {
         if (v === null) delete delta.tuple;
         else delta.tuple = decodeKetoTuple(v, fieldPlace('PatchDelta', undefined, 'relation_tuple'));
       }

@@ -39,7 +39,8 @@ export function subjectToProto(s: Subject): object {
 /** A RelationTuple message (or the deprecated top-level fields of CheckRequest), unvalidated. */
 export function ketoTupleFromProto(msg: unknown): KetoTupleJson {
   const m = message(msg) ?? {};
-  return { namespace: str(m.namespace), object: str(m.object), relation: str(m.relation), ...subjectToKeto(subjectFromProto(m.subject)) };
+  const subject = subjectToKeto(subjectFromProto(m.subject));
+  return { namespace: str(m.namespace), object: str(m.object), relation: str(m.relation), ...subject };
 }
 
 /** A RelationTuple message that must carry a subject (`subject is not allowed to be nil`). */
