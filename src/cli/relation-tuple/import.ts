@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { tupleToProto } from '../../api/proto.js';
 import type { RelationTuple } from '../../tuple.js';
 import type { KetoClient } from '../../client/keto.js';
-import { CommandFailure, type CommandSpec } from '../command.js';
+import { CommandFailure, describeFailure, type CommandSpec } from '../command.js';
 import { UsageError, type ParsedArgs } from '../flags.js';
 import { outputFormat } from '../format-flags.js';
 import type { CliIo } from '../io.js';
@@ -142,7 +142,7 @@ async function importLines(
       () => {
         watermark.settle(seq, endLine, tuples.length);
         written += tuples.length;
-        bar.update(written);
+        bar.update(written, run.totalBytes ? (run.stream.bytesRead ?? 0) / run.totalBytes : undefined);
       },
       (err) => {
         failure ??= err;
@@ -157,8 +157,16 @@ async function importLines(
       lineNo++;
       if (lineNo <= run.resumeFrom) continue;
       if (failure !== undefined) break;
-      format ??= detectFormat(line, lineNo);
-      const tuple = decodeLine(line, lineNo, format);
+      let tuple: RelationTuple | undefined;
+      try {
+        format ??= detectFormat(line, lineNo);
+        tuple = decodeLine(line, lineNo, format);
+      } catch (err) {
+        // Write what came before the bad line, so a resume starts right at it.
+        if (batch.length > 0) send(batch, lineNo - 1);
+        else watermark.skipTo(lineNo - 1);
+        throw err;
+      }
       if (tuple) batch.push(tuple);
       if (batch.length >= run.batchSize) {
         send(batch, lineNo);
@@ -178,11 +186,13 @@ async function importLines(
   await watermark.flushed();
   if (failure !== undefined) {
     const { line } = watermark.state;
-    const where = failure instanceof CommandFailure ? failure.message : `import stopped: ${(failure as Error).message}`;
+    const cause = describeFailure(failure, importCommand.path);
+    const then = cause.hint ? `${cause.hint}; then ` : '';
+    if (line === 0) throw new CommandFailure(`${cause.message}; nothing was imported`, `${then}run the command again`, cause.code);
     throw new CommandFailure(
-      `${where}; lines 1-${line} are imported`,
-      `fix the cause and run the same command with --resume-from ${line}${run.watermark.state.input === '-' ? '' : ' (or keep --progress-file)'}`,
-      failure instanceof CommandFailure ? failure.exitCode : undefined,
+      `${cause.message}; lines 1-${line} are imported`,
+      `${then}resume with --resume-from ${line} (or run the same command again with --progress-file)`,
+      cause.code,
     );
   }
   return { tuples: watermark.state.tuples, lines: lineNo };
@@ -209,6 +219,9 @@ function decodeLine(line: string, lineNo: number, format: InputFormat | undefine
     return row === '' ? undefined : tupleFromJsonValue(JSON.parse(row));
   } catch (err) {
     const detail = (err as Error).cause instanceof Error ? ` (${((err as Error).cause as Error).message})` : '';
-    throw new CommandFailure(`line ${lineNo}: could not decode ${JSON.stringify(line.trim().slice(0, 200))}: ${(err as Error).message}${detail}`);
+    throw new CommandFailure(
+      `line ${lineNo}: could not decode ${JSON.stringify(line.trim().slice(0, 200))}: ${(err as Error).message}${detail}`,
+      `fix line ${lineNo}`,
+    );
   }
 }
