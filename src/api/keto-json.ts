@@ -32,28 +32,28 @@ const SET_FIELDS = ['namespace', 'object', 'relation'] as const;
  * Decodes one tuple from parsed JSON, checking every type. `place` says where the tuple sits
  * inside a larger body (e.g. `{struct: 'PatchDelta', fields: ['relation_tuple']}`) so type
  * errors name the same path Keto names; omit it for a tuple that is the whole body.
- * `null` decodes to the empty tuple, as in Keto.
+ * `null` decodes to the empty tuple, as in Keto. The result serialises as Keto echoes a
+ * decoded body (PUT's response): keys in Keto's order, both subjects kept if both were sent.
  */
 export function decodeKetoTuple(value: unknown, place?: GoJsonPlace): KetoTupleJson {
   if (value === null) return { namespace: '', object: '', relation: '' };
   if (!isJsonObject(value)) throw goTypeError(value, 'ketoapi.RelationTuple', place);
-  const t: { namespace: string; object: string; relation: string; subject_id?: string; subject_set?: KetoSubjectSetJson } =
-    { namespace: '', object: '', relation: '' };
+  const strings = { namespace: '', object: '', relation: '' };
+  let subjectId: string | undefined;
+  let subjectSet: KetoSubjectSetJson | undefined;
   for (const [key, v] of Object.entries(value)) {
     const field = goFieldFor(key, TUPLE_FIELDS);
     if (field === undefined) continue;
     const at = fieldPlace('RelationTuple', place, field);
-    if (field === 'subject_set') {
-      if (v === null) delete t.subject_set;
-      else t.subject_set = decodeSubjectSet(v, t.subject_set, at);
-    } else if (field === 'subject_id') {
-      if (v === null) delete t.subject_id;
-      else t.subject_id = goString(v, '', at);
-    } else {
-      t[field] = goString(v, t[field], at);
-    }
+    if (field === 'subject_set') subjectSet = v === null ? undefined : decodeSubjectSet(v, subjectSet, at);
+    else if (field === 'subject_id') subjectId = v === null ? undefined : goString(v, '', at);
+    else strings[field] = goString(v, strings[field], at);
   }
-  return t;
+  return {
+    ...strings,
+    ...(subjectId === undefined ? {} : { subject_id: subjectId }),
+    ...(subjectSet === undefined ? {} : { subject_set: subjectSet }),
+  };
 }
 
 function decodeSubjectSet(value: unknown, current: KetoSubjectSetJson | undefined, place: GoJsonPlace): KetoSubjectSetJson {

@@ -106,6 +106,14 @@ describe('Keto JSON tuple: parse', () => {
     );
   });
 
+  it('decodes into Keto’s key order, keeping both subjects for an echo of the body', () => {
+    const body = { subject_set: { relation: 'r', namespace: 'a' }, Subject_Id: 's', relation: 'x', NameSpace: 'n' };
+    assert.equal(
+      JSON.stringify(decodeKetoTuple(body)),
+      '{"namespace":"n","object":"","relation":"x","subject_id":"s","subject_set":{"namespace":"a","object":"","relation":"r"}}',
+    );
+  });
+
   it('leaves subject validation to tupleFromKeto', () => {
     const decoded = decodeKetoTuple({ namespace: 'n' });
     assert.deepEqual(decoded, { namespace: 'n', object: '', relation: '' });
