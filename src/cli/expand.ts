@@ -5,7 +5,7 @@ import { processIo, type CliIo } from './io.js';
 import { printText } from './output.js';
 import { REMOTE_FLAGS, withClient } from './remote.js';
 import { namespaceAndObject } from './tuple-args.js';
-import { drawTree, treeFromProto } from './expand-tree.js';
+import { drawTree, treeFromProto, treeToJson } from './expand-tree.js';
 
 const EMPTY_TREE = 'Got an empty tree. This probably means that the requested relation tuple is not present in Keto.';
 
@@ -41,7 +41,7 @@ export const expandCommand: CommandSpec = {
     const response = await withClient('read', args, io, (client) =>
       client.expand({ subject: { set: { namespace, object, relation } }, maxDepth: args.int('max-depth') }),
     );
-    const tree = response.tree ? treeFromProto(response.tree) : null;
+    const tree = response.tree ? treeToJson(treeFromProto(response.tree)) : null;
     printText(io, format, { text: tree ? drawTree(tree) : '', data: tree });
     const drawn = ['default', 'table'].includes(args.string('format'));
     if (drawn) io.out(tree || args.bool('quiet') ? '\n' : `${EMPTY_TREE}\n`);

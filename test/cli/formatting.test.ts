@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { alignColumns } from '../../src/cli/tabwriter.js';
 import { goJson, parseFormat, printRow, printTable, printText } from '../../src/cli/output.js';
 import { tuplePage, tupleRow, tupleTable } from '../../src/cli/tuple-output.js';
-import { drawTree, treeFromProto } from '../../src/cli/expand-tree.js';
+import { drawTree, treeFromProto, treeToJson } from '../../src/cli/expand-tree.js';
 import { UsageError } from '../../src/cli/flags.js';
 import type { RelationTuple } from '../../src/tuple.js';
 import { captureIo } from './capture-io.js';
@@ -100,7 +100,7 @@ test('expand trees convert to Keto JSON and draw like Keto', () => {
     tuple: { namespace: 'Doc', object: 'readme', relation: 'view', subject: { set: { namespace: 'Doc', object: 'readme', relation: 'view' } } },
     children: [leaf('alice'), leaf('bob')],
   };
-  const tree = treeFromProto(proto);
+  const tree = treeToJson(treeFromProto(proto));
   assert.deepEqual(tree, {
     type: 'union',
     children: [
@@ -113,6 +113,6 @@ test('expand trees convert to Keto JSON and draw like Keto', () => {
     drawTree(tree),
     'or Doc:readme#view@Doc:readme#view\n├──∋ Doc:readme#view@alice\uFE0F\n└──∋ Doc:readme#view@bob\uFE0F',
   );
-  const nested = drawTree(treeFromProto({ ...proto, children: [{ ...proto, children: [leaf('carol')] }] }));
+  const nested = drawTree(treeToJson(treeFromProto({ ...proto, children: [{ ...proto, children: [leaf('carol')] }] })));
   assert.equal(nested, 'or Doc:readme#view@Doc:readme#view\n└──or Doc:readme#view@Doc:readme#view\n   └──∋ Doc:readme#view@carol\uFE0F');
 });
