@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { compileOpl, type CompileResult } from '../../src/opl/compile.js';
+import { decodeOplBytes } from '../../src/opl/source.js';
+import { arbitraryModel, arbitraryStyle } from './support/arbitrary-model.js';
+import { INVALID_MODELS } from './support/invalid-models.js';
+import { printModel } from './support/print-model.js';
+
+/**
+ * The compiler never throws, whatever it is given: every answer is a model or errors whose
+ * spans lie inside the input. Boxed by count (10 000 inputs in all), not by clock.
+ */
+
+let inputs = 0;
+
+function checkedCompile(source: string, typescriptPrecedence: boolean): CompileResult {
+  inputs++;
+  const result = compileOpl(source, { typescriptPrecedence });
+  for (const d of [...result.errors, ...result.warnings]) {
+    assert.ok(d.span.start >= 0 && d.span.start <= d.span.end && d.span.end <= source.length, JSON.stringify(d.span));
+    assert.ok(d.start.line >= 1 && d.end.line >= d.start.line, JSON.stringify(d));
+    assert.equal(typeof d.message, 'string');
+  }
+  if (result.errors.length > 0) assert.deepEqual(result.namespaces, []);
+  return result;
+}
+
+const TOKENS = [
+  'class', 'implements', 'Namespace', 'this', 'ctx', 'related', 'permits', 'Context', 'boolean', 'SubjectSet', 'Array',
+  'includes', 'traverse', 'subject', 'A', 'B', 'x', '"r"', "'s'", '"', "'", '&&', '||', '!', '=', '=>', '.', ':', ',',
+  ';', '|', '(', ')', '{', '}', '[', ']', '<', '>', '/*', '*/', '//', '\n', ' ', '\t', '@', '1', 'é', '\u0000',
+];
+
+const seeds: string[] = [
+  ...INVALID_MODELS.map((c) => c.opl),
+  ...fc.sample(fc.tuple(arbitraryModel, arbitraryStyle), { numRuns: 40, seed: 11 }).map(([m, s]) => printModel(m, s)),
+];
+
+type Mutation =
+  | { kind: 'insert'; at: number; token: string }
+  | { kind: 'delete' | 'duplicate'; at: number; length: number }
+  | { kind: 'replace'; at: number; char: number };
+
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), token: fc.constantFrom(...TOKENS) }),
+  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 20 }) }),
+  fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
+  fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), char: fc.integer({ min: 0, max: 0x2fff }) }),
+);
+
+function mutate(seed: string, steps: readonly Mutation[]): string {
+  let text = seed;
+  for (const step of steps) {
+    const at = step.at % (text.length + 1);
+    if (step.kind === 'insert') text = text.slice(0, at) + step.token + text.slice(at);
+    else if (step.kind === 'delete') text = text.slice(0, at) + text.slice(at + step.length);
+    else if (step.kind === 'duplicate') text = text.slice(0, at) + text.slice(at, at + step.length) + text.slice(at);
+    else text = text.slice(0, at) + String.fromCharCode(step.char) + text.slice(at + 1);
+  }
+  return text;
+}
+
+test('4 000 mutated models (valid and invalid seeds) never make the compiler throw', () => {
+  fc.assert(
+    fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 8 }), fc.boolean(), (seed, steps, ts) => {
+      checkedCompile(mutate(seed, steps), ts);
+    }),
+    { numRuns: 4000, seed: 1 },
+  );
+});
+
+test('3 000 random token sequences never make the compiler throw', () => {
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...TOKENS), { maxLength: 200 }), fc.boolean(), (tokens, ts) => {
+      checkedCompile(['class A implements Namespace {', ...tokens].join(' '), ts);
+    }),
+    { numRuns: 3000, seed: 2 },
+  );
+});
+
+test('3 000 random byte strings never make the compiler throw', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 300 }), fc.boolean(), (bytes, ts) => {
+      checkedCompile(decodeOplBytes(bytes), ts);
+    }),
+    { numRuns: 3000, seed: 3 },
+  );
+});
+
+test('nesting 100 000 deep is a nesting error, not a stack overflow', () => {
+  const head = 'class A implements Namespace { permits = { p: (ctx) => ';
+  const depth = 100_000;
+  for (const [open, close] of [
+    ['(', ')'],
+    ['!(', ')'],
+  ] as const) {
+    const source = `${head}${open.repeat(depth)}this.permits.p(ctx)${close.repeat(depth)} } }`;
+    const result = checkedCompile(source, false);
+    assert.deepEqual(
+      result.errors.map((e) => e.message),
+      ['expression nested too deeply; maximal nesting depth is 10'],
+    );
+  }
+  const types = checkedCompile(`class A implements Namespace { related: { a: ${'('.repeat(depth)}A[] } }`, false);
+  assert.equal(types.errors.length, 1);
+});
+
+test('a chain of 100 000 alternating operators compiles without recursion limits', () => {
+  const operand = 'this.permits.p(ctx)';
+  const body = Array.from({ length: 100_000 }, (_, i) => (i === 0 ? operand : `${i % 2 ? '||' : '&&'} ${operand}`)).join(' ');
+  const result = checkedCompile(`class A implements Namespace { permits = { p: (ctx) => ${body} } }`, false);
+  assert.deepEqual(result.errors, []);
+  assert.equal(result.namespaces.length, 1);
+});
+
+test('the fuzz run covered 10 000 inputs', () => {
+  assert.ok(inputs >= 10_000, String(inputs));
+});
