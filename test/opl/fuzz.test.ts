@@ -39,7 +39,8 @@ const seeds: string[] = [
 
 type Mutation =
   | { kind: 'insert'; at: number; token: string }
-  | { kind: 'delete' | 'duplicate'; at: number; length: number }
+  | { kind: 'delete'; at: number; length: number }
+  | { kind: 'duplicate'; at: number; length: number }
   | { kind: 'replace'; at: number; char: number };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
