@@ -62,6 +62,9 @@ export class MysqlDriver implements SqlDriver {
       timezone: 'Z',
       supportBigNumbers: true,
       multipleStatements: false,
+      // Statements differ by their IN-list widths; a small per-connection cache keeps the
+      // server's global prepared-statement limit (16 382 by default) out of reach.
+      maxPreparedStatements: 64,
     });
     this.pool.on('connection', (connection) => {
       // TIMESTAMP values are written and read in UTC, as Keto does.
