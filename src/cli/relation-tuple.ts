@@ -45,9 +45,13 @@ Use "${PROGRAM} relation-tuple <command> --help" for more information about a co
 
 export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    io.err(groupHelp());
+    return EXIT.usage;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.out(groupHelp());
-    return name === undefined ? EXIT.usage : EXIT.ok;
+    return EXIT.ok;
   }
   const spec = SUBCOMMANDS.find((s) => nameOf(s) === name);
   if (!spec) {

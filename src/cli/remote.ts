@@ -18,9 +18,9 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const BLOCK_RETRY_MS = 500;
 
 export const REMOTE_FLAGS: readonly FlagSpec[] = [
-  { name: 'read-remote', kind: 'string', default: DEFAULT_READ_REMOTE, description: 'Remote address of the read API endpoint.' },
-  { name: 'write-remote', kind: 'string', default: DEFAULT_WRITE_REMOTE, description: 'Remote address of the write API endpoint.' },
-  { name: 'authority', kind: 'string', description: 'Set the authority header for the remote gRPC server.' },
+  { name: 'read-remote', kind: 'string', default: DEFAULT_READ_REMOTE, description: 'Remote address of the read API endpoint (env KETO_READ_REMOTE or GATEHOUSE_READ_REMOTE).' },
+  { name: 'write-remote', kind: 'string', default: DEFAULT_WRITE_REMOTE, description: 'Remote address of the write API endpoint (env KETO_WRITE_REMOTE or GATEHOUSE_WRITE_REMOTE).' },
+  { name: 'authority', kind: 'string', description: 'Set the authority header for the remote gRPC server (env KETO_AUTHORITY).' },
   {
     name: 'insecure-disable-transport-security',
     kind: 'bool',
