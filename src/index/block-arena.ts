@@ -1,28 +1,25 @@
 /**
  * Many small growable int32 lists ("blocks", addressed by a dense block id) packed
- * into one shared Int32Array, each entry optionally paired with a float64 sort key
- * in a parallel Float64Array. A block that outgrows its room moves to the end of the
- * arena with twice the capacity; the room it leaves is reclaimed by compact(), which
- * runs by itself once the abandoned room exceeds the live entries.
+ * into one shared Int32Array. A block's room is the size class at or above its length
+ * (1, 2, 3, 4, 6, 8, 12, 16, 24, …), so the directory holds only (start, length) per
+ * block. A block that outgrows its room moves to the end of the arena into the next
+ * class; compact() reclaims the room left behind, and runs by itself once the arena is
+ * more than three times its live entries.
  *
  * Keeping every list in a few typed arrays keeps the V8 heap (and so GC pauses) small:
  * the garbage collector sees a handful of ArrayBuffers, not millions of objects.
  */
 export class BlockArena {
-  /** Entry values; block `k` holds `values[off(k) .. off(k) + len(k))`. */
+  /** Entry values; block `k` holds `values[start(k) .. start(k) + length(k))`. */
   values: Int32Array;
-  /** Sort keys parallel to `values` (ordered arenas only); each block ascending. */
-  keys: Float64Array | null;
   private off = new Int32Array(1024);
   private len = new Int32Array(1024);
-  private cap = new Int32Array(1024);
   private top = 0;
   private live = 0;
-  private abandoned = 0;
+  private compactions = 0;
 
-  constructor(readonly ordered: boolean, initialEntries = 4096) {
+  constructor(initialEntries = 4096) {
     this.values = new Int32Array(initialEntries);
-    this.keys = ordered ? new Float64Array(initialEntries) : null;
   }
 
   start(block: number): number {
@@ -42,71 +39,32 @@ export class BlockArena {
     return false;
   }
 
-  /** Appends `value` (unordered arenas). */
+  /** Appends `value` to the block. */
   append(block: number, value: number): void {
     const at = this.makeRoom(block);
     this.values[at] = value;
   }
 
-  /** Inserts `value` after every entry whose key is ≤ `key` (ordered arenas). */
-  insert(block: number, value: number, key: number): void {
-    const end = this.makeRoom(block);
-    const start = this.off[block]!;
-    const keys = this.keys!;
-    const values = this.values;
-    let lo = start;
-    let hi = end;
-    if (end > start && keys[end - 1]! > key) {
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (keys[mid]! <= key) lo = mid + 1;
-        else hi = mid;
-      }
-      values.copyWithin(lo + 1, lo, end);
-      keys.copyWithin(lo + 1, lo, end);
-    } else lo = end;
-    values[lo] = value;
-    keys[lo] = key;
-  }
-
   /** Removes every entry equal to `value`, keeping the others' order; returns how many went. */
   removeAll(block: number, value: number): number {
+    return this.filter(block, (v) => v !== value);
+  }
+
+  /** Keeps only the entries for which `keep(value)` holds, in order; returns how many went. */
+  filter(block: number, keep: (value: number) => boolean): number {
     const n = this.length(block);
     if (n === 0) return 0;
     const start = this.off[block]!;
     const values = this.values;
-    const keys = this.keys;
     let w = start;
     for (let r = start, end = start + n; r < end; r++) {
       const v = values[r]!;
-      if (v === value) continue;
-      if (w !== r) {
-        values[w] = v;
-        if (keys) keys[w] = keys[r]!;
-      }
-      w++;
+      if (keep(v)) values[w++] = v;
     }
     const removed = start + n - w;
     this.len[block] = n - removed;
     this.live -= removed;
     return removed;
-  }
-
-  /** Keeps only the entries for which `keep(value)` holds. */
-  filter(block: number, keep: (value: number) => boolean): void {
-    const n = this.length(block);
-    const start = this.off[block]!;
-    const values = this.values;
-    const keys = this.keys;
-    let w = start;
-    for (let r = start; r < start + n; r++) {
-      if (!keep(values[r]!)) continue;
-      values[w] = values[r]!;
-      if (keys) keys[w] = keys[r]!;
-      w++;
-    }
-    this.len[block] = w - start;
-    this.live -= start + n - w;
   }
 
   clear(block: number): void {
@@ -115,74 +73,55 @@ export class BlockArena {
     if (n > 0) this.len[block] = 0;
   }
 
-  /** Entries held, and entries' room abandoned by moved blocks. */
-  stats(): { live: number; abandoned: number } {
-    return { live: this.live, abandoned: this.abandoned };
+  /** Entries held, arena positions in use (held, spare or abandoned), and repacks so far. */
+  stats(): { live: number; used: number; compactions: number } {
+    return { live: this.live, used: this.top, compactions: this.compactions };
   }
 
   bytes(): number {
-    return this.values.byteLength + (this.keys?.byteLength ?? 0) + this.off.byteLength * 3;
+    return this.values.byteLength + this.off.byteLength * 2;
   }
 
-  /** Repacks every block tightly, in block order, dropping the abandoned room. */
+  /** Repacks every block into its size class, in block order, dropping abandoned room. */
   compact(): void {
     const blocks = this.off.length;
     let room = 0;
-    for (let b = 0; b < blocks; b++) room += this.len[b]!;
-    const size = Math.max(4096, Math.ceil(room * 1.25));
-    const values = new Int32Array(size);
-    const keys = this.keys ? new Float64Array(size) : null;
+    for (let b = 0; b < blocks; b++) room += roomFor(this.len[b]!);
+    const values = new Int32Array(room + 4096);
     let at = 0;
     for (let b = 0; b < blocks; b++) {
       const n = this.len[b]!;
       const from = this.off[b]!;
-      if (n > 0) {
-        values.set(this.values.subarray(from, from + n), at);
-        if (keys) keys.set(this.keys!.subarray(from, from + n), at);
-      }
+      if (n > 0) values.set(this.values.subarray(from, from + n), at);
       this.off[b] = at;
-      this.cap[b] = n;
-      at += n;
+      at += roomFor(n);
     }
     this.values = values;
-    this.keys = keys;
     this.top = at;
-    this.abandoned = 0;
+    this.compactions++;
   }
 
-  /** Ensures room for one more entry in `block`, grows its length, returns the new entry's position. */
+  /** Grows the block by one entry (moving it when full) and returns that entry's position. */
   private makeRoom(block: number): number {
     if (block >= this.off.length) this.growDirectory(block + 1);
     const n = this.len[block]!;
-    const c = this.cap[block]!;
-    if (n === c) {
+    if (n === roomFor(n)) {
+      if (this.top > 3 * this.live + 65536) this.compact();
       const start = this.off[block]!;
-      const wanted = c === 0 ? 1 : c * 2;
-      if (c > 0 && start + c === this.top) {
-        this.reserve(this.top + wanted - c);
-        this.top += wanted - c;
+      const wanted = roomFor(n + 1);
+      if (n > 0 && start + n === this.top) {
+        this.reserve(start + wanted);
+        this.top = start + wanted;
       } else {
         this.reserve(this.top + wanted);
         this.values.copyWithin(this.top, start, start + n);
-        this.keys?.copyWithin(this.top, start, start + n);
         this.off[block] = this.top;
         this.top += wanted;
-        this.abandoned += c;
       }
-      this.cap[block] = wanted;
     }
     this.len[block] = n + 1;
     this.live++;
-    if (this.abandoned > this.live + 65536) {
-      this.compact();
-      return this.makeRoomAfterCompaction(block);
-    }
     return this.off[block]! + n;
-  }
-
-  private makeRoomAfterCompaction(block: number): number {
-    // compact() fitted the block exactly around its new (still unwritten) last entry.
-    return this.off[block]! + this.len[block]! - 1;
   }
 
   private reserve(entries: number): void {
@@ -191,16 +130,10 @@ export class BlockArena {
     const values = new Int32Array(size);
     values.set(this.values.subarray(0, this.top));
     this.values = values;
-    if (this.keys) {
-      const keys = new Float64Array(size);
-      keys.set(this.keys.subarray(0, this.top));
-      this.keys = keys;
-    }
   }
 
   private growDirectory(min: number): void {
-    let size = this.off.length;
-    while (size < min) size *= 2;
+    const size = Math.max(min, Math.ceil(this.off.length * 1.5));
     const widen = (a: Int32Array) => {
       const next = new Int32Array(size);
       next.set(a);
@@ -208,6 +141,12 @@ export class BlockArena {
     };
     this.off = widen(this.off);
     this.len = widen(this.len);
-    this.cap = widen(this.cap);
   }
+}
+
+/** The room a block of `n` entries occupies: the size class (2^k or 3·2^(k-1)) at or above `n`. */
+function roomFor(n: number): number {
+  if (n <= 3) return n;
+  const p = 2 ** (31 - Math.clz32(n - 1));
+  return n <= p + p / 2 ? p + p / 2 : 2 * p;
 }

@@ -14,26 +14,31 @@ const SUBJECT_ID = -1;
  * Every `namespace:object#relation` (a tuple's left-hand side or a subject set) and
  * every subject id is a node with a dense integer id. Three arenas of int32 lists hold
  * the edges:
- *  - forward, subject ids:  key node → subject-id nodes, one entry per stored row;
- *  - forward, subject sets: key node → subject-set nodes, one entry per stored row;
+ *  - forward: key node → subject nodes, one entry per stored row;
+ *  - forward sets: key node → subject-set nodes only, one entry per stored row (what a
+ *    subject-set expansion reads, without wading through a big group's user ids);
  *  - reverse: subject node → key nodes, one entry per distinct (key, subject) pair.
  *
  * Rows are kept as the store keeps them: writing a tuple twice stores two rows, and
  * deleting it removes every matching row (Keto deletes all rows matching a tuple).
  *
- * Order: each forward row carries a sort key; a key's rows are listed by ascending sort
- * key, ties in arrival order. The loader passes the store's own ordering column
- * (see order-key.ts) so that listings, and therefore width-limit truncation, follow the
- * SQL store's order exactly; without one, rows are listed in arrival order.
+ * Order: a key's rows are listed in arrival order. Loaded by a keyset walk of the store
+ * (ascending shard_id) and then fed the changelog in revision order, that is the store's
+ * own order for every row gatehouse wrote (time-ordered shard ids), so listings and
+ * width-limit truncation match the SQL store. Rows written by a Keto process (random
+ * shard ids) that arrive through the changelog are the one exception: the store slots
+ * them among older rows, the index after them. Only a key with more subject sets than
+ * `limit.max_read_width` can tell the difference, and Keto's own answer there depends on
+ * row order too.
  */
 export class TupleIndex implements TupleSource {
   private readonly strings = new StringTable();
   private readonly nodes = new TripleTable();
-  private readonly idRows = new BlockArena(true);
-  private readonly setRows = new BlockArena(true);
-  private readonly reverse = new BlockArena(false);
-  private readonly rowsPerNamespace = new Map<number, number>();
-  private arrivals = 0;
+  private readonly forward = new BlockArena();
+  private readonly forwardSets = new BlockArena();
+  private readonly reverse = new BlockArena();
+  /** Rows per namespace string id. */
+  private namespaceRows = new Float64Array(64);
   private rowCount = 0;
 
   /** Stored rows (duplicates counted). */
@@ -41,17 +46,16 @@ export class TupleIndex implements TupleSource {
     return this.rowCount;
   }
 
-  /** Adds one row; `sortKey` places it among the rows of its key (arrival order when omitted). */
-  insert(t: RelationTuple, sortKey = this.arrivals): void {
-    this.arrivals++;
+  /** Adds one row (a second equal row when the tuple is already stored, as the store does). */
+  insert(t: RelationTuple): void {
     const ns = this.strings.intern(t.namespace);
     const key = this.nodes.intern(ns, this.strings.intern(t.object), this.strings.intern(t.relation));
     const subject = this.internSubject(t.subject);
-    const rows = 'id' in t.subject ? this.idRows : this.setRows;
-    if (!this.linked(rows, key, subject)) this.reverse.append(subject, key);
-    rows.insert(key, subject, sortKey);
+    if (!this.linked(key, subject)) this.reverse.append(subject, key);
+    this.forward.append(key, subject);
+    if ('set' in t.subject) this.forwardSets.append(key, subject);
     this.rowCount++;
-    this.rowsPerNamespace.set(ns, (this.rowsPerNamespace.get(ns) ?? 0) + 1);
+    this.countRows(ns, 1);
   }
 
   /** Removes every row equal to `t`; returns how many there were. */
@@ -59,46 +63,45 @@ export class TupleIndex implements TupleSource {
     const key = this.findKey(t);
     const subject = this.findSubject(t.subject);
     if (key < 0 || subject < 0) return 0;
-    const removed = ('id' in t.subject ? this.idRows : this.setRows).removeAll(key, subject);
+    const removed = this.forward.removeAll(key, subject);
     if (removed === 0) return 0;
+    if ('set' in t.subject) this.forwardSets.removeAll(key, subject);
     this.reverse.removeAll(subject, key);
     this.rowCount -= removed;
-    const ns = this.nodes.first(key);
-    this.rowsPerNamespace.set(ns, this.rowsPerNamespace.get(ns)! - removed);
+    this.countRows(this.nodes.first(key), -removed);
     return removed;
   }
 
   /** Rows stored under `namespace`. */
   rowsIn(namespace: string): number {
-    return this.rowsPerNamespace.get(this.strings.find(namespace)) ?? 0;
+    const ns = this.strings.find(namespace);
+    return ns < 0 || ns >= this.namespaceRows.length ? 0 : this.namespaceRows[ns]!;
   }
 
-  /** Forgets every row of `namespace` (its strings stay interned). */
+  /** Forgets every row of `namespace` (its strings and nodes stay interned). */
   dropNamespace(namespace: string): void {
     const ns = this.strings.find(namespace);
-    if (ns < 0 || !this.rowsPerNamespace.get(ns)) return;
+    if (this.rowsIn(namespace) === 0) return;
     for (let node = 0; node < this.nodes.size; node++) {
       if (this.nodes.first(node) !== ns) continue;
-      for (const rows of [this.idRows, this.setRows]) {
-        const start = rows.start(node);
-        for (let i = start, end = start + rows.length(node); i < end; i++) {
-          this.reverse.removeAll(rows.values[i]!, node);
-        }
-        rows.clear(node);
+      const start = this.forward.start(node);
+      for (let i = start, end = start + this.forward.length(node); i < end; i++) {
+        this.reverse.removeAll(this.forward.values[i]!, node);
       }
+      this.forward.clear(node);
+      this.forwardSets.clear(node);
     }
-    this.rowCount -= this.rowsPerNamespace.get(ns)!;
-    this.rowsPerNamespace.set(ns, 0);
+    this.rowCount -= this.namespaceRows[ns]!;
+    this.namespaceRows[ns] = 0;
   }
 
   hasSubject(keys: readonly ObjectRelation[], subject: Subject): boolean[] {
     const out = new Array<boolean>(keys.length).fill(false);
     const s = this.findSubject(subject);
     if (s < 0) return out;
-    const rows = 'id' in subject ? this.idRows : this.setRows;
     for (let i = 0; i < keys.length; i++) {
       const key = this.findKey(keys[i]!);
-      out[i] = key >= 0 && this.linked(rows, key, s);
+      out[i] = key >= 0 && this.linked(key, s);
     }
     return out;
   }
@@ -109,9 +112,9 @@ export class TupleIndex implements TupleSource {
       const key = this.findKey(keys[i]!);
       const sets: SubjectSet[] = [];
       if (key >= 0) {
-        const start = this.setRows.start(key);
-        const end = start + Math.min(this.setRows.length(key), limit);
-        for (let r = start; r < end; r++) sets.push(this.setOf(this.setRows.values[r]!));
+        const start = this.forwardSets.start(key);
+        const end = start + Math.min(this.forwardSets.length(key), limit);
+        for (let r = start; r < end; r++) sets.push(this.setOf(this.forwardSets.values[r]!));
       }
       out[i] = sets;
     }
@@ -121,20 +124,10 @@ export class TupleIndex implements TupleSource {
   subjects(key: ObjectRelation, limit: number): Subject[] {
     const k = this.findKey(key);
     if (k < 0) return [];
-    const ids = this.idRows;
-    const sets = this.setRows;
-    let i = ids.start(k);
-    const iEnd = i + ids.length(k);
-    let s = sets.start(k);
-    const sEnd = s + sets.length(k);
+    const start = this.forward.start(k);
+    const end = start + Math.min(this.forward.length(k), limit);
     const out: Subject[] = [];
-    while (out.length < limit && (i < iEnd || s < sEnd)) {
-      if (s >= sEnd || (i < iEnd && ids.keys![i]! <= sets.keys![s]!)) {
-        out.push({ id: this.strings.at(this.nodes.second(ids.values[i++]!)) });
-      } else {
-        out.push({ set: this.setOf(sets.values[s++]!) });
-      }
-    }
+    for (let r = start; r < end; r++) out.push(this.subjectOf(this.forward.values[r]!));
     return out;
   }
 
@@ -153,24 +146,34 @@ export class TupleIndex implements TupleSource {
     return (
       this.strings.estimatedBytes() +
       this.nodes.bytes() +
-      this.idRows.bytes() +
-      this.setRows.bytes() +
-      this.reverse.bytes()
+      this.forward.bytes() +
+      this.forwardSets.bytes() +
+      this.reverse.bytes() +
+      this.namespaceRows.byteLength
     );
   }
 
   /** Repacks the arenas (they also repack by themselves once half their room is abandoned). */
   compact(): void {
-    this.idRows.compact();
-    this.setRows.compact();
+    this.forward.compact();
+    this.forwardSets.compact();
     this.reverse.compact();
   }
 
   /** Whether the pair (key, subject) is stored, scanning the shorter of the two lists. */
-  private linked(rows: BlockArena, key: number, subject: number): boolean {
-    return rows.length(key) <= this.reverse.length(subject)
-      ? rows.contains(key, subject)
+  private linked(key: number, subject: number): boolean {
+    return this.forward.length(key) <= this.reverse.length(subject)
+      ? this.forward.contains(key, subject)
       : this.reverse.contains(subject, key);
+  }
+
+  private countRows(ns: number, delta: number): void {
+    if (ns >= this.namespaceRows.length) {
+      const grown = new Float64Array(Math.max(ns + 1, this.namespaceRows.length * 2));
+      grown.set(this.namespaceRows);
+      this.namespaceRows = grown;
+    }
+    this.namespaceRows[ns] = this.namespaceRows[ns]! + delta;
   }
 
   private findKey(k: ObjectRelation): number {
@@ -195,6 +198,10 @@ export class TupleIndex implements TupleSource {
       return this.nodes.intern(this.strings.intern(namespace), this.strings.intern(object), this.strings.intern(relation));
     }
     return this.nodes.intern(SUBJECT_ID, this.strings.intern(s.id), SUBJECT_ID);
+  }
+
+  private subjectOf(node: number): Subject {
+    return this.nodes.first(node) === SUBJECT_ID ? { id: this.strings.at(this.nodes.second(node)) } : { set: this.setOf(node) };
   }
 
   private setOf(node: number): SubjectSet {

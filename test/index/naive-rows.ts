@@ -6,22 +6,16 @@ import {
   type SubjectSet,
 } from '../../src/tuple.js';
 
-interface Row {
-  readonly tuple: RelationTuple;
-  readonly sortKey: number;
-  readonly arrival: number;
-}
 
 const sameKey = (t: RelationTuple, k: ObjectRelation) =>
   t.namespace === k.namespace && t.object === k.object && t.relation === k.relation;
 
 /** The obviously-correct model of a store's rows that the index is compared with. */
 export class NaiveRows {
-  private rows: Row[] = [];
-  private arrivals = 0;
+  private rows: { readonly tuple: RelationTuple }[] = [];
 
-  insert(tuple: RelationTuple, sortKey = this.arrivals): void {
-    this.rows.push({ tuple, sortKey, arrival: this.arrivals++ });
+  insert(tuple: RelationTuple): void {
+    this.rows.push({ tuple });
   }
 
   delete(t: RelationTuple): number {
@@ -74,9 +68,6 @@ export class NaiveRows {
   }
 
   private ordered(k: ObjectRelation): RelationTuple[] {
-    return this.rows
-      .filter((r) => sameKey(r.tuple, k))
-      .sort((a, b) => a.sortKey - b.sortKey || a.arrival - b.arrival)
-      .map((r) => r.tuple);
+    return this.rows.filter((r) => sameKey(r.tuple, k)).map((r) => r.tuple);
   }
 }

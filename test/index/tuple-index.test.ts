@@ -56,11 +56,11 @@ const allKeys: ObjectRelation[] = NAMESPACES.flatMap((namespace) =>
 );
 const allSubjects: Subject[] = [...IDS.map((id) => ({ id })), ...allKeys.map((set) => ({ set }))];
 
-function apply(index: TupleIndex, naive: NaiveRows, o: Op, sortKey?: number): void {
+function apply(index: TupleIndex, naive: NaiveRows, o: Op): void {
   switch (o.op) {
     case 'insert':
-      index.insert(o.tuple, sortKey);
-      naive.insert(o.tuple, sortKey);
+      index.insert(o.tuple);
+      naive.insert(o.tuple);
       break;
     case 'delete':
       assert.equal(index.delete(o.tuple), naive.delete(o.tuple));
@@ -75,7 +75,7 @@ function apply(index: TupleIndex, naive: NaiveRows, o: Op, sortKey?: number): vo
 }
 
 describe('TupleIndex', () => {
-  it('answers every TupleSource read like the naive model, rows in arrival order', () => {
+  it('answers every read like the naive model (rows in arrival order) through random inserts, deletes, drops and repacks', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
         const index = new TupleIndex();
@@ -83,19 +83,7 @@ describe('TupleIndex', () => {
         for (const o of ops) apply(index, naive, o);
         assertSame(index, naive, allKeys, allSubjects);
       }),
-      { numRuns: 150 },
-    );
-  });
-
-  it('lists rows by their sort key, ties in arrival order', () => {
-    fc.assert(
-      fc.property(fc.array(fc.tuple(op, fc.integer({ min: 0, max: 20 })), { maxLength: 120 }), (ops) => {
-        const index = new TupleIndex();
-        const naive = new NaiveRows();
-        for (const [o, k] of ops) apply(index, naive, o, k);
-        assertSame(index, naive, allKeys, allSubjects);
-      }),
-      { numRuns: 150 },
+      { numRuns: 250 },
     );
   });
 
