@@ -1,63 +1,125 @@
-/** A database Keto migrated and wrote to is used as is: recognised, extended, read. */
+/** A database Keto migrated and wrote to is used as is: recognised, extended, read, written. */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
 import { openStore } from '../../src/store/open.js';
 import { uuidV5 } from '../../src/store/uuid.js';
-import { sqliteFileDatabase } from './databases.js';
-import { KETO_NETWORK_ID, KETO_SQLITE_DATABASE, MAPPED } from './fixtures/keto-migrated.js';
+import { mysqlDatabase, postgresDatabase, sqliteFileDatabase, type TestDatabase } from './databases.js';
+import { KETO_MYSQL_DATABASE, KETO_NETWORK_ID, KETO_POSTGRES_DATABASE, KETO_SQLITE_DATABASE, MAPPED } from './fixtures/keto-migrated.js';
+
+type Raw = (statements: readonly string[]) => Promise<Record<string, unknown>[]>;
+
+const sqliteRaw = (dsn: string): Raw => async (statements) => {
+  const db = new Database(dsn.slice('sqlite://'.length).split('?')[0]!);
+  try {
+    let last: Record<string, unknown>[] = [];
+    for (const s of statements) {
+      const statement = db.prepare(s);
+      last = statement.reader ? (statement.all() as Record<string, unknown>[]) : (statement.run(), []);
+    }
+    return last;
+  } finally {
+    db.close();
+  }
+};
+
+const postgresRaw = (dsn: string): Raw => async (statements) => {
+  const client = new pg.Client({ connectionString: dsn });
+  await client.connect();
+  try {
+    let last: Record<string, unknown>[] = [];
+    for (const s of statements) last = (await client.query(s)).rows;
+    return last;
+  } finally {
+    await client.end();
+  }
+};
+
+const mysqlRaw = (dsn: string): Raw => async (statements) => {
+  const url = new URL(dsn);
+  const connection = await mysql.createConnection({
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username),
+    password: url.password === '' ? undefined : decodeURIComponent(url.password),
+    database: url.pathname.slice(1),
+  });
+  try {
+    let last: Record<string, unknown>[] = [];
+    for (const s of statements) {
+      const [result] = await connection.query(s);
+      last = Array.isArray(result) ? (result as Record<string, unknown>[]) : [];
+    }
+    return last;
+  } finally {
+    await connection.end();
+  }
+};
+
+const bySubject = (a: { relation: string; subject: object }, b: { relation: string; subject: object }) =>
+  a.relation.localeCompare(b.relation) || JSON.stringify(a.subject).localeCompare(JSON.stringify(b.subject));
+
+function adoptionCase(dialect: string, makeDatabase: () => Promise<TestDatabase>, raw: (dsn: string) => Raw, fixture: readonly string[]) {
+  test(`a ${dialect} database Keto migrated: its history is recognised, gatehouse's tables are added, tuples read and written`, async () => {
+    const database = await makeDatabase();
+    await raw(database.dsn)(fixture);
+    const store = await openStore(database.dsn);
+    try {
+      assert.deepEqual(
+        (await store.migrations.status()).map((m) => m.state),
+        ['applied', 'pending', 'pending'],
+      );
+      assert.deepEqual(await store.migrations.up(), ['20261125000001000000', '20261125000002000000']);
+      assert.deepEqual((await store.list({ namespace: 'files' })).tuples.sort(bySubject), [
+        { namespace: 'files', object: 'secret folder/ü', relation: 'owner', subject: { set: { namespace: 'groups', object: 'dev-team', relation: '' } } },
+        { namespace: 'files', object: 'readme.md', relation: 'viewer', subject: { id: 'alice' } },
+        { namespace: 'files', object: 'readme.md', relation: 'viewer', subject: { set: { namespace: 'groups', object: 'dev-team', relation: 'member' } } },
+      ]);
+      const team = [{ namespace: 'groups', object: 'dev-team', relation: 'member' }];
+      assert.deepEqual(await store.hasSubject(team, { id: 'Alice' }), [true]);
+      assert.deepEqual(await store.hasSubject(team, { id: 'alice' }), [false]);
+      assert.deepEqual((await store.list({ namespace: 'FILES' })).tuples, []);
+      assert.deepEqual((await store.list({ namespace: 'files', relation: 'VIEWER' })).tuples, []);
+      await store.transact([{ namespace: 'files', object: 'readme.md', relation: 'editor', subject: { id: 'alice' } }], []);
+    } finally {
+      await store.close();
+    }
+    try {
+      const written = await raw(database.dsn)(["SELECT nid, object, subject_id FROM keto_relation_tuples WHERE relation = 'editor'"]);
+      assert.deepEqual(
+        written.map((r) => [String(r['nid']), String(r['object']), String(r['subject_id'])]),
+        [[KETO_NETWORK_ID, MAPPED['readme.md'], MAPPED['alice']]],
+      );
+      const networks = await raw(database.dsn)(['SELECT id FROM networks']);
+      assert.equal(networks.length, 1);
+    } finally {
+      await database.drop();
+    }
+  });
+}
 
 test('UUIDv5 matches an independent implementation', () => {
   for (const [text, id] of Object.entries(MAPPED)) assert.equal(uuidV5(KETO_NETWORK_ID, text), id);
 });
 
-test('a SQLite database Keto migrated: Keto step recognised, gatehouse tables added, tuples read and written', async () => {
-  const database = sqliteFileDatabase();
-  const path = database.dsn.slice('sqlite://'.length).split('?')[0]!;
-  const raw = new Database(path);
-  for (const statement of KETO_SQLITE_DATABASE) raw.exec(statement);
-  raw.close();
-  const store = await openStore(database.dsn);
-  try {
-    const before = await store.migrations.status();
-    assert.deepEqual(
-      before.map((m) => m.state),
-      ['applied', 'pending', 'pending'],
-    );
-    assert.deepEqual(await store.migrations.up(), ['20261125000001000000', '20261125000002000000']);
-    const files = await store.list({ namespace: 'files' });
-    assert.deepEqual(
-      files.tuples.sort((a, b) => a.relation.localeCompare(b.relation) || JSON.stringify(a.subject).localeCompare(JSON.stringify(b.subject))),
-      [
-        { namespace: 'files', object: 'secret folder/ü', relation: 'owner', subject: { set: { namespace: 'groups', object: 'dev-team', relation: '' } } },
-        { namespace: 'files', object: 'readme.md', relation: 'viewer', subject: { id: 'alice' } },
-        { namespace: 'files', object: 'readme.md', relation: 'viewer', subject: { set: { namespace: 'groups', object: 'dev-team', relation: 'member' } } },
-      ],
-    );
-    assert.deepEqual(await store.hasSubject([{ namespace: 'groups', object: 'dev-team', relation: 'member' }], { id: 'Alice' }), [true]);
-    assert.deepEqual(await store.hasSubject([{ namespace: 'groups', object: 'dev-team', relation: 'member' }], { id: 'alice' }), [false]);
-    await store.transact([{ namespace: 'files', object: 'readme.md', relation: 'editor', subject: { id: 'alice' } }], []);
-  } finally {
-    await store.close();
-  }
-  const check = new Database(path, { readonly: true });
-  try {
-    const written = check.prepare("SELECT nid, object, subject_id FROM keto_relation_tuples WHERE relation = 'editor'").get();
-    assert.deepEqual(written, { nid: KETO_NETWORK_ID, object: MAPPED['readme.md'], subject_id: MAPPED['alice'] });
-    assert.equal((check.prepare('SELECT COUNT(*) AS n FROM networks').get() as { n: number }).n, 1);
-  } finally {
-    check.close();
-    await database.drop();
-  }
+describe('adopting a database Keto migrated', () => {
+  adoptionCase('SQLite', async () => sqliteFileDatabase(), sqliteRaw, KETO_SQLITE_DATABASE);
+  const postgres = process.env['TEST_POSTGRES_DSN'];
+  if (postgres) adoptionCase('PostgreSQL', () => postgresDatabase(postgres), postgresRaw, KETO_POSTGRES_DATABASE);
+  else test('a PostgreSQL database Keto migrated', { skip: 'TEST_POSTGRES_DSN is not set' }, () => {});
+  const mysqlDsn = process.env['TEST_MYSQL_DSN'];
+  if (mysqlDsn) adoptionCase('MySQL (case-folding collation)', () => mysqlDatabase(mysqlDsn), mysqlRaw, KETO_MYSQL_DATABASE);
+  else test('a MySQL database Keto migrated', { skip: 'TEST_MYSQL_DSN is not set' }, () => {});
 });
 
-test('a database with only part of Keto\'s history is refused with a clear message', async () => {
+test("a database with only part of Keto's history is refused with a clear message", async () => {
   const database = sqliteFileDatabase();
-  const path = database.dsn.slice('sqlite://'.length).split('?')[0]!;
-  const raw = new Database(path);
-  raw.exec('CREATE TABLE schema_migration (version VARCHAR (48) NOT NULL, version_self INT NOT NULL DEFAULT 0)');
-  raw.exec("INSERT INTO schema_migration (version) VALUES ('20150100000001000000'), ('20201110175414000000')");
-  raw.close();
+  await sqliteRaw(database.dsn)([
+    'CREATE TABLE schema_migration (version VARCHAR (48) NOT NULL, version_self INT NOT NULL DEFAULT 0)',
+    "INSERT INTO schema_migration (version) VALUES ('20150100000001000000'), ('20201110175414000000')",
+  ]);
   const store = await openStore(database.dsn);
   try {
     await assert.rejects(store.migrations.up(), /part of Keto's migration history \(up to 20201110175414000000\)/);
