@@ -1,29 +1,43 @@
 import { goQuote, goRune } from './go-quote.js';
 import { TokenType, type Token } from './token.js';
 
-const ONE_CHAR: Readonly<Record<string, TokenType>> = {
-  ':': TokenType.Colon,
-  '.': TokenType.Dot,
-  '(': TokenType.ParenLeft,
-  ')': TokenType.ParenRight,
-  '[': TokenType.BracketLeft,
-  ']': TokenType.BracketRight,
-  '{': TokenType.BraceLeft,
-  '}': TokenType.BraceRight,
-  '<': TokenType.AngledLeft,
-  '>': TokenType.AngledRight,
-  '=': TokenType.Assign,
-  ',': TokenType.Comma,
-  ';': TokenType.Semicolon,
-  '|': TokenType.TypeUnion,
-  '!': TokenType.Not,
-};
+/** Single-character tokens by character code. */
+const ONE_CHAR = new Map<number, TokenType>(
+  (
+    [
+      [':', TokenType.Colon],
+      ['.', TokenType.Dot],
+      ['(', TokenType.ParenLeft],
+      [')', TokenType.ParenRight],
+      ['[', TokenType.BracketLeft],
+      [']', TokenType.BracketRight],
+      ['{', TokenType.BraceLeft],
+      ['}', TokenType.BraceRight],
+      ['<', TokenType.AngledLeft],
+      ['>', TokenType.AngledRight],
+      ['=', TokenType.Assign],
+      [',', TokenType.Comma],
+      [';', TokenType.Semicolon],
+      ['|', TokenType.TypeUnion],
+      ['!', TokenType.Not],
+    ] as const
+  ).map(([ch, type]) => [ch.charCodeAt(0), type]),
+);
 
-const TWO_CHAR: Readonly<Record<string, TokenType>> = {
-  '=>': TokenType.Arrow,
-  '||': TokenType.Or,
-  '&&': TokenType.And,
+const PUNCTUATION_TEXT: Partial<Record<TokenType, string>> = {
+  [TokenType.Arrow]: '=>',
+  [TokenType.Or]: '||',
+  [TokenType.And]: '&&',
 };
+for (const [code, type] of ONE_CHAR) PUNCTUATION_TEXT[type] = String.fromCharCode(code);
+
+/** `=>`, `||` and `&&`, matched before anything else. */
+function twoCharToken(first: number, second: number): TokenType | undefined {
+  if (first === 0x3d && second === 0x3e) return TokenType.Arrow;
+  if (first === 0x7c && second === 0x7c) return TokenType.Or;
+  if (first === 0x26 && second === 0x26) return TokenType.And;
+  return undefined;
+}
 
 const KEYWORDS: Readonly<Record<string, TokenType>> = {
   class: TokenType.KeywordClass,
@@ -57,27 +71,27 @@ export class Lexer {
     const start = this.pos;
     if (start >= input.length) return this.stop({ type: TokenType.EOF, value: '', start, end: start });
 
-    const two = TWO_CHAR[input.slice(start, start + 2)];
-    if (two !== undefined) return this.token(two, start, start + 2);
-    if (input.startsWith('//', start)) {
+    const code = input.charCodeAt(start);
+    const next = input.charCodeAt(start + 1);
+    const two = twoCharToken(code, next);
+    if (two !== undefined) return this.fixed(two, start, 2);
+    if (code === 0x2f && next === 0x2f) {
       const newline = input.indexOf('\n', start + 2);
       return this.token(TokenType.Comment, start, newline === -1 ? input.length : newline);
     }
-    if (input.startsWith('/*', start)) {
+    if (code === 0x2f && next === 0x2a) {
       const close = input.indexOf('*/', start + 2);
       if (close === -1) return this.fail('unclosed comment', start, input.length);
       return this.token(TokenType.Comment, start, close + 2);
     }
-    const ch = input[start]!;
-    const one = ONE_CHAR[ch];
-    if (one !== undefined) return this.token(one, start, start + 1);
-    if (ch === '"' || ch === "'") {
-      const close = input.indexOf(ch, start + 1);
+    const one = ONE_CHAR.get(code);
+    if (one !== undefined) return this.fixed(one, start, 1);
+    if (code === 0x22 || code === 0x27) {
+      const close = input.indexOf(input[start]!, start + 1);
       if (close === -1) return this.fail('unclosed string literal', start + 1, input.length);
       this.pos = close + 1;
       return { type: TokenType.StringLiteral, value: input.slice(start + 1, close), start: start + 1, end: close };
     }
-    const code = input.charCodeAt(start);
     if (isLetter(code)) {
       let end = start + 1;
       while (end < input.length && (isLetter(input.charCodeAt(end)) || isDigit(input.charCodeAt(end)))) end++;
@@ -92,6 +106,12 @@ export class Lexer {
     let token = this.next();
     while (token.type === TokenType.Comment) token = this.next();
     return token;
+  }
+
+  /** A punctuation token: its text is one of a few constant strings, so it is not sliced out. */
+  private fixed(type: TokenType, start: number, length: number): Token {
+    this.pos = start + length;
+    return { type, value: PUNCTUATION_TEXT[type]!, start, end: start + length };
   }
 
   private token(type: TokenType, start: number, end: number): Token {
