@@ -1,0 +1,193 @@
+import { type ExpandNodeType, type ExpandTree, expandNode } from '../api/expand-tree.js';
+import { unknownNamespace } from '../errors.js';
+import type { ModelSnapshot, RewriteChild, TupleToSubjectSet } from '../namespaces/model.js';
+import type { Subject, SubjectSet } from '../tuple.js';
+import { ALL_ROWS } from './check-steps.js';
+import { compileModel, type CompiledModel, type CompiledRelation } from './compiled-model.js';
+import { clampDepth } from './limits.js';
+import type { MaybePromise, TupleSource } from './source.js';
+import { drive, type Step } from './step-driver.js';
+
+/** Keto reads an expanded relation in pages of this many rows and stops between pages once the tree is full. */
+export const EXPAND_PAGE_SIZE = 100;
+
+export interface ExpandSettings {
+  readonly maxReadDepth: number;
+  /** `limit.max_expand_size`: nodes after which no further page is read. */
+  readonly maxExpandSize: number;
+  readonly strictMode: boolean;
+  /** `feature_flags.expand_rewrites`: follow permits' rewrites instead of listing their stored tuples. */
+  readonly expandRewrites: boolean;
+}
+
+export interface ExpandEngineDeps {
+  readonly source: TupleSource;
+  readonly model: () => ModelSnapshot;
+  readonly settings: () => ExpandSettings;
+}
+
+interface Node {
+  type: ExpandNodeType;
+  subject: Subject | undefined;
+  children: Node[];
+}
+
+interface Build {
+  readonly model: CompiledModel;
+  readonly source: TupleSource;
+  readonly settings: ExpandSettings;
+  /** Subject sets on the current path (a repeat is a cycle and is not expanded again). */
+  readonly onPath: Set<string>;
+  nodes: number;
+}
+
+const setKey = (s: SubjectSet): string => `${s.namespace}\u0000${s.object}\u0000${s.relation}`;
+const node = (type: ExpandNodeType, subject: Subject | undefined): Node => ({ type, subject, children: [] });
+const full = (b: Build): boolean => b.nodes >= b.settings.maxExpandSize;
+
+/** Keto's order of a rewrite's children in an expand tree: cheap lookups first (a stable sort). */
+const REWRITE_CHILD_COST: Readonly<Record<RewriteChild['type'], number>> = {
+  computed_subject_set: 0,
+  tuple_to_subject_set: 1,
+  rewrite: 2,
+  invert: 3,
+};
+
+/**
+ * Keto's Expand: the tree of who has a relation on an object. Subject sets are expanded
+ * recursively until the depth runs out; the tree stops growing (between pages of 100
+ * rows) once it holds `limit.max_expand_size` nodes; a subject set already on the path is
+ * shown but not expanded again. With `expand_rewrites`, permits are expanded through
+ * their rewrites (union, intersection, exclusion); otherwise their stored tuples are
+ * listed like a relation's.
+ */
+export class ExpandEngine {
+  constructor(private readonly deps: ExpandEngineDeps) {}
+
+  /**
+   * The tree, or undefined when strict mode finds nothing to expand (an undeclared
+   * relation, or one with neither types nor rewrite). Throws not_found for an unknown namespace.
+   */
+  expand(subjectSet: SubjectSet, maxDepth?: number): MaybePromise<ExpandTree | undefined> {
+    const settings = this.deps.settings();
+    const model = compileModel(this.deps.model());
+    if (!model.hasNamespace(subjectSet.namespace)) throw unknownNamespace(subjectSet.namespace);
+    if (settings.strictMode) {
+      const rel = model.findRelation(subjectSet.namespace, subjectSet.relation);
+      if (rel === undefined || (rel.types.length === 0 && rel.rewrite === undefined)) return undefined;
+    }
+    const b: Build = { model, source: this.deps.source, settings, onPath: new Set(), nodes: 0 };
+    const built = drive(expandSubject(b, { set: subjectSet }, clampDepth(maxDepth, settings.maxReadDepth)));
+    return built instanceof Promise ? built.then(toTree) : toTree(built);
+  }
+}
+
+function toTree(n: Node | undefined): ExpandTree | undefined {
+  if (n === undefined) return undefined;
+  return expandNode(n.type, n.subject, n.children.map((c) => toTree(c) as ExpandTree));
+}
+
+function* expandSubject(b: Build, subject: Subject, depth: number): Step<Node | undefined> {
+  if (!('set' in subject) || subject.set.relation === '') {
+    b.nodes++;
+    return node('leaf', subject);
+  }
+  const set = subject.set;
+  const key = setKey(set);
+  if (b.onPath.has(key)) return node('union', subject);
+  b.onPath.add(key);
+  try {
+    const rel = b.model.findRelation(set.namespace, set.relation);
+    if (rel === undefined && b.settings.strictMode) return undefined;
+    const rewrite = rel?.source.rewrite;
+    if (rewrite !== undefined && b.settings.expandRewrites) return yield* expandRewrite(b, set, rewrite, depth);
+    return yield* expandStored(b, set, rel, depth);
+  } finally {
+    b.onPath.delete(key);
+  }
+}
+
+/** The rows of `set`, in pages: whether the page starting at `start` is the last one. */
+const isLastPage = (rows: readonly unknown[], start: number) => rows.length <= start + EXPAND_PAGE_SIZE;
+
+function declaresSubject(rel: CompiledRelation, s: Subject): boolean {
+  return 'set' in s && rel.types.some((t) => t.namespace === s.set.namespace && (t.relation ?? '') === s.set.relation);
+}
+
+function* expandStored(b: Build, set: SubjectSet, rel: CompiledRelation | undefined, depth: number): Step<Node | undefined> {
+  const tree = node('union', { set });
+  if (full(b) || depth <= 1) return tree;
+  const filtering = b.settings.strictMode && rel !== undefined;
+  // Every row counts toward the node limit unless strict mode filters rows out, so the
+  // pages needed to fill the tree (plus one row, to know whether more follow) are enough.
+  const wanted = filtering ? ALL_ROWS : Math.ceil((b.settings.maxExpandSize - b.nodes) / EXPAND_PAGE_SIZE) * EXPAND_PAGE_SIZE + 1;
+  const rows = (yield b.source.subjects(set, wanted)) as Subject[];
+  for (let start = 0; start < rows.length; start += EXPAND_PAGE_SIZE) {
+    const pageStart = tree.children.length;
+    for (const s of rows.slice(start, start + EXPAND_PAGE_SIZE)) {
+      if (filtering && !declaresSubject(rel, s)) continue;
+      tree.children.push(node('set' in s && s.set.relation !== '' ? 'union' : 'leaf', s));
+      b.nodes++;
+    }
+    const truncated = full(b) && !isLastPage(rows, start);
+    for (const child of tree.children.slice(pageStart)) {
+      if (child.type === 'leaf') continue;
+      const expanded = yield* expandSubject(b, child.subject as Subject, depth - 1);
+      if (expanded !== undefined) Object.assign(child, expanded);
+    }
+    if (truncated) break;
+  }
+  return tree;
+}
+
+function* expandRewrite(b: Build, set: SubjectSet, child: RewriteChild, depth: number): Step<Node | undefined> {
+  switch (child.type) {
+    case 'rewrite': {
+      const tree = node(child.operator === 'and' ? 'intersection' : 'union', { set });
+      const ordered = [...child.children].sort((x, y) => REWRITE_CHILD_COST[x.type] - REWRITE_CHILD_COST[y.type]);
+      for (const c of ordered) {
+        const sub = yield* expandRewrite(b, set, c, depth);
+        if (sub === undefined) continue;
+        if (c.type === 'rewrite') sub.subject = undefined;
+        tree.children.push(sub);
+      }
+      return tree;
+    }
+    case 'computed_subject_set':
+      return yield* expandSubject(b, { set: { namespace: set.namespace, object: set.object, relation: child.relation } }, depth - 1);
+    case 'tuple_to_subject_set':
+      return yield* expandTraverse(b, set, child, depth);
+    case 'invert': {
+      const tree = node('exclusion', undefined);
+      const sub = yield* expandRewrite(b, set, child.child, depth);
+      if (sub !== undefined) {
+        if (child.child.type === 'rewrite') sub.subject = undefined;
+        tree.children.push(sub);
+      }
+      return tree;
+    }
+  }
+}
+
+function* expandTraverse(b: Build, set: SubjectSet, ttu: TupleToSubjectSet, depth: number): Step<Node | undefined> {
+  const via = { namespace: set.namespace, object: set.object, relation: ttu.relation };
+  const tree = node('union', { set: via });
+  if (full(b) || depth <= 1) return tree;
+  const rows = (yield b.source.subjects(via, ALL_ROWS)) as Subject[];
+  for (let start = 0; start < rows.length; start += EXPAND_PAGE_SIZE) {
+    const sets: SubjectSet[] = [];
+    for (const s of rows.slice(start, start + EXPAND_PAGE_SIZE)) {
+      if (!('set' in s)) continue;
+      sets.push(s.set);
+      b.nodes++;
+    }
+    const truncated = full(b) && !isLastPage(rows, start);
+    for (const s of sets) {
+      const target = { namespace: s.namespace, object: s.object, relation: ttu.computedSubjectSetRelation };
+      const sub = yield* expandSubject(b, { set: target }, depth - 1);
+      if (sub !== undefined) tree.children.push(sub);
+    }
+    if (truncated) break;
+  }
+  return tree;
+}
