@@ -1,36 +1,42 @@
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { parseLegacyNamespaceFile } from '../namespaces/legacy.js';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { LEGACY_FILE_EXTENSIONS, legacyListNamespaces, parseLegacyNamespaceFile } from '../namespaces/legacy.js';
+import { fetchText, resolveLocation } from '../namespaces/location.js';
 import { compileOpl } from '../opl/compile.js';
 import { formatPlaced, placeDiagnostics } from '../opl/report.js';
 import { decodeOplBytes } from '../opl/source.js';
 import { EXIT } from './exit-codes.js';
 import { parseArgs, UsageError, type FlagSpec } from './flags.js';
 
-const USAGE = `Usage: gatehouse namespace validate FILE [FILE...]
+const USAGE = `Usage: gatehouse namespace validate [FILE...] [-c CONFIG...]
 
-Checks Ory Permission Language files (and legacy .yaml/.yml/.json/.toml namespace files)
-and prints every problem as FILE:line:col: message, with the offending line and a caret.
+Checks Ory Permission Language files (and legacy .yaml/.yml/.json/.toml namespace files),
+and with -c the namespaces a config file names, and prints every problem as
+FILE:line:col: message, with the offending line and a caret under it.
+"validate-legacy" is accepted as another name for this command.
 
 Flags:
+  -c, --config strings          config files whose "namespaces" to validate
       --typescript-precedence   read && before || as TypeScript does (feature_flags.typescript_precedence)
   -h, --help                    help for validate
 `;
 
 const FLAGS: readonly FlagSpec[] = [
+  { name: 'config', short: 'c', kind: 'list', description: 'config files whose namespaces to validate' },
   { name: 'typescript-precedence', kind: 'bool', description: 'read && before || as TypeScript does' },
 ];
 
-const LEGACY_EXTENSIONS = new Set(['.yaml', '.yml', '.json', '.toml']);
+const FETCH_TIMEOUT_MS = 10_000;
 
-/** `gatehouse namespace validate FILE…`: exit 0 when every file is valid, 3 when one is not, 2 on usage errors. */
+/** `gatehouse namespace validate …`: exit 0 when everything is valid, 3 when something is not, 2 on usage errors. */
 export async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
     process.stdout.write(USAGE);
     return sub === undefined ? EXIT.usage : EXIT.ok;
   }
-  if (sub !== 'validate') {
+  if (sub !== 'validate' && sub !== 'validate-legacy') {
     process.stderr.write(`unknown command "${sub}" for "gatehouse namespace"\n\n${USAGE}`);
     return EXIT.usage;
   }
@@ -46,39 +52,82 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return EXIT.ok;
   }
-  if (parsed.positionals.length === 0) {
-    process.stderr.write(`validate needs at least one FILE\n\n${USAGE}`);
+  const configs = parsed.list('config');
+  if (parsed.positionals.length === 0 && configs.length === 0) {
+    process.stderr.write(`validate needs a FILE or -c CONFIG\n\n${USAGE}`);
     return EXIT.usage;
   }
-  let failed = false;
-  for (const file of parsed.positionals) {
-    if (!(await validateFile(file, parsed.bool('typescript-precedence')))) failed = true;
-  }
-  if (failed) return EXIT.failure;
+  const typescriptPrecedence = parsed.bool('typescript-precedence');
+  let valid = true;
+  for (const config of configs) valid = (await validateConfig(config, typescriptPrecedence)) && valid;
+  for (const file of parsed.positionals) valid = (await validateFile(file, typescriptPrecedence)) && valid;
+  if (!valid) return EXIT.failure;
   process.stdout.write('Congrats, all files are valid!\n');
   return EXIT.ok;
 }
+
+const fail = (message: string): false => {
+  process.stderr.write(`${message}\n`);
+  return false;
+};
 
 async function validateFile(file: string, typescriptPrecedence: boolean): Promise<boolean> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (err) {
-    process.stderr.write(`Could not read file ${JSON.stringify(file)}: ${(err as Error).message}\n`);
-    return false;
+    return fail(`Could not read file ${JSON.stringify(file)}: ${(err as Error).message}`);
   }
-  if (LEGACY_EXTENSIONS.has(extname(file).toLowerCase())) {
+  if (LEGACY_FILE_EXTENSIONS.has(extname(file).toLowerCase())) {
     try {
       parseLegacyNamespaceFile(file, bytes.toString('utf8'));
       return true;
     } catch (err) {
-      process.stderr.write(`${(err as Error).message}\n`);
-      return false;
+      return fail((err as Error).message);
     }
   }
-  const source = decodeOplBytes(bytes);
+  return validateOpl(file, decodeOplBytes(bytes), typescriptPrecedence);
+}
+
+function validateOpl(label: string, source: string, typescriptPrecedence: boolean): boolean {
   const { errors, warnings } = compileOpl(source, { typescriptPrecedence });
-  for (const d of placeDiagnostics(source, errors)) process.stderr.write(`${formatPlaced(file, d)}\n`);
-  for (const d of placeDiagnostics(source, warnings)) process.stderr.write(`${formatPlaced(file, d, 'warning: ')}\n`);
+  for (const d of placeDiagnostics(source, errors)) process.stderr.write(`${formatPlaced(label, d)}\n`);
+  for (const d of placeDiagnostics(source, warnings)) process.stderr.write(`${formatPlaced(label, d, 'warning: ')}\n`);
   return errors.length === 0;
+}
+
+/** The `namespaces` of a config file, in whichever of Keto's three forms it has. */
+async function validateConfig(file: string, typescriptPrecedence: boolean): Promise<boolean> {
+  let namespaces: unknown;
+  try {
+    namespaces = (parseYaml(await readFile(file, 'utf8')) as Record<string, unknown> | null)?.['namespaces'];
+  } catch (err) {
+    return fail(`Could not read config file ${JSON.stringify(file)}: ${(err as Error).message}`);
+  }
+  try {
+    if (namespaces === undefined) return true;
+    if (Array.isArray(namespaces)) {
+      legacyListNamespaces(namespaces);
+      return true;
+    }
+    const baseDir = dirname(file);
+    if (typeof namespaces === 'string') {
+      const location = resolveLocation(namespaces, baseDir);
+      if (location.kind !== 'file') return fail(`${file}: legacy namespaces must be a local file or directory`);
+      const files = (await stat(location.path)).isDirectory()
+        ? (await readdir(location.path)).filter((n) => LEGACY_FILE_EXTENSIONS.has(extname(n).toLowerCase())).map((n) => join(location.path, n))
+        : [location.path];
+      let valid = true;
+      for (const f of files) valid = (await validateFile(f, typescriptPrecedence)) && valid;
+      return valid;
+    }
+    const target = (namespaces as { location?: unknown } | null)?.location;
+    if (typeof target !== 'string') return fail(`${file}: namespaces.location must name the OPL file`);
+    const location = resolveLocation(target, baseDir);
+    if (location.kind === 'file') return validateFile(location.path, typescriptPrecedence);
+    const source = location.kind === 'http' ? await fetchText(location.url, FETCH_TIMEOUT_MS) : location.text;
+    return validateOpl(target, source, typescriptPrecedence);
+  } catch (err) {
+    return fail(`${file}: ${(err as Error).message}`);
+  }
 }

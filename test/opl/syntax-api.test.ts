@@ -97,3 +97,18 @@ test('gatehouse namespace validate: FILE:line:col, the line and a caret; exit 3 
   const usage = spawnSync(process.execPath, [BIN, 'namespace', 'validate'], { encoding: 'utf8' });
   assert.equal(usage.status, 2);
 });
+
+test('gatehouse namespace validate -c CONFIG checks the namespaces the config names, in each form', () => {
+  const validate = (...args: string[]) => spawnSync(process.execPath, [BIN, 'namespace', ...args], { encoding: 'utf8' });
+  writeFileSync(join(dir, 'model-broken.ts'), BROKEN);
+  writeFileSync(join(dir, 'opl.yml'), 'namespaces:\n  location: file://./model-broken.ts\n');
+  writeFileSync(join(dir, 'list.yml'), 'namespaces:\n  - id: 0\n    name: files\n');
+  writeFileSync(join(dir, 'bad-list.yml'), 'namespaces:\n  - id: 0\n');
+  const opl = validate('validate', '-c', join(dir, 'opl.yml'));
+  assert.equal(opl.status, 3);
+  assert.match(opl.stderr, /model-broken\.ts:3:40: namespace "A" did not declare relation "viewer"/);
+  assert.equal(validate('validate-legacy', '-c', join(dir, 'list.yml')).status, 0);
+  const badList = validate('validate', '--config', join(dir, 'bad-list.yml'));
+  assert.equal(badList.status, 3);
+  assert.match(badList.stderr, /namespaces\[0\]: "name" must be a non-empty string/);
+});
