@@ -23,6 +23,9 @@ export interface BatchCheckResult {
   readonly error?: GatehouseError | { readonly limit: Limitation };
 }
 
+/** A tuple to check, or the error that reading it from the request gave. */
+export type BatchCheckItem = RelationTuple | GatehouseError;
+
 export interface BatchLimits {
   readonly maxBatchCheckSize: number;
   readonly maxParallelization: number;
@@ -55,19 +58,23 @@ export class CheckEngine {
     return drive(isAllowed(cx, q, undefined, false));
   }
 
-  /** Every tuple checked (at most `maxParallelization` at a time), one result per tuple, in order. */
-  async batchCheck(tuples: readonly RelationTuple[], maxDepth: number | undefined, limits: BatchLimits): Promise<BatchCheckResult[]> {
-    if (tuples.length > limits.maxBatchCheckSize) throw invalidArgument(`batch exceeds max size of ${limits.maxBatchCheckSize}`);
+  /**
+   * Every item checked (at most `maxParallelization` at a time), one result per item, in
+   * order. An item that could not even be read is given as its error, which becomes its result.
+   */
+  async batchCheck(items: readonly BatchCheckItem[], maxDepth: number | undefined, limits: BatchLimits): Promise<BatchCheckResult[]> {
+    if (items.length > limits.maxBatchCheckSize) throw invalidArgument(`batch exceeds max size of ${limits.maxBatchCheckSize}`);
     const settings = this.deps.settings();
-    const results = new Array<BatchCheckResult>(tuples.length);
+    const results = new Array<BatchCheckResult>(items.length);
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < tuples.length) {
+      while (next < items.length) {
         const i = next++;
-        results[i] = await this.batchResult(tuples[i] as RelationTuple, maxDepth, settings);
+        const item = items[i] as BatchCheckItem;
+        results[i] = item instanceof GatehouseError ? { allowed: false, error: item } : await this.batchResult(item, maxDepth, settings);
       }
     };
-    const workers = Math.max(1, Math.min(limits.maxParallelization, tuples.length));
+    const workers = Math.max(1, Math.min(limits.maxParallelization, items.length));
     await Promise.all(Array.from({ length: workers }, worker));
     return results;
   }

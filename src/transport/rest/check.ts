@@ -1,0 +1,100 @@
+import {
+  decodeBatchCheckBody,
+  decodeCheckBody,
+  decodeKetoTuple,
+  type KetoTupleJson,
+  maxDepthFromUrlQuery,
+  relationTupleFromUrlQuery,
+  tupleFromKeto,
+} from '../../api/index.js';
+import type { BatchCheckItem, BatchCheckResult, BatchLimits, CheckEngine } from '../../engine/check-engine.js';
+import { GatehouseError, unknownNamespace } from '../../errors.js';
+import type { ModelSnapshot } from '../../namespaces/model.js';
+import type { RelationTuple } from '../../tuple.js';
+import { INTERNAL_ERROR_MESSAGE } from '../errors.js';
+import type { RestRequest, RestResponse, RestRoute } from './route.js';
+
+export interface CheckRouteDeps {
+  readonly engine: CheckEngine;
+  readonly model: () => ModelSnapshot;
+  readonly batchLimits: () => BatchLimits;
+}
+
+/**
+ * Keto's check routes on the read port: `GET|POST /relation-tuples/check` (200 allowed,
+ * 403 denied), `GET|POST /relation-tuples/check/openapi` (always 200) and
+ * `POST /relation-tuples/batch/check`. A tuple naming an unknown namespace is simply
+ * not allowed, as in Keto.
+ */
+export function checkRoutes(deps: CheckRouteDeps): RestRoute[] {
+  const fromQuery = (req: RestRequest) => {
+    const maxDepth = maxDepthFromUrlQuery(req.query);
+    return allowedOrUnknown(deps, () => relationTupleFromUrlQuery(req.query), maxDepth);
+  };
+  const fromBody = (req: RestRequest) => {
+    const maxDepth = maxDepthFromUrlQuery(req.query);
+    const body = decodeCheckBody(() => decodeKetoTuple(req.json()));
+    return allowedOrUnknown(deps, () => readableTuple(deps.model(), body), maxDepth);
+  };
+  const mirrored = (allowed: boolean): RestResponse => ({ status: allowed ? 200 : 403, body: { allowed } });
+  const plain = (allowed: boolean): RestResponse => ({ status: 200, body: { allowed } });
+  return [
+    { method: 'GET', path: '/relation-tuples/check', handle: async (req) => mirrored(await fromQuery(req)) },
+    { method: 'POST', path: '/relation-tuples/check', handle: async (req) => mirrored(await fromBody(req)) },
+    { method: 'GET', path: '/relation-tuples/check/openapi', handle: async (req) => plain(await fromQuery(req)) },
+    { method: 'POST', path: '/relation-tuples/check/openapi', handle: async (req) => plain(await fromBody(req)) },
+    {
+      method: 'POST',
+      path: '/relation-tuples/batch/check',
+      async handle(req) {
+        const maxDepth = maxDepthFromUrlQuery(req.query);
+        const bodies = decodeCheckBody(() => decodeBatchCheckBody(req.json()));
+        const model = deps.model();
+        const items = bodies.map((body) => batchItem(model, body));
+        const results = await deps.engine.batchCheck(items, maxDepth, deps.batchLimits());
+        return { status: 200, body: { results: results.map(batchResultToKeto) } };
+      },
+    },
+  ];
+}
+
+/** The check's answer; a tuple in an unknown namespace is not allowed (Keto's handlers swallow that 404). */
+async function allowedOrUnknown(deps: CheckRouteDeps, tuple: () => RelationTuple, maxDepth: number): Promise<boolean> {
+  try {
+    return await deps.engine.check(tuple(), maxDepth);
+  } catch (err) {
+    if (err instanceof GatehouseError && err.kind === 'not_found') return false;
+    throw err;
+  }
+}
+
+/** A decoded body as Keto's mapper reads it: the namespace is looked up before the subject is validated. */
+export function readableTuple(model: ModelSnapshot, body: KetoTupleJson): RelationTuple {
+  if (model.namespace(body.namespace) === undefined) throw unknownNamespace(body.namespace);
+  return tupleFromKeto(body);
+}
+
+/** A batch entry: its tuple, or the error reading it gave (reported in that entry's result). */
+export function batchItem(model: ModelSnapshot, body: KetoTupleJson): BatchCheckItem {
+  try {
+    return readableTuple(model, body);
+  } catch (err) {
+    if (err instanceof GatehouseError) return err;
+    throw err;
+  }
+}
+
+/** Keto's error text for a batch result: the error's message (herodot's title for a missing namespace). */
+export function batchErrorText(result: BatchCheckResult): string | undefined {
+  const error = result.error;
+  if (error === undefined) return undefined;
+  if (!(error instanceof GatehouseError)) return error.limit;
+  if (error.kind === 'not_found') return 'The requested resource could not be found';
+  if (error.kind === 'internal') return INTERNAL_ERROR_MESSAGE;
+  return error.message;
+}
+
+function batchResultToKeto(result: BatchCheckResult): { allowed: boolean; error?: string } {
+  const error = batchErrorText(result);
+  return error === undefined ? { allowed: result.allowed } : { allowed: result.allowed, error };
+}
