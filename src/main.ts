@@ -3,7 +3,9 @@ import type { ConfigLogger, ConfigSources } from './config/types.js';
 import { createLogger, pinoLevel, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import type { GrpcUnaryMethod } from './transport/grpc/method.js';
+import { syntaxMethods } from './transport/grpc/syntax.js';
 import type { ReadinessCheck } from './transport/rest/health.js';
+import { oplRoutes } from './transport/rest/opl.js';
 import type { RestRoute } from './transport/rest/route.js';
 import { gracePeriodMs, startServers } from './transport/servers.js';
 import { VERSION } from './version.js';
@@ -41,6 +43,10 @@ export async function startGatehouse(sources: ConfigSources): Promise<RunningGat
   const grpcMethods: GrpcUnaryMethod[] = [];
   /** Released in reverse order after the servers stopped (database pools …). */
   const closers: (() => Promise<void> | void)[] = [];
+
+  const typescriptPrecedence = () => config.current().feature_flags.typescript_precedence;
+  routes.push(...oplRoutes({ typescriptPrecedence }));
+  grpcMethods.push(...syntaxMethods({ typescriptPrecedence }));
 
   let servers;
   try {

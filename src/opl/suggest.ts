@@ -1,7 +1,10 @@
-/** "Did you mean …?" for misspelt names: the closest candidate by edit distance, if close enough. */
+/**
+ * "Did you mean …?" for misspelt names: the closest candidate by edit distance (case ignored),
+ * within 0 edits for names of 1–2 characters, 1 for 3, and 2 or a third of the length beyond.
+ */
 
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.max(1, Math.floor(name.length / 3));
+  const limit = name.length <= 2 ? 0 : name.length === 3 ? 1 : Math.max(2, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of candidates) {
