@@ -94,7 +94,7 @@ export class SqlMigrator implements Migrator {
   }
 
   async status(): Promise<MigrationStatus[]> {
-    const history = await this.history();
+    const history = await this.history(this.driver);
     return this.steps.map((step) => ({
       version: step.version,
       name: step.name,
@@ -107,10 +107,14 @@ export class SqlMigrator implements Migrator {
     const applied: string[] = [];
     for (const step of this.steps) {
       if (steps !== undefined && applied.length >= steps) break;
-      const history = await this.history();
-      if (step.isApplied(history)) continue;
-      await this.inStep((tx) => step.up(tx, history));
-      applied.push(step.version);
+      if (step.isApplied(await this.history(this.driver))) continue;
+      const ran = await this.inStep(async (tx) => {
+        const history = await this.history(tx);
+        if (step.isApplied(history)) return false;
+        await step.up(tx, history);
+        return true;
+      });
+      if (ran) applied.push(step.version);
     }
     return applied;
   }
@@ -120,20 +124,38 @@ export class SqlMigrator implements Migrator {
     const reverted: string[] = [];
     for (const step of [...this.steps].reverse()) {
       if (reverted.length >= steps) break;
-      if (!step.isApplied(await this.history())) continue;
-      await this.inStep((tx) => step.down(tx));
-      reverted.push(step.version);
+      if (!step.isApplied(await this.history(this.driver))) continue;
+      const ran = await this.inStep(async (tx) => {
+        if (!step.isApplied(await this.history(tx))) return false;
+        await step.down(tx);
+        return true;
+      });
+      if (ran) reverted.push(step.version);
     }
     return reverted;
   }
 
-  private inStep(work: (tx: SqlExecutor) => Promise<void>): Promise<void> {
-    return this.driver.dialect.transactionalDdl ? this.driver.transaction(work) : work(this.driver);
+  /**
+   * Runs one step under the migration lock, re-reading the history once the lock is held
+   * (another process may have applied the step meanwhile): in one transaction where the
+   * dialect allows schema changes in transactions, on one connection on MySQL.
+   */
+  private inStep(work: (tx: SqlExecutor) => Promise<boolean>): Promise<boolean> {
+    const { dialect } = this.driver;
+    const locked = async (tx: SqlExecutor) => {
+      await dialect.lockMigrations(tx);
+      try {
+        return await work(tx);
+      } finally {
+        await dialect.unlockMigrations(tx);
+      }
+    };
+    return dialect.transactionalDdl || dialect.name === 'mysql' ? this.driver.transaction(locked) : locked(this.driver);
   }
 
-  private async history(): Promise<History> {
-    const keto = await this.versionsIn(KETO_MIGRATION_TABLE);
-    const gatehouse = await this.versionsIn(GATEHOUSE_MIGRATION_TABLE);
+  private async history(on: SqlExecutor): Promise<History> {
+    const keto = await this.versionsIn(on, KETO_MIGRATION_TABLE);
+    const gatehouse = await this.versionsIn(on, GATEHOUSE_MIGRATION_TABLE);
     return {
       keto: keto ?? new Set(),
       gatehouse: gatehouse ?? new Set(),
@@ -143,16 +165,10 @@ export class SqlMigrator implements Migrator {
   }
 
   /** The versions recorded in `table`, or undefined when the table does not exist. */
-  private async versionsIn(table: string): Promise<Set<string> | undefined> {
-    try {
-      const rows = await this.driver.query<{ version: string }>(`SELECT version FROM ${table}`);
-      return new Set(rows.map((row) => row.version));
-    } catch (error) {
-      if (error instanceof GatehouseError && error.kind === 'unavailable' && /not migrated/.test(error.message)) {
-        return undefined;
-      }
-      throw error;
-    }
+  private async versionsIn(on: SqlExecutor, table: string): Promise<Set<string> | undefined> {
+    if (!(await this.driver.dialect.tableExists(on, table))) return undefined;
+    const rows = await on.query<{ version: string }>(`SELECT version FROM ${table}`);
+    return new Set(rows.map((row) => row.version));
   }
 }
 

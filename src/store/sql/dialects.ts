@@ -14,6 +14,17 @@ async function revisionReturning(tx: SqlExecutor, nid: string): Promise<number> 
 const onConflictDoNothing = (table: string, columns: readonly string[], key: readonly string[], rows: number) =>
   `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${placeholders(rows, columns.length)} ON CONFLICT (${key.join(', ')}) DO NOTHING`;
 
+/** An arbitrary constant naming gatehouse's migration lock (PostgreSQL advisory locks take a number). */
+const MIGRATION_LOCK_KEY = 7_346_215_901;
+const MYSQL_MIGRATION_LOCK = 'gatehouse_migrations';
+const MIGRATION_LOCK_WAIT_SECONDS = 300;
+
+const noLock = async () => undefined;
+
+const inInformationSchema = (schema: string) => async (tx: SqlExecutor, table: string) =>
+  (await tx.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = ${schema} AND table_name = ?`, [table]))
+    .length > 0;
+
 const plainEquals = (column: string, value: string, params: SqlValue[]): string => {
   params.push(value);
   return `${column} = ?`;
@@ -28,6 +39,11 @@ export const sqliteDialect: Dialect = {
   // The text form Keto's SQLite driver writes: "2006-01-02 15:04:05.999999999-07:00".
   timestamp: (at) => `${isoSeconds(at)}+00:00`,
   nextRevision: revisionReturning,
+  tableExists: async (tx, table) =>
+    (await tx.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [table])).length > 0,
+  // BEGIN IMMEDIATE already gives the step's transaction the only write lock on the file.
+  lockMigrations: noLock,
+  unlockMigrations: noLock,
 };
 
 function postgresFamily(name: 'postgres' | 'cockroach'): Dialect {
@@ -39,6 +55,14 @@ function postgresFamily(name: 'postgres' | 'cockroach'): Dialect {
     forUpdate: ' FOR UPDATE',
     timestamp: isoSeconds,
     nextRevision: revisionReturning,
+    tableExists: inInformationSchema('current_schema()'),
+    // Held until the step's transaction ends. CockroachDB runs schema changes outside
+    // transactions and has no advisory locks: concurrent runs there rely on idempotent steps.
+    lockMigrations:
+      name === 'postgres'
+        ? async (tx) => void (await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`))
+        : noLock,
+    unlockMigrations: noLock,
   };
 }
 
@@ -62,6 +86,13 @@ export const mysqlDialect: Dialect = {
     const rows = await tx.query<{ revision: unknown }>('SELECT LAST_INSERT_ID() AS revision');
     return Number(rows[0]!.revision);
   },
+  tableExists: inInformationSchema('DATABASE()'),
+  // A session lock: MySQL commits schema changes implicitly, so a transaction cannot hold it.
+  async lockMigrations(tx) {
+    const rows = await tx.query<{ locked: unknown }>('SELECT GET_LOCK(?, ?) AS locked', [MYSQL_MIGRATION_LOCK, MIGRATION_LOCK_WAIT_SECONDS]);
+    if (Number(rows[0]?.locked) !== 1) throw new Error('timed out waiting for another migration run');
+  },
+  unlockMigrations: async (tx) => void (await tx.query('SELECT RELEASE_LOCK(?) AS released', [MYSQL_MIGRATION_LOCK])),
 };
 
 export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {

@@ -42,6 +42,14 @@ export interface Dialect {
   timestamp(at: Date): SqlValue;
   /** Increments the head revision row of `nid` and returns the new value; runs in `tx`. */
   nextRevision(tx: SqlExecutor, nid: string): Promise<number>;
+  /** Whether `table` exists, asked without an error (which would end a PostgreSQL transaction). */
+  tableExists(tx: SqlExecutor, table: string): Promise<boolean>;
+  /**
+   * Makes concurrent migration runs (other processes included) take turns; called first in
+   * a migration step's transaction, released by `unlockMigrations` (or the transaction's end).
+   */
+  lockMigrations(tx: SqlExecutor): Promise<void>;
+  unlockMigrations(tx: SqlExecutor): Promise<void>;
 }
 
 export const placeholders = (count: number, width: number): string => {
