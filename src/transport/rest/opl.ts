@@ -9,9 +9,9 @@ export interface OplRouteDeps {
 
 /**
  * `POST /opl/syntax/check`: the body (any content type, any bytes; empty is a valid, empty
- * model) is checked as OPL. Always 200 `{"errors":[…]}` with Keto's field names, including
- * its capitalised `Line`. Only errors are reported, as in Keto; warnings go to the server
- * log when a model is loaded.
+ * model) is checked as OPL. Always 200: `{"errors":[…]}` with Keto's field names, including
+ * its capitalised `Line`, or `{}` when there are none (Keto omits the empty list). Only
+ * errors are reported, as in Keto; warnings go to the server log when a model is loaded.
  */
 export function oplRoutes(deps: OplRouteDeps = {}): RestRoute[] {
   return [
@@ -20,7 +20,7 @@ export function oplRoutes(deps: OplRouteDeps = {}): RestRoute[] {
       path: '/opl/syntax/check',
       handle: async (req) => {
         const { errors } = compileOpl(decodeOplBytes(req.body), { typescriptPrecedence: deps.typescriptPrecedence?.() === true });
-        return { status: 200, body: { errors: errors.map(toKetoJson) } };
+        return { status: 200, body: errors.length === 0 ? {} : { errors: errors.map(toKetoJson) } };
       },
     },
   ];
