@@ -3,13 +3,16 @@ import type { Config } from '../config/types.js';
 import { openStore } from './open.js';
 import type { RelationTupleStore, StoreOptions } from './store.js';
 
-/** The store settings of a loaded configuration (`database.*`, `secrets.pagination`). */
-export function storeOptionsFromConfig(config: Config): StoreOptions {
+/**
+ * The store settings of a configuration (`database.*`, `secrets.pagination`). Given
+ * `current`, the pagination secrets follow configuration reloads.
+ */
+export function storeOptionsFromConfig(config: Config, current?: () => Config): StoreOptions {
   return {
     maxConnections: config.database.max_conns,
     acquireTimeoutMs: durationMs(config.database.acquire_timeout),
     maxRetries: config.database.max_retries,
-    paginationSecrets: config.secrets.pagination ?? [],
+    paginationSecrets: current === undefined ? (config.secrets.pagination ?? []) : () => current().secrets.pagination ?? [],
   };
 }
 
@@ -18,8 +21,9 @@ export function storeOptionsFromConfig(config: Config): StoreOptions {
  * (`serve --migrate`) or the DSN is `memory`, whose database starts empty every time;
  * otherwise they are left for `gatehouse migrate up` and reported by readiness.
  */
-export async function openConfiguredStore(config: Config, migrate: boolean): Promise<RelationTupleStore> {
-  const store = await openStore(config.dsn, storeOptionsFromConfig(config));
+export async function openConfiguredStore(current: () => Config, migrate: boolean): Promise<RelationTupleStore> {
+  const config = current();
+  const store = await openStore(config.dsn, storeOptionsFromConfig(config, current));
   if (migrate || config.dsn === 'memory') {
     try {
       await store.migrations.up();

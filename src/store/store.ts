@@ -92,6 +92,10 @@ export interface StoreOptions {
   readonly acquireTimeoutMs?: number;
   /** Retries of a transaction that failed on a serialization failure or deadlock. Default 5. */
   readonly maxRetries?: number;
-  /** `secrets.pagination`: the first signs page tokens, all verify. None → a key kept in the database. */
-  readonly paginationSecrets?: readonly string[];
+  /**
+   * `secrets.pagination`: the first signs page tokens, all verify. None → a random key
+   * generated once and kept in the database. A function is asked on every page, so a
+   * reloaded configuration rotates secrets without a restart.
+   */
+  readonly paginationSecrets?: readonly string[] | (() => readonly string[]);
 }

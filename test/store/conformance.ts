@@ -184,6 +184,17 @@ export function storeSuite(dialect: string, makeDatabase: () => Promise<TestData
         const token = (await old.list({ namespace: 'sec' }, { size: 1 })).nextPageToken;
         assert.equal((await rotated.list({ namespace: 'sec' }, { size: 5, token })).tuples.length, 2);
         await assert.rejects(store.list({ namespace: 'sec' }, { size: 5, token }), rejectsWith('invalid_argument'));
+        let live: string[] = ['first-secret'];
+        const reloading = await openStore(database.dsn, { paginationSecrets: () => live });
+        try {
+          const first = (await reloading.list({ namespace: 'sec' }, { size: 1 })).nextPageToken;
+          live = ['third-secret'];
+          await assert.rejects(reloading.list({ namespace: 'sec' }, { size: 5, token: first }), rejectsWith('invalid_argument'));
+          live = ['third-secret', 'first-secret'];
+          assert.equal((await reloading.list({ namespace: 'sec' }, { size: 5, token: first })).tuples.length, 2);
+        } finally {
+          await reloading.close();
+        }
       } finally {
         await old.close();
         await rotated.close();

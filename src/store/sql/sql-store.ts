@@ -47,7 +47,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
   constructor(
     private readonly driver: SqlDriver,
     readonly migrations: Migrator,
-    private readonly paginationSecrets: readonly string[] = [],
+    private readonly paginationSecrets: readonly string[] | (() => readonly string[]) = [],
   ) {}
 
   async list(query: RelationQuery, page: PageRequest = { size: 100 }): Promise<TuplePage> {
@@ -277,7 +277,8 @@ export class SqlRelationTupleStore implements RelationTupleStore {
   }
 
   private pageTokens(): Promise<PageTokens> {
-    if (this.paginationSecrets.length > 0) return Promise.resolve(new PageTokens(this.paginationSecrets));
+    const secrets = typeof this.paginationSecrets === 'function' ? this.paginationSecrets() : this.paginationSecrets;
+    if (secrets.length > 0) return Promise.resolve(new PageTokens(secrets));
     this.tokens ??= this.storedPaginationKey().then(
       (key) => new PageTokens([key]),
       (error: unknown) => {
