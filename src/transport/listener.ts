@@ -92,8 +92,19 @@ export class Listener {
 
   #track(socket: Socket): void {
     this.#sockets.add(socket);
-    socket.on('close', () => this.#sockets.delete(socket));
+    socket.on('close', () => {
+      this.#sockets.delete(socket);
+      if (this.#sockets.size === 0) for (const wake of this.#allClosed.splice(0)) wake();
+    });
     socket.on('error', () => {});
+  }
+
+  readonly #allClosed: (() => void)[] = [];
+
+  /** Resolves once every connection of this port has closed (after `drain`, as answers complete). */
+  whenClosed(): Promise<void> {
+    if (this.#sockets.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#allClosed.push(resolve));
   }
 
   #dispatch(socket: Socket, isH2: boolean): void {

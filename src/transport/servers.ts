@@ -44,6 +44,8 @@ export interface Servers {
 
 const ENDPOINTS: readonly EndpointName[] = ['read', 'write', 'opl', 'metrics'];
 const HEALTH_WATCH_POLL_MS = 1_000;
+/** After the grace period, how long answers already written get to reach their clients. */
+const FLUSH_AFTER_DEADLINE_MS = 500;
 
 export async function startServers(deps: ServersDeps): Promise<Servers> {
   const { config, logger, metrics } = deps;
@@ -141,12 +143,20 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
   return {
     addresses,
     async shutdown(graceMs) {
+      const deadline = Date.now() + graceMs;
       stopping.abort();
       for (const listener of listeners.values()) listener.drain();
       const finished = await inFlight.whenIdle(graceMs);
       const cutOff = finished ? 0 : inFlight.answerAllUnavailable();
       for (let i = 0; i < cutOff; i++) metrics.countAbortedAtShutdown();
-      if (cutOff > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      // Answers already written still have to reach the clients (trailers, GOAWAY, FIN).
+      const flushMs = Math.max(deadline - Date.now(), FLUSH_AFTER_DEADLINE_MS);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all([...listeners.values()].map((l) => l.whenClosed())),
+        new Promise((resolve) => (timer = setTimeout(resolve, flushMs))),
+      ]);
+      clearTimeout(timer);
       for (const listener of listeners.values()) listener.destroy();
       return cutOff;
     },
