@@ -162,6 +162,29 @@ describe('relationship API over REST and gRPC with the official clients', () => 
     await restWrite.deleteRelationships({ namespace: 'groups' });
   });
 
+  test('write validation as Keto: DELETE needs a namespace and only query keys; PUT needs a subject and prefers subject_id', async () => {
+    const write = `http://127.0.0.1:${servers.addresses.write.port}`;
+    const noNamespace = await fetch(`${write}/admin/relation-tuples?object=x`, { method: 'DELETE' });
+    assert.equal(noNamespace.status, 400);
+    assert.equal(((await noNamespace.json()) as any).error.reason, 'query parameters must specify at least one of the following: namespace');
+    const extra = await fetch(`${write}/admin/relation-tuples?namespace=files&color=red`, { method: 'DELETE' });
+    assert.equal(extra.status, 400);
+    const unknown = await fetch(`${write}/admin/relation-tuples?namespace=nope`, { method: 'DELETE' });
+    assert.equal(unknown.status, 404);
+    const put = (body: unknown) => fetch(`${write}/admin/relation-tuples`, { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const noSubject = await put({ namespace: 'files', object: 'o', relation: 'r' });
+    assert.equal(noSubject.status, 400);
+    assert.equal(((await noSubject.json()) as any).error.message, 'subject is not allowed to be nil');
+    const both = await put({ namespace: 'files', object: 'o', relation: 'r', subject_id: 's', subject_set: { namespace: 'groups', object: 'g', relation: 'm' } });
+    assert.equal(both.status, 201);
+    assert.deepEqual((await store.list({ namespace: 'files' })).tuples, [{ namespace: 'files', object: 'o', relation: 'r', subject: { id: 's' } }]);
+    const tooLong = await put({ namespace: 'files', object: 'o', relation: 'r'.repeat(65), subject_id: 's' });
+    assert.equal(tooLong.status, 400);
+    const malformed = await fetch(`${write}/admin/relation-tuples`, { method: 'PATCH', body: '[{"action":"upsert","relation_tuple":{"namespace":"files","object":"o","relation":"r","subject_id":"s"}}]' });
+    assert.equal(malformed.status, 400);
+    await restWrite.deleteRelationships({ namespace: 'files' });
+  });
+
   test('identifiers are case-sensitive through the API', async () => {
     await restWrite.createRelationship({ createRelationshipBody: { namespace: 'Group', object: 'x', relation: 'm', subject_id: 'a' } });
     assert.deepEqual((await rest.getRelationships({ namespace: 'groups' })).data.relation_tuples, []);
