@@ -12,8 +12,8 @@
 export class BlockArena {
   /** Entry values; block `k` holds `values[start(k) .. start(k) + length(k))`. */
   values: Int32Array;
-  private off = new Int32Array(1024);
-  private len = new Int32Array(1024);
+  /** Per block, side by side: start, length. */
+  private dir = new Int32Array(2 * 1024);
   private top = 0;
   private live = 0;
   private compactions = 0;
@@ -23,11 +23,11 @@ export class BlockArena {
   }
 
   start(block: number): number {
-    return block < this.off.length ? this.off[block]! : 0;
+    return 2 * block < this.dir.length ? this.dir[2 * block]! : 0;
   }
 
   length(block: number): number {
-    return block < this.len.length ? this.len[block]! : 0;
+    return 2 * block < this.dir.length ? this.dir[2 * block + 1]! : 0;
   }
 
   /** Whether `value` is in the block. */
@@ -35,7 +35,7 @@ export class BlockArena {
     const n = this.length(block);
     if (n === 0) return false;
     const v = this.values;
-    for (let i = this.off[block]!, end = i + n; i < end; i++) if (v[i] === value) return true;
+    for (let i = this.dir[2 * block]!, end = i + n; i < end; i++) if (v[i] === value) return true;
     return false;
   }
 
@@ -54,7 +54,7 @@ export class BlockArena {
   filter(block: number, keep: (value: number) => boolean): number {
     const n = this.length(block);
     if (n === 0) return 0;
-    const start = this.off[block]!;
+    const start = this.dir[2 * block]!;
     const values = this.values;
     let w = start;
     for (let r = start, end = start + n; r < end; r++) {
@@ -62,7 +62,7 @@ export class BlockArena {
       if (keep(v)) values[w++] = v;
     }
     const removed = start + n - w;
-    this.len[block] = n - removed;
+    this.dir[2 * block + 1] = n - removed;
     this.live -= removed;
     return removed;
   }
@@ -70,7 +70,7 @@ export class BlockArena {
   clear(block: number): void {
     const n = this.length(block);
     this.live -= n;
-    if (n > 0) this.len[block] = 0;
+    if (n > 0) this.dir[2 * block + 1] = 0;
   }
 
   /** Entries held, arena positions in use (held, spare or abandoned), and repacks so far. */
@@ -79,21 +79,21 @@ export class BlockArena {
   }
 
   bytes(): number {
-    return this.values.byteLength + this.off.byteLength * 2;
+    return this.values.byteLength + this.dir.byteLength;
   }
 
   /** Repacks every block into its size class, in block order, dropping abandoned room. */
   compact(): void {
-    const blocks = this.off.length;
+    const blocks = this.dir.length / 2;
     let room = 0;
-    for (let b = 0; b < blocks; b++) room += roomFor(this.len[b]!);
+    for (let b = 0; b < blocks; b++) room += roomFor(this.dir[2 * b + 1]!);
     const values = new Int32Array(room + 4096);
     let at = 0;
     for (let b = 0; b < blocks; b++) {
-      const n = this.len[b]!;
-      const from = this.off[b]!;
+      const n = this.dir[2 * b + 1]!;
+      const from = this.dir[2 * b]!;
       if (n > 0) values.set(this.values.subarray(from, from + n), at);
-      this.off[b] = at;
+      this.dir[2 * b] = at;
       at += roomFor(n);
     }
     this.values = values;
@@ -103,11 +103,11 @@ export class BlockArena {
 
   /** Grows the block by one entry (moving it when full) and returns that entry's position. */
   private makeRoom(block: number): number {
-    if (block >= this.off.length) this.growDirectory(block + 1);
-    const n = this.len[block]!;
+    if (2 * block >= this.dir.length) this.growDirectory(block + 1);
+    const n = this.dir[2 * block + 1]!;
     if (n === roomFor(n)) {
       if (this.top > 3 * this.live + 65536) this.compact();
-      const start = this.off[block]!;
+      const start = this.dir[2 * block]!;
       const wanted = roomFor(n + 1);
       if (n > 0 && start + n === this.top) {
         this.reserve(start + wanted);
@@ -115,13 +115,13 @@ export class BlockArena {
       } else {
         this.reserve(this.top + wanted);
         this.values.copyWithin(this.top, start, start + n);
-        this.off[block] = this.top;
+        this.dir[2 * block] = this.top;
         this.top += wanted;
       }
     }
-    this.len[block] = n + 1;
+    this.dir[2 * block + 1] = n + 1;
     this.live++;
-    return this.off[block]! + n;
+    return this.dir[2 * block]! + n;
   }
 
   private reserve(entries: number): void {
@@ -132,15 +132,10 @@ export class BlockArena {
     this.values = values;
   }
 
-  private growDirectory(min: number): void {
-    const size = Math.max(min, Math.ceil(this.off.length * 1.5));
-    const widen = (a: Int32Array) => {
-      const next = new Int32Array(size);
-      next.set(a);
-      return next;
-    };
-    this.off = widen(this.off);
-    this.len = widen(this.len);
+  private growDirectory(minBlocks: number): void {
+    const dir = new Int32Array(2 * Math.max(minBlocks, Math.ceil((this.dir.length / 2) * 1.5)));
+    dir.set(this.dir);
+    this.dir = dir;
   }
 }
 

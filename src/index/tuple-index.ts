@@ -1,11 +1,7 @@
 import type { TupleSource } from '../engine/source.js';
 import type { ObjectRelation, RelationTuple, Subject, SubjectSet } from '../tuple.js';
 import { BlockArena } from './block-arena.js';
-import { StringTable } from './string-table.js';
-import { TripleTable } from './triple-table.js';
-
-/** Marks a node that stands for a subject id rather than an `ns:obj#rel` triple. */
-const SUBJECT_ID = -1;
+import { NodeTable } from './node-table.js';
 
 /**
  * The tuples of the loaded namespaces, in memory, answering the engine's TupleSource
@@ -32,8 +28,7 @@ const SUBJECT_ID = -1;
  * row order too.
  */
 export class TupleIndex implements TupleSource {
-  private readonly strings = new StringTable();
-  private readonly nodes = new TripleTable();
+  private readonly nodes = new NodeTable();
   private readonly forward = new BlockArena();
   private readonly forwardSets = new BlockArena();
   private readonly reverse = new BlockArena();
@@ -48,14 +43,13 @@ export class TupleIndex implements TupleSource {
 
   /** Adds one row (a second equal row when the tuple is already stored, as the store does). */
   insert(t: RelationTuple): void {
-    const ns = this.strings.intern(t.namespace);
-    const key = this.nodes.intern(ns, this.strings.intern(t.object), this.strings.intern(t.relation));
+    const key = this.nodes.internSet(t.namespace, t.object, t.relation);
     const subject = this.internSubject(t.subject);
     if (!this.linked(key, subject)) this.reverse.append(subject, key);
     this.forward.append(key, subject);
     if ('set' in t.subject) this.forwardSets.append(key, subject);
     this.rowCount++;
-    this.countRows(ns, 1);
+    this.countRows(this.nodes.namespaceId(key), 1);
   }
 
   /** Removes every row equal to `t`; returns how many there were. */
@@ -68,22 +62,22 @@ export class TupleIndex implements TupleSource {
     if ('set' in t.subject) this.forwardSets.removeAll(key, subject);
     this.reverse.removeAll(subject, key);
     this.rowCount -= removed;
-    this.countRows(this.nodes.first(key), -removed);
+    this.countRows(this.nodes.namespaceId(key), -removed);
     return removed;
   }
 
   /** Rows stored under `namespace`. */
   rowsIn(namespace: string): number {
-    const ns = this.strings.find(namespace);
+    const ns = this.nodes.strings.find(namespace);
     return ns < 0 || ns >= this.namespaceRows.length ? 0 : this.namespaceRows[ns]!;
   }
 
   /** Forgets every row of `namespace` (its strings and nodes stay interned). */
   dropNamespace(namespace: string): void {
-    const ns = this.strings.find(namespace);
+    const ns = this.nodes.strings.find(namespace);
     if (this.rowsIn(namespace) === 0) return;
     for (let node = 0; node < this.nodes.size; node++) {
-      if (this.nodes.first(node) !== ns) continue;
+      if (this.nodes.namespaceId(node) !== ns) continue;
       const start = this.forward.start(node);
       for (let i = start, end = start + this.forward.length(node); i < end; i++) {
         this.reverse.removeAll(this.forward.values[i]!, node);
@@ -144,7 +138,6 @@ export class TupleIndex implements TupleSource {
   /** Bytes held by the typed arrays plus an estimate of the interned strings' heap. */
   estimatedBytes(): number {
     return (
-      this.strings.estimatedBytes() +
       this.nodes.bytes() +
       this.forward.bytes() +
       this.forwardSets.bytes() +
@@ -177,38 +170,22 @@ export class TupleIndex implements TupleSource {
   }
 
   private findKey(k: ObjectRelation): number {
-    const ns = this.strings.find(k.namespace);
-    if (ns < 0) return -1;
-    const obj = this.strings.find(k.object);
-    if (obj < 0) return -1;
-    const rel = this.strings.find(k.relation);
-    if (rel < 0) return -1;
-    return this.nodes.find(ns, obj, rel);
+    return this.nodes.findSet(k.namespace, k.object, k.relation);
   }
 
   private findSubject(s: Subject): number {
-    if ('set' in s) return this.findKey(s.set);
-    const id = this.strings.find(s.id);
-    return id < 0 ? -1 : this.nodes.find(SUBJECT_ID, id, SUBJECT_ID);
+    return 'set' in s ? this.nodes.findSet(s.set.namespace, s.set.object, s.set.relation) : this.nodes.findId(s.id);
   }
 
   private internSubject(s: Subject): number {
-    if ('set' in s) {
-      const { namespace, object, relation } = s.set;
-      return this.nodes.intern(this.strings.intern(namespace), this.strings.intern(object), this.strings.intern(relation));
-    }
-    return this.nodes.intern(SUBJECT_ID, this.strings.intern(s.id), SUBJECT_ID);
+    return 'set' in s ? this.nodes.internSet(s.set.namespace, s.set.object, s.set.relation) : this.nodes.internId(s.id);
   }
 
   private subjectOf(node: number): Subject {
-    return this.nodes.first(node) === SUBJECT_ID ? { id: this.strings.at(this.nodes.second(node)) } : { set: this.setOf(node) };
+    return this.nodes.isSubjectId(node) ? { id: this.nodes.object(node) } : { set: this.setOf(node) };
   }
 
   private setOf(node: number): SubjectSet {
-    return {
-      namespace: this.strings.at(this.nodes.first(node)),
-      object: this.strings.at(this.nodes.second(node)),
-      relation: this.strings.at(this.nodes.third(node)),
-    };
+    return { namespace: this.nodes.namespace(node), object: this.nodes.object(node), relation: this.nodes.relation(node) };
   }
 }
