@@ -82,6 +82,22 @@ function adoptionCase(dialect: string, makeDatabase: () => Promise<TestDatabase>
       assert.deepEqual(await store.hasSubject(team, { id: 'alice' }), [false]);
       assert.deepEqual((await store.list({ namespace: 'FILES' })).tuples, []);
       assert.deepEqual((await store.list({ namespace: 'files', relation: 'VIEWER' })).tuples, []);
+      const upper = { namespace: 'GROUPS', object: 'dev-team', relation: 'member' };
+      const lower = { namespace: 'groups', object: 'dev-team', relation: 'MEMBER' };
+      await store.transact(
+        [
+          { ...upper, subject: { id: 'bob' } },
+          { ...upper, subject: { set: { namespace: 'groups', object: 'x', relation: 'm' } } },
+          { ...lower, subject: { id: 'bob' } },
+          { ...lower, subject: { set: { namespace: 'groups', object: 'y', relation: 'm' } } },
+        ],
+        [],
+      );
+      assert.deepEqual(await store.hasSubject([...team, upper, lower], { id: 'bob' }), [false, true, true]);
+      assert.deepEqual(await store.subjectSets([upper, lower], 1), [
+        [{ namespace: 'groups', object: 'x', relation: 'm' }],
+        [{ namespace: 'groups', object: 'y', relation: 'm' }],
+      ]);
       await store.transact([{ namespace: 'files', object: 'readme.md', relation: 'editor', subject: { id: 'alice' } }], []);
     } finally {
       await store.close();

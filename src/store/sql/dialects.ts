@@ -34,8 +34,8 @@ export const sqliteDialect: Dialect = {
   name: 'sqlite',
   transactionalDdl: true,
   textEquals: plainEquals,
+  exact: (column) => column,
   insertIgnoring: onConflictDoNothing,
-  forUpdate: '',
   // The text form Keto's SQLite driver writes: "2006-01-02 15:04:05.999999999-07:00".
   timestamp: (at) => `${isoSeconds(at)}+00:00`,
   nextRevision: revisionReturning,
@@ -51,8 +51,8 @@ function postgresFamily(name: 'postgres' | 'cockroach'): Dialect {
     name,
     transactionalDdl: name === 'postgres',
     textEquals: plainEquals,
+    exact: (column) => column,
     insertIgnoring: onConflictDoNothing,
-    forUpdate: ' FOR UPDATE',
     timestamp: isoSeconds,
     nextRevision: revisionReturning,
     tableExists: inInformationSchema('current_schema()'),
@@ -77,9 +77,9 @@ export const mysqlDialect: Dialect = {
     params.push(value, value);
     return `(${column} = ? AND CONVERT(${column} USING utf8mb4) COLLATE utf8mb4_bin = ?)`;
   },
+  exact: (column) => `CONVERT(${column} USING utf8mb4) COLLATE utf8mb4_bin`,
   insertIgnoring: (table, columns, _key, rows) =>
     `INSERT IGNORE INTO ${table} (${columns.join(', ')}) VALUES ${placeholders(rows, columns.length)}`,
-  forUpdate: ' FOR UPDATE',
   timestamp: isoSeconds,
   async nextRevision(tx, nid) {
     await tx.execute('UPDATE gatehouse_head SET revision = LAST_INSERT_ID(revision + 1) WHERE nid = ?', [nid]);

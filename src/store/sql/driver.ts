@@ -34,10 +34,10 @@ export interface Dialect {
    * (MySQL's default collations fold case; gatehouse's identifiers never do.)
    */
   textEquals(column: string, value: string, params: SqlValue[]): string;
+  /** `column` as an expression that groups and sorts byte for byte. */
+  exact(column: string): string;
   /** `INSERT … ` that skips rows whose primary key exists, for `columns` and `rows` rows. */
   insertIgnoring(table: string, columns: readonly string[], key: readonly string[], rows: number): string;
-  /** Locks the selected rows until the transaction ends, where the dialect can. */
-  readonly forUpdate: string;
   /** A TIMESTAMP parameter in the form the dialect stores. */
   timestamp(at: Date): SqlValue;
   /** Increments the head revision row of `nid` and returns the new value; runs in `tx`. */

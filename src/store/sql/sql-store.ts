@@ -137,7 +137,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
       const keySql = where.keys(chunk, params);
       const subjectSql = where.subject(subject, params);
       const rows = await this.driver.query<{ namespace: string; object: string; relation: string }>(
-        `SELECT DISTINCT t.namespace, t.object, t.relation FROM keto_relation_tuples t WHERE t.nid = ? AND ${keySql} AND ${subjectSql}`,
+        `SELECT t.namespace, t.object, t.relation FROM keto_relation_tuples t WHERE t.nid = ? AND ${keySql} AND ${subjectSql}`,
         params,
       );
       for (const row of rows) found.add(keyId(row.namespace, String(row.object), row.relation));
@@ -148,6 +148,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
   async subjectSets(keys: readonly ObjectRelation[], limit: number): Promise<SubjectSet[][]> {
     if (keys.length === 0) return [];
     const where = await this.predicates();
+    const exact = this.driver.dialect.exact;
     const byKey = new Map<string, SubjectSet[]>();
     for (const chunk of chunks(keys, KEY_CHUNK)) {
       const params: SqlValue[] = [where.nid];
@@ -163,7 +164,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
         `SELECT r.namespace, r.object, r.relation, r.subject_set_namespace, r.subject_set_relation,
                 m.string_representation AS subject_set_object_text
          FROM (SELECT t.namespace, t.object, t.relation, t.subject_set_namespace, t.subject_set_object, t.subject_set_relation,
-                      ROW_NUMBER() OVER (PARTITION BY t.namespace, t.object, t.relation ORDER BY t.shard_id) AS position
+                      ROW_NUMBER() OVER (PARTITION BY ${exact('t.namespace')}, t.object, ${exact('t.relation')} ORDER BY t.shard_id) AS position
                FROM keto_relation_tuples t
                WHERE t.nid = ? AND t.subject_id IS NULL AND ${keySql}) r
          LEFT JOIN keto_uuid_mappings m ON m.id = r.subject_set_object
