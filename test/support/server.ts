@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * Starts `gatehouse serve` as a child process on free loopback ports and waits until it is
- * ready. Every port is 0 (the OS picks) and read back from the "listening" log lines.
+ * ready. Every port is 0 (the OS picks) and read back from the listen files gatehouse writes
+ * (`serve.*.write_listen_file`), so this works at any log level.
  *
  *   const gh = await startGatehouseProcess({ config: { namespaces: [{ name: 'files' }] } });
  *   await fetch(`${gh.url.read}/health/ready`);
@@ -53,9 +54,12 @@ export async function startGatehouseProcess(options: StartOptions = {}): Promise
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify({ dsn: 'memory', ...options.config }));
   const env: Record<string, string> = { ...(process.env as Record<string, string>), LOG_FORMAT: 'json' };
-  for (const endpoint of ['READ', 'WRITE', 'OPL', 'METRICS']) {
-    env[`SERVE_${endpoint}_PORT`] = '0';
-    env[`SERVE_${endpoint}_HOST`] = '127.0.0.1';
+  const endpoints: Endpoint[] = ['read', 'write', 'opl', 'metrics'];
+  const listenFile = (e: Endpoint) => join(dir, `${e}.addr`);
+  for (const e of endpoints) {
+    env[`SERVE_${e.toUpperCase()}_PORT`] = '0';
+    env[`SERVE_${e.toUpperCase()}_HOST`] = '127.0.0.1';
+    env[`SERVE_${e.toUpperCase()}_WRITE_LISTEN_FILE`] = pathToFileURL(listenFile(e)).href;
   }
   Object.assign(env, options.env);
   const child = spawn(process.execPath, [GATEHOUSE_BIN, 'serve', '-c', configFile, ...(options.args ?? [])], {
@@ -65,12 +69,13 @@ export async function startGatehouseProcess(options: StartOptions = {}): Promise
   const logs: unknown[] = [];
   let stderr = '';
   const ports: Partial<Record<Endpoint, number>> = {};
-  const secure: Partial<Record<Endpoint, boolean>> = {};
+  const serve = (options.config?.serve ?? {}) as Partial<Record<Endpoint, { tls?: { cert?: unknown; key?: unknown } }>>;
+  const secure = Object.fromEntries(
+    endpoints.map((e) => [e, serve[e]?.tls?.cert !== undefined && serve[e]?.tls?.key !== undefined]),
+  ) as Record<Endpoint, boolean>;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  let listening: () => void = () => {};
-  const allListening = new Promise<void>((resolve) => (listening = resolve));
   let partial = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     const lines = (partial + chunk).split('\n');
@@ -83,12 +88,6 @@ export async function startGatehouseProcess(options: StartOptions = {}): Promise
         // a non-JSON line is kept as text
       }
       logs.push(entry);
-      const record = entry as { msg?: string; listener?: Endpoint; port?: number; tls?: boolean };
-      if (record.msg === 'listening' && record.listener !== undefined && record.port !== undefined) {
-        ports[record.listener] = record.port;
-        secure[record.listener] = record.tls === true;
-        if (Object.keys(ports).length === 4) listening();
-      }
     }
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -103,6 +102,16 @@ export async function startGatehouseProcess(options: StartOptions = {}): Promise
       timer = setTimeout(() => reject(new Error(`gatehouse did not listen within ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
     }),
   ]);
+  const allListening = (async () => {
+    while (Object.keys(ports).length < endpoints.length && child.exitCode === null) {
+      for (const e of endpoints) {
+        if (ports[e] !== undefined || !existsSync(listenFile(e))) continue;
+        const written = readFileSync(listenFile(e), 'utf8');
+        if (written.includes(':')) ports[e] = Number(written.slice(written.lastIndexOf(':') + 1));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
   try {
     await Promise.race([allListening, failed]);
   } catch (err) {
@@ -113,7 +122,6 @@ export async function startGatehouseProcess(options: StartOptions = {}): Promise
   }
   clearTimeout(timer);
 
-  const endpoints: Endpoint[] = ['read', 'write', 'opl', 'metrics'];
   const url = Object.fromEntries(
     endpoints.map((e) => [e, `${secure[e] ? 'https' : 'http'}://127.0.0.1:${ports[e]}`]),
   ) as Record<Endpoint, string>;
