@@ -110,15 +110,20 @@ function simplify(root: MutableRewrite): void {
       else if (child.type === 'invert' && child.child.type === 'rewrite') stack.push(child.child);
     }
   }
+  const mergeable = (child: MutableChild | undefined, parent: MutableRewrite): child is MutableRewrite =>
+    child?.type === 'rewrite' && (child.children.length === 1 || child.operator === parent.operator);
   for (let i = preOrder.length - 1; i >= 0; i--) {
     const node = preOrder[i]!;
-    const merged: MutableChild[] = [];
-    for (const child of node.children) {
-      if (child.type === 'rewrite' && (child.children.length === 1 || child.operator === node.operator)) {
-        for (const grandchild of child.children) merged.push(grandchild);
-      } else {
-        merged.push(child);
-      }
+    const children = node.children;
+    // A left-to-right fold nests along the first child; taking over that child's list (it
+    // leaves the tree) instead of copying it keeps long chains linear.
+    const first = children[0];
+    const takeFirst = mergeable(first, node);
+    const merged: MutableChild[] = takeFirst ? first.children : [];
+    for (let j = takeFirst ? 1 : 0; j < children.length; j++) {
+      const child = children[j]!;
+      if (mergeable(child, node)) for (const grandchild of child.children) merged.push(grandchild);
+      else merged.push(child);
     }
     node.children = merged;
   }
