@@ -1,4 +1,4 @@
-import type { Subject, SubjectSet } from '../tuple.js';
+import type { ObjectRelation, Subject, SubjectSet } from '../tuple.js';
 import type { CompiledChild, CompiledModel, CompiledRelation, CompiledRewrite, SubjectSetType } from './compiled-model.js';
 import type { CheckSettings } from './limits.js';
 import { invert, isUnknown, MEMBER, NOT_MEMBER, type Outcome, UNKNOWN_DEPTH, UNKNOWN_WIDTH } from './outcome.js';
@@ -17,7 +17,24 @@ export interface CheckContext {
   readonly model: CompiledModel;
   readonly source: TupleSource;
   readonly settings: CheckSettings;
+  readonly reads: FrontierReads;
 }
+
+/**
+ * Reads of one check. While the source answers synchronously (an in-memory index) every
+ * lookup goes straight to it. Once it answers through a Promise (a database, where each
+ * call is a round trip) answers are kept for the rest of the check, and a hop that is
+ * about to visit several subject sets asks for all of them in one call: the direct
+ * answers and stored subject sets of a whole frontier. The subject never changes within
+ * a check, so a direct answer is a fact about its key alone.
+ */
+export interface FrontierReads {
+  remote: boolean;
+  readonly direct: Map<string, boolean>;
+  readonly sets: Map<string, SubjectSet[]>;
+}
+
+export const newFrontierReads = (): FrontierReads => ({ remote: false, direct: new Map(), sets: new Map() });
 
 /** One question: does `subject` have `relation` on `namespace:object`, with `depth` hops left. */
 export interface Query {
@@ -35,6 +52,58 @@ type Visited = Set<string> | undefined;
 export const ALL_ROWS = Number.MAX_SAFE_INTEGER;
 
 const setKey = (s: SubjectSet): string => `${s.namespace}\u0000${s.object}\u0000${s.relation}`;
+
+function isThenable(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Whether `subject` is stored directly on each key. */
+function* directAnswers(cx: CheckContext, keys: readonly ObjectRelation[], subject: Subject): Step<boolean[]> {
+  const reads = cx.reads;
+  if (!reads.remote) {
+    const answer = cx.source.hasSubject(keys, subject);
+    if (!isThenable(answer)) return (yield answer) as boolean[];
+    reads.remote = true;
+    const found = (yield answer) as boolean[];
+    keys.forEach((k, i) => reads.direct.set(setKey(k), found[i] === true));
+    return found;
+  }
+  const missing = keys.filter((k) => !reads.direct.has(setKey(k)));
+  if (missing.length > 0) {
+    const found = (yield cx.source.hasSubject(missing, subject)) as boolean[];
+    missing.forEach((k, i) => reads.direct.set(setKey(k), found[i] === true));
+  }
+  return keys.map((k) => reads.direct.get(setKey(k)) === true);
+}
+
+/** Every subject set stored on each key, in the source's order. */
+function* storedSets(cx: CheckContext, keys: readonly ObjectRelation[]): Step<SubjectSet[][]> {
+  const reads = cx.reads;
+  if (!reads.remote) {
+    const answer = cx.source.subjectSets(keys, ALL_ROWS);
+    if (!isThenable(answer)) return (yield answer) as SubjectSet[][];
+    reads.remote = true;
+    const sets = (yield answer) as SubjectSet[][];
+    keys.forEach((k, i) => reads.sets.set(setKey(k), sets[i] ?? []));
+    return sets;
+  }
+  const missing = keys.filter((k) => !reads.sets.has(setKey(k)));
+  if (missing.length > 0) {
+    const sets = (yield cx.source.subjectSets(missing, ALL_ROWS)) as SubjectSet[][];
+    missing.forEach((k, i) => reads.sets.set(setKey(k), sets[i] ?? []));
+  }
+  return keys.map((k) => reads.sets.get(setKey(k)) ?? []);
+}
+
+/**
+ * With a remote source, reads what the coming children of a hop will ask for: their
+ * stored subject sets and, when they will look for a direct tuple, their direct answers.
+ */
+function* prefetch(cx: CheckContext, keys: readonly ObjectRelation[], subject: Subject, direct: boolean): Step<void> {
+  if (!cx.reads.remote || keys.length < 2) return;
+  if (direct) yield* directAnswers(cx, keys, subject);
+  yield* storedSets(cx, keys);
+}
 
 const keyOf = (q: Query) => ({ namespace: q.namespace, object: q.object, relation: q.relation });
 
@@ -118,20 +187,20 @@ export function* isAllowed(cx: CheckContext, q: Query, visited: Visited, skipDir
 
 function* directStep(cx: CheckContext, q: Query): Step<Outcome> {
   if (q.depth <= 0) return UNKNOWN_DEPTH;
-  const found = (yield cx.source.hasSubject([keyOf(q)], q.subject)) as boolean[];
+  const found = yield* directAnswers(cx, [keyOf(q)], q.subject);
   return found[0] === true ? MEMBER : NOT_MEMBER;
 }
 
 function* directMultiStep(cx: CheckContext, q: Query, relations: readonly string[]): Step<Outcome> {
   if (q.depth <= 0) return UNKNOWN_DEPTH;
   const keys = relations.map((relation) => ({ namespace: q.namespace, object: q.object, relation }));
-  const found = (yield cx.source.hasSubject(keys, q.subject)) as boolean[];
+  const found = yield* directAnswers(cx, keys, q.subject);
   return found.includes(true) ? MEMBER : NOT_MEMBER;
 }
 
 function* expandSubjectStep(cx: CheckContext, q: Query, visited: Visited, types: readonly ExpansionType[] | undefined): Step<Outcome> {
   if (q.depth <= 0) return UNKNOWN_DEPTH;
-  const stored = ((yield cx.source.subjectSets([keyOf(q)], ALL_ROWS)) as SubjectSet[][])[0] ?? [];
+  const stored = (yield* storedSets(cx, [keyOf(q)]))[0] ?? [];
   let sets = stored;
   let lookAhead = stored;
   if (types !== undefined) {
@@ -141,7 +210,7 @@ function* expandSubjectStep(cx: CheckContext, q: Query, visited: Visited, types:
   }
   if (sets.length === 0) return NOT_MEMBER;
   if (lookAhead.length > 0) {
-    const found = (yield cx.source.hasSubject(lookAhead, q.subject)) as boolean[];
+    const found = yield* directAnswers(cx, lookAhead, q.subject);
     if (found.includes(true)) return MEMBER;
   }
   if (q.depth <= 1) return UNKNOWN_DEPTH;
@@ -153,6 +222,7 @@ function* expandSubjectStep(cx: CheckContext, q: Query, visited: Visited, types:
     sets = sets.slice(0, Math.max(0, width));
     limited = UNKNOWN_WIDTH;
   }
+  yield* prefetch(cx, sets.filter((s) => !seen.has(setKey(s))), q.subject, false);
   for (const s of sets) {
     const k = setKey(s);
     if (seen.has(k)) continue;
@@ -209,7 +279,8 @@ function* invertStep(cx: CheckContext, q: Query, visited: Visited, child: Compil
 function* traverseStep(cx: CheckContext, q: Query, visited: Visited, relation: string, computedRelation: string): Step<Outcome> {
   if (q.depth <= 0) return UNKNOWN_DEPTH;
   const key = { namespace: q.namespace, object: q.object, relation };
-  const sets = ((yield cx.source.subjectSets([key], ALL_ROWS)) as SubjectSet[][])[0] ?? [];
+  const sets = (yield* storedSets(cx, [key]))[0] ?? [];
+  yield* prefetch(cx, sets.map((s) => ({ namespace: s.namespace, object: s.object, relation: computedRelation })), q.subject, true);
   let limited: Outcome | undefined;
   for (const s of sets) {
     const child: Query = { namespace: s.namespace, object: s.object, relation: computedRelation, subject: q.subject, depth: q.depth - 1 };

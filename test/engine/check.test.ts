@@ -95,3 +95,28 @@ describe('check', () => {
     assert.equal(e.check(t('G:a#p@G:x#p')), false);
   });
 });
+
+describe('reads from a remote source', () => {
+  const model = snapshot([
+    ns('User'),
+    ns('Folder', related('viewers', 'User')),
+    ns('Doc', related('parents', 'Folder'), permit('view', or(traverse('parents', 'viewers')))),
+  ]);
+  const parents = Array.from({ length: 50 }, (_, i) => t(`Doc:d#parents@Folder:f${i}`));
+
+  it('asks for a whole frontier at once: a traverse over 50 parents costs 3 calls, not 101', async () => {
+    const { source, engine: e } = engine(model, [...parents, t('Folder:f49#viewers@User:u')], {}, true);
+    assert.equal(await e.check(t('Doc:d#view@User:u')), true);
+    assert.equal(source.calls, 3);
+    // Denied: the same three, then the permit's own direct tuple and subject sets (non-strict mode reads both).
+    const denied = engine(model, parents, {}, true);
+    assert.equal(await denied.engine.check(t('Doc:d#view@User:u')), false);
+    assert.equal(denied.source.calls, 5);
+  });
+
+  it('a synchronous source is asked hop by hop and stops at the first member', () => {
+    const { source, engine: e } = engine(model, [...parents, t('Folder:f0#viewers@User:u')]);
+    assert.equal(e.check(t('Doc:d#view@User:u')), true);
+    assert.ok(source.calls <= 4, `${source.calls} calls`);
+  });
+});
