@@ -69,16 +69,16 @@ test('parse piped into create -, read back with get', async (t) => {
   assert.equal(piped.code, 0, piped.stderr);
   assert.equal(
     piped.stdout,
-    'NAMESPACE\tOBJECT\tRELATION NAME\tSUBJECT\t\t\n' +
+    'NAMESPACE\tOBJECT\tRELATION NAME\tSUBJECT\t\t\t\n' +
       'Doc\t\treadme\towner\t\tUser:alice\t\t\n' +
       'Doc\t\treadme\tview\t\tGroup:eng#member\t\n' +
-      'Group\t\teng\tmember\t\tbob\t\t\n',
+      'Group\t\teng\tmember\t\tbob\t\t\t\n',
   );
   const got = await sh(`gatehouse relation-tuple get --namespace Doc --object readme ${PLAIN}`);
   assert.equal(got.code, 0, got.stderr);
   assert.equal(
     got.stdout,
-    'NAMESPACE\tOBJECT\tRELATION NAME\tSUBJECT\t\t\n' +
+    'NAMESPACE\tOBJECT\tRELATION NAME\tSUBJECT\t\t\t\n' +
       'Doc\t\treadme\towner\t\tUser:alice\t\t\n' +
       'Doc\t\treadme\tview\t\tGroup:eng#member\t\n' +
       '\t\t\n' +
