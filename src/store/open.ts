@@ -51,7 +51,6 @@ export function openSqlDriver(dsn: string, options: StoreOptions = {}): { driver
     if (kind === 'memory' || kind === 'sqlite') {
       driver = SqliteDriver.open(kind === 'memory' ? ':memory:' : sqlitePath(dsn), {
         busyTimeoutMs: settings.acquireTimeoutMs,
-        maxRetries: settings.maxRetries,
       });
       schema = sqliteSchema;
     } else if (kind === 'mysql') {

@@ -30,19 +30,17 @@ export class SqliteDriver implements SqlDriver {
     execute: async (sql, params) => this.change(sql, params),
   };
 
-  constructor(
-    private readonly db: Database.Database,
-    private readonly maxRetries: number,
-  ) {}
+  constructor(private readonly db: Database.Database) {}
 
-  static open(path: string, options: { busyTimeoutMs: number; maxRetries: number }): SqliteDriver {
+  /** `busyTimeoutMs`: how long a write waits for another process's write lock (SQLite's own retry loop). */
+  static open(path: string, options: { busyTimeoutMs: number }): SqliteDriver {
     const db = new Database(path, { timeout: options.busyTimeoutMs });
     if (path !== ':memory:') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     // Keto's indexes are keyed by random UUIDs: a cache far above SQLite's 2 MiB default keeps them in memory.
     db.pragma('cache_size = -65536');
     db.pragma('foreign_keys = ON');
-    return new SqliteDriver(db, options.maxRetries);
+    return new SqliteDriver(db);
   }
 
   query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
@@ -55,7 +53,8 @@ export class SqliteDriver implements SqlDriver {
 
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return this.turn(() =>
-      withRetries(this.maxRetries, classify, async () => {
+      // No retries on top of the busy timeout: a write lock still held after it means busy (503).
+      withRetries(0, classify, async () => {
         this.db.exec('BEGIN IMMEDIATE');
         try {
           const result = await work(this.direct);
