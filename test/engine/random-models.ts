@@ -12,7 +12,7 @@ import type { RelationTuple, Subject } from '../../src/tuple.js';
  * subject-set expansion, so a set already expanded by one conjunct is skipped when a later
  * conjunct needs it again; that can only happen when a rewrite with `&&`/`!` is evaluated
  * below an expansion, which this restriction rules out (such worlds are where Keto and
- * a fixpoint legitimately differ; see the engine's documented cases).
+ * a fixpoint legitimately differ; see keto-semantics.test.ts).
  */
 export interface RandomWorldOptions {
   readonly acyclic: boolean;
