@@ -72,6 +72,16 @@ export class TupleIndex implements TupleSource {
     return ns < 0 || ns >= this.namespaceRows.length ? 0 : this.namespaceRows[ns]!;
   }
 
+  /** Every namespace holding rows, with its row count. */
+  namespaces(): { name: string; rows: number }[] {
+    const out: { name: string; rows: number }[] = [];
+    for (let ns = 0; ns < this.namespaceRows.length; ns++) {
+      const rows = this.namespaceRows[ns]!;
+      if (rows > 0) out.push({ name: this.nodes.strings.at(ns), rows });
+    }
+    return out;
+  }
+
   /** Forgets every row of `namespace` (its strings and nodes stay interned). */
   dropNamespace(namespace: string): void {
     const ns = this.nodes.strings.find(namespace);
@@ -87,6 +97,12 @@ export class TupleIndex implements TupleSource {
     }
     this.rowCount -= this.namespaceRows[ns]!;
     this.namespaceRows[ns] = 0;
+  }
+
+  /** Forgets every row. */
+  clear(): void {
+    for (const { name } of this.namespaces()) this.dropNamespace(name);
+    this.compact();
   }
 
   hasSubject(keys: readonly ObjectRelation[], subject: Subject): boolean[] {
