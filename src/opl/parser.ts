@@ -53,7 +53,8 @@ interface ChainResult {
   readonly closed: boolean;
 }
 
-const nameOf = (t: Token): Name => Object.freeze({ value: t.value, start: t.start, end: t.end });
+/** A token doubles as the name it spells (it has the same fields, and more). */
+const nameOf = (t: Token): Name => Object.freeze(t);
 const freeze = <T>(node: T): T => Object.freeze(node);
 
 class Parser {
