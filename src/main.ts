@@ -1,11 +1,25 @@
 import { watchConfig } from './config/live.js';
-import type { ConfigLogger, ConfigSources } from './config/types.js';
+import type { Config, ConfigLogger, ConfigSources } from './config/types.js';
+import { CheckEngine } from './engine/check-engine.js';
+import { ExpandEngine } from './engine/expand-engine.js';
+import { batchLimitsFrom, checkSettingsFrom, expandSettingsFrom } from './engine/settings.js';
+import { NamespaceManager } from './namespaces/manager.js';
 import { createLogger, pinoLevel, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { migrationsPending, openConfiguredStore, PENDING_MIGRATIONS_MESSAGE } from './store/from-config.js';
+import { checkMethods } from './transport/grpc/check.js';
+import { expandMethods } from './transport/grpc/expand.js';
 import type { GrpcUnaryMethod } from './transport/grpc/method.js';
+import { namespacesMethods } from './transport/grpc/namespaces.js';
+import { readMethods } from './transport/grpc/read.js';
 import { syntaxMethods } from './transport/grpc/syntax.js';
-import type { ReadinessCheck } from './transport/rest/health.js';
+import { writeMethods } from './transport/grpc/write.js';
+import { checkRoutes } from './transport/rest/check.js';
+import { expandRoutes } from './transport/rest/expand.js';
+import { NotReady, type ReadinessCheck } from './transport/rest/health.js';
+import { namespaceRoutes } from './transport/rest/namespaces.js';
 import { oplRoutes } from './transport/rest/opl.js';
+import { relationTupleRoutes } from './transport/rest/relation-tuples.js';
 import type { RestRoute } from './transport/rest/route.js';
 import { gracePeriodMs, startServers } from './transport/servers.js';
 import { VERSION } from './version.js';
@@ -23,7 +37,13 @@ export interface RunningGatehouse {
   readonly stopped: Promise<number>;
 }
 
-export async function startGatehouse(sources: ConfigSources): Promise<RunningGatehouse> {
+export interface StartOptions {
+  /** Apply pending migrations before serving (`serve --migrate`); `dsn: memory` always is. */
+  migrate?: boolean;
+}
+
+export async function startGatehouse(sources: ConfigSources, options: StartOptions = {}): Promise<RunningGatehouse> {
+  // config and logs
   let logger: Logger | undefined;
   const configLogger: ConfigLogger = {
     info: (obj, msg) => logger?.info(obj, msg),
@@ -31,7 +51,8 @@ export async function startGatehouse(sources: ConfigSources): Promise<RunningGat
     error: (obj, msg) => logger?.error(obj, msg),
   };
   const config = watchConfig({ ...sources, logger: configLogger });
-  const log = (logger = createLogger(config.current().log));
+  const current = () => config.current();
+  const log = (logger = createLogger(current().log));
   config.subscribe((next) => {
     log.level = pinoLevel(next.log.level);
   });
@@ -43,13 +64,60 @@ export async function startGatehouse(sources: ConfigSources): Promise<RunningGat
   const grpcMethods: GrpcUnaryMethod[] = [];
   /** Released in reverse order after the servers stopped (database pools …). */
   const closers: (() => Promise<void> | void)[] = [];
-
-  const typescriptPrecedence = () => config.current().feature_flags.typescript_precedence;
-  routes.push(...oplRoutes({ typescriptPrecedence }));
-  grpcMethods.push(...syntaxMethods({ typescriptPrecedence }));
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close();
+  };
 
   let servers;
   try {
+    // store
+    const store = await openConfiguredStore(current, options.migrate === true);
+    closers.push(() => store.close());
+    readiness.push(
+      {
+        name: 'database',
+        check: () =>
+          store.ping().catch(() => {
+            throw new NotReady('the database cannot be reached');
+          }),
+      },
+      {
+        name: 'migrations',
+        check: async () => {
+          if (await migrationsPending(store)) throw new NotReady(PENDING_MIGRATIONS_MESSAGE);
+        },
+      },
+    );
+
+    // namespaces
+    const flags = (c: Config) => ({
+      strictMode: c.feature_flags.strict_mode,
+      typescriptPrecedence: c.feature_flags.typescript_precedence,
+    });
+    const namespaces = await NamespaceManager.create(current().namespaces, { logger: log, flags: flags(current()) });
+    closers.push(() => namespaces.close());
+    config.subscribe((next) => void namespaces.reconfigure(next.namespaces, flags(next)));
+    const model = () => namespaces.current();
+
+    // engines
+    const checkEngine = new CheckEngine({ source: store, model, settings: () => checkSettingsFrom(current()) });
+    const expandEngine = new ExpandEngine({ source: store, model, settings: () => expandSettingsFrom(current()) });
+    const batchLimits = () => batchLimitsFrom(current());
+
+    // features
+    const typescriptPrecedence = () => current().feature_flags.typescript_precedence;
+    routes.push(...oplRoutes({ typescriptPrecedence }));
+    grpcMethods.push(...syntaxMethods({ typescriptPrecedence }));
+    routes.push(...checkRoutes({ engine: checkEngine, model, batchLimits }));
+    grpcMethods.push(...checkMethods({ engine: checkEngine, model, batchLimits }));
+    routes.push(...expandRoutes({ engine: expandEngine }));
+    grpcMethods.push(...expandMethods({ engine: expandEngine }));
+    routes.push(...relationTupleRoutes({ store, model }));
+    grpcMethods.push(...readMethods({ store, model }), ...writeMethods({ store, model }));
+    routes.push(...namespaceRoutes({ model }));
+    grpcMethods.push(...namespacesMethods({ model }));
+
+    // servers
     servers = await startServers({
       config,
       logger: log,
@@ -61,7 +129,7 @@ export async function startGatehouse(sources: ConfigSources): Promise<RunningGat
     });
   } catch (err) {
     config.close();
-    for (const close of closers.reverse()) await close();
+    await closeAll();
     throw err;
   }
 
@@ -76,13 +144,11 @@ export async function startGatehouse(sources: ConfigSources): Promise<RunningGat
       if (cutOff > 0) log.warn({ requests: cutOff }, 'requests still running at the end of the grace period were answered 503');
       config.close();
       let code = 0;
-      for (const close of closers.reverse()) {
-        try {
-          await close();
-        } catch (err) {
-          log.error({ err }, 'closing a resource failed');
-          code = 1;
-        }
+      try {
+        await closeAll();
+      } catch (err) {
+        log.error({ err }, 'closing a resource failed');
+        code = 1;
       }
       log.info({}, 'stopped');
       resolveStopped(code);

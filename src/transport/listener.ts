@@ -157,7 +157,7 @@ export class Listener {
  * Reads until the bytes either diverge from the HTTP/2 preface (HTTP/1.1) or contain all of it
  * (h2c), puts them back and hands the socket over.
  */
-function sniffPreface(socket: Socket, decide: (isH2: boolean) => void): void {
+export function sniffPreface(socket: Socket, decide: (isH2: boolean) => void): void {
   let seen: Buffer = Buffer.alloc(0);
   socket.setTimeout(HEADERS_TIMEOUT_MS, () => socket.destroy());
   const onData = (chunk: Buffer) => {

@@ -10,6 +10,8 @@ import { restPipeline } from '../../src/transport/rest/pipeline.js';
 import type { RestRoute } from '../../src/transport/rest/route.js';
 import { RestRouter } from '../../src/transport/rest/router.js';
 import { GatehouseError } from '../../src/errors.js';
+import { toGrpcError } from '../../src/transport/errors.js';
+import { KETO_GRPC_METHODS, KETO_REST_ROUTES, withUnwiredMethods, withUnwiredRoutes } from '../../src/transport/keto-surface.js';
 import { h2cRequest, http1Request } from './clients.js';
 
 const cors: CorsConfig = {
@@ -47,7 +49,7 @@ describe('the REST pipeline', () => {
   before(async () => {
     const logger = createLogger({ level: 'error', format: 'json', leak_sensitive_values: false }, openSync('/dev/null', 'w'));
     const pipeline = restPipeline({
-      router: new RestRouter(routes),
+      router: new RestRouter(withUnwiredRoutes(routes)),
       logger,
       metrics: createMetrics(),
       inFlight: new InFlight(),
@@ -136,4 +138,44 @@ describe('the REST pipeline', () => {
     assert.equal(foreign.status, 200);
     assert.equal(foreign.headers['access-control-allow-origin'], undefined);
   });
+});
+
+test('a Keto route no feature provides answers 501 in the envelope', async () => {
+  const logger = createLogger({ level: 'error', format: 'json', leak_sensitive_values: false }, openSync('/dev/null', 'w'));
+  const pipeline = restPipeline({
+    router: new RestRouter(withUnwiredRoutes([])),
+    logger,
+    metrics: createMetrics(),
+    inFlight: new InFlight(),
+    settings: () => ({ bodyLimit: 1024, cors, draining: false }),
+  });
+  const listener = new Listener({ name: 'test', host: '127.0.0.1', port: 0, onHttp: (e) => void pipeline(e), logger });
+  const { port } = await listener.listen();
+  try {
+    for (const route of KETO_REST_ROUTES) {
+      const res = await http1Request(`http://127.0.0.1:${port}${route.path}`, { method: route.method, headers: { 'x-request-id': 'u' } });
+      assert.equal(res.status, 501);
+      assert.deepEqual(JSON.parse(res.body), {
+        error: { code: 501, status: 'Not Implemented', message: `${route.method} ${route.path} is not implemented yet.`, request: 'u' },
+      });
+    }
+  } finally {
+    listener.drain();
+    listener.destroy();
+  }
+});
+
+test('a Keto gRPC method no feature provides answers UNIMPLEMENTED', async () => {
+  const methods = withUnwiredMethods([]);
+  assert.deepEqual(
+    methods.map((m) => m.path),
+    KETO_GRPC_METHODS.map((m) => m.path),
+  );
+  for (const method of methods) {
+    const err = await method.handle({}).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.deepEqual(toGrpcError(err), { code: 12, message: `${method.path} is not implemented yet.`, unexpected: false });
+  }
 });

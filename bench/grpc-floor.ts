@@ -1,0 +1,144 @@
+/**
+ * gRPC unary throughput on loopback, three servers answering VersionService.GetVersion:
+ *   lean      gatehouse's own gRPC handler on its shared node:http2 listener (what ships)
+ *   injected  @grpc/grpc-js's server fed the same sniffed connections (createConnectionInjector)
+ *   bare      a plain @grpc/grpc-js server on its own port (the floor to hold)
+ * Each server runs in its own process; a separate @grpc/grpc-js client process keeps
+ * CONCURRENCY calls in flight for SECONDS and reports calls/s. Bounded: it stops by itself.
+ *
+ *   node dist/bench/grpc-floor.js [seconds=5] [concurrency=32] [rounds=2]
+ */
+import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import grpc from '@grpc/grpc-js';
+import { createMetrics } from '../src/observability/metrics.js';
+import { createLogger } from '../src/observability/logger.js';
+import { grpcHandler, isGrpcRequest } from '../src/transport/grpc/server.js';
+import { versionMethod } from '../src/transport/grpc/version.js';
+import { messageType } from '../src/transport/grpc/schema.js';
+import { InFlight } from '../src/transport/in-flight.js';
+import { Listener, sniffPreface } from '../src/transport/listener.js';
+
+const PATH = '/ory.keto.relation_tuples.v1alpha2.VersionService/GetVersion';
+const REQUEST = messageType('ory.keto.relation_tuples.v1alpha2.GetVersionRequest');
+const RESPONSE = messageType('ory.keto.relation_tuples.v1alpha2.GetVersionResponse');
+const VERSION = '0.0.0-bench';
+
+const definition = {
+  path: PATH,
+  requestStream: false,
+  responseStream: false,
+  requestSerialize: (v: object) => Buffer.from(REQUEST.encode(REQUEST.fromObject(v)).finish()),
+  requestDeserialize: (b: Buffer) => REQUEST.toObject(REQUEST.decode(b)),
+  responseSerialize: (v: object) => Buffer.from(RESPONSE.encode(RESPONSE.fromObject(v)).finish()),
+  responseDeserialize: (b: Buffer) => RESPONSE.toObject(RESPONSE.decode(b)),
+};
+
+function grpcJsServer(): grpc.Server {
+  const server = new grpc.Server();
+  server.addService({ getVersion: definition } as grpc.ServiceDefinition, {
+    getVersion: (_call: unknown, callback: grpc.sendUnaryData<object>) => callback(null, { version: VERSION }),
+  });
+  return server;
+}
+
+async function serve(kind: string): Promise<number> {
+  if (kind === 'bare') {
+    const server = grpcJsServer();
+    return new Promise((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+    );
+  }
+  if (kind === 'injected') {
+    const injector = grpcJsServer().createConnectionInjector(grpc.ServerCredentials.createInsecure());
+    const front = net.createServer((socket) => sniffPreface(socket, () => injector.injectConnection(socket)));
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    return (front.address() as net.AddressInfo).port;
+  }
+  const logger = createLogger({ level: 'error', format: 'json', leak_sensitive_values: false }, openSync('/dev/null', 'w'));
+  const metrics = createMetrics();
+  const onStream = grpcHandler({
+    unary: [versionMethod(VERSION)],
+    streaming: [],
+    logger,
+    metrics,
+    inFlight: new InFlight(),
+    maxMessageSize: () => 4 * 1024 * 1024,
+    stopping: new AbortController().signal,
+  });
+  const listener = new Listener({
+    name: 'bench',
+    host: '127.0.0.1',
+    port: 0,
+    onHttp: () => {},
+    grpc: { accepts: isGrpcRequest, onStream },
+    logger,
+  });
+  return (await listener.listen()).port;
+}
+
+async function load(port: number, seconds: number, concurrency: number): Promise<number> {
+  const Client = grpc.makeGenericClientConstructor({ getVersion: definition }, 'Version');
+  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as any;
+  const call = () => new Promise<void>((resolve, reject) => client.getVersion({}, (err: Error | null) => (err ? reject(err) : resolve())));
+  for (let i = 0; i < 200; i++) await call();
+  let done = 0;
+  const until = Date.now() + seconds * 1000;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < until) {
+        await call();
+        done++;
+      }
+    }),
+  );
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  client.close();
+  return done / elapsed;
+}
+
+function child(args: string[]): { proc: ReturnType<typeof spawn>; firstLine: Promise<string> } {
+  const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const firstLine = new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+    proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+  });
+  return { proc, firstLine };
+}
+
+async function main(): Promise<void> {
+  const [mode, ...rest] = process.argv.slice(2);
+  if (mode === 'server') {
+    process.stdout.write(`${await serve(rest[0]!)}\n`);
+    return;
+  }
+  if (mode === 'client') {
+    process.stdout.write(`${await load(Number(rest[0]), Number(rest[1]), Number(rest[2]))}\n`);
+    process.exit(0);
+  }
+  const seconds = Number(mode ?? 5);
+  const concurrency = Number(rest[0] ?? 32);
+  const rounds = Number(rest[1] ?? 2);
+  const results: Record<string, number[]> = { lean: [], injected: [], bare: [] };
+  for (let round = 0; round < rounds; round++) {
+    for (const kind of Object.keys(results)) {
+      const server = child(['server', kind]);
+      const port = await server.firstLine;
+      const client = child(['client', port, String(seconds), String(concurrency)]);
+      results[kind]!.push(Math.round(Number(await client.firstLine)));
+      server.proc.kill('SIGKILL');
+    }
+  }
+  for (const [kind, perSecond] of Object.entries(results)) {
+    console.log(`${kind.padEnd(9)} ${perSecond.map((n) => `${n} calls/s`).join('  ')}`);
+  }
+}
+
+await main();
