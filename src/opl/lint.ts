@@ -13,8 +13,9 @@ export interface LintResult {
  * - `||` and `&&` mixed so that Keto's left-to-right reading differs from TypeScript's
  *   precedence: a warning in both modes (the two servers or the two readings disagree).
  * - A missing or repeated operator, a trailing operator, a `(` closed by `}`, a permit with
- *   no expression: Keto accepts them with a surprising meaning; a warning by default, an
- *   error with TypeScript precedence (that mode follows TypeScript's grammar as well).
+ *   no expression, a class or relation declared twice: Keto accepts them with a surprising
+ *   meaning; a warning by default, an error with TypeScript precedence (that mode follows
+ *   TypeScript's grammar as well).
  */
 export function lintDocument(document: OplDocument, precedence: Precedence): LintResult {
   const quirks: SourceProblem[] = [];
@@ -54,8 +55,20 @@ export function lintDocument(document: OplDocument, precedence: Precedence): Lin
     visitChain(operand.chain);
   };
 
+  const classes = new Set<string>();
   for (const decl of document.classes) {
+    if (classes.has(decl.name.value)) {
+      quirk(decl.name, `class ${JSON.stringify(decl.name.value)} is declared again; Keto type-checks against the first declaration but serves this one`);
+    }
+    classes.add(decl.name.value);
+    const members = new Set<string>();
     for (const member of decl.members) {
+      if (member.kind === 'related' || member.kept) {
+        if (members.has(member.name.value)) {
+          quirk(member.name, `${JSON.stringify(member.name.value)} is declared twice in class ${JSON.stringify(decl.name.value)}; only the first declaration counts`);
+        }
+        members.add(member.name.value);
+      }
       if (member.kind !== 'permit') continue;
       if (!member.kept) {
         quirk(member.name, `permit ${JSON.stringify(member.name.value)} has no complete expression; Keto ignores it and the rest of this permits block`);

@@ -5,16 +5,20 @@ import { lowerPermitBody, type Precedence } from './fold.js';
 /**
  * The engine's namespaces from a checked document, as Keto builds them: relations in
  * source order (`related` entries with their types, permits with their rewrite), and of
- * two classes with one name the later one.
+ * two classes with one name the later one. Of two relations with one name only the first
+ * is kept: it is the one Keto finds and evaluates.
  */
 export function lowerDocument(document: OplDocument, precedence: Precedence): Namespace[] {
   const byName = new Map<string, Namespace>();
   for (const decl of document.classes) {
     const relations: Relation[] = [];
+    const seen = new Set<string>();
     for (const member of decl.members) {
+      if (seen.has(member.name.value) || (member.kind === 'permit' && !member.kept)) continue;
+      seen.add(member.name.value);
       if (member.kind === 'related') {
         relations.push(Object.freeze({ name: member.name.value, types: Object.freeze(member.types.map(lowerType)) }));
-      } else if (member.kept) {
+      } else {
         relations.push(Object.freeze({ name: member.name.value, types: Object.freeze([]), rewrite: lowerPermitBody(member.body, precedence) }));
       }
     }

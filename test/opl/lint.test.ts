@@ -97,3 +97,25 @@ test('juxtaposed expressions join the expression before them, as in Keto', () =>
   assert.deepEqual(compile(`(${r('a')} && ${r('b')}) (${r('c')})`).shape, ['and', 'a', 'b', 'c']);
   assert.deepEqual(compile(`${r('a')} ${r('b')}`).shape, ['or', 'a', 'b']);
 });
+
+test('a class or relation declared twice: a warning, the first relation is the one kept, the last class is served', () => {
+  const source = `class A implements Namespace { related: { r: A[] r: B[] } }
+class B implements Namespace {}
+class A implements Namespace { related: { s: A[] } }`;
+  const result = compileOpl(source);
+  assert.deepEqual(result.errors, []);
+  assert.deepEqual(
+    result.warnings.map((w) => w.message),
+    [
+      '"r" is declared twice in class "A"; only the first declaration counts',
+      'class "A" is declared again; Keto type-checks against the first declaration but serves this one',
+    ],
+  );
+  assert.deepEqual(result.namespaces, [
+    { name: 'A', relations: [{ name: 's', types: [{ namespace: 'A' }] }] },
+    { name: 'B', relations: [] },
+  ]);
+  assert.equal(compileOpl(source, { typescriptPrecedence: true }).errors.length, 2);
+  const relations = compileOpl('class A implements Namespace { related: { r: A[] r: B[] } }\nclass B implements Namespace {}').namespaces[0]!.relations;
+  assert.deepEqual(relations, [{ name: 'r', types: [{ namespace: 'A' }] }]);
+});
