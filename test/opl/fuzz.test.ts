@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { compileOpl, type CompileResult } from '../../src/opl/compile.js';
@@ -120,6 +122,19 @@ test('chains of 50 000 operands (alternating, one operator, juxtaposed) compile 
     assert.equal(result.namespaces.length, 1);
   }
 });
+
+const SEED_DIR = process.env['GATEHOUSE_OPL_FUZZ_SEEDS'];
+test(
+  'external seed corpus (raw files, e.g. Keto\'s fuzz_parser_seeds) never makes the compiler throw',
+  { skip: SEED_DIR === undefined ? 'set GATEHOUSE_OPL_FUZZ_SEEDS to a directory of raw OPL inputs to run it' : false },
+  () => {
+    for (const name of readdirSync(SEED_DIR!)) {
+      const source = decodeOplBytes(readFileSync(join(SEED_DIR!, name)));
+      checkedCompile(source, false);
+      checkedCompile(source, true);
+    }
+  },
+);
 
 test('the fuzz run covered 10 000 inputs', () => {
   assert.ok(inputs >= 10_000, String(inputs));
