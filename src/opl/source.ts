@@ -121,11 +121,12 @@ export class PositionMap {
     return { line, column: countCodePoints(this.text, start, offset) + 1 };
   }
 
-  /** The text of a 1-based line, without its newline. */
+  /** The text of a 1-based line, without its line break (`\n` or `\r\n`). */
   lineText(line: number): string {
     const start = this.lineStartUnit[line - 1] ?? this.text.length;
     const next = this.lineStartUnit[line];
-    return this.text.slice(start, next === undefined ? this.text.length : next - 1);
+    const text = this.text.slice(start, next === undefined ? this.text.length : next - 1);
+    return text.endsWith('\r') ? text.slice(0, -1) : text;
   }
 }
 

@@ -33,6 +33,7 @@ test('editor positions are 1-based lines and code-point columns', () => {
   assert.deepEqual(p.editor(3), { line: 2, column: 1 });
   assert.deepEqual(p.editor(5), { line: 2, column: 3 });
   assert.equal(p.lineText(1), 'ab');
+  assert.equal(new PositionMap('ab\r\ncd').lineText(1), 'ab');
 });
 
 test('bytes that are not UTF-8 keep their offsets and read as U+FFFD in messages, as in Keto', () => {
