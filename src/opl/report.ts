@@ -1,6 +1,12 @@
 import type { OplDiagnostic } from './compile.js';
 import { PositionMap } from './source.js';
 
+/** Longest message shown to people; Keto's lexer errors quote the whole rest of the input. */
+const MAX_MESSAGE_LENGTH = 240;
+
+const shorten = (message: string) =>
+  message.length <= MAX_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_MESSAGE_LENGTH - 1)}…`;
+
 /** A diagnostic placed as an editor shows it: 1-based line and column, with the line's text. */
 export interface PlacedDiagnostic {
   readonly message: string;
@@ -19,7 +25,7 @@ export function placeDiagnostics(source: string, diagnostics: readonly OplDiagno
     const end = positions.editor(d.span.end);
     const lineText = positions.lineText(start.line);
     const width = end.line === start.line ? Math.max(1, end.column - start.column) : Math.max(1, [...lineText].length - start.column + 1);
-    return { message: d.message, line: start.line, column: start.column, lineText, width };
+    return { message: shorten(d.message), line: start.line, column: start.column, lineText, width };
   });
 }
 
