@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import http2 from 'node:http2';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
+import { grpcTimeoutMs } from '../../src/transport/grpc/server.js';
 import { KETO_GRPC_METHODS } from '../../src/transport/keto-surface.js';
 import { VERSION } from '../../src/version.js';
 import { startGatehouseProcess, type GatehouseProcess } from '../support/server.js';
@@ -188,10 +190,38 @@ describe('gRPC on the shared ports', () => {
     );
   });
 
+  test('a call whose grpc-timeout passes is answered DEADLINE_EXCEEDED', async () => {
+    const session = http2.connect(gh.url.read);
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': `/${RT}.VersionService/GetVersion`,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'grpc-timeout': '50m',
+    });
+    const headers = await new Promise<http2.IncomingHttpHeaders>((resolve) => stream.on('response', resolve));
+    stream.resume();
+    session.close();
+    assert.equal(headers['grpc-status'], String(grpc.status.DEADLINE_EXCEEDED));
+    assert.equal(headers['grpc-message'], 'the deadline was exceeded');
+  });
+
   test('gRPC calls are counted per method', async () => {
     const res = await fetch(`${gh.url.metrics}/metrics/prometheus`);
     const text = await res.text();
     assert.match(text, new RegExp(`^gatehouse_grpc_requests_total\\{method="/${HEALTH}.Health/Check",code="0"\\} \\d+$`, 'm'));
     assert.match(text, /^gatehouse_grpc_requests_total\{method="unmatched",code="12"\} \d+$/m);
   });
+});
+
+test('grpc-timeout values', () => {
+  assert.equal(grpcTimeoutMs('100m'), 100);
+  assert.equal(grpcTimeoutMs('2S'), 2000);
+  assert.equal(grpcTimeoutMs('1M'), 60_000);
+  assert.equal(grpcTimeoutMs('1H'), 3_600_000);
+  assert.equal(grpcTimeoutMs('5000u'), 5);
+  assert.equal(grpcTimeoutMs('99999999H'), 2_147_483_647);
+  assert.equal(grpcTimeoutMs('10'), undefined);
+  assert.equal(grpcTimeoutMs('123456789S'), undefined);
+  assert.equal(grpcTimeoutMs(undefined), undefined);
 });

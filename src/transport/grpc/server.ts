@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { constants as h2, type ServerHttp2Stream } from 'node:http2';
 import type protobuf from 'protobufjs';
@@ -67,16 +68,20 @@ export function grpcHandler(deps: GrpcServerDeps): (stream: ServerHttp2Stream, h
     const started = process.hrtime.bigint();
     const path = String(headers[':path'] ?? '');
     const entry = table.get(path);
+    const requestIdHeader = headers['x-request-id'];
+    const requestId = typeof requestIdHeader === 'string' && REQUEST_ID.test(requestIdHeader) ? requestIdHeader : randomUUID();
     const reply = new Reply(stream);
+    let deadline: NodeJS.Timeout | undefined;
     const finish = (status: GrpcCode, message: string) => {
       if (reply.finished) return;
       reply.finish(status, message);
+      clearTimeout(deadline);
       done();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const label = entry === undefined ? 'unmatched' : path;
       deps.metrics.observeGrpc(label, status, seconds);
       deps.logger.info(
-        { protocol: 'grpc', method: path, code: status, latency_ms: Math.round(seconds * 1e6) / 1e3 },
+        { request_id: requestId, protocol: 'grpc', method: path, code: status, latency_ms: Math.round(seconds * 1e6) / 1e3 },
         'request handled',
       );
     };
@@ -94,6 +99,10 @@ export function grpcHandler(deps: GrpcServerDeps): (stream: ServerHttp2Stream, h
       if (!reply.finished) finish(GrpcCode.CANCELLED, 'the client cancelled the call');
     });
 
+    const timeoutMs = grpcTimeoutMs(headers['grpc-timeout']);
+    if (timeoutMs !== undefined) {
+      deadline = setTimeout(() => finish(GrpcCode.DEADLINE_EXCEEDED, 'the deadline was exceeded'), timeoutMs);
+    }
     if (entry === undefined) return fail(new CallStatus(GrpcCode.UNIMPLEMENTED, `unknown method ${path}`));
     const encoding = headers['grpc-encoding'];
     if (encoding !== undefined && encoding !== 'identity') {
@@ -218,6 +227,17 @@ class Reply {
       stream.resume();
     }
   }
+}
+
+const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
+
+const TIMEOUT_UNIT_MS: Readonly<Record<string, number>> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 1e-3, n: 1e-6 };
+
+/** The `grpc-timeout` header (`100m`, `5S` …) in milliseconds; undefined when absent or malformed. */
+export function grpcTimeoutMs(header: string | string[] | undefined): number | undefined {
+  const match = typeof header === 'string' ? /^(\d{1,8})([HMSmun])$/.exec(header) : null;
+  if (match === null) return undefined;
+  return Math.min(Number(match[1]) * TIMEOUT_UNIT_MS[match[2]!]!, 2_147_483_647);
 }
 
 /** grpc-message is percent-encoded: everything outside printable ASCII, and "%" itself. */
