@@ -1,8 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { LEGACY_FILE_EXTENSIONS, legacyListNamespaces, parseLegacyNamespaceFile } from '../namespaces/legacy.js';
-import { fetchText, resolveLocation } from '../namespaces/location.js';
+import { namespacesForm } from '../namespaces/config-form.js';
+import { LEGACY_FILE_EXTENSIONS, parseLegacyNamespaceFile } from '../namespaces/legacy.js';
+import { fetchText } from '../namespaces/location.js';
 import { compileOpl } from '../opl/compile.js';
 import { formatPlaced, placeDiagnostics } from '../opl/report.js';
 import { decodeOplBytes } from '../opl/source.js';
@@ -106,27 +107,25 @@ async function validateConfig(file: string, typescriptPrecedence: boolean): Prom
   }
   try {
     if (namespaces === undefined) return true;
-    if (Array.isArray(namespaces)) {
-      legacyListNamespaces(namespaces);
-      return true;
+    const form = namespacesForm(namespaces, dirname(file));
+    switch (form.kind) {
+      case 'list':
+        return true;
+      case 'legacy': {
+        const files = (await stat(form.path)).isDirectory()
+          ? (await readdir(form.path)).filter((n) => LEGACY_FILE_EXTENSIONS.has(extname(n).toLowerCase())).map((n) => join(form.path, n))
+          : [form.path];
+        let valid = true;
+        for (const f of files) valid = (await validateFile(f, typescriptPrecedence)) && valid;
+        return valid;
+      }
+      case 'opl': {
+        const { location } = form;
+        if (location.kind === 'file') return validateFile(location.path, typescriptPrecedence);
+        const source = location.kind === 'http' ? await fetchText(location.url, FETCH_TIMEOUT_MS) : location.text;
+        return validateOpl(form.configured, source, typescriptPrecedence);
+      }
     }
-    const baseDir = dirname(file);
-    if (typeof namespaces === 'string') {
-      const location = resolveLocation(namespaces, baseDir);
-      if (location.kind !== 'file') return fail(`${file}: legacy namespaces must be a local file or directory`);
-      const files = (await stat(location.path)).isDirectory()
-        ? (await readdir(location.path)).filter((n) => LEGACY_FILE_EXTENSIONS.has(extname(n).toLowerCase())).map((n) => join(location.path, n))
-        : [location.path];
-      let valid = true;
-      for (const f of files) valid = (await validateFile(f, typescriptPrecedence)) && valid;
-      return valid;
-    }
-    const target = (namespaces as { location?: unknown } | null)?.location;
-    if (typeof target !== 'string') return fail(`${file}: namespaces.location must name the OPL file`);
-    const location = resolveLocation(target, baseDir);
-    if (location.kind === 'file') return validateFile(location.path, typescriptPrecedence);
-    const source = location.kind === 'http' ? await fetchText(location.url, FETCH_TIMEOUT_MS) : location.text;
-    return validateOpl(target, source, typescriptPrecedence);
   } catch (err) {
     return fail(`${file}: ${(err as Error).message}`);
   }

@@ -4,8 +4,9 @@ import { invalidArgument } from '../errors.js';
 import { compileOpl } from '../opl/compile.js';
 import { placeDiagnostics } from '../opl/report.js';
 import { decodeOplBytes } from '../opl/source.js';
-import { LEGACY_FILE_EXTENSIONS, legacyListNamespaces, parseLegacyNamespaceFile } from './legacy.js';
-import { fetchText, resolveLocation, type Location } from './location.js';
+import { namespacesForm } from './config-form.js';
+import { LEGACY_FILE_EXTENSIONS, parseLegacyNamespaceFile } from './legacy.js';
+import { fetchText, type Location } from './location.js';
 import type { Namespace } from './model.js';
 import { createSnapshot, type NamespaceSnapshot } from './snapshot.js';
 import { watchPath } from './watch.js';
@@ -34,9 +35,6 @@ export interface NamespaceManagerOptions {
   /** Quiet time after a file change before reloading. Default 100 ms. */
   readonly debounceMs?: number;
 }
-
-/** Keto's default for an unset `namespaces`. */
-export const DEFAULT_NAMESPACES_LOCATION = 'file://./keto_namespaces';
 
 /** A form of the `namespaces` config value, ready to (re)read. */
 interface ModelSource {
@@ -89,7 +87,7 @@ export class NamespaceManager {
    * problem is logged.
    */
   async reconfigure(namespaces: unknown, flags: NamespaceFlags = this.flags): Promise<void> {
-    const unchanged = JSON.stringify(namespaces ?? DEFAULT_NAMESPACES_LOCATION) === this.configValue;
+    const unchanged = JSON.stringify(namespaces ?? null) === this.configValue;
     if (unchanged && flags.strictMode === this.flags.strictMode && flags.typescriptPrecedence === this.flags.typescriptPrecedence) return;
     try {
       await this.install(namespaces, flags, false);
@@ -105,7 +103,7 @@ export class NamespaceManager {
   }
 
   private async install(namespaces: unknown, flags: NamespaceFlags, initial: boolean): Promise<void> {
-    const source = this.sourceFor(namespaces ?? DEFAULT_NAMESPACES_LOCATION, flags);
+    const source = this.sourceFor(namespaces, flags);
     const generation = ++this.generation;
     const model = await source.read();
     if (generation !== this.generation) return;
@@ -113,7 +111,7 @@ export class NamespaceManager {
     this.stopWatching();
     this.source = source;
     this.flags = flags;
-    this.configValue = JSON.stringify(namespaces ?? DEFAULT_NAMESPACES_LOCATION);
+    this.configValue = JSON.stringify(namespaces ?? null);
     this.snapshot = createSnapshot(model ?? [], this.strictMode(source));
     this.stopWatching = this.watch(source);
   }
@@ -149,18 +147,15 @@ export class NamespaceManager {
   }
 
   private sourceFor(value: unknown, flags: NamespaceFlags): ModelSource {
-    const baseDir = this.options.baseDir ?? process.cwd();
-    if (Array.isArray(value)) {
-      const namespaces = legacyListNamespaces(value);
-      return { description: 'namespaces (inline list)', configStrictMode: false, read: async () => namespaces };
+    const form = namespacesForm(value, this.options.baseDir ?? process.cwd());
+    switch (form.kind) {
+      case 'list':
+        return { description: 'namespaces (inline list)', configStrictMode: false, read: async () => form.namespaces };
+      case 'legacy':
+        return this.legacySource(form.path, form.configured);
+      case 'opl':
+        return this.oplSource(form.location, form.configured, form.strictMode, flags);
     }
-    if (typeof value === 'string') return this.legacySource(resolveLocation(value, baseDir), value);
-    if (typeof value === 'object' && value !== null) {
-      const { location, experimental_strict_mode: strict } = value as Record<string, unknown>;
-      if (typeof location !== 'string') throw invalidArgument('namespaces.location must be a string naming the OPL file');
-      return this.oplSource(resolveLocation(location, baseDir), location, strict === true, flags);
-    }
-    throw invalidArgument('namespaces must be a list of namespaces, a location of namespace files, or {location} of an OPL file');
   }
 
   private oplSource(location: Location, description: string, configStrictMode: boolean, flags: NamespaceFlags): ModelSource {
@@ -200,10 +195,7 @@ export class NamespaceManager {
     };
   }
 
-  private legacySource(location: Location, description: string): ModelSource {
-    if (location.kind !== 'file') {
-      throw invalidArgument(`legacy namespaces location ${JSON.stringify(description)} must be a local file or directory`);
-    }
+  private legacySource(path: string, description: string): ModelSource {
     const { logger } = this.options;
     const lastGood = new Map<string, Namespace>();
     let isDirectory = false;
@@ -220,16 +212,16 @@ export class NamespaceManager {
       read: async () => {
         let info;
         try {
-          info = await stat(location.path);
+          info = await stat(path);
         } catch (err) {
-          logger.warn({ err, location: description }, `no namespace files at ${location.path}`);
+          logger.warn({ err, location: description }, `no namespace files at ${path}`);
           lastGood.clear();
           return [];
         }
         isDirectory = info.isDirectory();
         const files = isDirectory
-          ? (await readdir(location.path)).map((name) => join(location.path, name)).sort()
-          : [location.path];
+          ? (await readdir(path)).map((name) => join(path, name)).sort()
+          : [path];
         for (const known of [...lastGood.keys()]) if (!files.includes(known)) lastGood.delete(known);
         for (const file of files) {
           if (LEGACY_FILE_EXTENSIONS.has(extname(file).toLowerCase())) await readOne(file);
@@ -238,7 +230,7 @@ export class NamespaceManager {
         return [...lastGood.values()];
       },
       get watched() {
-        return { path: location.path, isDirectory };
+        return { path, isDirectory };
       },
     };
   }
