@@ -1,7 +1,7 @@
 import { GatehouseError, invalidArgument, limitExceeded, unknownNamespace } from '../errors.js';
 import type { ModelSnapshot } from '../namespaces/model.js';
 import type { RelationTuple } from '../tuple.js';
-import { isAllowed, newFrontierReads } from './check-steps.js';
+import { FrontierReads, isAllowed, type Query } from './check-steps.js';
 import { compileModel, type CompiledModel } from './compiled-model.js';
 import { type CheckSettings, clampDepth } from './limits.js';
 import { type Limitation, limitReason, MEMBER, type Outcome } from './outcome.js';
@@ -53,8 +53,14 @@ export class CheckEngine {
   evaluate(tuple: RelationTuple, maxDepth: number | undefined, settings = this.deps.settings()): MaybePromise<Outcome> {
     const model = compileModel(this.deps.model());
     assertKnownNamespaces(model, tuple);
-    const cx = { model, source: this.deps.source, settings, reads: newFrontierReads() };
-    const q = { ...tuple, depth: clampDepth(maxDepth, settings.maxReadDepth) };
+    const cx = { model, source: this.deps.source, settings, reads: new FrontierReads() };
+    const q: Query = {
+      namespace: tuple.namespace,
+      object: tuple.object,
+      relation: tuple.relation,
+      subject: tuple.subject,
+      depth: clampDepth(maxDepth, settings.maxReadDepth),
+    };
     return drive(isAllowed(cx, q, undefined, false));
   }
 

@@ -28,13 +28,20 @@ export interface CheckContext {
  * answers and stored subject sets of a whole frontier. The subject never changes within
  * a check, so a direct answer is a fact about its key alone.
  */
-export interface FrontierReads {
-  remote: boolean;
-  readonly direct: Map<string, boolean>;
-  readonly sets: Map<string, SubjectSet[]>;
-}
+export class FrontierReads {
+  /** Set once the source has answered through a Promise. */
+  remote = false;
+  private directAnswers?: Map<string, boolean>;
+  private storedSets?: Map<string, SubjectSet[]>;
 
-export const newFrontierReads = (): FrontierReads => ({ remote: false, direct: new Map(), sets: new Map() });
+  get direct(): Map<string, boolean> {
+    return (this.directAnswers ??= new Map());
+  }
+
+  get sets(): Map<string, SubjectSet[]> {
+    return (this.storedSets ??= new Map());
+  }
+}
 
 /** One question: does `subject` have `relation` on `namespace:object`, with `depth` hops left. */
 export interface Query {
@@ -62,7 +69,7 @@ function* directAnswers(cx: CheckContext, keys: readonly ObjectRelation[], subje
   const reads = cx.reads;
   if (!reads.remote) {
     const answer = cx.source.hasSubject(keys, subject);
-    if (!isThenable(answer)) return (yield answer) as boolean[];
+    if (!isThenable(answer)) return answer as boolean[];
     reads.remote = true;
     const found = (yield answer) as boolean[];
     keys.forEach((k, i) => reads.direct.set(setKey(k), found[i] === true));
@@ -81,7 +88,7 @@ function* storedSets(cx: CheckContext, keys: readonly ObjectRelation[]): Step<Su
   const reads = cx.reads;
   if (!reads.remote) {
     const answer = cx.source.subjectSets(keys, ALL_ROWS);
-    if (!isThenable(answer)) return (yield answer) as SubjectSet[][];
+    if (!isThenable(answer)) return answer as SubjectSet[][];
     reads.remote = true;
     const sets = (yield answer) as SubjectSet[][];
     keys.forEach((k, i) => reads.sets.set(setKey(k), sets[i] ?? []));
@@ -145,44 +152,31 @@ function relationOrNone(model: CompiledModel, namespace: string, relation: strin
   }
 }
 
-function* unionOf(calls: readonly Call<Outcome>[]): Step<Outcome> {
-  let limited: Outcome | undefined;
-  for (const call of calls) {
-    const r = (yield call) as Outcome;
-    if (r === MEMBER) return MEMBER;
-    if (limited === undefined && isUnknown(r)) limited = r;
-  }
-  return limited ?? NOT_MEMBER;
-}
-
-function* intersectionOf(calls: readonly Call<Outcome>[]): Step<Outcome> {
-  if (calls.length === 0) return NOT_MEMBER;
-  let limited: Outcome | undefined;
-  for (const call of calls) {
-    const r = (yield call) as Outcome;
-    if (r === NOT_MEMBER) return NOT_MEMBER;
-    if (limited === undefined && isUnknown(r)) limited = r;
-  }
-  return limited ?? MEMBER;
-}
-
 export function* isAllowed(cx: CheckContext, q: Query, visited: Visited, skipDirect: boolean): Step<Outcome> {
   if (q.depth <= 0) return UNKNOWN_DEPTH;
   const relation = cx.model.relationFor(q.namespace, q.relation);
   const strict = cx.settings.strictMode;
-  const steps: Call<Outcome>[] = [];
+  // Keto plans every step before running the first, so strict mode's type lookups fail first.
+  const types = strict ? expansionTypes(cx.model, q.subject, relation) : undefined;
+  // A union of the applicable steps, in Keto's order: rewrite, direct tuple, subject-set expansion.
+  let limited: Outcome | undefined;
   const rewrite = relation?.rewrite;
-  if (rewrite !== undefined) steps.push(new Call(() => rewriteStep(cx, q, visited, rewrite)));
-  if (!skipDirect && (!strict || allowsDirectMember(relation, q.subject))) steps.push(new Call(() => directStep(cx, q)));
-  if (strict) {
-    const types = expansionTypes(cx.model, q.subject, relation);
-    if (types.length > 0) steps.push(new Call(() => expandSubjectStep(cx, q, visited, types)));
-  } else {
-    steps.push(new Call(() => expandSubjectStep(cx, q, visited, undefined)));
+  if (rewrite !== undefined) {
+    const r = (yield new Call(() => rewriteStep(cx, q, visited, rewrite))) as Outcome;
+    if (r === MEMBER) return MEMBER;
+    if (isUnknown(r)) limited = r;
   }
-  if (steps.length === 0) return NOT_MEMBER;
-  if (steps.length === 1) return (yield steps[0]) as Outcome;
-  return yield* unionOf(steps);
+  if (!skipDirect && (!strict || allowsDirectMember(relation, q.subject))) {
+    const r = (yield new Call(() => directStep(cx, q))) as Outcome;
+    if (r === MEMBER) return MEMBER;
+    if (limited === undefined && isUnknown(r)) limited = r;
+  }
+  if (types === undefined || types.length > 0) {
+    const r = (yield new Call(() => expandSubjectStep(cx, q, visited, types))) as Outcome;
+    if (r === MEMBER) return MEMBER;
+    if (limited === undefined && isUnknown(r)) limited = r;
+  }
+  return limited ?? NOT_MEMBER;
 }
 
 function* directStep(cx: CheckContext, q: Query): Step<Outcome> {
@@ -237,21 +231,34 @@ function* expandSubjectStep(cx: CheckContext, q: Query, visited: Visited, types:
 
 function* rewriteStep(cx: CheckContext, q: Query, visited: Visited, rewrite: CompiledRewrite): Step<Outcome> {
   if (q.depth <= 0) return UNKNOWN_DEPTH;
-  const calls: Call<Outcome>[] = [];
+  // `or` is a union (a member decides), `and` an intersection (a non-member decides); an
+  // empty intersection is not a member. The first limit hit is the reason for "unknown".
+  const decisive = rewrite.operator === 'and' ? NOT_MEMBER : MEMBER;
+  let limited: Outcome | undefined;
   if (rewrite.computed.length > 0) {
+    // Keto's shortcut for `or`: one lookup of the subject on all computed relations, then each of them in full.
     const direct = cx.settings.strictMode
       ? rewrite.computed.filter((r) => allowsDirectMember(relationOrNone(cx.model, q.namespace, r), q.subject))
       : rewrite.computed;
-    if (direct.length > 0) calls.push(new Call(() => directMultiStep(cx, q, direct)));
+    if (direct.length > 0) {
+      const r = (yield new Call(() => directMultiStep(cx, q, direct))) as Outcome;
+      if (r === MEMBER) return MEMBER;
+      if (isUnknown(r)) limited = r;
+    }
     for (const relation of rewrite.computed) {
       const child = withRelation(q, relation, q.depth - 1);
-      calls.push(new Call(() => isAllowed(cx, child, visited, true)));
+      const r = (yield new Call(() => isAllowed(cx, child, visited, true))) as Outcome;
+      if (r === MEMBER) return MEMBER;
+      if (limited === undefined && isUnknown(r)) limited = r;
     }
   }
   for (const child of rewrite.rest) {
-    calls.push(childCall(cx, child.kind === 'rewrite' ? { ...q, depth: q.depth - 1 } : q, visited, child));
+    const r = (yield childCall(cx, child.kind === 'rewrite' ? { ...q, depth: q.depth - 1 } : q, visited, child)) as Outcome;
+    if (r === decisive) return r;
+    if (limited === undefined && isUnknown(r)) limited = r;
   }
-  return yield* rewrite.operator === 'and' ? intersectionOf(calls) : unionOf(calls);
+  if (rewrite.computed.length === 0 && rewrite.rest.length === 0) return NOT_MEMBER;
+  return limited ?? (decisive === MEMBER ? NOT_MEMBER : MEMBER);
 }
 
 function childCall(cx: CheckContext, q: Query, visited: Visited, child: CompiledChild): Call<Outcome> {
