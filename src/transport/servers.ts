@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { EndpointName, LiveConfig, TlsConfig, TlsSource } from '../config/types.js';
 import { durationMs } from '../config/duration.js';
+import { invalidArgument } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { GrpcUnaryMethod } from './grpc/method.js';
@@ -107,7 +108,7 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
         };
       },
     });
-    const tls = loadTls(endpoint.tls);
+    const tls = loadTls(name, endpoint.tls);
     listeners.set(
       name,
       new Listener({
@@ -168,12 +169,16 @@ export function gracePeriodMs(config: LiveConfig): number {
   return durationMs(config.current().serve.shutdown_grace_period);
 }
 
-function loadTls(tls: TlsConfig): { cert: Buffer; key: Buffer } | undefined {
+function loadTls(endpoint: EndpointName, tls: TlsConfig): { cert: Buffer; key: Buffer } | undefined {
   if (tls.cert === undefined || tls.key === undefined) return undefined;
-  return { cert: readPem(tls.cert), key: readPem(tls.key) };
+  return { cert: readPem(`serve.${endpoint}.tls.cert`, tls.cert), key: readPem(`serve.${endpoint}.tls.key`, tls.key) };
 }
 
-function readPem(source: TlsSource): Buffer {
+function readPem(key: string, source: TlsSource): Buffer {
   if (source.base64 !== undefined) return Buffer.from(source.base64, 'base64');
-  return readFileSync(source.path ?? '');
+  try {
+    return readFileSync(source.path ?? '');
+  } catch (err) {
+    throw invalidArgument(`${key}.path: cannot read ${source.path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
 }
