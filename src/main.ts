@@ -1,9 +1,8 @@
 import { watchConfig } from './config/live.js';
 import type { Config, ConfigLogger, ConfigSources } from './config/types.js';
-import { CheckEngine } from './engine/check-engine.js';
-import { ExpandEngine } from './engine/expand-engine.js';
 import { batchLimitsFrom, checkSettingsFrom, expandSettingsFrom } from './engine/settings.js';
 import { NamespaceManager } from './namespaces/manager.js';
+import { readPathFromConfig } from './index/from-config.js';
 import { createLogger, pinoLevel, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { migrationsPending, openConfiguredStore, PENDING_MIGRATIONS_MESSAGE } from './store/from-config.js';
@@ -100,8 +99,10 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     const model = () => namespaces.current();
 
     // engines
-    const checkEngine = new CheckEngine({ source: store, model, settings: () => checkSettingsFrom(current()) });
-    const expandEngine = new ExpandEngine({ source: store, model, settings: () => expandSettingsFrom(current()) });
+    const reads = readPathFromConfig(current(), store, log);
+    closers.push(() => reads.close());
+    const checkEngine = reads.checkEngine({ model, settings: () => checkSettingsFrom(current()) });
+    const expandEngine = reads.expandEngine({ model, settings: () => expandSettingsFrom(current()) });
     const batchLimits = () => batchLimitsFrom(current());
 
     // features
@@ -112,8 +113,8 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     grpcMethods.push(...checkMethods({ engine: checkEngine, model, batchLimits }));
     routes.push(...expandRoutes({ engine: expandEngine }));
     grpcMethods.push(...expandMethods({ engine: expandEngine }));
-    routes.push(...relationTupleRoutes({ store, model }));
-    grpcMethods.push(...readMethods({ store, model }), ...writeMethods({ store, model }));
+    routes.push(...relationTupleRoutes({ store: reads.store, model }));
+    grpcMethods.push(...readMethods({ store: reads.store, model }), ...writeMethods({ store: reads.store, model }));
     routes.push(...namespaceRoutes({ model }));
     grpcMethods.push(...namespacesMethods({ model }));
 
