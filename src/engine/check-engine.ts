@@ -36,7 +36,19 @@ export interface BatchLimits {
  * end when the source answers synchronously.
  */
 export class CheckEngine {
+  private lastSnapshot?: ModelSnapshot;
+  private lastModel?: CompiledModel;
+
   constructor(private readonly deps: CheckEngineDeps) {}
+
+  /** The compiled form of the snapshot in force (the same snapshot serves request after request). */
+  private compiled(snapshot: ModelSnapshot): CompiledModel {
+    if (snapshot !== this.lastSnapshot || this.lastModel === undefined) {
+      this.lastModel = compileModel(snapshot);
+      this.lastSnapshot = snapshot;
+    }
+    return this.lastModel;
+  }
 
   /**
    * Whether the tuple holds. Throws not_found for an unknown namespace (of the object
@@ -51,7 +63,7 @@ export class CheckEngine {
 
   /** Keto's three-valued answer, with the limit that made it unknown. */
   evaluate(tuple: RelationTuple, maxDepth: number | undefined, settings = this.deps.settings()): MaybePromise<Outcome> {
-    const model = compileModel(this.deps.model());
+    const model = this.compiled(this.deps.model());
     assertKnownNamespaces(model, tuple);
     const cx = { model, source: this.deps.source, settings, reads: new FrontierReads() };
     const q: Query = {

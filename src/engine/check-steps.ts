@@ -64,39 +64,40 @@ function isThenable(v: unknown): boolean {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
-/** Whether `subject` is stored directly on each key. */
-function* directAnswers(cx: CheckContext, keys: readonly ObjectRelation[], subject: Subject): Step<boolean[]> {
+/**
+ * Reads. A synchronous source is asked directly by the steps, with no generator or
+ * Promise in between (`local…`). Otherwise the read goes through `remote…`, which yields
+ * the pending answer to the driver and keeps answers for the rest of the check.
+ */
+type Pending<T> = T | PromiseLike<T> | undefined;
+
+const isReady = <T>(answer: Pending<T>): answer is T => answer !== undefined && !isThenable(answer);
+
+const localDirect = (cx: CheckContext, keys: readonly ObjectRelation[], subject: Subject): Pending<boolean[]> =>
+  cx.reads.remote ? undefined : cx.source.hasSubject(keys, subject);
+
+const localSets = (cx: CheckContext, keys: readonly ObjectRelation[]): Pending<SubjectSet[][]> =>
+  cx.reads.remote ? undefined : cx.source.subjectSets(keys, ALL_ROWS);
+
+/** Whether `subject` is stored directly on each key; `pending` is the source's first, asynchronous answer. */
+function* remoteDirect(cx: CheckContext, keys: readonly ObjectRelation[], subject: Subject, pending: Pending<boolean[]>): Step<boolean[]> {
   const reads = cx.reads;
-  if (!reads.remote) {
-    const answer = cx.source.hasSubject(keys, subject);
-    if (!isThenable(answer)) return answer as boolean[];
-    reads.remote = true;
-    const found = (yield answer) as boolean[];
-    keys.forEach((k, i) => reads.direct.set(setKey(k), found[i] === true));
-    return found;
-  }
-  const missing = keys.filter((k) => !reads.direct.has(setKey(k)));
+  reads.remote = true;
+  const missing = pending === undefined ? keys.filter((k) => !reads.direct.has(setKey(k))) : keys;
   if (missing.length > 0) {
-    const found = (yield cx.source.hasSubject(missing, subject)) as boolean[];
+    const found = (yield pending ?? cx.source.hasSubject(missing, subject)) as boolean[];
     missing.forEach((k, i) => reads.direct.set(setKey(k), found[i] === true));
   }
   return keys.map((k) => reads.direct.get(setKey(k)) === true);
 }
 
-/** Every subject set stored on each key, in the source's order. */
-function* storedSets(cx: CheckContext, keys: readonly ObjectRelation[]): Step<SubjectSet[][]> {
+/** Every subject set stored on each key, in the source's order; `pending` as for `remoteDirect`. */
+function* remoteSets(cx: CheckContext, keys: readonly ObjectRelation[], pending: Pending<SubjectSet[][]>): Step<SubjectSet[][]> {
   const reads = cx.reads;
-  if (!reads.remote) {
-    const answer = cx.source.subjectSets(keys, ALL_ROWS);
-    if (!isThenable(answer)) return answer as SubjectSet[][];
-    reads.remote = true;
-    const sets = (yield answer) as SubjectSet[][];
-    keys.forEach((k, i) => reads.sets.set(setKey(k), sets[i] ?? []));
-    return sets;
-  }
-  const missing = keys.filter((k) => !reads.sets.has(setKey(k)));
+  reads.remote = true;
+  const missing = pending === undefined ? keys.filter((k) => !reads.sets.has(setKey(k))) : keys;
   if (missing.length > 0) {
-    const sets = (yield cx.source.subjectSets(missing, ALL_ROWS)) as SubjectSet[][];
+    const sets = (yield pending ?? cx.source.subjectSets(missing, ALL_ROWS)) as SubjectSet[][];
     missing.forEach((k, i) => reads.sets.set(setKey(k), sets[i] ?? []));
   }
   return keys.map((k) => reads.sets.get(setKey(k)) ?? []);
@@ -108,8 +109,8 @@ function* storedSets(cx: CheckContext, keys: readonly ObjectRelation[]): Step<Su
  */
 function* prefetch(cx: CheckContext, keys: readonly ObjectRelation[], subject: Subject, direct: boolean): Step<void> {
   if (!cx.reads.remote || keys.length < 2) return;
-  if (direct) yield* directAnswers(cx, keys, subject);
-  yield* storedSets(cx, keys);
+  if (direct) yield* remoteDirect(cx, keys, subject, undefined);
+  yield* remoteSets(cx, keys, undefined);
 }
 
 const keyOf = (q: Query) => ({ namespace: q.namespace, object: q.object, relation: q.relation });
@@ -181,20 +182,25 @@ export function* isAllowed(cx: CheckContext, q: Query, visited: Visited, skipDir
 
 function* directStep(cx: CheckContext, q: Query): Step<Outcome> {
   if (q.depth <= 0) return UNKNOWN_DEPTH;
-  const found = yield* directAnswers(cx, [keyOf(q)], q.subject);
+  const keys = [keyOf(q)];
+  const answer = localDirect(cx, keys, q.subject);
+  const found = isReady(answer) ? answer : yield* remoteDirect(cx, keys, q.subject, answer);
   return found[0] === true ? MEMBER : NOT_MEMBER;
 }
 
 function* directMultiStep(cx: CheckContext, q: Query, relations: readonly string[]): Step<Outcome> {
   if (q.depth <= 0) return UNKNOWN_DEPTH;
   const keys = relations.map((relation) => ({ namespace: q.namespace, object: q.object, relation }));
-  const found = yield* directAnswers(cx, keys, q.subject);
+  const answer = localDirect(cx, keys, q.subject);
+  const found = isReady(answer) ? answer : yield* remoteDirect(cx, keys, q.subject, answer);
   return found.includes(true) ? MEMBER : NOT_MEMBER;
 }
 
 function* expandSubjectStep(cx: CheckContext, q: Query, visited: Visited, types: readonly ExpansionType[] | undefined): Step<Outcome> {
   if (q.depth <= 0) return UNKNOWN_DEPTH;
-  const stored = (yield* storedSets(cx, [keyOf(q)]))[0] ?? [];
+  const keys = [keyOf(q)];
+  const answer = localSets(cx, keys);
+  const stored = (isReady(answer) ? answer : yield* remoteSets(cx, keys, answer))[0] ?? [];
   let sets = stored;
   let lookAhead = stored;
   if (types !== undefined) {
@@ -204,7 +210,8 @@ function* expandSubjectStep(cx: CheckContext, q: Query, visited: Visited, types:
   }
   if (sets.length === 0) return NOT_MEMBER;
   if (lookAhead.length > 0) {
-    const found = yield* directAnswers(cx, lookAhead, q.subject);
+    const direct = localDirect(cx, lookAhead, q.subject);
+    const found = isReady(direct) ? direct : yield* remoteDirect(cx, lookAhead, q.subject, direct);
     if (found.includes(true)) return MEMBER;
   }
   if (q.depth <= 1) return UNKNOWN_DEPTH;
@@ -285,8 +292,9 @@ function* invertStep(cx: CheckContext, q: Query, visited: Visited, child: Compil
 
 function* traverseStep(cx: CheckContext, q: Query, visited: Visited, relation: string, computedRelation: string): Step<Outcome> {
   if (q.depth <= 0) return UNKNOWN_DEPTH;
-  const key = { namespace: q.namespace, object: q.object, relation };
-  const sets = (yield* storedSets(cx, [key]))[0] ?? [];
+  const keys = [{ namespace: q.namespace, object: q.object, relation }];
+  const answer = localSets(cx, keys);
+  const sets = (isReady(answer) ? answer : yield* remoteSets(cx, keys, answer))[0] ?? [];
   yield* prefetch(cx, sets.map((s) => ({ namespace: s.namespace, object: s.object, relation: computedRelation })), q.subject, true);
   let limited: Outcome | undefined;
   for (const s of sets) {
