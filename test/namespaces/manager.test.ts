@@ -83,6 +83,19 @@ test('legacy location: a directory of yaml/json/toml namespace files, hot reload
   m.close();
 });
 
+test('legacy location: files of unknown format are skipped with a hint; a malformed TOML file is reported', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'model.ts'), OPL_V1);
+  writeFileSync(join(dir, 'bad.toml'), 'name = videos\n');
+  const logger = recordingLogger();
+  const m = await NamespaceManager.create(dir, { logger });
+  assert.deepEqual(names(m), []);
+  assert.ok(logger.lines.some((l) => l.level === 'warn' && /namespaces: \{location: …\}/.test(l.msg ?? '')));
+  const tomlError = logger.lines.find((l) => l.level === 'error')!;
+  assert.match(String((tomlError.obj as { err: Error }).err.message), /bad\.toml: line 1: unsupported value videos/);
+  m.close();
+});
+
 test('legacy location: a single file, and a missing location gives an empty model with a warning', async () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'ns.yml'), 'name: files\n');
