@@ -141,7 +141,7 @@ test('delete and delete-all remove tuples', async (t) => {
   assert.equal((await sh(`gatehouse relation-tuple get --namespace Doc --object gone -q ${PLAIN}`)).stdout, '\n');
 });
 
-test('import streams 2500 tuples in batches; export streams them back', async (t) => {
+test('import streams 2500 tuples in batches; export streams them back; a saved export restores them', async (t) => {
   const missing = await tupleApiMissing();
   if (missing) return t.skip(missing);
   const lines = Array.from({ length: 2500 }, (_, i) => `User:u${i}#member@(Group:g${i % 7}#member)`);
@@ -152,9 +152,14 @@ test('import streams 2500 tuples in batches; export streams them back', async (t
   const exported = await sh(`gatehouse relation-tuple export --namespace User --output-format text ${PLAIN}`);
   assert.equal(exported.code, 0, exported.stderr);
   assert.deepEqual(exported.stdout.trimEnd().split('\n').sort(), lines.map((l) => l.replace(/[()]/g, '')).sort());
-  const roundTrip = await sh(`gatehouse relation-tuple export --namespace User ${PLAIN} | gatehouse relation-tuple import - --input-format jsonl --batch-size 1000 ${PLAIN}`);
-  assert.equal(roundTrip.code, 0, roundTrip.stderr);
-  assert.equal(roundTrip.stdout, 'Imported 2500 tuples from 2500 lines.\n');
+  const saved = await sh(`gatehouse relation-tuple export --namespace User -o users.jsonl ${PLAIN}`);
+  assert.equal(saved.code, 0, saved.stderr);
+  assert.equal((await sh(`gatehouse relation-tuple delete-all --namespace User --force ${PLAIN}`)).code, 0);
+  const restored = await sh(`gatehouse relation-tuple import - --input-format jsonl --batch-size 1000 ${PLAIN} < users.jsonl`);
+  assert.equal(restored.code, 0, restored.stderr);
+  assert.equal(restored.stdout, 'Imported 2500 tuples from 2500 lines.\n');
+  const again = await sh(`gatehouse relation-tuple export --namespace User --output-format text ${PLAIN}`);
+  assert.deepEqual(again.stdout.trimEnd().split('\n').sort(), lines.map((l) => l.replace(/[()]/g, '')).sort());
 });
 
 test('usage errors exit 2 with one line and a hint', async () => {
