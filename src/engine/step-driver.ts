@@ -9,7 +9,9 @@ import { MAX_CALL_STEPS } from './limits.js';
  * The driver keeps the chain of running steps on an explicit stack, so evaluation never
  * recurses on the JS stack, and the stack's height is exactly the length of the current
  * resolution path: Keto's per-path call budget. A source that answers synchronously
- * drives a whole evaluation without creating a single Promise.
+ * drives a whole evaluation without creating a single Promise, except that a long
+ * evaluation pauses every `SLICE_STEPS` steps to let the event loop serve other requests
+ * (a check over cyclic traverses can take millions of steps, as it would in Keto).
  */
 export type Step<R> = Generator<unknown, R, unknown>;
 
@@ -28,13 +30,19 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
-/** Runs `root` to completion: synchronously while the source answers synchronously. */
+/** Steps run before an evaluation lets the event loop turn. */
+export const SLICE_STEPS = 20_000;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Runs `root` to completion: synchronously while the source answers synchronously (and the evaluation is short). */
 export function drive<R>(root: Step<R>): R | Promise<R> {
   return resume([root], undefined) as R | Promise<R>;
 }
 
 function resume(stack: Step<unknown>[], input: unknown): unknown {
-  for (;;) {
+  for (let steps = 0; ; steps++) {
+    if (steps === SLICE_STEPS) return nextTurn().then(() => resume(stack, input));
     const top = stack[stack.length - 1] as Step<unknown>;
     const next = top.next(input);
     if (next.done === true) {

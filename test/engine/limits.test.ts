@@ -7,7 +7,7 @@ import { GatehouseError } from '../../src/errors.js';
 import type { ModelSnapshot } from '../../src/namespaces/model.js';
 import type { RelationTuple } from '../../src/tuple.js';
 import { MemoryTupleSource } from '../support/memory-source.js';
-import { and, computed, ns, or, permit, related, snapshot, t, tuples } from './hand-models.js';
+import { and, computed, ns, or, permit, related, snapshot, t, traverse, tuples } from './hand-models.js';
 
 const groups = snapshot([ns('User'), ns('Group', related('members', 'User', 'Group#members'))]);
 
@@ -144,5 +144,27 @@ describe('limits', () => {
     const async = engineOver(groups, new MemoryTupleSource(chain(3), { async: true })).check(t('Group:g0#members@User:u'));
     assert.ok(async instanceof Promise);
     assert.equal(await async, true);
+  });
+});
+
+describe('long evaluations', () => {
+  it('a check of hundreds of thousands of steps over a synchronous source lets the event loop turn, and still answers', async () => {
+    // Every folder is a parent of every other: traverse follows all of them to the depth limit.
+    const folders = Array.from({ length: 12 }, (_, i) => `f${i}`);
+    const model = snapshot([ns('User'), ns('Folder', related('parents', 'Folder'), related('viewers', 'User'), permit('view', or(computed('viewers'), traverse('parents', 'view'))))]);
+    const data = folders.flatMap((a) => folders.filter((b) => b !== a).map((b) => t(`Folder:${a}#parents@Folder:${b}`)));
+    const engine = engineOver(model, data);
+    let turns = 0;
+    let counting = true;
+    const count = () => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const answer = engine.check(t('Folder:f0#view@User:nobody'));
+    assert.ok(answer instanceof Promise);
+    assert.equal(await answer, false);
+    counting = false;
+    assert.ok(turns > 1, `${turns} turns`);
   });
 });
