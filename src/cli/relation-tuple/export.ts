@@ -32,7 +32,8 @@ export const exportCommand: CommandSpec = {
   description:
     'Stream every tuple matching the query flags - all tuples when none is given - to stdout or --output,\n' +
     'one per line: Keto JSON (jsonl, the default) or the text form `namespace:object#relation@subject`.\n' +
-    'The output can be read back with `gatehouse relation-tuple import`.',
+    'The output can be read back with `gatehouse relation-tuple import`. Pages are read from live data: tuples\n' +
+    'written during an export may or may not appear, so never import into the tuples an export is still reading.',
   examples: [
     'gatehouse relation-tuple export > tuples.jsonl',
     'gatehouse relation-tuple export --namespace Doc --output-format text -o docs.txt',
