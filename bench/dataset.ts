@@ -1,4 +1,6 @@
-import type { ModelSnapshot, Namespace } from '../src/namespaces/model.js';
+import type { ModelSnapshot } from '../src/namespaces/model.js';
+import { createSnapshot } from '../src/namespaces/snapshot.js';
+import { compileOpl } from '../src/opl/compile.js';
 import type { RelationTuple } from '../src/tuple.js';
 
 /**
@@ -61,61 +63,43 @@ export function* tuplesOf(shape: DatasetShape): Generator<RelationTuple> {
 }
 
 /**
- * The model: `Doc.view` is a permit combining a direct relation, nested groups and a
- * traverse to the parent folder with a negation:
- * `viewer || owner || (parent.traverse(f => f.permits.allowed) && !banned-by-folder)`
- * written with Keto's left-to-right folding in mind (every compound part parenthesised).
+ * The model, in OPL: `Doc.view` is a permit with a direct relation, nested groups and a
+ * traverse to the parent folder with a negation (every compound part parenthesised:
+ * Keto folds `||`/`&&` left to right).
  */
+export const DATASET_OPL = `import { Namespace, Context } from "@ory/keto-namespace-types"
+
+class User implements Namespace {}
+
+class Group implements Namespace {
+  related: { member: (User | SubjectSet<Group, "member">)[] }
+}
+
+class Folder implements Namespace {
+  related: { banned: User[] }
+  permits = {
+    notBanned: (ctx: Context): boolean => !this.related.banned.includes(ctx.subject),
+  }
+}
+
+class Doc implements Namespace {
+  related: {
+    viewer: (User | SubjectSet<Group, "member">)[]
+    owner: User[]
+    parent: Folder[]
+  }
+  permits = {
+    view: (ctx: Context): boolean =>
+      this.related.owner.includes(ctx.subject) ||
+      (this.related.viewer.includes(ctx.subject) && this.related.parent.traverse((f) => f.permits.notBanned(ctx))),
+  }
+}
+`;
+
 export const datasetModel: ModelSnapshot = (() => {
-  const sets = (ns: string, rel: string) => ({ namespace: ns, relation: rel });
-  const namespaces: Namespace[] = [
-    { name: 'User', relations: [] },
-    {
-      name: 'Group',
-      relations: [{ name: 'member', types: [{ namespace: 'User' }, sets('Group', 'member')] }],
-    },
-    {
-      name: 'Folder',
-      relations: [
-        { name: 'banned', types: [{ namespace: 'User' }] },
-        { name: 'viewer', types: [{ namespace: 'User' }, sets('Group', 'member')] },
-        {
-          name: 'notBanned',
-          types: [],
-          rewrite: { type: 'rewrite', operator: 'or', children: [{ type: 'invert', child: { type: 'computed_subject_set', relation: 'banned' } }] },
-        },
-      ],
-    },
-    {
-      name: 'Doc',
-      relations: [
-        { name: 'viewer', types: [{ namespace: 'User' }, sets('Group', 'member')] },
-        { name: 'owner', types: [{ namespace: 'User' }] },
-        { name: 'parent', types: [{ namespace: 'Folder' }] },
-        {
-          name: 'view',
-          types: [],
-          rewrite: {
-            type: 'rewrite',
-            operator: 'or',
-            children: [
-              { type: 'computed_subject_set', relation: 'owner' },
-              {
-                type: 'rewrite',
-                operator: 'and',
-                children: [
-                  { type: 'computed_subject_set', relation: 'viewer' },
-                  { type: 'tuple_to_subject_set', relation: 'parent', computedSubjectSetRelation: 'notBanned' },
-                ],
-              },
-            ],
-          },
-        },
-      ],
-    },
-  ];
-  const byName = new Map(namespaces.map((n) => [n.name, n]));
-  return { namespaces, namespace: (name: string) => byName.get(name) };
+  const { namespaces, errors } = compileOpl(DATASET_OPL);
+  if (errors.length > 0) throw new Error(`the data set's OPL does not compile: ${JSON.stringify(errors)}`);
+  return createSnapshot(namespaces, false);
 })();
 
 /** A small, fast, deterministic generator of integers in [0, n). */
