@@ -197,3 +197,34 @@ describe('expand', () => {
     assert.deepEqual(shape(tree as ExpandTree), ['union', 'Group:g1#members', ['union', 'Group:g2#members', leaf('User:1')]]);
   });
 });
+
+describe('expand over the SQLite store', () => {
+  it('gives the same trees as over memory: pages, node limit, nesting', async () => {
+    const { openStore } = await import('../../src/store/open.js');
+    const { sqliteFileDatabase } = await import('../store/databases.js');
+    const database = sqliteFileDatabase();
+    const store = await openStore(database.dsn);
+    try {
+      await store.migrations.up();
+      const namespaces = [{ name: 'Group', relations: [] }, { name: 'User', relations: [] }];
+      const rows = [
+        ...Array.from({ length: 250 }, (_, i) => `Group:big#members@User:${i}`),
+        'Group:big#members@Group:small#members',
+        'Group:small#members@User:x',
+      ];
+      await store.transact(rows.map(parseTupleString), []);
+      const model = modelOf(namespaces);
+      const over = (source: import('../../src/engine/source.js').TupleSource, maxExpandSize: number) =>
+        new ExpandEngine({ source, model: () => model, settings: () => ({ maxReadDepth: 5, maxExpandSize, strictMode: false, expandRewrites: true }) }).expand(parseSubjectSet('Group:big#members'));
+      for (const limit of [150, 4000]) {
+        const fromSql = (await over(store, limit)) as ExpandTree;
+        const fromMemory = (await over(new MemoryTupleSource(rows.map(parseTupleString)), limit)) as ExpandTree;
+        assert.deepEqual(shape(fromSql), shape(fromMemory));
+        assert.equal(fromSql.children.length, limit === 150 ? 200 : 251);
+      }
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
+});
