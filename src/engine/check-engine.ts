@@ -104,13 +104,11 @@ export class CheckEngine {
       if (limit !== undefined && settings.strictMode) return { allowed: false, error: { limit } };
       return { allowed: outcome === MEMBER };
     } catch (err) {
-      const error = err instanceof GatehouseError ? err : new GatehouseError('internal', INTERNAL_ERROR, undefined, { cause: err });
+      const error = err instanceof GatehouseError ? err : new GatehouseError('internal', 'the check failed unexpectedly', undefined, { cause: err });
       return { allowed: false, error };
     }
   }
 }
-
-const INTERNAL_ERROR = 'An internal server error occurred, please contact the system administrator';
 
 function assertKnownNamespaces(model: CompiledModel, tuple: RelationTuple): void {
   if (!model.hasNamespace(tuple.namespace)) throw unknownNamespace(tuple.namespace);
