@@ -1,4 +1,4 @@
-import { type ExpandNodeType, type ExpandTree, expandNode } from '../api/expand-tree.js';
+import { type ExpandNodeType, type ExpandTree, type ExpandTreeTuple, expandNode } from '../api/expand-tree.js';
 import { unknownNamespace } from '../errors.js';
 import type { ModelSnapshot, RewriteChild, TupleToSubjectSet } from '../namespaces/model.js';
 import type { Subject, SubjectSet } from '../tuple.js';
@@ -6,7 +6,7 @@ import { ALL_ROWS } from './check-steps.js';
 import { compileModel, type CompiledModel, type CompiledRelation } from './compiled-model.js';
 import { clampDepth } from './limits.js';
 import type { MaybePromise, TupleSource } from './source.js';
-import { drive, type Step } from './step-driver.js';
+import { Call, drive, type Step } from './step-driver.js';
 
 /** Keto reads an expanded relation in pages of this many rows and stops between pages once the tree is full. */
 export const EXPAND_PAGE_SIZE = 100;
@@ -26,9 +26,10 @@ export interface ExpandEngineDeps {
   readonly settings: () => ExpandSettings;
 }
 
+/** A tree node while the tree grows (an ExpandTree whose fields are still being filled in). */
 interface Node {
   type: ExpandNodeType;
-  subject: Subject | undefined;
+  tuple?: ExpandTreeTuple;
   children: Node[];
 }
 
@@ -42,7 +43,11 @@ interface Build {
 }
 
 const setKey = (s: SubjectSet): string => `${s.namespace}\u0000${s.object}\u0000${s.relation}`;
-const node = (type: ExpandNodeType, subject: Subject | undefined): Node => ({ type, subject, children: [] });
+const node = (type: ExpandNodeType, subject: Subject | undefined): Node => expandNode(type, subject, []) as Node;
+/** A compound rewrite nested in another has no subject of its own. */
+const dropSubject = (n: Node): void => {
+  n.tuple = expandNode(n.type, undefined).tuple;
+};
 const full = (b: Build): boolean => b.nodes >= b.settings.maxExpandSize;
 
 /** Keto's order of a rewrite's children in an expand tree: cheap lookups first (a stable sort). */
@@ -77,15 +82,12 @@ export class ExpandEngine {
       if (rel === undefined || (rel.types.length === 0 && rel.rewrite === undefined)) return undefined;
     }
     const b: Build = { model, source: this.deps.source, settings, onPath: new Set(), nodes: 0 };
-    const built = drive(expandSubject(b, { set: subjectSet }, clampDepth(maxDepth, settings.maxReadDepth)));
-    return built instanceof Promise ? built.then(toTree) : toTree(built);
+    // Nested expansions run on the driver's explicit stack: a deep tree never deepens the JS stack.
+    return drive<ExpandTree | undefined>(expandSubject(b, { set: subjectSet }, clampDepth(maxDepth, settings.maxReadDepth)), Number.POSITIVE_INFINITY);
   }
 }
 
-function toTree(n: Node | undefined): ExpandTree | undefined {
-  if (n === undefined) return undefined;
-  return expandNode(n.type, n.subject, n.children.map((c) => toTree(c) as ExpandTree));
-}
+const expandCall = (b: Build, subject: Subject, depth: number) => new Call(() => expandSubject(b, subject, depth));
 
 function* expandSubject(b: Build, subject: Subject, depth: number): Step<Node | undefined> {
   if (!('set' in subject) || subject.set.relation === '') {
@@ -100,8 +102,8 @@ function* expandSubject(b: Build, subject: Subject, depth: number): Step<Node | 
     const rel = b.model.findRelation(set.namespace, set.relation);
     if (rel === undefined && b.settings.strictMode) return undefined;
     const rewrite = rel?.source.rewrite;
-    if (rewrite !== undefined && b.settings.expandRewrites) return yield* expandRewrite(b, set, rewrite, depth);
-    return yield* expandStored(b, set, rel, depth);
+    if (rewrite !== undefined && b.settings.expandRewrites) return (yield new Call(() => expandRewrite(b, set, rewrite, depth))) as Node | undefined;
+    return (yield new Call(() => expandStored(b, set, rel, depth))) as Node | undefined;
   } finally {
     b.onPath.delete(key);
   }
@@ -132,7 +134,7 @@ function* expandStored(b: Build, set: SubjectSet, rel: CompiledRelation | undefi
     const truncated = full(b) && !isLastPage(rows, start);
     for (const child of tree.children.slice(pageStart)) {
       if (child.type === 'leaf') continue;
-      const expanded = yield* expandSubject(b, child.subject as Subject, depth - 1);
+      const expanded = (yield expandCall(b, child.tuple?.subject as Subject, depth - 1)) as Node | undefined;
       if (expanded !== undefined) Object.assign(child, expanded);
     }
     if (truncated) break;
@@ -146,22 +148,22 @@ function* expandRewrite(b: Build, set: SubjectSet, child: RewriteChild, depth: n
       const tree = node(child.operator === 'and' ? 'intersection' : 'union', { set });
       const ordered = [...child.children].sort((x, y) => REWRITE_CHILD_COST[x.type] - REWRITE_CHILD_COST[y.type]);
       for (const c of ordered) {
-        const sub = yield* expandRewrite(b, set, c, depth);
+        const sub = (yield new Call(() => expandRewrite(b, set, c, depth))) as Node | undefined;
         if (sub === undefined) continue;
-        if (c.type === 'rewrite') sub.subject = undefined;
+        if (c.type === 'rewrite') dropSubject(sub);
         tree.children.push(sub);
       }
       return tree;
     }
     case 'computed_subject_set':
-      return yield* expandSubject(b, { set: { namespace: set.namespace, object: set.object, relation: child.relation } }, depth - 1);
+      return (yield expandCall(b, { set: { namespace: set.namespace, object: set.object, relation: child.relation } }, depth - 1)) as Node | undefined;
     case 'tuple_to_subject_set':
-      return yield* expandTraverse(b, set, child, depth);
+      return (yield new Call(() => expandTraverse(b, set, child, depth))) as Node | undefined;
     case 'invert': {
       const tree = node('exclusion', undefined);
-      const sub = yield* expandRewrite(b, set, child.child, depth);
+      const sub = (yield new Call(() => expandRewrite(b, set, child.child, depth))) as Node | undefined;
       if (sub !== undefined) {
-        if (child.child.type === 'rewrite') sub.subject = undefined;
+        if (child.child.type === 'rewrite') dropSubject(sub);
         tree.children.push(sub);
       }
       return tree;
@@ -184,7 +186,7 @@ function* expandTraverse(b: Build, set: SubjectSet, ttu: TupleToSubjectSet, dept
     const truncated = full(b) && !isLastPage(rows, start);
     for (const s of sets) {
       const target = { namespace: s.namespace, object: s.object, relation: ttu.computedSubjectSetRelation };
-      const sub = yield* expandSubject(b, { set: target }, depth - 1);
+      const sub = (yield expandCall(b, { set: target }, depth - 1)) as Node | undefined;
       if (sub !== undefined) tree.children.push(sub);
     }
     if (truncated) break;

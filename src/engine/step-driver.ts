@@ -35,14 +35,18 @@ export const SLICE_STEPS = 20_000;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Runs `root` to completion: synchronously while the source answers synchronously (and the evaluation is short). */
-export function drive<R>(root: Step<R>): R | Promise<R> {
-  return resume([root], undefined) as R | Promise<R>;
+/**
+ * Runs `root` to completion: synchronously while the source answers synchronously (and
+ * the evaluation is short). A path longer than `maxPath` steps fails with Keto's
+ * call-budget error (a check's budget; Expand, bounded by depth and size, has none).
+ */
+export function drive<R>(root: Step<R>, maxPath = MAX_CALL_STEPS): R | Promise<R> {
+  return resume([root], undefined, maxPath) as R | Promise<R>;
 }
 
-function resume(stack: Step<unknown>[], input: unknown): unknown {
+function resume(stack: Step<unknown>[], input: unknown, maxPath: number): unknown {
   for (let steps = 0; ; steps++) {
-    if (steps === SLICE_STEPS) return nextTurn().then(() => resume(stack, input));
+    if (steps === SLICE_STEPS) return nextTurn().then(() => resume(stack, input, maxPath));
     const top = stack[stack.length - 1] as Step<unknown>;
     const next = top.next(input);
     if (next.done === true) {
@@ -53,12 +57,12 @@ function resume(stack: Step<unknown>[], input: unknown): unknown {
     }
     const effect = next.value;
     if (effect instanceof Call) {
-      if (stack.length >= MAX_CALL_STEPS) throw callBudgetExceeded();
+      if (stack.length >= maxPath) throw callBudgetExceeded();
       stack.push(effect.start());
       input = undefined;
       continue;
     }
-    if (isThenable(effect)) return Promise.resolve(effect).then((value) => resume(stack, value));
+    if (isThenable(effect)) return Promise.resolve(effect).then((value) => resume(stack, value, maxPath));
     input = effect;
   }
 }

@@ -145,6 +145,24 @@ describe('expand', () => {
     assert.equal(tree.children.length, 200);
   });
 
+  it('a chain of 5 000 nested subject sets expands without deepening the JS stack', async () => {
+    const namespaces = [{ name: 'G', relations: [] }];
+    const chain = Array.from({ length: 5000 }, (_, i) => `G:g${i}#m@G:g${i + 1}#m`);
+    const model = modelOf(namespaces);
+    const engine = new ExpandEngine({
+      source: new MemoryTupleSource(chain.map(parseTupleString)),
+      model: () => model,
+      settings: () => ({ maxReadDepth: 1_000_000, maxExpandSize: 1_000_000, strictMode: false, expandRewrites: true }),
+    });
+    let tree = (await engine.expand(parseSubjectSet('G:g0#m'), 1_000_000)) as ExpandTree;
+    let depth = 0;
+    while (tree.children.length > 0) {
+      tree = tree.children[0] as ExpandTree;
+      depth++;
+    }
+    assert.equal(depth, 5000);
+  });
+
   it('follows the depth limit', () => {
     const namespaces = [{ name: 'Group', relations: [] }, { name: 'User', relations: [] }];
     const nested = ['Group:g1#members@Group:g2#members', 'Group:g2#members@Group:g3#members', 'Group:g3#members@User:1'];
