@@ -1,0 +1,203 @@
+/**
+ * Check throughput over the wire, loopback only, load generator in its own process:
+ *  - the floors: a bare node:http server and a bare @grpc/grpc-js server answering a constant;
+ *  - gatehouse REST and gRPC checks (direct tuple, 3-hop nested groups, permit with
+ *    traverse and negation) on the synthetic data set, at concurrency 1, 10 and 64;
+ *  - index on (default freshness guarantee), index on with bounded staleness, index off,
+ *    over SQLite and (when TEST_POSTGRES_DSN is set) PostgreSQL.
+ * Every run stops by itself after DURATION_MS.
+ *
+ *   node dist/bench/served-checks.js [TUPLES] [DURATION_MS]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { TupleIndex } from '../src/index/tuple-index.js';
+import { openStore } from '../src/store/open.js';
+import type { RelationTuple } from '../src/tuple.js';
+import { postgresDatabase, sqliteFileDatabase, type TestDatabase } from '../test/store/databases.js';
+import { type GatehouseProcess, startGatehouseProcess } from '../test/support/server.js';
+import { sampleChecks } from './check-samples.js';
+import { grpcCheckRequest, restCheckPath } from './check-wire.js';
+import { DATASET_OPL, shapeFor, tuplesOf } from './dataset.js';
+import { type Figure, printFigure } from './figure.js';
+
+const tuples = Number(process.argv[2] ?? 100_000);
+const durationMs = Number(process.argv[3] ?? 2000);
+const label = tuples >= 1e6 ? `${tuples / 1e6}M` : `${tuples / 1e3}k`;
+const CONCURRENCY = [1, 10, 64] as const;
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+interface LoadResult {
+  readonly perSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly failures: number;
+}
+
+function runLoad(protocol: 'http' | 'grpc', port: number, requests: unknown[], concurrency: number): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [here('./load-generator.js'), JSON.stringify({ protocol, port, requests, concurrency, durationMs })], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    const killer = setTimeout(() => child.kill('SIGKILL'), durationMs + 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(killer);
+      if (code === 0) resolve(JSON.parse(out) as LoadResult);
+      else reject(new Error(`load generator exited with ${code}`));
+    });
+  });
+}
+
+function startFloor(kind: 'http' | 'grpc'): Promise<{ port: number; stop: () => void }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [here('./floor-servers.js'), kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.setEncoding('utf8').once('data', (line: string) => resolve({ port: Number(line.trim()), stop: () => child.kill('SIGKILL') }));
+    child.once('exit', (code) => reject(new Error(`${kind} floor exited with ${code}`)));
+  });
+}
+
+const floors: Record<string, LoadResult> = {};
+
+function report(part: string, name: string, r: LoadResult, floor?: LoadResult, floorTarget?: { rate: number; p99?: number }): void {
+  const ratio = floor ? r.perSecond / floor.perSecond : undefined;
+  const rate: Figure = {
+    part,
+    name: `${name}: throughput`,
+    value: Math.round(r.perSecond),
+    unit: 'req/s',
+    ...(ratio !== undefined && floorTarget ? { target: `≥ ${floorTarget.rate}× floor (${ratio.toFixed(2)}×)`, met: ratio >= floorTarget.rate } : {}),
+  };
+  printFigure(rate);
+  const p99Ratio = floor ? r.p99Ms / floor.p99Ms : undefined;
+  printFigure({
+    part,
+    name: `${name}: p50 / p99`,
+    value: Math.round(r.p99Ms * 1000) / 1000,
+    unit: `ms p99 (p50 ${r.p50Ms.toFixed(3)} ms)`,
+    ...(p99Ratio !== undefined && floorTarget?.p99 !== undefined
+      ? { target: `p99 ≤ ${floorTarget.p99}× floor (${p99Ratio.toFixed(2)}×)`, met: p99Ratio <= floorTarget.p99 }
+      : {}),
+  });
+  if (r.failures > 0) printFigure({ part, name: `${name}: failed requests`, value: r.failures, unit: 'requests' });
+}
+
+async function measureFloors(): Promise<void> {
+  for (const kind of ['http', 'grpc'] as const) {
+    const floor = await startFloor(kind);
+    try {
+      for (const c of CONCURRENCY) {
+        const r = await runLoad(kind, floor.port, kind === 'http' ? ['/relation-tuples/check/openapi?namespace=Doc'] : [{}], c);
+        floors[`${kind}:${c}`] = r;
+        report('floors', `bare ${kind === 'http' ? 'node:http' : '@grpc/grpc-js'} constant answer, c=${c}`, r);
+      }
+    } finally {
+      floor.stop();
+    }
+  }
+}
+
+async function load(dsn: string): Promise<void> {
+  const store = await openStore(dsn);
+  try {
+    await store.migrations.up();
+    let batch: RelationTuple[] = [];
+    for (const t of tuplesOf(shapeFor(tuples))) {
+      batch.push(t);
+      if (batch.length === 5000) {
+        await store.transact(batch, []);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await store.transact(batch, []);
+  } finally {
+    await store.close();
+  }
+}
+
+async function waitFor(what: string, done: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Starts gatehouse over `dsn`, waits for its index to be warm, then silences its access log. */
+async function startServer(dsn: string, oplFile: string, index: { enabled: boolean; max_staleness: string }): Promise<GatehouseProcess> {
+  const config = { dsn, namespaces: { location: pathToFileURL(oplFile).href }, index: { ...index }, log: { level: 'info', format: 'json' } };
+  const gh = await startGatehouseProcess({ config, timeoutMs: 60_000 });
+  const logged = (msg: string) => gh.logs.some((l) => typeof l === 'object' && l !== null && String((l as { msg?: unknown }).msg).startsWith(msg));
+  if (index.enabled) await waitFor('the index to be warm', () => logged('index: warm'), 600_000);
+  writeFileSync(gh.configFile, JSON.stringify({ ...JSON.parse(readFileSync(gh.configFile, 'utf8')), log: { level: 'error', format: 'json' } }));
+  await waitFor('the log level to follow the config', () => gh.logs.length > 0 && logged('configuration reloaded'), 5000).catch(() => undefined);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return gh;
+}
+
+async function measureServer(dialect: string, db: TestDatabase, oplFile: string, samples: ReturnType<typeof sampleChecks>): Promise<void> {
+  const loadStarted = performance.now();
+  await load(db.dsn);
+  printFigure({ part: `served checks, ${dialect}`, name: `data set loaded (${label} tuples)`, value: Math.round(performance.now() - loadStarted), unit: 'ms' });
+  const kinds: [string, RelationTuple[]][] = [
+    ['direct', samples.direct],
+    ['3-hop', samples.threeHop],
+    ['permit', samples.permit],
+  ];
+  const modes = [
+    { name: 'index on', index: { enabled: true, max_staleness: '0s' }, kinds: kinds, grpc: true },
+    { name: 'index on, bounded staleness 100ms', index: { enabled: true, max_staleness: '100ms' }, kinds: kinds.slice(1, 2), grpc: false },
+    { name: 'index off', index: { enabled: false, max_staleness: '0s' }, kinds: kinds.slice(1, 2), grpc: false },
+  ];
+  for (const mode of modes) {
+    const part = `served checks, ${dialect}, ${mode.name} (${label} tuples)`;
+    const gh = await startServer(db.dsn, oplFile, mode.index);
+    try {
+      for (const [kind, list] of mode.kinds) {
+        for (const c of CONCURRENCY) {
+          const r = await runLoad('http', gh.ports.read, list.map(restCheckPath), c);
+          report(part, `REST ${kind} check, c=${c}`, r, floors[`http:${c}`], { rate: 0.8, p99: 1.25 });
+        }
+      }
+      if (mode.grpc) {
+        for (const c of CONCURRENCY) {
+          const r = await runLoad('grpc', gh.ports.read, samples.threeHop.map(grpcCheckRequest), c);
+          report(part, `gRPC 3-hop check, c=${c}`, r, floors[`grpc:${c}`], { rate: 1.0 });
+        }
+      }
+    } finally {
+      await gh.stop();
+    }
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+try {
+  const oplFile = join(dir, 'namespaces.ts');
+  writeFileSync(oplFile, DATASET_OPL);
+  const index = new TupleIndex();
+  for (const t of tuplesOf(shapeFor(tuples))) index.insert(t);
+  const samples = sampleChecks(index, shapeFor(tuples), 500);
+  await measureFloors();
+  const sqlite = sqliteFileDatabase();
+  try {
+    await measureServer('SQLite', sqlite, oplFile, samples);
+  } finally {
+    await sqlite.drop();
+  }
+  const pgDsn = process.env['TEST_POSTGRES_DSN'];
+  if (pgDsn) {
+    const pg = await postgresDatabase(pgDsn);
+    try {
+      await measureServer('PostgreSQL', pg, oplFile, samples);
+    } finally {
+      await pg.drop();
+    }
+  } else process.stderr.write('TEST_POSTGRES_DSN is not set: served checks over PostgreSQL were not measured\n');
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
