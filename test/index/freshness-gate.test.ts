@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FreshnessGate } from '../../src/index/freshness-gate.js';
+
+/** A head revision read that the test completes by hand, and a follower that is always caught up. */
+function harness(maxStalenessMs = 0, freshAsOf = -Infinity) {
+  const reads: { resolve: (revision: number) => void; reject: (e: Error) => void }[] = [];
+  const reached: number[] = [];
+  const follower = {
+    freshAsOf,
+    reach: async (revision: number) => void reached.push(revision),
+  };
+  let inUse = true;
+  const gate = new FreshnessGate(
+    () => new Promise<number>((resolve, reject) => reads.push({ resolve, reject })),
+    follower,
+    maxStalenessMs,
+    () => inUse,
+  );
+  return { gate, reads, reached, follower, setInUse: (v: boolean) => (inUse = v) };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('FreshnessGate', () => {
+  it('reads the head once for a burst of requests however many arrive', async () => {
+    const { gate, reads, reached } = harness();
+    const waits = Array.from({ length: 50 }, () => gate.ready()!);
+    assert.equal(reads.length, 1);
+    reads[0]!.resolve(7);
+    await tick();
+    assert.equal(reads.length, 2, 'one more read, shared by the 49 that arrived after the first started');
+    reads[1]!.resolve(8);
+    await Promise.all(waits);
+    assert.deepEqual(reached.sort(), [7, ...Array(49).fill(8)].sort());
+  });
+
+  it('makes requests that arrive while a read is in flight wait for the next read, shared by all of them', async () => {
+    const { gate, reads, reached } = harness();
+    const first = gate.ready()!;
+    const later = Array.from({ length: 20 }, () => gate.ready()!);
+    let laterDone = false;
+    void Promise.all(later).then(() => (laterDone = true));
+    assert.equal(reads.length, 1);
+    reads[0]!.resolve(3);
+    await first;
+    await tick();
+    assert.equal(laterDone, false, 'a read that started before they arrived does not let them through');
+    assert.equal(reads.length, 2);
+    reads[1]!.resolve(4);
+    await Promise.all(later);
+    assert.deepEqual(reached.slice(-1), [4]);
+    assert.equal(reads.length, 2);
+  });
+
+  it('fails the waiting requests when the head cannot be read, and recovers on the next one', async () => {
+    const { gate, reads } = harness();
+    const wait = gate.ready()!;
+    reads[0]!.reject(new Error('database down'));
+    await assert.rejects(wait, /database down/);
+    const next = gate.ready()!;
+    assert.equal(reads.length, 2);
+    reads[1]!.resolve(1);
+    await next;
+  });
+
+  it('lets reads through without a head read while the follower is within the staleness bound', async () => {
+    const { gate, reads, follower } = harness(60_000, performance.now());
+    assert.equal(gate.ready(), undefined);
+    follower.freshAsOf = performance.now() - 120_000;
+    const wait = gate.ready();
+    assert.ok(wait instanceof Promise);
+    reads[0]!.resolve(1);
+    await wait;
+  });
+
+  it('does not wait while the index answers nothing (warming up)', () => {
+    const { gate, reads, setInUse } = harness();
+    setInUse(false);
+    assert.equal(gate.ready(), undefined);
+    assert.equal(reads.length, 0);
+  });
+});
