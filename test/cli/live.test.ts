@@ -98,9 +98,10 @@ test('check answers Allowed/Denied with exit codes 0/1, directly and through a s
   if (missing) return t.skip(missing);
   const probe = await sh(`gatehouse check nobody view Doc:nothing ${PLAIN}`);
   if (/UNIMPLEMENTED/.test(probe.stderr)) return t.skip(`the server does not serve Check yet: ${probe.stderr.trim()}`);
-  await sh(`gatehouse relation-tuple create carol edit Doc:guide ${PLAIN}`);
-  await sh(`gatehouse relation-tuple create Group:ops#member edit Doc:guide ${PLAIN}`);
-  await sh(`gatehouse relation-tuple create dave member Group:ops ${PLAIN}`);
+  for (const tuple of ['carol edit Doc:guide', 'Group:ops#member edit Doc:guide', 'dave member Group:ops']) {
+    const created = await sh(`gatehouse relation-tuple create ${tuple} ${PLAIN}`);
+    assert.equal(created.code, 0, created.stderr);
+  }
   assert.deepEqual(await sh(`gatehouse check carol edit Doc:guide ${PLAIN}`), { code: 0, stdout: 'Allowed\n', stderr: '' });
   assert.deepEqual(await sh(`gatehouse check dave edit Doc:guide ${PLAIN}`), { code: 0, stdout: 'Allowed\n', stderr: '' });
   assert.deepEqual(await sh(`gatehouse check erin edit Doc:guide ${PLAIN} --format json`), { code: 1, stdout: '{"allowed":false}\n', stderr: '' });
