@@ -66,11 +66,12 @@ export class ChangelogFollower {
       this.enforceBudget();
       token = page.nextPageToken;
     } while (token !== '' && !this.stopped);
+    if (this.stopped) return;
     this.walkedUpTo = await this.feed.headRevision();
     this.applied = from;
     await this.poll();
     this.index.compact();
-    this.coverage.markWarm();
+    if (!this.stopped) this.coverage.markWarm();
   }
 
   /** Follows the changelog every `pollIntervalMs` (and whenever poked) until stop(). */

@@ -44,7 +44,7 @@ export class LiveIndex {
     const { log } = options;
     const bounded = options.maxStalenessMs > 0;
     this.follower = new ChangelogFollower(options.store, this.index, this.coverage, {
-      pollIntervalMs: bounded ? Math.max(1, Math.min(IDLE_POLL_MS, options.maxStalenessMs / 2)) : IDLE_POLL_MS,
+      pollIntervalMs: bounded ? Math.max(1, Math.min(IDLE_POLL_MS, options.maxStalenessMs / 4)) : IDLE_POLL_MS,
       memoryBudgetBytes: options.memoryBudgetBytes,
       onError: (err) => log?.warn({ err }, 'index: reading the changelog failed'),
       onExcluded: (namespace, bytes) =>
