@@ -115,7 +115,7 @@ function refuseUnknownKeys(value: unknown): void {
   }
 }
 
-/** One JSON tuple (Keto's shape) into a RelationTuple; `what` prefixes the errors. */
+/** One JSON tuple (Keto's shape, unknown keys refused) into a RelationTuple. */
 export function tupleFromJsonValue(value: unknown): RelationTuple {
   refuseUnknownKeys(value);
   return tupleFromKeto(decodeKetoTuple(value));
