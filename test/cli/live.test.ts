@@ -33,16 +33,26 @@ interface Result {
   stderr: string;
 }
 
+/** No command line here should take longer; a stuck one is killed so the suite always ends. */
+const COMMAND_TIMEOUT_MS = 60_000;
+
 /** Runs a shell command line in which `gatehouse` is the CLI under test. */
 function sh(commandLine: string, stdin = ''): Promise<Result> {
   const gatehouse = `'${process.execPath}' '${GATEHOUSE_BIN}'`;
-  const child = spawn('sh', ['-c', commandLine.replaceAll('gatehouse ', `${gatehouse} `)], { env, cwd: dir });
+  // A process group of its own, so a timeout ends every process of a pipeline.
+  const child = spawn('sh', ['-c', commandLine.replaceAll('gatehouse ', `${gatehouse} `)], { env, cwd: dir, detached: true });
+  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), COMMAND_TIMEOUT_MS);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   child.stdin.end(stdin);
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
 }
 
 const PLAIN = '--insecure-disable-transport-security';
