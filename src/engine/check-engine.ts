@@ -6,7 +6,7 @@ import { compileModel, type CompiledModel } from './compiled-model.js';
 import { type CheckSettings, clampDepth } from './limits.js';
 import { type Limitation, limitReason, MEMBER, type Outcome } from './outcome.js';
 import type { MaybePromise, TupleSource } from './source.js';
-import { drive } from './step-driver.js';
+import { StepStack } from './step-driver.js';
 
 export interface CheckEngineDeps {
   readonly source: TupleSource;
@@ -65,7 +65,8 @@ export class CheckEngine {
   evaluate(tuple: RelationTuple, maxDepth: number | undefined, settings = this.deps.settings()): MaybePromise<Outcome> {
     const model = this.compiled(this.deps.model());
     assertKnownNamespaces(model, tuple);
-    const cx = { model, source: this.deps.source, settings, reads: new FrontierReads() };
+    const steps = new StepStack();
+    const cx = { model, source: this.deps.source, settings, reads: new FrontierReads(), steps };
     const q: Query = {
       namespace: tuple.namespace,
       object: tuple.object,
@@ -73,7 +74,7 @@ export class CheckEngine {
       subject: tuple.subject,
       depth: clampDepth(maxDepth, settings.maxReadDepth),
     };
-    return drive(isAllowed(cx, q, undefined, false));
+    return steps.run(isAllowed(cx, q, undefined, false));
   }
 
   /**

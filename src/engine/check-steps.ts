@@ -3,14 +3,15 @@ import type { CompiledChild, CompiledModel, CompiledRelation, CompiledRewrite, S
 import type { CheckSettings } from './limits.js';
 import { invert, isUnknown, MEMBER, NOT_MEMBER, type Outcome, UNKNOWN_DEPTH, UNKNOWN_WIDTH } from './outcome.js';
 import type { TupleSource } from './source.js';
-import { Call, type Step } from './step-driver.js';
+import { Call, type Step, type StepStack } from './step-driver.js';
 
 /**
- * Keto's check steps (IsAllowed, Rewrite, Direct, DirectMulti, ExpandSubject, Computed,
- * Traverse, Invert), one generator each, run by the step driver. Every child step is
- * started through a `Call`, so each one counts against the per-path call budget exactly
- * as Keto's executor counts them. Children run one at a time in Keto's order and stop
- * at the first decisive answer, so limits, errors and answers match Keto's.
+ * Keto's check steps (IsAllowed, Rewrite, ExpandSubject, Computed, Traverse, Invert), one
+ * generator each, run on a StepStack. Every child step is started through a `Call`; the
+ * two leaf steps, Direct and DirectMulti (one lookup each), run in place after
+ * `enterLeaf`. Either way each counts against the per-path call budget exactly as Keto's
+ * executor counts it. Children run one at a time in Keto's order and stop at the first
+ * decisive answer, so limits, errors and answers match Keto's.
  */
 
 export interface CheckContext {
@@ -18,6 +19,7 @@ export interface CheckContext {
   readonly source: TupleSource;
   readonly settings: CheckSettings;
   readonly reads: FrontierReads;
+  readonly steps: StepStack;
 }
 
 /**
@@ -168,9 +170,12 @@ export function* isAllowed(cx: CheckContext, q: Query, visited: Visited, skipDir
     if (isUnknown(r)) limited = r;
   }
   if (!skipDirect && (!strict || allowsDirectMember(relation, q.subject))) {
-    const r = (yield new Call(() => directStep(cx, q))) as Outcome;
-    if (r === MEMBER) return MEMBER;
-    if (limited === undefined && isUnknown(r)) limited = r;
+    // Keto's Direct step, run in place: one lookup of the exact tuple.
+    cx.steps.enterLeaf();
+    const keys = [keyOf(q)];
+    const answer = localDirect(cx, keys, q.subject);
+    const found = isReady(answer) ? answer : yield* remoteDirect(cx, keys, q.subject, answer);
+    if (found[0] === true) return MEMBER;
   }
   if (types === undefined || types.length > 0) {
     const r = (yield new Call(() => expandSubjectStep(cx, q, visited, types))) as Outcome;
@@ -178,22 +183,6 @@ export function* isAllowed(cx: CheckContext, q: Query, visited: Visited, skipDir
     if (limited === undefined && isUnknown(r)) limited = r;
   }
   return limited ?? NOT_MEMBER;
-}
-
-function* directStep(cx: CheckContext, q: Query): Step<Outcome> {
-  if (q.depth <= 0) return UNKNOWN_DEPTH;
-  const keys = [keyOf(q)];
-  const answer = localDirect(cx, keys, q.subject);
-  const found = isReady(answer) ? answer : yield* remoteDirect(cx, keys, q.subject, answer);
-  return found[0] === true ? MEMBER : NOT_MEMBER;
-}
-
-function* directMultiStep(cx: CheckContext, q: Query, relations: readonly string[]): Step<Outcome> {
-  if (q.depth <= 0) return UNKNOWN_DEPTH;
-  const keys = relations.map((relation) => ({ namespace: q.namespace, object: q.object, relation }));
-  const answer = localDirect(cx, keys, q.subject);
-  const found = isReady(answer) ? answer : yield* remoteDirect(cx, keys, q.subject, answer);
-  return found.includes(true) ? MEMBER : NOT_MEMBER;
 }
 
 function* expandSubjectStep(cx: CheckContext, q: Query, visited: Visited, types: readonly ExpansionType[] | undefined): Step<Outcome> {
@@ -248,9 +237,12 @@ function* rewriteStep(cx: CheckContext, q: Query, visited: Visited, rewrite: Com
       ? rewrite.computed.filter((r) => allowsDirectMember(relationOrNone(cx.model, q.namespace, r), q.subject))
       : rewrite.computed;
     if (direct.length > 0) {
-      const r = (yield new Call(() => directMultiStep(cx, q, direct))) as Outcome;
-      if (r === MEMBER) return MEMBER;
-      if (isUnknown(r)) limited = r;
+      // Keto's DirectMulti step, run in place.
+      cx.steps.enterLeaf();
+      const keys = direct.map((relation) => ({ namespace: q.namespace, object: q.object, relation }));
+      const answer = localDirect(cx, keys, q.subject);
+      const found = isReady(answer) ? answer : yield* remoteDirect(cx, keys, q.subject, answer);
+      if (found.includes(true)) return MEMBER;
     }
     for (const relation of rewrite.computed) {
       const child = withRelation(q, relation, q.depth - 1);

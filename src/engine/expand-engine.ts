@@ -6,7 +6,7 @@ import { ALL_ROWS } from './check-steps.js';
 import { compileModel, type CompiledModel, type CompiledRelation } from './compiled-model.js';
 import { clampDepth } from './limits.js';
 import type { MaybePromise, TupleSource } from './source.js';
-import { Call, drive, type Step } from './step-driver.js';
+import { Call, type Step, StepStack } from './step-driver.js';
 
 /** Keto reads an expanded relation in pages of this many rows and stops between pages once the tree is full. */
 export const EXPAND_PAGE_SIZE = 100;
@@ -83,7 +83,7 @@ export class ExpandEngine {
     }
     const b: Build = { model, source: this.deps.source, settings, onPath: new Set(), nodes: 0 };
     // Nested expansions run on the driver's explicit stack: a deep tree never deepens the JS stack.
-    return drive<ExpandTree | undefined>(expandSubject(b, { set: subjectSet }, clampDepth(maxDepth, settings.maxReadDepth)), Number.POSITIVE_INFINITY);
+    return new StepStack(Number.POSITIVE_INFINITY).run<ExpandTree | undefined>(expandSubject(b, { set: subjectSet }, clampDepth(maxDepth, settings.maxReadDepth)));
   }
 }
 

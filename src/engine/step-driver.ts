@@ -36,33 +36,48 @@ export const SLICE_STEPS = 20_000;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Runs `root` to completion: synchronously while the source answers synchronously (and
- * the evaluation is short). A path longer than `maxPath` steps fails with Keto's
- * call-budget error (a check's budget; Expand, bounded by depth and size, has none).
+ * One evaluation's stack of running steps. A step that does a leaf's work itself (a
+ * lookup that would otherwise be a child step) asks `enterLeaf` first, so that the
+ * call budget counts it exactly as if it had been started through a `Call`.
  */
-export function drive<R>(root: Step<R>, maxPath = MAX_CALL_STEPS): R | Promise<R> {
-  return resume([root], undefined, maxPath) as R | Promise<R>;
-}
+export class StepStack {
+  private readonly stack: Step<unknown>[] = [];
 
-function resume(stack: Step<unknown>[], input: unknown, maxPath: number): unknown {
-  for (let steps = 0; ; steps++) {
-    if (steps === SLICE_STEPS) return nextTurn().then(() => resume(stack, input, maxPath));
-    const top = stack[stack.length - 1] as Step<unknown>;
-    const next = top.next(input);
-    if (next.done === true) {
-      stack.pop();
-      if (stack.length === 0) return next.value;
-      input = next.value;
-      continue;
+  /** A path longer than `maxPath` steps fails with Keto's call-budget error (Expand, bounded by depth and size, passes Infinity). */
+  constructor(private readonly maxPath = MAX_CALL_STEPS) {}
+
+  /** Throws the call-budget error when a child of the running step would exceed the budget. */
+  enterLeaf(): void {
+    if (this.stack.length >= this.maxPath) throw callBudgetExceeded();
+  }
+
+  /** Runs `root` to completion: synchronously while the source answers synchronously (and the evaluation is short). */
+  run<R>(root: Step<R>): R | Promise<R> {
+    this.stack.push(root);
+    return this.resume(undefined) as R | Promise<R>;
+  }
+
+  private resume(input: unknown): unknown {
+    const stack = this.stack;
+    for (let steps = 0; ; steps++) {
+      if (steps === SLICE_STEPS) return nextTurn().then(() => this.resume(input));
+      const top = stack[stack.length - 1] as Step<unknown>;
+      const next = top.next(input);
+      if (next.done === true) {
+        stack.pop();
+        if (stack.length === 0) return next.value;
+        input = next.value;
+        continue;
+      }
+      const effect = next.value;
+      if (effect instanceof Call) {
+        this.enterLeaf();
+        stack.push(effect.start());
+        input = undefined;
+        continue;
+      }
+      if (isThenable(effect)) return Promise.resolve(effect).then((value) => this.resume(value));
+      input = effect;
     }
-    const effect = next.value;
-    if (effect instanceof Call) {
-      if (stack.length >= maxPath) throw callBudgetExceeded();
-      stack.push(effect.start());
-      input = undefined;
-      continue;
-    }
-    if (isThenable(effect)) return Promise.resolve(effect).then((value) => resume(stack, value, maxPath));
-    input = effect;
   }
 }
