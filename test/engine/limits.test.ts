@@ -71,6 +71,19 @@ describe('limits', () => {
     }
   });
 
+  it('call budget: counted step by step as Keto counts them (a path may hold 1000 steps)', () => {
+    // p0 = p1 && x, p1 = p2 && x, …, the last permit = x && x. Checking p0 nests, per permit,
+    // IsAllowed → Rewrite → Computed, then IsAllowed(x) and its Direct lookup: 3n + 2 steps.
+    const permits = (n: number) =>
+      snapshot([
+        ns('User'),
+        ns('Doc', related('x', 'User'), ...Array.from({ length: n }, (_, i) => permit(`p${i}`, and(computed(i + 1 < n ? `p${i + 1}` : 'x'), computed('x'))))),
+      ]);
+    const data = tuples('Doc:d#x@User:u');
+    assert.equal(engineOver(permits(332), data).check(t('Doc:d#p0@User:u')), true);
+    assert.throws(() => engineOver(permits(333), data).check(t('Doc:d#p0@User:u')), (err: unknown) => err instanceof GatehouseError && /too many resolution steps/.test(err.reason ?? ''));
+  });
+
   it('a chain of 10 000 subject sets: false at the default depth, the call budget when the depth allows it', () => {
     const data = chain(10_000);
     assert.equal(engineOver(groups, data).check(t('Group:g0#members@User:u')), false);
