@@ -4,7 +4,9 @@
  *   injected  @grpc/grpc-js's server fed the same sniffed connections (createConnectionInjector)
  *   bare      a plain @grpc/grpc-js server on its own port (the floor to hold)
  * Each server runs in its own process; a separate @grpc/grpc-js client process keeps
- * CONCURRENCY calls in flight for SECONDS and reports calls/s. Bounded: it stops by itself.
+ * CONCURRENCY calls in flight for SECONDS and reports calls/s, and the server's CPU time per
+ * call (which a machine shared with other work distorts less than calls/s). Bounded: it
+ * stops by itself.
  *
  *   node dist/bench/grpc-floor.js [seconds=5] [concurrency=32] [rounds=2]
  */
@@ -79,7 +81,7 @@ async function serve(kind: string): Promise<number> {
   return (await listener.listen()).port;
 }
 
-async function load(port: number, seconds: number, concurrency: number): Promise<number> {
+async function load(port: number, seconds: number, concurrency: number): Promise<{ calls: number; perSecond: number }> {
   const Client = grpc.makeGenericClientConstructor({ getVersion: definition }, 'Version');
   const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as any;
   const call = () => new Promise<void>((resolve, reject) => client.getVersion({}, (err: Error | null) => (err ? reject(err) : resolve())));
@@ -97,48 +99,67 @@ async function load(port: number, seconds: number, concurrency: number): Promise
   );
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   client.close();
-  return done / elapsed;
+  return { calls: done + 200, perSecond: done / elapsed };
 }
 
-function child(args: string[]): { proc: ReturnType<typeof spawn>; firstLine: Promise<string> } {
+/** A child process of this script; `line()` resolves with its next stdout line. */
+function child(args: string[]): { proc: ReturnType<typeof spawn>; line: () => Promise<string> } {
   const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const firstLine = new Promise<string>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.setEncoding('utf8').on('data', (c: string) => {
-      out += c;
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
-    });
-    proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+  const lines: string[] = [];
+  const waiting: ((line: string) => void)[] = [];
+  let partial = '';
+  proc.stdout!.setEncoding('utf8').on('data', (c: string) => {
+    const parts = (partial + c).split('\n');
+    partial = parts.pop()!;
+    for (const line of parts) {
+      const wake = waiting.shift();
+      if (wake) wake(line);
+      else lines.push(line);
+    }
   });
-  return { proc, firstLine };
+  const line = () =>
+    lines.length > 0 ? Promise.resolve(lines.shift()!) : new Promise<string>((resolve) => waiting.push(resolve));
+  return { proc, line };
 }
+
+const cpuMicros = async (server: ReturnType<typeof child>) => {
+  server.proc.kill('SIGUSR2');
+  return Number(await server.line());
+};
 
 async function main(): Promise<void> {
   const [mode, ...rest] = process.argv.slice(2);
   if (mode === 'server') {
+    process.on('SIGUSR2', () => {
+      const { user, system } = process.cpuUsage();
+      process.stdout.write(`${user + system}\n`);
+    });
     process.stdout.write(`${await serve(rest[0]!)}\n`);
     return;
   }
   if (mode === 'client') {
-    process.stdout.write(`${await load(Number(rest[0]), Number(rest[1]), Number(rest[2]))}\n`);
+    const { calls, perSecond } = await load(Number(rest[0]), Number(rest[1]), Number(rest[2]));
+    process.stdout.write(`${calls} ${perSecond}\n`);
     process.exit(0);
   }
   const seconds = Number(mode ?? 5);
   const concurrency = Number(rest[0] ?? 32);
   const rounds = Number(rest[1] ?? 2);
-  const results: Record<string, number[]> = { lean: [], injected: [], bare: [] };
+  const results: Record<string, string[]> = { lean: [], injected: [], bare: [] };
   for (let round = 0; round < rounds; round++) {
     for (const kind of Object.keys(results)) {
       const server = child(['server', kind]);
-      const port = await server.firstLine;
+      const port = await server.line();
+      const before = await cpuMicros(server);
       const client = child(['client', port, String(seconds), String(concurrency)]);
-      results[kind]!.push(Math.round(Number(await client.firstLine)));
+      const [calls, perSecond] = (await client.line()).split(' ').map(Number) as [number, number];
+      const cpuPerCall = ((await cpuMicros(server)) - before) / calls;
+      results[kind]!.push(`${Math.round(perSecond)} calls/s ${cpuPerCall.toFixed(0)} µs CPU/call`);
       server.proc.kill('SIGKILL');
     }
   }
-  for (const [kind, perSecond] of Object.entries(results)) {
-    console.log(`${kind.padEnd(9)} ${perSecond.map((n) => `${n} calls/s`).join('  ')}`);
-  }
+  console.log(`GetVersion, ${concurrency} calls in flight, ${seconds} s per run, ${rounds} rounds`);
+  for (const [kind, runs] of Object.entries(results)) console.log(`${kind.padEnd(9)} ${runs.join('  |  ')}`);
 }
 
 await main();
