@@ -50,17 +50,30 @@ export function createMetrics(): Metrics {
     help: 'Requests answered 503/UNAVAILABLE because the shutdown grace period ended first.',
     registers: [registry],
   });
+  // One labelled child per label combination, so a request costs no label hashing.
+  const httpSeries = new Map<string, { count: Counter.Internal; latency: Histogram.Internal<string> }>();
+  const grpcSeries = new Map<string, { count: Counter.Internal; latency: Histogram.Internal<string> }>();
   return {
     registry,
     observeHttp(route, method, status, seconds) {
-      const labels = { route, method, status: String(status) };
-      httpRequests.inc(labels);
-      httpLatency.observe(labels, seconds);
+      const key = `${route} ${method} ${status}`;
+      let series = httpSeries.get(key);
+      if (series === undefined) {
+        const labels = { route, method, status: String(status) };
+        httpSeries.set(key, (series = { count: httpRequests.labels(labels), latency: httpLatency.labels(labels) }));
+      }
+      series.count.inc();
+      series.latency.observe(seconds);
     },
     observeGrpc(method, code, seconds) {
-      const labels = { method, code: String(code) };
-      grpcRequests.inc(labels);
-      grpcLatency.observe(labels, seconds);
+      const key = `${method} ${code}`;
+      let series = grpcSeries.get(key);
+      if (series === undefined) {
+        const labels = { method, code: String(code) };
+        grpcSeries.set(key, (series = { count: grpcRequests.labels(labels), latency: grpcLatency.labels(labels) }));
+      }
+      series.count.inc();
+      series.latency.observe(seconds);
     },
     countAbortedAtShutdown() {
       abortedAtShutdown.inc();
