@@ -21,6 +21,8 @@ const engine = new CheckEngine({ source: index, model: () => datasetModel, setti
 const samples = sampleChecks(index, shape, 2000);
 const checkSync = (t: RelationTuple): boolean => engine.check(t) as boolean;
 const denied = samples.threeHopDenied.filter((t) => !checkSync(t));
+/** A sampled member may be banned from the document's folder: those are left out. */
+const permitted = samples.permit.filter((t) => checkSync(t));
 
 /** Times `run` over the samples in batches of 100; per-check figures are batch means. */
 function time(kind: string, list: RelationTuple[], expect: boolean, run: (t: RelationTuple) => boolean, target?: { max: number; text: string }): void {
@@ -51,4 +53,4 @@ time('raw index lookup (hasSubject)', samples.direct, true, hasSubject);
 time('direct check', samples.direct, true, checkSync, { max: 0.5, text: '≤ 0.5 µs' });
 time('3-hop nested group check, allowed', samples.threeHop, true, checkSync, { max: 2, text: '≤ 2 µs' });
 time(`3-hop nested group check, denied (walks all 13 groups)`, denied, false, checkSync);
-time('permit (owner | viewer & traverse parent → !banned), allowed', samples.permit, true, checkSync);
+time('permit (owner | viewer & traverse parent → !banned), allowed', permitted, true, checkSync);

@@ -65,7 +65,7 @@ function run(part: Part): Promise<PartResult> {
       clearTimeout(timer);
       const exit = timedOut ? `stopped after its ${part.timeoutMs / 1000} s limit` : code === 0 ? 'ok' : `exit ${code ?? signal}`;
       const notes = err.split('\n').filter((l) => l.includes('not set') || l.includes('skipped'));
-      if (exit !== 'ok') notes.push(...err.trim().split('\n').slice(-5));
+      if (exit !== 'ok') notes.push(...err.trim().split('\n').slice(-20));
       resolve({
         name: part.name,
         seconds: Math.round((performance.now() - started) / 100) / 10,
