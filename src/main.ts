@@ -1,4 +1,5 @@
 import { watchConfig } from './config/live.js';
+import { redactedConfig } from './config/redact.js';
 import type { Config, ConfigLogger, ConfigSources } from './config/types.js';
 import { batchLimitsFrom, checkSettingsFrom, expandSettingsFrom } from './engine/settings.js';
 import { NamespaceManager } from './namespaces/manager.js';
@@ -56,6 +57,7 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     log.level = pinoLevel(next.log.level);
   });
   log.info({ version: VERSION }, 'starting gatehouse');
+  log.debug({ config: redactedConfig(current()) }, 'configuration in force');
   const metrics = createMetrics();
 
   const readiness: ReadinessCheck[] = [];
