@@ -261,3 +261,26 @@ test('import reports the line of a bad tuple and refuses a JSON array', async ()
   assert.equal(array.code, 3);
   assert.match(array.stderr, /jq -c/);
 });
+
+test('create writes more than 10 000 tuples in consecutive transactions and says so', async () => {
+  const tuples = Array.from({ length: 10_001 }, (_, i) => ({ namespace: 'Doc', object: `o${i}`, relation: 'view', subject_id: 'u' }));
+  writeFileSync(join(dir, 'many.json'), JSON.stringify(tuples));
+  const before = keto.calls.filter((c) => c.path.endsWith('/TransactRelationTuples')).length;
+  const created = await rt(['create', '-f', join(dir, 'many.json'), '-q']);
+  assert.equal(created.code, 0, created.stderr);
+  assert.equal(created.stderr, 'Writing 10001 tuples in 2 transactions of up to 10000; for resumable bulk loads use `gatehouse relation-tuple import`.\n');
+  assert.deepEqual(keto.calls.filter((c) => c.path.endsWith('/TransactRelationTuples')).slice(before).map((c) => c.request.relationTupleDeltas.length), [10_000, 1]);
+  assert.equal(keto.tuples.length, 10_001);
+});
+
+test('a progress bar is drawn on stderr only when it is a terminal', async () => {
+  const lines = Array.from({ length: 50 }, (_, i) => `Doc:p${i}#view@u`).join('\n');
+  writeFileSync(join(dir, 'bar.txt'), lines);
+  const args = ['import', join(dir, 'bar.txt'), '--batch-size', '10', '--read-remote', keto.address, '--write-remote', keto.address, '--insecure-disable-transport-security'];
+  const terminal = captureIo({ tty: true });
+  assert.equal(await relationTuple.run(args, terminal), 0);
+  assert.match(terminal.stderrText(), /\r\x1b\[2K\[#{24}\] 100% 50 tuples, [\d,]+\/s\n$/);
+  const pipe = captureIo();
+  assert.equal(await relationTuple.run(args, pipe), 0);
+  assert.equal(pipe.stderrText(), '');
+});
