@@ -8,7 +8,7 @@ function gatehouse(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [GATEHOUSE_BIN, ...args], {
     env: { ...process.env, ...env },
     encoding: 'utf8',
-    timeout: 15_000,
+    timeout: 60_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
