@@ -27,7 +27,7 @@ export interface StartOptions {
   args?: string[];
   /** Wait for GET /health/ready to answer 200 (default true). */
   waitReady?: boolean;
-  /** Give up after this long (default 15 s). */
+  /** Give up after this long (default 30 s). */
   timeoutMs?: number;
 }
 
@@ -92,7 +92,7 @@ export async function startGatehouseProcess(options: StartOptions = {}): Promise
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
 
-  const timeoutMs = options.timeoutMs ?? 15_000;
+  const timeoutMs = options.timeoutMs ?? 30_000;
   let timer: NodeJS.Timeout | undefined;
   const failed = Promise.race([
     exited.then(({ code }) => {
