@@ -284,3 +284,14 @@ test('a progress bar is drawn on stderr only when it is a terminal', async () =>
   assert.equal(await relationTuple.run(args, pipe), 0);
   assert.equal(pipe.stderrText(), '');
 });
+
+test('KETO_BEARER_TOKEN and KETO_AUTHORITY (or --authority) reach the server', async () => {
+  await cli(check.run, ['alice', 'view', 'Doc:x'], { env: { KETO_BEARER_TOKEN: 'tok', KETO_AUTHORITY: 'keto.internal' } });
+  const fromEnv = keto.calls.filter((c) => c.path.endsWith('/Check')).pop()!;
+  assert.equal(fromEnv.headers.authorization, 'Bearer tok');
+  assert.equal(fromEnv.headers[':authority'], 'keto.internal');
+  await cli(check.run, ['alice', 'view', 'Doc:x', '--authority', 'flag.internal'], { env: { KETO_AUTHORITY: 'keto.internal' } });
+  const fromFlag = keto.calls.filter((c) => c.path.endsWith('/Check')).pop()!;
+  assert.equal(fromFlag.headers[':authority'], 'flag.internal');
+  assert.equal(fromFlag.headers.authorization, undefined);
+});
