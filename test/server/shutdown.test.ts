@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import http2 from 'node:http2';
 import { describe, test } from 'node:test';
+import grpc from '@grpc/grpc-js';
+import { messageType, TO_OBJECT } from '../../src/transport/grpc/schema.js';
 import { startGatehouseProcess } from '../support/server.js';
 
 /**
@@ -158,5 +160,38 @@ describe('SIGTERM', () => {
       });
     }
     session.close();
+  });
+
+  test('a gRPC health Watch hears NOT_SERVING, then its stream ends with OK', async (t) => {
+    const gh = await startGatehouseProcess({});
+    t.after(() => gh.stop('SIGKILL'));
+    const request = messageType('grpc.health.v1.HealthCheckRequest');
+    const response = messageType('grpc.health.v1.HealthCheckResponse');
+    const Client = grpc.makeGenericClientConstructor(
+      {
+        watch: {
+          path: '/grpc.health.v1.Health/Watch',
+          requestStream: false,
+          responseStream: true,
+          requestSerialize: (v: object) => Buffer.from(request.encode(request.fromObject(v)).finish()),
+          requestDeserialize: (b: Buffer) => request.decode(b),
+          responseSerialize: (v: object) => Buffer.from(response.encode(response.fromObject(v)).finish()),
+          responseDeserialize: (b: Buffer) => response.toObject(response.decode(b), TO_OBJECT),
+        },
+      },
+      'Health',
+    );
+    const client = new Client(gh.grpc.read, grpc.credentials.createInsecure()) as any;
+    const call = client.watch({ service: '' }) as grpc.ClientReadableStream<{ status: string }>;
+    const statuses: string[] = [];
+    const ended = new Promise<number>((resolve) => call.on('status', (s: grpc.StatusObject) => resolve(s.code)));
+    call.on('data', (m: { status: string }) => {
+      statuses.push(m.status);
+      if (statuses.length === 1) gh.child.kill('SIGTERM');
+    });
+    assert.equal(await ended, grpc.status.OK);
+    assert.deepEqual(statuses, ['SERVING', 'NOT_SERVING']);
+    client.close();
+    assert.equal((await gh.exited).code, 0);
   });
 });
