@@ -6,7 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import { envelope } from './errors.js';
 import { h2Exchange, http1Exchange, type HttpExchange } from './http/exchange.js';
 
-export const kib = (n: number) => n * 1024;
+const kib = (n: number) => n * 1024;
 
 /** Headers larger than this are refused (431). */
 export const MAX_HEADER_SIZE = kib(64);
@@ -43,6 +43,7 @@ export class Listener {
   readonly #front: net.Server;
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<Http2Session>();
+  readonly #allClosed: (() => void)[] = [];
 
   constructor(private readonly options: ListenerOptions) {
     this.#http1 = http.createServer(
@@ -98,8 +99,6 @@ export class Listener {
     });
     socket.on('error', () => {});
   }
-
-  readonly #allClosed: (() => void)[] = [];
 
   /** Resolves once every connection of this port has closed (after `drain`, as answers complete). */
   whenClosed(): Promise<void> {
