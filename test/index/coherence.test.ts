@@ -3,7 +3,10 @@ import { after, describe, it } from 'node:test';
 import { CheckEngine } from '../../src/engine/check-engine.js';
 import { defaultCheckSettings } from '../../src/engine/limits.js';
 import type { TupleSource } from '../../src/engine/source.js';
+import { ChangelogFollower } from '../../src/index/changelog-follower.js';
+import { IndexCoverage } from '../../src/index/coverage.js';
 import { FreshCheckEngine } from '../../src/index/fresh-engines.js';
+import { TupleIndex } from '../../src/index/tuple-index.js';
 import { LiveIndex } from '../../src/index/live-index.js';
 import type { ModelSnapshot } from '../../src/namespaces/model.js';
 import { openStore } from '../../src/store/open.js';
@@ -24,12 +27,12 @@ const legacyModel: ModelSnapshot = {
 };
 
 /** Every read the engine makes, answered by the index and by the database, must be equal. */
-async function assertIndexEqualsStore(live: LiveIndex, store: TupleSource): Promise<void> {
+async function assertIndexEqualsStore(index: TupleIndex, store: TupleSource): Promise<void> {
   for (const subject of SUBJECTS) {
-    assert.deepEqual(live.index.hasSubject(KEYS, subject), await store.hasSubject(KEYS, subject), JSON.stringify(subject));
+    assert.deepEqual(index.hasSubject(KEYS, subject), await store.hasSubject(KEYS, subject), JSON.stringify(subject));
   }
-  assert.deepEqual(live.index.subjectSets(KEYS, 1000), await store.subjectSets(KEYS, 1000));
-  for (const key of KEYS) assert.deepEqual(live.index.subjects(key, 1000), await store.subjects(key, 1000));
+  assert.deepEqual(index.subjectSets(KEYS, 1000), await store.subjectSets(KEYS, 1000));
+  for (const key of KEYS) assert.deepEqual(index.subjects(key, 1000), await store.subjects(key, 1000));
 }
 
 function coherenceSuite(dialect: string, create: () => Promise<TestDatabase>): void {
@@ -80,8 +83,29 @@ function coherenceSuite(dialect: string, create: () => Promise<TestDatabase>): v
           await replicas[writer]!.store.deleteMatching({ namespace: NAMESPACES[next(2)]!, object: OBJECTS[next(3)]! });
         }
         await replicas[reader]!.gate.ready();
-        await assertIndexEqualsStore(replicas[reader]!, stores[reader]!);
+        await assertIndexEqualsStore(replicas[reader]!.index, stores[reader]!);
       }
+    });
+
+    it('warms up while the other replica writes, then equals the database', async () => {
+      const { stores } = await twoReplicas(0);
+      const index = new TupleIndex();
+      const coverage = new IndexCoverage();
+      const follower = new ChangelogFollower(stores[1]!, index, coverage, { pollIntervalMs: 1000, memoryBudgetBytes: 2 ** 30, batch: 2 });
+      let writing = true;
+      const writes = (async () => {
+        for (let i = 0; writing || i < 20; i++) {
+          const t: RelationTuple = { namespace: 'Doc', object: OBJECTS[i % 3]!, relation: RELATIONS[i % 2]!, subject: { id: `u${i}` } };
+          await stores[0]!.transact([t], i % 4 === 3 ? [{ ...t, subject: { id: `u${i - 2}` } }] : []);
+        }
+      })();
+      await follower.warmUp();
+      writing = false;
+      await writes;
+      await follower.reach(await stores[1]!.headRevision());
+      follower.stop();
+      assert.ok(coverage.isWarm);
+      await assertIndexEqualsStore(index, stores[1]!);
     });
 
     it("lets a check sent after a write's response, to the other replica, see that write", async () => {
