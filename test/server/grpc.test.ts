@@ -206,6 +206,22 @@ describe('gRPC on the shared ports', () => {
     assert.equal(headers['grpc-message'], 'the deadline was exceeded');
   });
 
+  test('a message flagged as compressed without a grpc-encoding is refused with INTERNAL', async () => {
+    const session = http2.connect(gh.url.read);
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': `/${RT}.VersionService/GetVersion`,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
+    stream.end(Buffer.from([1, 0, 0, 0, 0]));
+    const headers = await new Promise<http2.IncomingHttpHeaders>((resolve) => stream.on('response', resolve));
+    stream.resume();
+    session.close();
+    assert.equal(headers['grpc-status'], String(grpc.status.INTERNAL));
+    assert.equal(headers['grpc-message'], 'a compressed message was sent without a grpc-encoding');
+  });
+
   test('gRPC calls are counted per method', async () => {
     const res = await fetch(`${gh.url.metrics}/metrics/prometheus`);
     const text = await res.text();
