@@ -123,7 +123,8 @@ export function grpcHandler(deps: GrpcServerDeps): (stream: ServerHttp2Stream, h
       try {
         return entry.request.toObject(entry.request.decode(bytes), TO_OBJECT);
       } catch {
-        throw new CallStatus(GrpcCode.INTERNAL, `could not decode the request as ${entry.method.requestType}`);
+        // The client's bytes are at fault, not the server: a bad request, never INTERNAL.
+        throw new CallStatus(GrpcCode.INVALID_ARGUMENT, `could not decode the request as ${entry.method.requestType}`);
       }
     };
     const encode = (message: object): Buffer =>
@@ -240,11 +241,26 @@ export function grpcTimeoutMs(header: string | string[] | undefined): number | u
   return Math.min(Number(match[1]) * TIMEOUT_UNIT_MS[match[2]!]!, 2_147_483_647);
 }
 
-/** grpc-message is percent-encoded: everything outside printable ASCII, and "%" itself. */
+/**
+ * Longest grpc-message sent, encoded. Messages may quote the request (a 20 000-character
+ * object name), and trailers over the client's header list limit (8 KiB in grpc-js) make
+ * the whole call fail with RST_STREAM instead of carrying the status.
+ */
+export const MAX_GRPC_MESSAGE_CHARS = 4096;
+
+/**
+ * grpc-message is percent-encoded: everything outside printable ASCII, and "%" itself.
+ * A message longer than MAX_GRPC_MESSAGE_CHARS once encoded is cut at a character and ends in "...".
+ */
 export function encodeGrpcMessage(message: string): string {
   let out = '';
-  for (const byte of Buffer.from(message, 'utf8')) {
-    out += byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  for (const char of message) {
+    let encoded = '';
+    for (const byte of Buffer.from(char, 'utf8')) {
+      encoded += byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
+    if (out.length + encoded.length > MAX_GRPC_MESSAGE_CHARS - 3) return `${out}...`;
+    out += encoded;
   }
   return out;
 }
