@@ -44,7 +44,7 @@ describe('REST over HTTP/1.1 and h2c', () => {
     });
     const wrong = await h2cRequest(gh.url.read, '/health/alive', { method: 'DELETE', headers: { 'x-request-id': 'r' } });
     assert.equal(wrong.status, 405);
-    assert.equal(wrong.headers.allow, 'GET');
+    assert.equal(wrong.headers.allow, 'GET, OPTIONS');
     assert.deepEqual(JSON.parse(wrong.body), {
       error: { code: 405, status: 'Method Not Allowed', message: 'The method DELETE is not allowed for /health/alive', request: 'r' },
     });
@@ -60,6 +60,13 @@ describe('REST over HTTP/1.1 and h2c', () => {
         assert.ok(res.status < 500 || res.status === 501, `${route.method} ${route.path} on ${port}: ${res.body}`);
       }
     }
+  });
+
+  test('OPTIONS on a known path lists its methods, as Keto\'s router does', async () => {
+    const res = await http1Request(`${gh.url.read}/relation-tuples/check`, { method: 'OPTIONS' });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.allow, 'GET, POST, OPTIONS');
+    assert.equal(res.body, '');
   });
 
   test('a body over the limit is 413 whether it declares its length or not', async () => {

@@ -90,6 +90,10 @@ export function restPipeline(deps: RestPipelineDeps): (exchange: HttpExchange) =
         });
         return;
       }
+      if (match.kind === 'options') {
+        send({ status: 200 }, { ...corsHeaders, allow: match.allowed.join(', ') });
+        return;
+      }
       routeLabel = match.route.path;
       let body: Buffer;
       try {

@@ -3,6 +3,7 @@ import type { RestRoute } from './route.js';
 export type RouteMatch =
   | { kind: 'route'; route: RestRoute }
   | { kind: 'method_not_allowed'; allowed: string[] }
+  | { kind: 'options'; allowed: string[] }
   | { kind: 'not_found' };
 
 /** Exact-path routing: a path names a resource, the method picks its handler. */
@@ -27,6 +28,7 @@ export class RestRouter {
     if (methods === undefined) return { kind: 'not_found' };
     const route = methods.get(method);
     if (route !== undefined) return { kind: 'route', route };
-    return { kind: 'method_not_allowed', allowed: [...methods.keys()] };
+    const allowed = [...methods.keys(), 'OPTIONS'];
+    return method === 'OPTIONS' ? { kind: 'options', allowed } : { kind: 'method_not_allowed', allowed };
   }
 }
