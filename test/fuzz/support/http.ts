@@ -110,3 +110,13 @@ export function envelopeProblem(res: FuzzResponse): string | undefined {
   if (error.reason !== undefined && typeof error.reason !== 'string') return 'reason is not a string';
   return undefined;
 }
+
+/** Percent-encodes every UTF-8 byte but the unreserved ones (a lone surrogate becomes U+FFFD, as on any wire). */
+export function queryEscape(text: string): string {
+  let out = '';
+  for (const byte of Buffer.from(text, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9\-_.~]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
