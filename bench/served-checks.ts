@@ -136,8 +136,17 @@ async function startServer(dsn: string, oplFile: string, index: { enabled: boole
   const logged = (msg: string) => gh.logs.some((l) => typeof l === 'object' && l !== null && String((l as { msg?: unknown }).msg).startsWith(msg));
   if (index.enabled) await waitFor('the index to be warm', () => logged('index: warm'), 600_000);
   writeFileSync(gh.configFile, JSON.stringify({ ...JSON.parse(readFileSync(gh.configFile, 'utf8')), log: { level: 'error', format: 'json' } }));
-  await waitFor('the log level to follow the config', () => gh.logs.length > 0 && logged('configuration reloaded'), 5000).catch(() => undefined);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // The access log must be off before measuring: a request must no longer add a log line.
+  const quiet = async () => {
+    const before = gh.logs.length;
+    await fetch(`${gh.url.read}/health/alive`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return gh.logs.length === before;
+  };
+  const until = Date.now() + 15_000;
+  while (!(await quiet())) {
+    if (Date.now() > until) throw new Error('the access log did not turn off after the configuration reload');
+  }
   return gh;
 }
 
