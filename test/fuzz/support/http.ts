@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import http, { STATUS_CODES } from 'node:http';
+import http2 from 'node:http2';
 import net from 'node:net';
 
 export interface FuzzResponse {
@@ -10,8 +11,45 @@ export interface FuzzResponse {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
-/** Closes the pooled keep-alive connections (call once the server is done). */
-export const closeClientConnections = (): void => agent.destroy();
+const sessions = new Map<string, http2.ClientHttp2Session>();
+
+/** Closes the pooled keep-alive connections and HTTP/2 sessions (call once the server is done). */
+export function closeClientConnections(): void {
+  agent.destroy();
+  for (const session of sessions.values()) session.close();
+  sessions.clear();
+}
+
+/** One request over a shared cleartext HTTP/2 session (prior knowledge), reopened when the server closed it. */
+export function h2Request(
+  origin: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+): Promise<FuzzResponse> {
+  let session = sessions.get(origin);
+  if (session === undefined || session.closed || session.destroyed) {
+    session = http2.connect(origin, { maxHeaderListPairs: 1000, settings: { maxHeaderListSize: 1 << 20 } });
+    session.on('error', () => sessions.delete(origin));
+    session.on('close', () => sessions.delete(origin));
+    sessions.set(origin, session);
+  }
+  const open = session;
+  return new Promise((resolve, reject) => {
+    const stream = open.request({ ':method': method, ':path': path, ...headers }, { endStream: false });
+    let responseHeaders: http2.IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    stream.on('response', (h) => (responseHeaders = h));
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      const { ':status': status, ...rest } = responseHeaders;
+      resolve({ status: Number(status), headers: rest as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
+    });
+    stream.on('error', reject);
+    stream.end(body);
+  });
+}
 
 /**
  * One HTTP/1.1 request over a pooled keep-alive connection. `path` may hold any byte in
