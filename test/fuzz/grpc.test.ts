@@ -11,6 +11,7 @@ import { startGatehouseProcess, type GatehouseProcess } from '../support/server.
 import { FUZZ_SEED, runs } from './support/knobs.js';
 import { oplNamespacesConfig } from './support/model.js';
 import { encodeMessage, messageArb, mutatedBytes } from './support/protobuf-messages.js';
+import { ids, namespaces, relations } from './support/tuples.js';
 
 /**
  * Random protobuf bytes, byte-mutated encodings and random well-formed messages to every
@@ -99,6 +100,54 @@ describe('gRPC fuzzing', { concurrency: false }, () => {
     }
     await assertAlive();
     t.diagnostic(`seed ${FUZZ_SEED}; calls per method ${JSON.stringify(sent)}; status codes seen ${JSON.stringify(codes)}`);
+  });
+
+  test('TransactRelationTuples with one invalid delta writes nothing', async (t) => {
+    const type = messageType('ory.keto.relation_tuples.v1alpha2.TransactRelationTuplesRequest');
+    const tuple = fc.record({
+      namespace: namespaces,
+      object: ids,
+      relation: relations,
+      subject: fc.oneof(fc.record({ id: ids }), fc.record({ set: fc.record({ namespace: namespaces, object: ids, relation: relations }) })),
+    });
+    const delta = fc.record({ action: fc.constantFrom('ACTION_INSERT', 'ACTION_DELETE'), relationTuple: tuple });
+    const invalid = fc.oneof(
+      tuple.map((rt) => ({ action: 'ACTION_INSERT', relationTuple: { ...rt, namespace: 'NoSuchNamespace' } })),
+      tuple.map((rt) => ({ action: 'ACTION_INSERT', relationTuple: { ...rt, subject: { set: { namespace: 'Nope', object: 'o', relation: 'r' } } } })),
+      tuple.map((rt) => ({ action: 'ACTION_DELETE', relationTuple: { namespace: rt.namespace, object: rt.object, relation: rt.relation } })),
+    );
+    const requests = fc.sample(
+      fc.tuple(fc.array(delta, { minLength: 1, maxLength: 8 }), invalid, fc.nat()).map(([valid, bad, at]) => {
+        const deltas: unknown[] = [...valid];
+        deltas.splice(at % (valid.length + 1), 0, bad);
+        return deltas;
+      }),
+      { seed: FUZZ_SEED, numRuns: runs(100) },
+    );
+    const count = async () => {
+      let n = 0;
+      let token = '';
+      for (;;) {
+        const res = await fetch(`${gh.url.read}/relation-tuples?page_size=500${token && `&page_token=${encodeURIComponent(token)}`}`);
+        const page = (await res.json()) as { relation_tuples: unknown[]; next_page_token: string };
+        n += page.relation_tuples.length;
+        if (page.next_page_token === '') return n;
+        token = page.next_page_token;
+      }
+    };
+    for (const valid of fc.sample(fc.array(delta, { minLength: 1, maxLength: 8 }), { seed: FUZZ_SEED + 1, numRuns: 20 })) {
+      const answer = await call('/ory.keto.relation_tuples.v1alpha2.WriteService/TransactRelationTuples', encodeMessage(type, { relationTupleDeltas: valid }));
+      assert.equal(answer.code, GrpcCode.OK, answer.details);
+    }
+    const before = await count();
+    assert.ok(before > 0);
+    for (const relationTupleDeltas of requests) {
+      const answer = await call('/ory.keto.relation_tuples.v1alpha2.WriteService/TransactRelationTuples', encodeMessage(type, { relationTupleDeltas }));
+      const what = `${JSON.stringify(relationTupleDeltas)} (seed ${FUZZ_SEED}): ${answer.code} ${answer.details}`;
+      assert.ok(answer.code === GrpcCode.INVALID_ARGUMENT || answer.code === GrpcCode.NOT_FOUND, what);
+      assert.equal(await count(), before, what);
+    }
+    t.diagnostic(`${requests.length} transactions with one invalid delta refused, ${before} tuples stored before and after`);
   });
 
   test('an error quoting a 60 KB request keeps its status: the message is cut, the call is not reset', async () => {

@@ -245,6 +245,23 @@ describe('REST fuzzing', { concurrency: false }, () => {
 
   });
 
+  test('a PATCH of 5000 deltas whose last one is invalid writes nothing; the same deltas without it write all', async () => {
+    const before = (await listAll()).length;
+    const deltas = Array.from({ length: 5000 }, (_, i) => ({
+      action: 'insert',
+      relation_tuple: { namespace: 'Doc', object: `bulk-${i}`, relation: 'viewers', subject_id: `user-${i % 97}` },
+    }));
+    for (const bad of [{ action: 'insert', relation_tuple: { namespace: 'Nope', object: 'o', relation: 'r', subject_id: 's' } }, { action: 'remove' }]) {
+      const refused = await request(gh.url.write, 'PATCH', WRITE_PATH, {}, Buffer.from(JSON.stringify([...deltas, bad])));
+      assert.ok(refused.status === 400 || refused.status === 404, refused.body);
+      assert.equal(envelopeProblem(refused), undefined, refused.body);
+      assert.equal((await listAll()).length, before);
+    }
+    const accepted = await request(gh.url.write, 'PATCH', WRITE_PATH, {}, Buffer.from(JSON.stringify(deltas)));
+    assert.equal(accepted.status, 204, accepted.body);
+    assert.equal((await listAll()).length, before + deltas.length);
+  });
+
   test(`a body over max_request_body_size (${BODY_LIMIT} bytes) is 413 in the envelope, declared or chunked`, async () => {
     const big = Buffer.alloc(BODY_LIMIT + 1, 0x20);
     for (const [method, path] of [['PUT', WRITE_PATH], ['PATCH', WRITE_PATH], ['POST', '/relation-tuples/check'], ['POST', '/opl/syntax/check']]) {
