@@ -5,7 +5,7 @@
  * RSS (sampled from /proc) and `relation-tuple export` throughput, which doubles as the check
  * that every tuple arrived.
  *
- *   node dist/bench/import.js [TOTAL] [BATCH] [CONCURRENCY]
+ *   node dist/bench/import.js [TOTAL] [BATCH] [CONCURRENCY] [--only sqlite|postgres] [--skip-export]
  */
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,9 +16,14 @@ import { postgresDatabase, sqliteFileDatabase, type TestDatabase } from '../test
 import { GATEHOUSE_BIN, startGatehouseProcess } from '../test/support/server.js';
 import { printFigure } from './figure.js';
 
-const total = Number(process.argv[2] ?? 1_000_000);
-const batch = Number(process.argv[3] ?? 1_000);
-const concurrency = Number(process.argv[4] ?? 4);
+const argv = process.argv.slice(2);
+const onlyAt = argv.indexOf('--only');
+const only = onlyAt >= 0 ? argv[onlyAt + 1] : undefined;
+const positional = argv.filter((a, i) => !a.startsWith('--') && i !== onlyAt + 1);
+const skipExport = process.argv.includes('--skip-export');
+const total = Number(positional[0] ?? 1_000_000);
+const batch = Number(positional[1] ?? 1_000);
+const concurrency = Number(positional[2] ?? 4);
 const NAMESPACES = [{ name: 'groups' }, { name: 'documents' }];
 
 function tupleLine(i: number): string {
@@ -74,6 +79,7 @@ async function measure(name: string, database: TestDatabase, input: string, dir:
     printFigure({ part: 'cli-import', name: `${name} import throughput (${total} tuples, batches of ${batch}, ${concurrency} in flight)`, value: Math.round(total / seconds), unit: 'tuples/s' });
     printFigure({ part: 'cli-import', name: `${name} import peak RSS of the CLI`, value: Math.round(imported.peakRssBytes / 2 ** 20), unit: 'MiB' });
 
+    if (skipExport) return;
     const exportFile = join(dir, `${name}.export.jsonl`);
     const exportStarted = process.hrtime.bigint();
     const exported = await runCli(['relation-tuple', 'export', '-o', exportFile, ...remote]);
@@ -99,9 +105,10 @@ const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-import-'));
 try {
   const input = join(dir, 'tuples.txt');
   await writeInput(input);
-  await measure('sqlite', sqliteFileDatabase(), input, dir);
+  if (only !== 'postgres') await measure('sqlite', sqliteFileDatabase(), input, dir);
   const postgres = process.env['TEST_POSTGRES_DSN'];
-  if (postgres) await measure('postgres', await postgresDatabase(postgres), input, dir);
+  if (only === 'sqlite') console.log('postgres skipped: --only sqlite');
+  else if (postgres) await measure('postgres', await postgresDatabase(postgres), input, dir);
   else console.log('postgres skipped: TEST_POSTGRES_DSN is not set');
 } finally {
   rmSync(dir, { recursive: true, force: true });
