@@ -19,7 +19,7 @@ import { printFigure } from './figure.js';
 const argv = process.argv.slice(2);
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt >= 0 ? argv[onlyAt + 1] : undefined;
-const positional = argv.filter((a, i) => !a.startsWith('--') && i !== onlyAt + 1);
+const positional = argv.filter((a, i) => !a.startsWith('--') && (onlyAt < 0 || i !== onlyAt + 1));
 const skipExport = process.argv.includes('--skip-export');
 const total = Number(positional[0] ?? 1_000_000);
 const batch = Number(positional[1] ?? 1_000);
