@@ -276,6 +276,43 @@ describe('REST fuzzing', { concurrency: false }, () => {
     assert.equal(alive.status, 200);
   });
 
+  test('malformed HTTP/1.1 messages are answered in the envelope', async (t) => {
+    const malformed = [
+      'GET /health/alive HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      'PUT /admin/relation-tuples HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n',
+      'PUT /admin/relation-tuples HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n',
+      'PUT /admin/relation-tuples HTTP/1.1\r\nHost: x\r\nContent-Length: 1, 2\r\n\r\nab',
+      'GET /health/alive HTTP/1.1\r\nHo st: x\r\n\r\n',
+      'GET /health/alive HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n',
+      'GET /health/alive HTTP/9.9\r\nHost: x\r\n\r\n',
+      'GET /health/alive\r\n\r\n',
+      'GET  /health/alive HTTP/1.1\r\nHost: x\r\n\r\n',
+      '\u0000\u0001\u0002\u0003\r\n\r\n',
+      'GET /health/alive HTTP/1.1\nHost: x\n\n',
+      'GET /relation-tuples?namespace=a\u0000b HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET /relation-tuples?namespace=a b HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET http://evil.example/relation-tuples HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET * HTTP/1.1\r\nHost: x\r\n\r\n',
+      'CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: x\r\n\r\n',
+      'PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n',
+    ];
+    const seen: string[] = [];
+    for (const text of malformed) {
+      const res = await rawRequest(gh.ports.read, Buffer.from(`${text}`, 'latin1')).catch((err: Error) => err);
+      seen.push(res instanceof Error ? 'closed' : String(res.status));
+      if (res instanceof Error) {
+        // Closing the connection is an answer too, for bytes that are not HTTP at all; the server must live on.
+        assert.match(res.message, /closed without a complete answer|ECONNRESET/, `${JSON.stringify(text)}: ${res.message}`);
+        continue;
+      }
+      assert.ok(res.status < 500, `${JSON.stringify(text)}: ${res.status} ${res.body}`);
+      if (res.status >= 300) assert.equal(envelopeProblem(res), undefined, `${JSON.stringify(text)}: ${res.status} ${res.body}`);
+    }
+    t.diagnostic(`answers: ${seen.join(' ')}`);
+    const alive = await request(gh.url.read, 'GET', '/health/alive', {}, undefined);
+    assert.equal(alive.status, 200);
+  });
+
   test('a 64 KiB header is 431 in the envelope', async () => {
     for (const path of ['/relation-tuples', '/health/alive']) {
       const res = await rawRequest(
