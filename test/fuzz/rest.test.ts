@@ -123,7 +123,13 @@ describe('REST fuzzing', { concurrency: false }, () => {
 
   const assertAnswer = (req: FuzzRequest, res: FuzzResponse) => {
     assert.ok(res.status < 500, `${res.status} ${res.body} for ${show(req)}`);
-    if (res.status < 300 || req.method === 'HEAD') return;
+    if (req.method === 'HEAD') return;
+    if (res.status < 300) {
+      if (String(res.headers['content-type'] ?? '').startsWith('application/json')) {
+        assert.doesNotThrow(() => JSON.parse(res.body), `${res.status} ${res.body.slice(0, 300)} for ${show(req)}`);
+      }
+      return;
+    }
     if (res.status === 403 && CHECK_PATHS.has(req.path) && res.body === '{"allowed":false}') return;
     const problem = envelopeProblem(res);
     assert.equal(problem, undefined, `${res.status} ${res.body}: ${problem} for ${show(req)}`);
