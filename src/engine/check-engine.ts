@@ -1,7 +1,7 @@
 import { GatehouseError, invalidArgument, limitExceeded, unknownNamespace } from '../errors.js';
 import type { ModelSnapshot } from '../namespaces/model.js';
 import type { RelationTuple } from '../tuple.js';
-import { FrontierReads, isAllowed, type Query } from './check-steps.js';
+import { type CheckContext, FrontierReads, isAllowed, type Query } from './check-steps.js';
 import { compileModel, type CompiledModel } from './compiled-model.js';
 import { type CheckSettings, clampDepth } from './limits.js';
 import { type Limitation, limitReason, MEMBER, type Outcome } from './outcome.js';
@@ -66,13 +66,17 @@ export class CheckEngine {
     const model = this.compiled(this.deps.model());
     assertKnownNamespaces(model, tuple);
     const steps = new StepStack();
-    const cx = { model, source: this.deps.source, settings, reads: new FrontierReads(), steps };
+    const source = this.deps.source;
+    const ids = source.interned?.();
+    const subjectNode = ids === undefined ? -1 : ids.subjectNode(tuple.subject);
+    const cx: CheckContext = { model, source, settings, reads: new FrontierReads(), steps, ids, subjectNode };
     const q: Query = {
       namespace: tuple.namespace,
       object: tuple.object,
       relation: tuple.relation,
       subject: tuple.subject,
       depth: clampDepth(maxDepth, settings.maxReadDepth),
+      node: undefined,
     };
     return steps.run(isAllowed(cx, q, undefined, false));
   }

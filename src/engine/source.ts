@@ -15,4 +15,30 @@ export interface TupleSource {
   subjectSets(keys: readonly ObjectRelation[], limit: number): MaybePromise<SubjectSet[][]>;
   /** Every subject stored on `key` (ids and sets), at most `limit`: what Expand lists. */
   subjects(key: ObjectRelation, limit: number): MaybePromise<Subject[]>;
+  /**
+   * The same rows read by interned node ids, when this source can answer every read that
+   * way right now (an in-memory index that is warm and holds every namespace); asked once
+   * per check.
+   */
+  interned?(): InternedReads | undefined;
+}
+
+/** A stored subject set together with its node. */
+export interface SubjectSetNode extends SubjectSet {
+  readonly node: number;
+}
+
+/**
+ * Synchronous reads by node: a node is a `namespace:object#relation` (a key or a subject
+ * set) or a subject id, numbered densely; a node keeps its number for the source's life.
+ */
+export interface InternedReads {
+  /** The node of `namespace:object#relation`, or -1 when no stored row names it. */
+  setNode(namespace: string, object: string, relation: string): number;
+  /** The node of `subject`, or -1 when no stored row names it. */
+  subjectNode(subject: Subject): number;
+  /** Whether subject node `subject` is stored directly on key node `key`. */
+  linked(key: number, subject: number): boolean;
+  /** The subject sets stored on key node `key`, in the store's order. */
+  subjectSetNodes(key: number): SubjectSetNode[];
 }

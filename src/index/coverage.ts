@@ -28,6 +28,11 @@ export class IndexCoverage {
     return this.warm && !this.excluded.has(namespace);
   }
 
+  /** Whether the index answers reads of every namespace now. */
+  servesAll(): boolean {
+    return this.warm && this.excluded.size === 0;
+  }
+
   /** Namespaces answered from the database because they did not fit. */
   excludedNamespaces(): string[] {
     return [...this.excluded].sort();

@@ -1,4 +1,4 @@
-import type { MaybePromise, TupleSource } from '../engine/source.js';
+import type { InternedReads, MaybePromise, TupleSource } from '../engine/source.js';
 import type { ObjectRelation, Subject, SubjectSet } from '../tuple.js';
 import type { IndexCoverage } from './coverage.js';
 import type { TupleIndex } from './tuple-index.js';
@@ -23,6 +23,11 @@ export class IndexedTupleSource implements TupleSource {
 
   subjectSets(keys: readonly ObjectRelation[], limit: number): MaybePromise<SubjectSet[][]> {
     return this.split(keys, (k) => this.index.subjectSets(k, limit), (k) => this.store.subjectSets(k, limit));
+  }
+
+  /** The index's reads by node, while it serves every namespace. */
+  interned(): InternedReads | undefined {
+    return this.coverage.servesAll() ? this.index : undefined;
   }
 
   subjects(key: ObjectRelation, limit: number): MaybePromise<Subject[]> {

@@ -1,4 +1,4 @@
-import type { TupleSource } from '../engine/source.js';
+import type { InternedReads, SubjectSetNode, TupleSource } from '../engine/source.js';
 import type { ObjectRelation, RelationTuple, Subject, SubjectSet } from '../tuple.js';
 import { BlockArena } from './block-arena.js';
 import { NodeTable } from './node-table.js';
@@ -27,7 +27,7 @@ import { NodeTable } from './node-table.js';
  * `limit.max_read_width` can tell the difference, and Keto's own answer there depends on
  * row order too.
  */
-export class TupleIndex implements TupleSource {
+export class TupleIndex implements TupleSource, InternedReads {
   private readonly nodes = new NodeTable();
   private readonly forward = new BlockArena();
   private readonly forwardSets = new BlockArena();
@@ -141,6 +141,37 @@ export class TupleIndex implements TupleSource {
     return out;
   }
 
+  interned(): InternedReads {
+    return this;
+  }
+
+  setNode(namespace: string, object: string, relation: string): number {
+    return this.nodes.findSet(namespace, object, relation);
+  }
+
+  subjectNode(subject: Subject): number {
+    return this.findSubject(subject);
+  }
+
+  /** Whether the pair (key, subject) is stored, scanning the shorter of the two lists. */
+  linked(key: number, subject: number): boolean {
+    return this.forward.length(key) <= this.reverse.length(subject)
+      ? this.forward.contains(key, subject)
+      : this.reverse.contains(subject, key);
+  }
+
+  subjectSetNodes(key: number): SubjectSetNode[] {
+    const nodes = this.nodes;
+    const start = this.forwardSets.start(key);
+    const end = start + this.forwardSets.length(key);
+    const out: SubjectSetNode[] = [];
+    for (let r = start; r < end; r++) {
+      const node = this.forwardSets.values[r]!;
+      out.push({ namespace: nodes.namespace(node), object: nodes.object(node), relation: nodes.relation(node), node });
+    }
+    return out;
+  }
+
   /** Every `ns:obj#rel` on which `subject` is stored directly (reverse adjacency), in no particular order. */
   keysHolding(subject: Subject): ObjectRelation[] {
     const s = this.findSubject(subject);
@@ -167,13 +198,6 @@ export class TupleIndex implements TupleSource {
     this.forward.compact();
     this.forwardSets.compact();
     this.reverse.compact();
-  }
-
-  /** Whether the pair (key, subject) is stored, scanning the shorter of the two lists. */
-  private linked(key: number, subject: number): boolean {
-    return this.forward.length(key) <= this.reverse.length(subject)
-      ? this.forward.contains(key, subject)
-      : this.reverse.contains(subject, key);
   }
 
   private countRows(ns: number, delta: number): void {
