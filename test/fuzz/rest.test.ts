@@ -132,6 +132,11 @@ describe('REST fuzzing', { concurrency: false }, () => {
     if (res.status === 403 && CHECK_PATHS.has(req.path) && res.body === '{"allowed":false}') return;
     const problem = envelopeProblem(res);
     assert.equal(problem, undefined, `${res.status} ${res.body}: ${problem} for ${show(req)}`);
+    const echoed = (JSON.parse(res.body) as { error: { request?: string } }).error.request;
+    const sentId = req.headers['x-request-id'];
+    if (echoed !== undefined && sentId !== undefined && /^[\x21-\x7e]{1,200}$/.test(sentId)) {
+      assert.equal(echoed, sentId, `the request id is echoed: ${res.body} for ${show(req)}`);
+    }
   };
 
   const listAll = async (): Promise<KetoTuple[]> => {

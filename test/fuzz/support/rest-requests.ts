@@ -166,6 +166,7 @@ export function routeRequests(route: { method: string; path: string }): fc.Arbit
       method: fc.oneof({ weight: 9, arbitrary: fc.constant(route.method) }, { weight: 1, arbitrary: fc.constantFrom(...OTHER_METHODS) }),
       raw: fc.oneof({ weight: 1, arbitrary: fc.constant(true) }, { weight: 9, arbitrary: fc.constant(false) }),
       contentType: fc.option(fc.constantFrom(...CONTENT_TYPES), { nil: undefined }),
+      requestId: fc.option(fc.string({ maxLength: 250 }), { nil: undefined, freq: 4 }),
       body: bodyArb(bodyKind(route.method, route.path)),
       pathSuffix: fc.constantFrom('', '', '', '', '', '', '', '', '', '/', '//', '%2F'),
     })
@@ -173,9 +174,10 @@ export function routeRequests(route: { method: string; path: string }): fc.Arbit
       const isRaw = raw && rest.method !== 'HEAD';
       return queryArb(isRaw).map((query) => ({ ...rest, raw: isRaw, query }));
     })
-    .map(({ method, raw, contentType, body, pathSuffix, query }) => {
+    .map(({ method, raw, contentType, requestId, body, pathSuffix, query }) => {
       const headers: Record<string, string> = {};
       if (contentType !== undefined) headers['content-type'] = contentType;
+      if (requestId !== undefined) headers['x-request-id'] = requestId;
       return { method, path: route.path + pathSuffix, query, headers, body, raw };
     });
 }
