@@ -31,8 +31,9 @@ export const invalidArgument = (message: string, reason?: string) =>
 
 export const notFound = (message: string, reason?: string) => new GatehouseError('not_found', message, reason);
 
+/** Keto's shape: herodot's generic not-found message, the namespace named in `reason`. */
 export const unknownNamespace = (name: string) =>
-  new GatehouseError('not_found', `Unknown namespace with name "${name}".`);
+  new GatehouseError('not_found', 'The requested resource could not be found', `Unknown namespace with name "${name}".`);
 
 export const notImplemented = (what: string) =>
   new GatehouseError('not_implemented', `${what} is not implemented yet.`);

@@ -93,9 +93,11 @@ export interface GrpcErrorAnswer {
   unexpected: boolean;
 }
 
+/** gRPC has no `reason` field: the message carries it, so a gRPC client learns what the REST envelope says. */
 export function toGrpcError(err: unknown): GrpcErrorAnswer {
   if (err instanceof GatehouseError && err.kind !== 'internal') {
-    return { code: GRPC_CODE[err.kind], message: err.message, unexpected: false };
+    const message = err.reason === undefined || err.reason === '' ? err.message : `${err.message}: ${err.reason}`;
+    return { code: GRPC_CODE[err.kind], message, unexpected: false };
   }
   return { code: GrpcCode.INTERNAL, message: INTERNAL_ERROR_MESSAGE, unexpected: true };
 }

@@ -130,7 +130,8 @@ describe('relationship API over REST and gRPC with the official clients', () => 
       .patchRelationships({ relationshipPatch: [{ action: 'insert', relation_tuple: t('3') }, { action: 'insert', relation_tuple: { ...t('4'), namespace: 'nope' } }] })
       .catch((e) => e.response);
     assert.equal(failure.status, 404);
-    assert.equal(failure.data.error.message, 'Unknown namespace with name "nope".');
+    assert.equal(failure.data.error.message, 'The requested resource could not be found');
+    assert.equal(failure.data.error.reason, 'Unknown namespace with name "nope".');
     assert.deepEqual((await rest.getRelationships({ namespace: 'files', relation: 'owner' })).data.relation_tuples, [t('2')]);
     await restWrite.deleteRelationships({ namespace: 'files' });
   });

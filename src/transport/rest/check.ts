@@ -89,7 +89,6 @@ export function batchErrorText(result: BatchCheckResult): string | undefined {
   const error = result.error;
   if (error === undefined) return undefined;
   if (!(error instanceof GatehouseError)) return error.limit;
-  if (error.kind === 'not_found') return 'The requested resource could not be found';
   if (error.kind === 'internal') return INTERNAL_ERROR_MESSAGE;
   return error.message;
 }
