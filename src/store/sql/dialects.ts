@@ -35,6 +35,8 @@ export const sqliteDialect: Dialect = {
   transactionalDdl: true,
   textEquals: plainEquals,
   exact: (column) => column,
+  // A unary plus keeps SQLite from answering `nid = ?` with an index that starts with nid.
+  storeOrderWalk: { tableHint: '', nidEquals: (column) => `+${column} = ?` },
   insertIgnoring: onConflictDoNothing,
   // The text form Keto's SQLite driver writes: "2006-01-02 15:04:05.999999999-07:00".
   timestamp: (at) => `${isoSeconds(at)}+00:00`,
@@ -52,6 +54,7 @@ function postgresFamily(name: 'postgres' | 'cockroach'): Dialect {
     transactionalDdl: name === 'postgres',
     textEquals: plainEquals,
     exact: (column) => column,
+    storeOrderWalk: { tableHint: '', nidEquals: (column) => `${column} = ?` },
     insertIgnoring: onConflictDoNothing,
     timestamp: isoSeconds,
     nextRevision: revisionReturning,
@@ -78,6 +81,8 @@ export const mysqlDialect: Dialect = {
     return `(${column} = ? AND CONVERT(${column} USING utf8mb4) COLLATE utf8mb4_bin = ?)`;
   },
   exact: (column) => `CONVERT(${column} USING utf8mb4) COLLATE utf8mb4_bin`,
+  // Left to itself, MySQL/MariaDB may pick an index that starts with nid and sort every page.
+  storeOrderWalk: { tableHint: 'FORCE INDEX (PRIMARY)', nidEquals: (column) => `${column} = ?` },
   insertIgnoring: (table, columns, _key, rows) =>
     `INSERT IGNORE INTO ${table} (${columns.join(', ')}) VALUES ${placeholders(rows, columns.length)}`,
   timestamp: isoSeconds,

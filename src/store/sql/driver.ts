@@ -36,6 +36,12 @@ export interface Dialect {
   textEquals(column: string, value: string, params: SqlValue[]): string;
   /** `column` as an expression that groups and sorts byte for byte. */
   exact(column: string): string;
+  /**
+   * An unfiltered walk of a network's tuples in `shard_id` order, written so that the
+   * primary key (shard_id, nid) serves both the range and the order (no index that
+   * starts with nid, no sort): a hint after the table alias, and the nid condition.
+   */
+  readonly storeOrderWalk: { readonly tableHint: string; nidEquals(column: string): string };
   /** `INSERT … ` that skips rows whose primary key exists, for `columns` and `rows` rows. */
   insertIgnoring(table: string, columns: readonly string[], key: readonly string[], rows: number): string;
   /** A TIMESTAMP parameter in the form the dialect stores. */

@@ -28,6 +28,9 @@ const TUPLE_INSERT_COLUMNS = [
   'commit_time',
 ];
 
+const isUnfiltered = (q: RelationQuery): boolean =>
+  q.namespace === undefined && q.object === undefined && q.relation === undefined && q.subject === undefined;
+
 const limitOf = (n: number): number => Math.max(0, Math.trunc(n));
 
 const chunks = <T>(items: readonly T[], size: number): T[][] => {
@@ -54,7 +57,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     checkStorableQuery(query);
     const [where, tokens] = await Promise.all([this.predicates(), this.pageTokens()]);
     const params: SqlValue[] = [];
-    let sql = `SELECT ${TUPLE_COLUMNS} FROM keto_relation_tuples t ${TUPLE_JOINS} WHERE ${where.query(query, params)}`;
+    let sql = isUnfiltered(query) ? this.storeOrderWalk(where.nid, params) : `SELECT ${TUPLE_COLUMNS} FROM keto_relation_tuples t ${TUPLE_JOINS} WHERE ${where.query(query, params)}`;
     if (page.token !== undefined && page.token !== '') {
       params.push(tokens.read(query, page.token).after);
       sql += ' AND t.shard_id > ?';
@@ -67,6 +70,13 @@ export class SqlRelationTupleStore implements RelationTupleStore {
       tuples: shown.map(tupleOf),
       nextPageToken: more ? tokens.issue(query, { after: String(shown[shown.length - 1]!.shard_id).toLowerCase() }) : '',
     };
+  }
+
+  /** Every tuple of the network, read along the primary key (the warm-up's and an unfiltered listing's walk). */
+  private storeOrderWalk(nid: string, params: SqlValue[]): string {
+    const walk = this.driver.dialect.storeOrderWalk;
+    params.push(nid);
+    return `SELECT ${TUPLE_COLUMNS} FROM keto_relation_tuples t ${walk.tableHint} ${TUPLE_JOINS} WHERE ${walk.nidEquals('t.nid')}`;
   }
 
   async transact(insert: readonly RelationTuple[], remove: readonly RelationTuple[]): Promise<number> {
