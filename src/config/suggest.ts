@@ -1,20 +1,5 @@
+import { editDistance } from '../edit-distance.js';
 import { CONFIG_KEYS } from './keys.js';
-
-/** Edits (insert, delete, substitute, swap two neighbours) turning `a` into `b`. */
-function editDistance(a: string, b: string): number {
-  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const up = rows[i - 1]!;
-      let best = Math.min(up[j]! + 1, row[j - 1]! + 1, up[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
-      row.push(best);
-    }
-    rows.push(row);
-  }
-  return rows[a.length]![b.length]!;
-}
 
 /** Typos worth suggesting a fix for: about one edit per three characters. */
 function closeEnough(distance: number, key: string): boolean {
