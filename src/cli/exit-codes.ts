@@ -9,6 +9,8 @@ export const EXIT = {
   failure: 3,
   /** The server could not be reached or did not answer in time (worth retrying). */
   unavailable: 4,
+  /** Stopped by Ctrl-C (SIGINT) after finishing what was in flight. */
+  interrupted: 130,
 } as const;
 
 export const EXIT_CODES_HELP = `Exit codes:
@@ -16,4 +18,5 @@ export const EXIT_CODES_HELP = `Exit codes:
   1  check: denied
   2  usage error
   3  the request or its input was refused, or the command failed
-  4  the server could not be reached or did not answer in time`;
+  4  the server could not be reached or did not answer in time
+  130  interrupted (import: after writing what was in flight; it says where to resume)`;

@@ -17,6 +17,11 @@ export interface CliIo {
   readonly interactiveErr: boolean;
   out(text: string): void;
   err(text: string): void;
+  /**
+   * Calls `handler` on the next Ctrl-C (SIGINT) instead of exiting; a second Ctrl-C exits
+   * as usual. Returns the function that removes the handler.
+   */
+  onInterrupt(handler: () => void): () => void;
 }
 
 export interface CliIoStreams {
@@ -24,6 +29,7 @@ export interface CliIoStreams {
   readonly stdout: Writable & { isTTY?: boolean };
   readonly stderr: Writable & { isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
+  readonly onInterrupt: (handler: () => void) => () => void;
 }
 
 export function cliIo(streams: CliIoStreams): CliIo {
@@ -38,11 +44,17 @@ export function cliIo(streams: CliIoStreams): CliIo {
     interactiveErr: streams.stderr.isTTY === true,
     out: (text) => void streams.stdout.write(text),
     err: (text) => void streams.stderr.write(text),
+    onInterrupt: streams.onInterrupt,
   };
 }
 
+function onProcessInterrupt(handler: () => void): () => void {
+  process.once('SIGINT', handler);
+  return () => void process.off('SIGINT', handler);
+}
+
 export const processIo = (): CliIo =>
-  cliIo({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
+  cliIo({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, onInterrupt: onProcessInterrupt });
 
 /** Resolves once `stream` accepts more data; use between large writes to keep memory flat. */
 export function drained(stream: Writable): Promise<void> {

@@ -6,6 +6,7 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import * as relationTuple from '../../src/cli/relation-tuple.js';
 import * as check from '../../src/cli/check.js';
@@ -294,4 +295,26 @@ test('KETO_BEARER_TOKEN and KETO_AUTHORITY (or --authority) reach the server', a
   const fromFlag = keto.calls.filter((c) => c.path.endsWith('/Check')).pop()!;
   assert.equal(fromFlag.headers[':authority'], 'flag.internal');
   assert.equal(fromFlag.headers.authorization, undefined);
+});
+
+test('Ctrl-C during import writes what was read, says where to resume and exits 130', async () => {
+  let io: ReturnType<typeof captureIo> | undefined;
+  async function* input() {
+    for (let i = 1; i <= 25; i++) yield Buffer.from(`Doc:i${i}#view@u\n`);
+    io!.interrupt();
+    for (let i = 26; i <= 40; i++) yield Buffer.from(`Doc:i${i}#view@u\n`);
+  }
+  io = captureIo({ stdinStream: Readable.from(input()) });
+  const code = await relationTuple.run(
+    ['import', '-', '--batch-size', '10', '--read-remote', keto.address, '--write-remote', keto.address, '--insecure-disable-transport-security'],
+    io,
+  );
+  assert.equal(code, 130);
+  assert.match(io.stderrText(), /Interrupted: finishing the transactions in flight/);
+  // The input stream reads a little ahead, so the stop comes a line or two before line 25.
+  const resume = /Error: interrupted; lines 1-(\d+) are imported \(hint: resume with --resume-from (\d+)/.exec(io.stderrText());
+  assert.ok(resume, io.stderrText());
+  assert.equal(resume[1], resume[2]);
+  assert.ok(Number(resume[1]) >= 20 && Number(resume[1]) <= 25);
+  assert.equal(keto.tuples.length, Number(resume[1]));
 });

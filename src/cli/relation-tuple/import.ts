@@ -12,6 +12,7 @@ import { tupleToProto } from '../../api/proto.js';
 import type { RelationTuple } from '../../tuple.js';
 import type { KetoClient } from '../../client/keto.js';
 import { CommandFailure, describeFailure, type CommandSpec } from '../command.js';
+import { EXIT } from '../exit-codes.js';
 import { UsageError, type ParsedArgs } from '../flags.js';
 import { outputFormat } from '../format-flags.js';
 import type { CliIo } from '../io.js';
@@ -152,11 +153,21 @@ async function importLines(
     inFlight.add(tracked);
   };
 
+  let interrupted = false;
+  const stopListening = io.onInterrupt(() => {
+    interrupted = true;
+    io.err('\nInterrupted: finishing the transactions in flight (Ctrl-C again to quit at once).\n');
+  });
   try {
     for await (const line of lines) {
       lineNo++;
       if (lineNo <= run.resumeFrom) continue;
       if (failure !== undefined) break;
+      if (interrupted) {
+        if (batch.length > 0) send(batch, lineNo - 1);
+        else watermark.skipTo(lineNo - 1);
+        throw new CommandFailure('interrupted', undefined, EXIT.interrupted);
+      }
       let tuple: RelationTuple | undefined;
       try {
         format ??= detectFormat(line, lineNo);
@@ -180,6 +191,8 @@ async function importLines(
     }
   } catch (err) {
     failure ??= err;
+  } finally {
+    stopListening();
   }
   await Promise.all(inFlight);
   bar.finish();
