@@ -10,7 +10,7 @@ export const DEFAULT_NAMESPACES_LOCATION = 'file://./keto_namespaces';
 export type NamespacesForm =
   | { readonly kind: 'list'; readonly namespaces: readonly Namespace[] }
   | { readonly kind: 'legacy'; readonly path: string; readonly configured: string }
-  | { readonly kind: 'opl'; readonly location: Location; readonly configured: string; readonly strictMode: boolean };
+  | { readonly kind: 'opl'; readonly location: Location; readonly configured: string };
 
 /** Reads a `namespaces` value (undefined: Keto's default); throws invalid_argument for a malformed one. */
 export function namespacesForm(value: unknown, baseDir: string): NamespacesForm {
@@ -24,9 +24,9 @@ export function namespacesForm(value: unknown, baseDir: string): NamespacesForm 
     return { kind: 'legacy', path: location.path, configured: given };
   }
   if (typeof given === 'object' && given !== null) {
-    const { location, experimental_strict_mode: strict } = given as Record<string, unknown>;
+    const { location } = given as Record<string, unknown>;
     if (typeof location !== 'string') throw invalidArgument('namespaces.location must be a string naming the OPL file');
-    return { kind: 'opl', location: resolveLocation(location, baseDir), configured: location, strictMode: strict === true };
+    return { kind: 'opl', location: resolveLocation(location, baseDir), configured: location };
   }
   throw invalidArgument('namespaces must be a list of namespaces, a location of namespace files, or {location} of an OPL file');
 }

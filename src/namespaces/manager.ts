@@ -9,6 +9,7 @@ import { LEGACY_FILE_EXTENSIONS, parseLegacyNamespaceFile } from './legacy.js';
 import { fetchText, type Location } from './location.js';
 import type { Namespace } from './model.js';
 import { createSnapshot, type NamespaceSnapshot } from './snapshot.js';
+import { strictModeOf } from './strict-mode.js';
 import { watchPath } from './watch.js';
 
 /** pino-compatible: `(obj, msg)`. */
@@ -39,7 +40,6 @@ export interface NamespaceManagerOptions {
 /** A form of the `namespaces` config value, ready to (re)read. */
 interface ModelSource {
   readonly description: string;
-  readonly configStrictMode: boolean;
   readonly watched?: { readonly path: string; readonly isDirectory: boolean };
   /** The model now; undefined when it cannot be used (already logged): keep the one in force. */
   read(): Promise<readonly Namespace[] | undefined>;
@@ -56,6 +56,8 @@ export class NamespaceManager {
   private snapshot: NamespaceSnapshot = createSnapshot([], false);
   private source: ModelSource | undefined;
   private configValue: string | undefined;
+  /** The `namespaces` config value in force. */
+  private namespacesValue: unknown;
   private flags: NamespaceFlags;
   private stopWatching: () => void = () => undefined;
   private generation = 0;
@@ -112,12 +114,13 @@ export class NamespaceManager {
     this.source = source;
     this.flags = flags;
     this.configValue = JSON.stringify(namespaces ?? null);
-    this.snapshot = createSnapshot(model ?? [], this.strictMode(source));
+    this.namespacesValue = namespaces;
+    this.snapshot = createSnapshot(model ?? [], this.strictMode());
     this.stopWatching = this.watch(source);
   }
 
-  private strictMode(source: ModelSource): boolean {
-    return this.flags.strictMode === true || source.configStrictMode;
+  private strictMode(): boolean {
+    return strictModeOf(this.flags.strictMode, this.namespacesValue);
   }
 
   private watch(source: ModelSource): () => void {
@@ -142,7 +145,7 @@ export class NamespaceManager {
       return;
     }
     if (generation !== this.generation || this.closed || source !== this.source || model === undefined) return;
-    this.snapshot = createSnapshot(model, this.strictMode(source));
+    this.snapshot = createSnapshot(model, this.strictMode());
     this.options.logger.info({ location: source.description, namespaces: model.length }, 'namespaces reloaded');
   }
 
@@ -150,15 +153,15 @@ export class NamespaceManager {
     const form = namespacesForm(value, this.options.baseDir ?? process.cwd());
     switch (form.kind) {
       case 'list':
-        return { description: 'namespaces (inline list)', configStrictMode: false, read: async () => form.namespaces };
+        return { description: 'namespaces (inline list)', read: async () => form.namespaces };
       case 'legacy':
         return this.legacySource(form.path, form.configured);
       case 'opl':
-        return this.oplSource(form.location, form.configured, form.strictMode, flags);
+        return this.oplSource(form.location, form.configured, flags);
     }
   }
 
-  private oplSource(location: Location, description: string, configStrictMode: boolean, flags: NamespaceFlags): ModelSource {
+  private oplSource(location: Location, description: string, flags: NamespaceFlags): ModelSource {
     const { logger } = this.options;
     const timeout = this.options.fetchTimeoutMs ?? 10_000;
     const readText = async (): Promise<string> => {
@@ -177,7 +180,6 @@ export class NamespaceManager {
     };
     return {
       description,
-      configStrictMode,
       ...(location.kind === 'file' ? { watched: { path: location.path, isDirectory: false } } : {}),
       read: async () => {
         const text = await readText();
@@ -208,7 +210,6 @@ export class NamespaceManager {
     };
     return {
       description,
-      configStrictMode: false,
       read: async () => {
         let info;
         try {
