@@ -169,39 +169,81 @@ describe('gRPC fuzzing', { concurrency: false }, () => {
     await assertAlive();
   });
 
+  /** One call over a raw HTTP/2 stream: any headers, any body; resolves with the grpc-status and grpc-message sent. */
+  const rawCall = (session: http2.ClientHttp2Session, path: string, headers: Record<string, string>, body: Buffer) =>
+    new Promise<{ code: number; message: string }>((resolve, reject) => {
+      const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...headers });
+      let code: string | undefined;
+      let message = '';
+      const read = (h: http2.IncomingHttpHeaders) => {
+        if (code !== undefined || h['grpc-status'] === undefined) return;
+        code = String(h['grpc-status']);
+        message = String(h['grpc-message'] ?? '');
+      };
+      stream.on('response', read);
+      stream.on('trailers', read);
+      stream.on('data', () => {});
+      stream.on('close', () =>
+        code === undefined ? reject(new Error(`no grpc-status for ${JSON.stringify(headers)} ${body.toString('hex')}`)) : resolve({ code: Number(code), message }),
+      );
+      stream.on('error', reject);
+      stream.end(body);
+    });
+
+  const frame = (payload: Buffer, compressed = 0) => {
+    const head = Buffer.alloc(5);
+    head[0] = compressed;
+    head.writeUInt32BE(payload.length, 1);
+    return Buffer.concat([head, payload]);
+  };
+
   test('framing the clients never send (no message, two, a cut frame, a compressed flag) gets a status, not a crash', async () => {
-    const frame = (payload: Buffer, compressed = 0) => {
-      const head = Buffer.alloc(5);
-      head[0] = compressed;
-      head.writeUInt32BE(payload.length, 1);
-      return Buffer.concat([head, payload]);
-    };
     const empty = Buffer.alloc(0);
     const bodies = [empty, Buffer.concat([frame(empty), frame(empty)]), frame(Buffer.alloc(10)).subarray(0, 8), frame(empty, 1), Buffer.from([0, 0xff, 0xff, 0xff, 0xff])];
     const session = http2.connect(gh.url.write);
     try {
       for (const body of bodies) {
-        const status = await new Promise<string>((resolve, reject) => {
-          const stream = session.request({
-            ':method': 'POST',
-            ':path': '/ory.keto.relation_tuples.v1alpha2.CheckService/Check',
-            'content-type': 'application/grpc',
-            te: 'trailers',
-          });
-          let code: string | undefined;
-          stream.on('response', (h) => (code ??= h['grpc-status'] as string | undefined));
-          stream.on('trailers', (h) => (code ??= h['grpc-status'] as string | undefined));
-          stream.on('data', () => {});
-          stream.on('close', () => (code === undefined ? reject(new Error(`no grpc-status for ${body.toString('hex')}`)) : resolve(code)));
-          stream.on('error', reject);
-          stream.end(body);
-        });
-        assert.ok(VALID_CODES.has(Number(status)), `${body.toString('hex')}: ${status}`);
-        assert.notEqual(Number(status), GrpcCode.OK, body.toString('hex'));
+        const { code } = await rawCall(session, '/ory.keto.relation_tuples.v1alpha2.CheckService/Check', {}, body);
+        assert.ok(VALID_CODES.has(code), `${body.toString('hex')}: ${code}`);
+        assert.notEqual(code, GrpcCode.OK, body.toString('hex'));
       }
     } finally {
       session.close();
     }
     await assertAlive();
+  });
+
+  test('random call metadata (grpc-timeout, grpc-encoding, x-request-id, content-type) gets a proper status', async (t) => {
+    const ascii = fc.string({ maxLength: 40 });
+    const headers = fc.record(
+      {
+        'grpc-timeout': fc.oneof(ascii, fc.constantFrom('1n', '1u', '0m', '99999999H', '100m', '5S', '-1S', '1', 'S')),
+        'grpc-encoding': fc.oneof(ascii, fc.constantFrom('identity', 'gzip', 'deflate', '')),
+        'grpc-accept-encoding': ascii,
+        'x-request-id': ascii,
+        'content-type': fc.constantFrom('application/grpc', 'application/grpc+proto', 'application/grpc+json', 'application/grpc+'),
+      },
+      { requiredKeys: [] },
+    );
+    const message = messageType('ory.keto.relation_tuples.v1alpha2.CheckRequest');
+    const body = frame(encodeMessage(message, { tuple: { namespace: 'Doc', object: 'readme', relation: 'view', subject: { id: 'alice' } } }));
+    const samples = fc.sample(headers, { seed: FUZZ_SEED, numRuns: runs(300) });
+    const seen: Record<string, number> = {};
+    const session = http2.connect(gh.url.write);
+    try {
+      for (const h of samples) {
+        const clean = Object.fromEntries(Object.entries(h).filter(([, v]) => /^[\x20-\x7e]*$/.test(v as string))) as Record<string, string>;
+        const { code: status, message: said } = await rawCall(session, '/ory.keto.relation_tuples.v1alpha2.CheckService/Check', clean, body);
+        const what = `${JSON.stringify(clean)} (seed ${FUZZ_SEED}): ${status} ${said}`;
+        assert.ok(VALID_CODES.has(status), what);
+        assert.notEqual(status, GrpcCode.INTERNAL, what);
+        assert.notEqual(status, GrpcCode.UNKNOWN, what);
+        seen[status] = (seen[status] ?? 0) + 1;
+      }
+    } finally {
+      session.close();
+    }
+    await assertAlive();
+    t.diagnostic(`${samples.length} calls; status codes seen ${JSON.stringify(seen)}`);
   });
 });
