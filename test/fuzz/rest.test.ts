@@ -187,8 +187,16 @@ describe('REST fuzzing', { concurrency: false }, () => {
           if (res.status >= 200 && res.status < 300) {
             if (req.method === 'PUT') model.insert(JSON.parse(res.body) as KetoTuple);
             else if (req.method === 'PATCH' || req.method === 'DELETE') {
-              // A random body or query that happens to be a valid write: take the stored state as the new baseline.
-              model.replaceWith(await listAll());
+              // A random body or query that happens to be a valid write: take the stored state as the new
+              // baseline, after checking that a DELETE only removed rows.
+              const listed = await listAll();
+              if (req.method === 'DELETE') {
+                const now = new TupleModel();
+                now.replaceWith(listed);
+                const before = model.counts();
+                for (const [key, n] of now.counts()) assert.ok(n <= (before.get(key) ?? 0), `${show(req)} added ${key}`);
+              }
+              model.replaceWith(listed);
               resyncs++;
             }
           }
