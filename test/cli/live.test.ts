@@ -57,6 +57,13 @@ function sh(commandLine: string, stdin = ''): Promise<Result> {
 
 const PLAIN = '--insecure-disable-transport-security';
 
+/** Runs a command line that must succeed. */
+async function ok(commandLine: string): Promise<Result> {
+  const result = await sh(commandLine);
+  assert.equal(result.code, 0, `${commandLine}\n${result.stderr}`);
+  return result;
+}
+
 /** The tuple API answers (it is wired into the server), or the reason it does not. */
 async function tupleApiMissing(): Promise<string | undefined> {
   const probe = await sh(`gatehouse relation-tuple get --namespace Doc ${PLAIN}`);
@@ -129,7 +136,7 @@ test('expand shows who has the relation', async (t) => {
   if (missing) return t.skip(missing);
   const probe = await sh(`gatehouse expand view Doc:nothing ${PLAIN}`);
   if (/UNIMPLEMENTED/.test(probe.stderr)) return t.skip(`the server does not serve Expand yet: ${probe.stderr.trim()}`);
-  await sh(`gatehouse relation-tuple create frank view Doc:expandme ${PLAIN}`);
+  await ok(`gatehouse relation-tuple create frank view Doc:expandme ${PLAIN}`);
   const tree = await sh(`gatehouse expand view Doc:expandme --format json ${PLAIN}`);
   assert.equal(tree.code, 0, tree.stderr);
   assert.match(tree.stdout, /"subject_id":"frank"/);
@@ -140,9 +147,9 @@ test('expand shows who has the relation', async (t) => {
 test('delete and delete-all remove tuples', async (t) => {
   const missing = await tupleApiMissing();
   if (missing) return t.skip(missing);
-  await sh(`gatehouse relation-tuple create u1 view Doc:gone ${PLAIN}`);
-  await sh(`gatehouse relation-tuple create u2 view Doc:gone ${PLAIN}`);
-  await sh(`gatehouse relation-tuple create u3 view Doc:gone ${PLAIN}`);
+  await ok(`gatehouse relation-tuple create u1 view Doc:gone ${PLAIN}`);
+  await ok(`gatehouse relation-tuple create u2 view Doc:gone ${PLAIN}`);
+  await ok(`gatehouse relation-tuple create u3 view Doc:gone ${PLAIN}`);
   const deleted = await sh(`gatehouse relation-tuple delete u1 view Doc:gone ${PLAIN}`);
   assert.equal(deleted.code, 0, deleted.stderr);
   const preview = await sh(`gatehouse relation-tuple delete-all --namespace Doc --object gone ${PLAIN}`);
