@@ -1,27 +1,10 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { validate as validateSchema } from './config-validator.js';
 import { ALLOWED_DSN_FORMS, dsnKind } from './dsn.js';
-import { isDuration } from './duration.js';
 import { KEYS_BY_ENV } from './keys.js';
 import { isTree, type Tree } from './merge.js';
 import { shownValue } from './redact.js';
-import { configSchema } from './schema.js';
 import { closestKey } from './suggest.js';
-
-const ajv = new Ajv({
-  allErrors: true,
-  useDefaults: true,
-  verbose: true,
-  strictTypes: false,
-  strictTuples: false,
-  strictRequired: false,
-  logger: false,
-  formats: {
-    uri: /^[a-z][a-z0-9+.-]*:\S*$/i,
-    'uri-reference': true,
-    duration: isDuration,
-  },
-});
-const validateSchema = ajv.compile(configSchema);
 
 const FORMAT_HINTS: Readonly<Record<string, string>> = {
   uri: 'must be a URI such as file://./namespaces.ts',
