@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { RelationTupleStore } from '../store/store.js';
 
 /** The PostgreSQL channel a gatehouse process notifies after each committed write. */
@@ -55,7 +55,9 @@ export function postgresNotifications(
   let timer: NodeJS.Timeout | undefined;
 
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: dsn });
+    // Loaded here, not at the top: processes on other databases never need the client library.
+    const { default: postgres } = await import('pg');
+    const c = new postgres.Client({ connectionString: dsn });
     c.on('error', (error) => {
       onError(error);
       reconnect(c);

@@ -5,13 +5,10 @@ import { SqlMigrator } from './migrations/migrator.js';
 import { postgresSchema } from './migrations/postgres.js';
 import type { DialectSchema } from './migrations/schema.js';
 import { sqliteSchema } from './migrations/sqlite.js';
-import { MysqlDriver } from './mysql/driver.js';
-import { PostgresDriver } from './postgres/driver.js';
 import { cockroachDialect, postgresDialect } from './sql/dialects.js';
 import type { SqlDriver } from './sql/driver.js';
 import { errorCode } from './sql/failures.js';
 import { SqlRelationTupleStore } from './sql/sql-store.js';
-import { SqliteDriver } from './sqlite/driver.js';
 import type { RelationTupleStore, StoreOptions } from './store.js';
 
 const DEFAULTS = { maxConnections: 10, acquireTimeoutMs: 5000, maxRetries: 5 };
@@ -25,7 +22,7 @@ const POOL_PARAMS = ['max_conns', 'max_idle_conns', 'max_conn_lifetime', 'max_co
  * A bad DSN or an unreachable server → a GatehouseError naming the DSN, password masked.
  */
 export async function openStore(dsn: string, options: StoreOptions = {}): Promise<RelationTupleStore> {
-  const { driver, schema } = openSqlDriver(dsn, options);
+  const { driver, schema } = await openSqlDriver(dsn, options);
   const store = new SqlRelationTupleStore(driver, new SqlMigrator(driver, schema), options.paginationSecrets ?? []);
   try {
     await store.ping();
@@ -37,8 +34,14 @@ export async function openStore(dsn: string, options: StoreOptions = {}): Promis
   return store;
 }
 
-/** The driver and schema a DSN names, without connecting yet. */
-export function openSqlDriver(dsn: string, options: StoreOptions = {}): { driver: SqlDriver; schema: DialectSchema } {
+/**
+ * The driver and schema a DSN names, without connecting yet. Only that database's client
+ * library is loaded: each costs tens of milliseconds at start-up.
+ */
+export async function openSqlDriver(
+  dsn: string,
+  options: StoreOptions = {},
+): Promise<{ driver: SqlDriver; schema: DialectSchema }> {
   const kind = dsnKind(dsn);
   if (kind === undefined) {
     throw invalidArgument(`Unsupported DSN "${maskDsn(dsn)}": use ${ALLOWED_DSN_FORMS}`);
@@ -49,11 +52,13 @@ export function openSqlDriver(dsn: string, options: StoreOptions = {}): { driver
     const url = kind === 'memory' ? undefined : new URL(dsn.replace(/@tcp\(([^)]*)\)/, '@$1'));
     const settings = { ...DEFAULTS, ...dsnPoolSettings(url), ...definedOnly(options) };
     if (kind === 'memory' || kind === 'sqlite') {
+      const { SqliteDriver } = await import('./sqlite/driver.js');
       driver = SqliteDriver.open(kind === 'memory' ? ':memory:' : sqlitePath(dsn), {
         busyTimeoutMs: settings.acquireTimeoutMs,
       });
       schema = sqliteSchema;
     } else if (kind === 'mysql') {
+      const { MysqlDriver } = await import('./mysql/driver.js');
       driver = new MysqlDriver({
         host: url!.hostname || '127.0.0.1',
         port: url!.port === '' ? 3306 : Number(url!.port),
@@ -66,6 +71,7 @@ export function openSqlDriver(dsn: string, options: StoreOptions = {}): { driver
     } else {
       for (const key of POOL_PARAMS) url!.searchParams.delete(key);
       url!.protocol = 'postgres:';
+      const { PostgresDriver } = await import('./postgres/driver.js');
       driver = new PostgresDriver(kind === 'cockroach' ? cockroachDialect : postgresDialect, {
         connectionString: url!.toString(),
         ...settings,

@@ -205,7 +205,7 @@ export function storeSuite(dialect: string, makeDatabase: () => Promise<TestData
       const before = await store.headRevision();
       const valid = Array.from({ length: 1000 }, (_, i) => tuple('atomic', `o${i}`, 'r', id('x')));
       await assert.rejects(store.transact([...valid, tuple('atomic', 'bad', 'r'.repeat(65), id('x'))], []), rejectsWith('invalid_argument'));
-      const { driver, schema } = openSqlDriver(database.dsn);
+      const { driver, schema } = await openSqlDriver(database.dsn);
       const faulty = new SqlRelationTupleStore(failingOnDelete(driver), new SqlMigrator(driver, schema));
       try {
         await assert.rejects(faulty.transact(valid, [valid[0]!]));
