@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
+import { GrpcCode } from '../../src/transport/errors.js';
+import { messageType } from '../../src/transport/grpc/schema.js';
 import { startGatehouseProcess, type GatehouseProcess } from '../support/server.js';
 import { closeClientConnections, envelopeProblem, queryEscape, request } from './support/http.js';
 import { garbageString } from './support/garbage.js';
 import { FUZZ_SEED, runs } from './support/knobs.js';
 
 /**
- * Forged and bit-flipped page tokens, with and without `secrets.pagination`: each one is a
+ * Forged and bit-flipped page tokens, with and without `secrets.pagination`, over REST and gRPC: each one is a
  * 400 in Keto's envelope (never a 5xx, never another query's rows); a token whose bytes
  * survive the edit unchanged still reads the next page.
  */
@@ -111,7 +114,40 @@ for (const { name, config } of SECRET_CONFIGS) {
       }
       assert.equal(gh.child.exitCode, null);
       assert.deepEqual(gh.logs.filter((l) => (l as { level?: string }).level === 'error'), []);
-      t.diagnostic(`seed ${FUZZ_SEED}; ${edits.length} forged tokens: ${seen.refused} refused with 400, ${seen.unchanged} decoded to the genuine bytes and read the next page, ${seen.empty} empty (not sent)`);
+      t.diagnostic(`seed ${FUZZ_SEED}; ${edits.length} forged tokens over REST: ${seen.refused} refused with 400, ${seen.unchanged} decoded to the genuine bytes and read the next page, ${seen.empty} empty (not sent)`);
+    });
+
+    test('forged tokens in gRPC ListRelationTuples are INVALID_ARGUMENT', async (t) => {
+      const request = messageType('ory.keto.relation_tuples.v1alpha2.ListRelationTuplesRequest');
+      const response = messageType('ory.keto.relation_tuples.v1alpha2.ListRelationTuplesResponse');
+      const client = new grpc.Client(gh.grpc.read, grpc.credentials.createInsecure());
+      const list = (pageToken: string) =>
+        new Promise<{ code: number; details: string; next?: string }>((resolve) =>
+          client.makeUnaryRequest<Buffer, Buffer>(
+            '/ory.keto.relation_tuples.v1alpha2.ReadService/ListRelationTuples',
+            (b) => b,
+            (b) => b,
+            Buffer.from(request.encode(request.fromObject({ relationQuery: { namespace: 'Doc' }, pageSize: 2, pageToken })).finish()),
+            (err, bytes) =>
+              resolve(err ? { code: err.code, details: err.details } : { code: 0, details: '', next: (response.decode(bytes!) as unknown as { nextPageToken: string }).nextPageToken }),
+          ),
+        );
+      try {
+        const genuine = (await list('')).next!;
+        assert.notEqual(genuine, '');
+        const edits = fc.sample(tokenEdit, { seed: FUZZ_SEED + 1, numRuns: runs(200) });
+        let refused = 0;
+        for (const edit of edits) {
+          const forged = edit(genuine);
+          if (forged === '' || sameBytes(genuine, forged)) continue;
+          const answer = await list(forged);
+          assert.equal(answer.code, GrpcCode.INVALID_ARGUMENT, `${JSON.stringify(forged)} (seed ${FUZZ_SEED}): ${answer.code} ${answer.details}`);
+          refused++;
+        }
+        t.diagnostic(`${edits.length} forged tokens over gRPC: ${refused} refused with INVALID_ARGUMENT, the rest empty or the genuine bytes`);
+      } finally {
+        client.close();
+      }
     });
   });
 }
