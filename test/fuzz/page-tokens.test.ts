@@ -10,9 +10,9 @@ import { garbageString } from './support/garbage.js';
 import { FUZZ_SEED, runs } from './support/knobs.js';
 
 /**
- * Forged and bit-flipped page tokens, with and without `secrets.pagination`, over REST and gRPC: each one is a
- * 400 in Keto's envelope (never a 5xx, never another query's rows); a token whose bytes
- * survive the edit unchanged still reads the next page.
+ * Forged and bit-flipped page tokens, with and without `secrets.pagination`: each one is a
+ * 400 in Keto's envelope over REST and INVALID_ARGUMENT over gRPC (never a 5xx, never another
+ * query's rows); a token whose bytes survive the edit unchanged still reads the next page.
  */
 
 const SECRET_CONFIGS = [
