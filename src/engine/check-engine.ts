@@ -5,7 +5,7 @@ import { type CheckContext, FrontierReads, isAllowed, type Query } from './check
 import { compileModel, type CompiledModel } from './compiled-model.js';
 import { type CheckSettings, clampDepth } from './limits.js';
 import { type Limitation, limitReason, MEMBER, type Outcome } from './outcome.js';
-import type { MaybePromise, TupleSource } from './source.js';
+import { internedReadsOf, type MaybePromise, type TupleSource } from './source.js';
 import { StepStack } from './step-driver.js';
 
 export interface CheckEngineDeps {
@@ -67,7 +67,7 @@ export class CheckEngine {
     assertKnownNamespaces(model, tuple);
     const steps = new StepStack();
     const source = this.deps.source;
-    const ids = source.interned?.();
+    const ids = internedReadsOf(source);
     const subjectNode = ids === undefined ? -1 : ids.subjectNode(tuple.subject);
     const cx: CheckContext = { model, source, settings, reads: new FrontierReads(), steps, ids, subjectNode };
     const q: Query = {

@@ -15,13 +15,20 @@ export interface TupleSource {
   subjectSets(keys: readonly ObjectRelation[], limit: number): MaybePromise<SubjectSet[][]>;
   /** Every subject stored on `key` (ids and sets), at most `limit`: what Expand lists. */
   subjects(key: ObjectRelation, limit: number): MaybePromise<Subject[]>;
-  /**
-   * The same rows read by interned node ids, when this source can answer every read that
-   * way right now (an in-memory index that is warm and holds every namespace); asked once
-   * per check.
-   */
-  interned?(): InternedReads | undefined;
 }
+
+/** A source that can also read by interned node ids (the in-memory index). */
+export interface InterningSource extends TupleSource {
+  /**
+   * The same rows read by node, when every read can be answered that way right now (an
+   * index that is warm and holds every namespace); asked once per check.
+   */
+  interned(): InternedReads | undefined;
+}
+
+/** The source's reads by node, when it has them now. */
+export const internedReadsOf = (source: TupleSource): InternedReads | undefined =>
+  'interned' in source ? (source as InterningSource).interned() : undefined;
 
 /** A stored subject set together with its node. */
 export interface SubjectSetNode extends SubjectSet {

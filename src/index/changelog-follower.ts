@@ -4,7 +4,7 @@ import type { IndexCoverage } from './coverage.js';
 import type { TupleIndex } from './tuple-index.js';
 
 /** What the follower reads from the store. */
-export type ChangeFeed = Pick<RelationTupleStore, 'list' | 'changesSince' | 'headRevision'>;
+export type ChangeFeed = Pick<RelationTupleStore, 'walk' | 'changesSince' | 'headRevision'>;
 
 export interface FollowerOptions {
   /** Longest pause between two reads of the changelog. */
@@ -29,7 +29,7 @@ interface Waiter {
  * changelog, in revision order (which is commit order: every write takes the next
  * revision under the head row's lock).
  *
- * Warm-up: note the head revision R0, walk every tuple in keyset order, note the head
+ * Warm-up: note the head revision R0, walk every tuple in store order, note the head
  * R1, then replay the changelog from R0. Writes that landed during the walk (R0, R1] may
  * or may not have been seen by it, so their inserts only add a tuple that is missing;
  * every later entry is replayed exactly.
@@ -59,13 +59,11 @@ export class ChangelogFollower {
   /** Loads every tuple, catches up with the changelog, then serves reads and keeps following. */
   async warmUp(): Promise<void> {
     const from = await this.feed.headRevision();
-    let token = '';
-    do {
-      const page = await this.feed.list({}, { size: this.batch, token });
-      for (const t of page.tuples) if (this.coverage.loads(t.namespace)) this.index.insert(t);
+    await this.feed.walk(this.batch, (tuples) => {
+      for (const t of tuples) if (this.coverage.loads(t.namespace)) this.index.insert(t);
       this.enforceBudget();
-      token = page.nextPageToken;
-    } while (token !== '' && !this.stopped);
+      return !this.stopped;
+    });
     if (this.stopped) return;
     this.walkedUpTo = await this.feed.headRevision();
     this.applied = from;

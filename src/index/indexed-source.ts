@@ -1,4 +1,4 @@
-import type { InternedReads, MaybePromise, TupleSource } from '../engine/source.js';
+import type { InternedReads, InterningSource, MaybePromise, TupleSource } from '../engine/source.js';
 import type { ObjectRelation, Subject, SubjectSet } from '../tuple.js';
 import type { IndexCoverage } from './coverage.js';
 import type { TupleIndex } from './tuple-index.js';
@@ -10,7 +10,7 @@ import type { TupleIndex } from './tuple-index.js';
  * A frontier spanning both is split and merged back in order. Both sides hold the same
  * rows in the same order, so the answer never depends on which side gave it.
  */
-export class IndexedTupleSource implements TupleSource {
+export class IndexedTupleSource implements InterningSource {
   constructor(
     private readonly index: TupleIndex,
     private readonly store: TupleSource,

@@ -1,4 +1,4 @@
-import type { InternedReads, SubjectSetNode, TupleSource } from '../engine/source.js';
+import type { InternedReads, InterningSource, SubjectSetNode } from '../engine/source.js';
 import type { ObjectRelation, RelationTuple, Subject, SubjectSet } from '../tuple.js';
 import { BlockArena } from './block-arena.js';
 import { NodeTable } from './node-table.js';
@@ -27,7 +27,7 @@ import { NodeTable } from './node-table.js';
  * `limit.max_read_width` can tell the difference, and Keto's own answer there depends on
  * row order too.
  */
-export class TupleIndex implements TupleSource, InternedReads {
+export class TupleIndex implements InterningSource, InternedReads {
   private readonly nodes = new NodeTable();
   private readonly forward = new BlockArena();
   private readonly forwardSets = new BlockArena();

@@ -21,6 +21,14 @@ export interface RelationTupleStore extends TupleSource {
   list(query: RelationQuery, page?: PageRequest): Promise<TuplePage>;
 
   /**
+   * Every tuple of the network in store order, `pageSize` at a time: `onPage` is given
+   * each page and returns whether to go on. Read along the primary key as one stream
+   * where the dialect allows (a cursor), else in keyset pages, so the cost per tuple does
+   * not grow with the table. What it sees of writes made meanwhile is as for a keyset walk.
+   */
+  walk(pageSize: number, onPage: (tuples: RelationTuple[]) => boolean): Promise<void>;
+
+  /**
    * Applies `insert` then `delete` atomically in one transaction and appends one
    * changelog entry; returns the new revision. Inserts are not deduplicated (as in
    * Keto, writing an existing tuple stores a second row); deleting a tuple removes

@@ -36,7 +36,7 @@ export const sqliteDialect: Dialect = {
   textEquals: plainEquals,
   exact: (column) => column,
   // A unary plus keeps SQLite from answering `nid = ?` with an index that starts with nid.
-  storeOrderWalk: { tableHint: '', nidEquals: (column) => `+${column} = ?` },
+  storeOrderWalk: { tableHint: '', nidEquals: (column) => `+${column} = ?`, cursor: false },
   insertIgnoring: onConflictDoNothing,
   // The text form Keto's SQLite driver writes: "2006-01-02 15:04:05.999999999-07:00".
   timestamp: (at) => `${isoSeconds(at)}+00:00`,
@@ -54,7 +54,9 @@ function postgresFamily(name: 'postgres' | 'cockroach'): Dialect {
     transactionalDdl: name === 'postgres',
     textEquals: plainEquals,
     exact: (column) => column,
-    storeOrderWalk: { tableHint: '', nidEquals: (column) => `${column} = ?` },
+    // PostgreSQL has no index hints, and right after a bulk load (no statistics yet) it
+    // joins and sorts every remaining row for each keyset page; a cursor plans once.
+    storeOrderWalk: { tableHint: '', nidEquals: (column) => `${column} = ?`, cursor: name === 'postgres' },
     insertIgnoring: onConflictDoNothing,
     timestamp: isoSeconds,
     nextRevision: revisionReturning,
@@ -82,7 +84,7 @@ export const mysqlDialect: Dialect = {
   },
   exact: (column) => `CONVERT(${column} USING utf8mb4) COLLATE utf8mb4_bin`,
   // Left to itself, MySQL/MariaDB may pick an index that starts with nid and sort every page.
-  storeOrderWalk: { tableHint: 'FORCE INDEX (PRIMARY)', nidEquals: (column) => `${column} = ?` },
+  storeOrderWalk: { tableHint: 'FORCE INDEX (PRIMARY)', nidEquals: (column) => `${column} = ?`, cursor: false },
   insertIgnoring: (table, columns, _key, rows) =>
     `INSERT IGNORE INTO ${table} (${columns.join(', ')}) VALUES ${placeholders(rows, columns.length)}`,
   timestamp: isoSeconds,

@@ -41,7 +41,12 @@ export interface Dialect {
    * primary key (shard_id, nid) serves both the range and the order (no index that
    * starts with nid, no sort): a hint after the table alias, and the nid condition.
    */
-  readonly storeOrderWalk: { readonly tableHint: string; nidEquals(column: string): string };
+  readonly storeOrderWalk: {
+    readonly tableHint: string;
+    nidEquals(column: string): string;
+    /** Whether the walk streams through a server-side cursor (one plan, one sort at most) instead of keyset pages. */
+    readonly cursor: boolean;
+  };
   /** `INSERT … ` that skips rows whose primary key exists, for `columns` and `rows` rows. */
   insertIgnoring(table: string, columns: readonly string[], key: readonly string[], rows: number): string;
   /** A TIMESTAMP parameter in the form the dialect stores. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ObjectRelation, RelationQuery, RelationTuple, Subject, SubjectSet } from '../../tuple.js';
+import { unavailable } from '../../errors.js';
 import { checkStorableQuery, checkStorableTuple } from '../limits.js';
 import { PageTokens } from '../page-token.js';
 import type { ChangeEntry, Migrator, PageRequest, RelationTupleStore, TuplePage } from '../store.js';
@@ -70,6 +71,40 @@ export class SqlRelationTupleStore implements RelationTupleStore {
       tuples: shown.map(tupleOf),
       nextPageToken: more ? tokens.issue(query, { after: String(shown[shown.length - 1]!.shard_id).toLowerCase() }) : '',
     };
+  }
+
+  async walk(pageSize: number, onPage: (tuples: RelationTuple[]) => boolean): Promise<void> {
+    const size = Math.max(1, limitOf(pageSize));
+    const { nid } = await this.predicates();
+    if (this.driver.dialect.storeOrderWalk.cursor) return this.walkWithCursor(nid, size, onPage);
+    let after: string | undefined;
+    for (;;) {
+      const params: SqlValue[] = [];
+      let sql = this.storeOrderWalk(nid, params);
+      if (after !== undefined) {
+        params.push(after);
+        sql += ' AND t.shard_id > ?';
+      }
+      const rows = await this.driver.query<TupleRow>(`${sql} ORDER BY t.shard_id LIMIT ${size}`, params);
+      if (rows.length === 0 || !onPage(rows.map(tupleOf)) || rows.length < size) return;
+      after = String(rows[rows.length - 1]!.shard_id);
+    }
+  }
+
+  private async walkWithCursor(nid: string, size: number, onPage: (tuples: RelationTuple[]) => boolean): Promise<void> {
+    let delivered = false;
+    await this.driver.transaction(async (tx) => {
+      // A retried transaction would hand out the first pages twice.
+      if (delivered) throw unavailable('the walk of the relation tuples was interrupted');
+      const params: SqlValue[] = [];
+      await tx.execute(`DECLARE gatehouse_walk NO SCROLL CURSOR FOR ${this.storeOrderWalk(nid, params)} ORDER BY t.shard_id`, params);
+      for (;;) {
+        const rows = await tx.query<TupleRow>(`FETCH FORWARD ${size} FROM gatehouse_walk`);
+        if (rows.length === 0) return;
+        delivered = true;
+        if (!onPage(rows.map(tupleOf)) || rows.length < size) return;
+      }
+    });
   }
 
   /** Every tuple of the network, read along the primary key (the warm-up's and an unfiltered listing's walk). */
