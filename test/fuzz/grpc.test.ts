@@ -17,6 +17,8 @@ import { ids, namespaces, relations } from './support/tuples.js';
  * Random protobuf bytes, byte-mutated encodings and random well-formed messages to every
  * unary gRPC method of Keto's services: every answer a gRPC status (never INTERNAL or
  * UNKNOWN), a successful answer decodes as the method's response, the process stays alive.
+ * Also: atomic transactions, long error messages, the message size limit, random call
+ * metadata, and framing no gRPC library sends.
  */
 
 const MESSAGE_LIMIT = 2 * 1024 * 1024;
@@ -197,6 +199,7 @@ describe('gRPC fuzzing', { concurrency: false }, () => {
     return Buffer.concat([head, payload]);
   };
 
+  // Protocol violations, not bad requests: answered INTERNAL as gRPC's own servers do, which this accepts.
   test('framing the clients never send (no message, two, a cut frame, a compressed flag) gets a status, not a crash', async () => {
     const empty = Buffer.alloc(0);
     const bodies = [empty, Buffer.concat([frame(empty), frame(empty)]), frame(Buffer.alloc(10)).subarray(0, 8), frame(empty, 1), Buffer.from([0, 0xff, 0xff, 0xff, 0xff])];
