@@ -145,14 +145,16 @@ function* setsByStrings(cx: CheckContext, key: ObjectRelation): Step<readonly Su
 
 const nodeOf = (ids: InternedReads, k: Key): number => k.node ?? ids.setNode(k.namespace, k.object, k.relation);
 
+/** Whether the subject is stored directly on `key`, by node. */
+function directOnNode(cx: CheckContext, ids: InternedReads, key: Key): boolean {
+  if (cx.subjectNode < 0) return false;
+  const node = nodeOf(ids, key);
+  return node >= 0 && ids.linked(node, cx.subjectNode);
+}
+
 /** Whether the subject is stored directly on any of `keys`, by node. */
 function directByNode(cx: CheckContext, ids: InternedReads, keys: readonly Key[]): boolean {
-  const subject = cx.subjectNode;
-  if (subject < 0) return false;
-  for (const k of keys) {
-    const node = nodeOf(ids, k);
-    if (node >= 0 && ids.linked(node, subject)) return true;
-  }
+  for (const k of keys) if (directOnNode(cx, ids, k)) return true;
   return false;
 }
 
@@ -223,7 +225,7 @@ export function* isAllowed(cx: CheckContext, q: Query, visited: Visited, skipDir
     // Keto's Direct step, run in place: one lookup of the exact tuple.
     cx.steps.enterLeaf();
     const ids = cx.ids;
-    if (ids !== undefined ? directByNode(cx, ids, [q]) : yield* directByStrings(cx, [keyOf(q)], q.subject)) return MEMBER;
+    if (ids !== undefined ? directOnNode(cx, ids, q) : yield* directByStrings(cx, [keyOf(q)], q.subject)) return MEMBER;
   }
   if (types === undefined || types.length > 0) {
     const r = (yield new Call(() => expandSubjectStep(cx, q, visited, types))) as Outcome;
