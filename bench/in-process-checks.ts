@@ -1,5 +1,7 @@
 import { CheckEngine } from '../src/engine/check-engine.js';
 import { defaultCheckSettings } from '../src/engine/limits.js';
+import { FreshCheckEngine } from '../src/index/fresh-engines.js';
+import { FreshnessGate } from '../src/index/freshness-gate.js';
 import { TupleIndex } from '../src/index/tuple-index.js';
 import type { RelationTuple } from '../src/tuple.js';
 import { sampleChecks } from './check-samples.js';
@@ -35,6 +37,24 @@ function time(kind: string, list: RelationTuple[], expect: boolean, run: (t: Rel
     for (let b = 0; b < 100; b++) run(list[i++ % list.length]!);
     perCall.push(((performance.now() - started) * 1000) / 100);
   }
+  report(kind, perCall, target);
+}
+
+/** As `time`, each check awaited in turn. */
+async function timeAwaited(kind: string, list: RelationTuple[], expect: boolean, run: (t: RelationTuple) => Promise<boolean>): Promise<void> {
+  for (const t of list) if ((await run(t)) !== expect) throw new Error(`${kind}: ${JSON.stringify(t)} should be ${expect}`);
+  const perCall: number[] = [];
+  const deadline = performance.now() + budgetMs;
+  let i = 0;
+  while (performance.now() < deadline) {
+    const started = performance.now();
+    for (let b = 0; b < 100; b++) await run(list[i++ % list.length]!);
+    perCall.push(((performance.now() - started) * 1000) / 100);
+  }
+  report(kind, perCall);
+}
+
+function report(kind: string, perCall: number[], target?: { max: number; text: string }): void {
   perCall.sort((a, b) => a - b);
   const median = quantile(perCall, 0.5);
   const figure: Figure = {
@@ -54,3 +74,21 @@ time('direct check', samples.direct, true, checkSync, { max: 0.5, text: '≤ 0.5
 time('3-hop nested group check, allowed', samples.threeHop, true, checkSync, { max: 2, text: '≤ 2 µs' });
 time(`3-hop nested group check, denied (walks all 13 groups)`, denied, false, checkSync);
 time('permit (owner | viewer & traverse parent → !banned), allowed', permitted, true, checkSync);
+
+/**
+ * The freshness gate's own cost in process: the same direct check behind the gate, over a
+ * head revision read that answers at once and a follower already at the head (no
+ * database in the figure). Default: one coalesced head probe per check; bounded
+ * staleness: none while the follower is fresh.
+ */
+const atHead = { get freshAsOf() { return performance.now(); }, reach: () => Promise.resolve() };
+const gated = (maxStalenessMs: number) =>
+  new FreshCheckEngine(
+    { source: index, model: () => datasetModel, settings: () => defaultCheckSettings },
+    new FreshnessGate(() => Promise.resolve(0), atHead, maxStalenessMs, () => true),
+  );
+const probing = gated(0);
+const bounded = gated(1000);
+await timeAwaited('direct check behind the freshness gate, default (head probe per check)', samples.direct, true, async (t) => probing.check(t));
+await timeAwaited('direct check behind the freshness gate, bounded staleness', samples.direct, true, async (t) => bounded.check(t));
+await timeAwaited('direct check awaited, no gate (baseline for the two above)', samples.direct, true, async (t) => engine.check(t));
