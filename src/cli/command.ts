@@ -3,7 +3,8 @@
  * with an example, and every failure reported as one line on stderr with a hint.
  */
 import { GatehouseError } from '../errors.js';
-import { GrpcCallError, GrpcCode, grpcCodeName } from '../client/status.js';
+import { GrpcCallError } from '../client/status.js';
+import { GrpcCode, grpcCodeName } from '../grpc-code.js';
 import { parseArgs, UsageError, type FlagSpec, type ParsedArgs } from './flags.js';
 import { flushed, type CliIo } from './io.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';

@@ -1,6 +1,7 @@
 /** A typed unary call over a GrpcConnection: encode, send with a deadline, decode. */
 import type { CallOptions, GrpcConnection } from './connection.js';
-import { GrpcCallError, GrpcCode } from './status.js';
+import { GrpcCode } from '../grpc-code.js';
+import { GrpcCallError } from './status.js';
 import { unaryMethod } from './schema.js';
 
 export async function callUnary<Response = any>(

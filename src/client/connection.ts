@@ -4,7 +4,8 @@
  */
 import http2 from 'node:http2';
 import { isIP } from 'node:net';
-import { GrpcCallError, GrpcCode, codeForHttpStatus } from './status.js';
+import { GrpcCode } from '../grpc-code.js';
+import { GrpcCallError, codeForHttpStatus } from './status.js';
 import { oneLine, transportFailure } from './transport-failure.js';
 
 export interface ConnectionOptions {

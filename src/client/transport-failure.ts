@@ -2,7 +2,8 @@
  * Turns a socket, TLS or HTTP/2 failure into a GrpcCallError whose message is one line
  * and whose hint names the flag that most likely fixes it.
  */
-import { GrpcCallError, GrpcCode } from './status.js';
+import { GrpcCode } from '../grpc-code.js';
+import { GrpcCallError } from './status.js';
 
 export interface FailureContext {
   readonly remote: string;

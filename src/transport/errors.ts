@@ -1,33 +1,12 @@
 import { STATUS_CODES } from 'node:http';
 import { GatehouseError, type ErrorKind } from '../errors.js';
+import { GrpcCode } from '../grpc-code.js';
 
 /**
  * The one place where failures become wire answers: an HTTP status with Keto's (herodot's)
  * JSON envelope, or a gRPC status. A value that is not a GatehouseError is answered as a
  * generic internal error; its details are for the log only, never for the client.
  */
-
-/** gRPC status codes used by gatehouse (grpc/grpc doc/statuscodes.md). */
-export const GrpcCode = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-} as const;
-export type GrpcCode = (typeof GrpcCode)[keyof typeof GrpcCode];
 
 const HTTP_STATUS: Readonly<Record<ErrorKind, number>> = {
   invalid_argument: 400,

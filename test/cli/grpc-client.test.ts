@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { GrpcConnection, splitRemote } from '../../src/client/connection.js';
 import { KetoClient } from '../../src/client/keto.js';
-import { GrpcCallError, GrpcCode } from '../../src/client/status.js';
+import { GrpcCallError } from '../../src/client/status.js';
+import { GrpcCode } from '../../src/grpc-code.js';
 import { GrpcStatusError, startFakeGrpc, type FakeGrpc } from './fake-grpc.js';
 
 const CHECK = '/ory.keto.relation_tuples.v1alpha2.CheckService/Check';

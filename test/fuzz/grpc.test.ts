@@ -3,7 +3,7 @@ import http2 from 'node:http2';
 import { after, before, describe, test } from 'node:test';
 import grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { GrpcCode } from '../../src/transport/errors.js';
+import { GrpcCode } from '../../src/grpc-code.js';
 import { KETO_GRPC_METHODS } from '../../src/transport/keto-surface.js';
 import { messageType } from '../../src/transport/grpc/schema.js';
 import { versionMethod } from '../../src/transport/grpc/version.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { GrpcCode } from '../../src/transport/errors.js';
+import { GrpcCode } from '../../src/grpc-code.js';
 import { messageType } from '../../src/transport/grpc/schema.js';
 import { startGatehouseProcess, type GatehouseProcess } from '../support/server.js';
 import { closeClientConnections, envelopeProblem, queryEscape, request } from './support/http.js';

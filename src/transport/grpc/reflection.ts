@@ -1,4 +1,4 @@
-import { GrpcCode } from '../errors.js';
+import { GrpcCode } from '../../grpc-code.js';
 import type { DescriptorIndex } from './schema.js';
 import type { GrpcStreamingMethod } from './streaming.js';
 
