@@ -78,7 +78,11 @@ export class CheckEngine {
       depth: clampDepth(maxDepth, settings.maxReadDepth),
       node: undefined,
     };
-    return steps.run(isAllowed(cx, q, undefined, false));
+    const outcome = steps.run(isAllowed(cx, q, undefined, false));
+    if (ids === undefined || !(outcome instanceof Promise)) return outcome;
+    // A long check pauses for the event loop. Had the index stopped serving a namespace
+    // meanwhile (memory budget), reads by node would have missed its rows: check again.
+    return outcome.then((o) => (internedReadsOf(source) === ids ? o : this.evaluate(tuple, maxDepth, settings)));
   }
 
   /**
