@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { isTree, type Tree } from './merge.js';
+import { yamlLibrary } from './yaml.js';
 
 /** A config file's keys, or the reason it could not be read. */
 export type FileResult = { ok: true; tree: Tree } | { ok: false; message: string };
@@ -17,7 +17,7 @@ export function readConfigFile(file: string): FileResult {
   }
   let parsed: unknown;
   try {
-    parsed = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+    parsed = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : yamlLibrary().parse(text);
   } catch (error) {
     return { ok: false, message: `${file}: ${syntaxMessage(error)}` };
   }
@@ -29,7 +29,7 @@ export function readConfigFile(file: string): FileResult {
 }
 
 function syntaxMessage(error: unknown): string {
-  if (error instanceof YAMLParseError) {
+  if (error instanceof yamlLibrary().YAMLParseError) {
     const [line, column] = error.linePos?.[0] ? [error.linePos[0].line, error.linePos[0].col] : [0, 0];
     const firstLine = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     return `invalid YAML at line ${line}, column ${column}: ${firstLine}`;

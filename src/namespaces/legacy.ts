@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { yamlLibrary } from '../config/yaml.js';
 import { invalidArgument } from '../errors.js';
 import type { Namespace } from './model.js';
 import { parseTomlTable } from './toml-table.js';
@@ -22,7 +22,7 @@ export function parseLegacyNamespaceFile(fileName: string, text: string): Namesp
   const extension = extname(fileName).toLowerCase();
   let value: unknown;
   try {
-    value = extension === '.toml' ? parseTomlTable(text) : parseYaml(text);
+    value = extension === '.toml' ? parseTomlTable(text) : yamlLibrary().parse(text);
   } catch (err) {
     throw invalidArgument(`namespace file ${fileName}: ${(err as Error).message}`);
   }
