@@ -1,7 +1,8 @@
 /**
- * Start-up time: from spawning `gatehouse serve` on a migrated SQLite file to the first
- * `GET /health/ready` 200, and the CPU time the process spent until then (which a busy
- * machine distorts less than wall time). Also times `gatehouse version` end to end.
+ * Start-up time: from spawning `gatehouse serve` to the first `GET /health/ready` 200, and
+ * the CPU time the process spent until then (which a busy machine distorts less than wall
+ * time), on a migrated SQLite file, on a fresh SQLite file with --migrate, and on `dsn: memory`.
+ * Also times `gatehouse version` end to end.
  *
  *   node dist/bench/serve-ready.js [runs=5]
  */
@@ -22,26 +23,43 @@ function cpuMs(pid: number): number {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function serveToReady(env: NodeJS.ProcessEnv, listenFile: string): Promise<{ wall: number; cpu: number }> {
+async function serveToReady(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  listenFile: string,
+): Promise<{ wall: number; cpu: number }> {
   rmSync(listenFile, { force: true });
   const started = performance.now();
-  const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: 'ignore' });
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = () => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`gatehouse serve exited (${child.exitCode ?? child.signalCode}) before it was ready: ${stderr}`);
+    }
+  };
   try {
-    while (!existsSync(listenFile) || !readFileSync(listenFile, 'utf8').includes(':')) await sleep(2);
+    while (!existsSync(listenFile) || !readFileSync(listenFile, 'utf8').includes(':')) {
+      exited();
+      await sleep(2);
+    }
     const written = readFileSync(listenFile, 'utf8');
     const url = `http://127.0.0.1:${written.slice(written.lastIndexOf(':') + 1)}/health/ready`;
     for (;;) {
-      const status = await fetch(url).then(
+      const status = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
         (r) => r.status,
         () => 0,
       );
       if (status === 200) break;
+      exited();
       await sleep(2);
     }
     return { wall: performance.now() - started, cpu: cpuMs(child.pid!) };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
   }
 }
 
@@ -51,7 +69,6 @@ async function main(): Promise<void> {
   const listenFile = join(dir, 'read.addr');
   const env = {
     ...process.env,
-    DSN: `sqlite://${join(dir, 'bench.sqlite')}`,
     LOG_LEVEL: 'error',
     SERVE_READ_HOST: '127.0.0.1',
     SERVE_READ_PORT: '0',
@@ -60,13 +77,23 @@ async function main(): Promise<void> {
     SERVE_OPL_PORT: '0',
     SERVE_METRICS_PORT: '0',
   };
+  const sqlite = (name: string) => `sqlite://${join(dir, name)}`;
   try {
-    const migrated = spawnSync(process.execPath, [BIN, 'migrate', 'up', '--yes'], { env, stdio: 'ignore' });
+    const migratedEnv = { ...env, DSN: sqlite('migrated.sqlite') };
+    const migrated = spawnSync(process.execPath, [BIN, 'migrate', 'up', '--yes'], { env: migratedEnv, stdio: 'ignore' });
     if (migrated.status !== 0) throw new Error('gatehouse migrate up failed');
-    const ready: string[] = [];
-    for (let i = 0; i < runs; i++) {
-      const { wall, cpu } = await serveToReady(env, listenFile);
-      ready.push(`${Math.round(wall)} ms (${Math.round(cpu)} ms CPU)`);
+    const scenarios: { name: string; args: string[]; env: (run: number) => NodeJS.ProcessEnv }[] = [
+      { name: 'migrated SQLite file', args: [], env: () => migratedEnv },
+      { name: 'fresh SQLite file, --migrate', args: ['--migrate'], env: (run) => ({ ...env, DSN: sqlite(`fresh-${run}.sqlite`) }) },
+      { name: 'dsn memory', args: [], env: () => ({ ...env, DSN: 'memory' }) },
+    ];
+    for (const scenario of scenarios) {
+      const ready: string[] = [];
+      for (let run = 0; run < runs; run++) {
+        const { wall, cpu } = await serveToReady(scenario.args, scenario.env(run), listenFile);
+        ready.push(`${Math.round(wall)} ms (${Math.round(cpu)} ms CPU)`);
+      }
+      console.log(`serve → /health/ready 200, ${scenario.name}: ${ready.join(', ')}`);
     }
     const version: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -74,7 +101,6 @@ async function main(): Promise<void> {
       spawnSync(process.execPath, [BIN, 'version'], { stdio: 'ignore' });
       version.push(Math.round(performance.now() - started));
     }
-    console.log(`serve → /health/ready 200 on SQLite: ${ready.join(', ')}`);
     console.log(`gatehouse version: ${version.map((ms) => `${ms} ms`).join(', ')}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
