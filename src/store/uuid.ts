@@ -1,12 +1,42 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes, randomFillSync } from 'node:crypto';
 
 /** RFC 9562 name-based UUID (version 5, SHA-1) of `name` under the namespace UUID `namespace`. */
 export function uuidV5(namespace: string, name: string): string {
-  const hash = createHash('sha1').update(uuidBytes(namespace)).update(name, 'utf8').digest();
-  const bytes = hash.subarray(0, 16);
+  const bytes = hash('sha1', hashInput(namespace, name), 'buffer').subarray(0, 16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x50;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   return formatUuid(bytes);
+}
+
+/** Reused for every name: the namespace's 16 bytes, then the name's UTF-8 bytes. */
+let scratch = Buffer.alloc(16 + 1024);
+let scratchNamespace = '';
+
+function hashInput(namespace: string, name: string): Buffer {
+  if (16 + name.length * 3 > scratch.length) {
+    scratch = Buffer.alloc(16 + name.length * 3);
+    scratchNamespace = '';
+  }
+  if (namespace !== scratchNamespace) {
+    uuidBytes(namespace).copy(scratch);
+    scratchNamespace = namespace;
+  }
+  return scratch.subarray(0, 16 + scratch.write(name, 16, 'utf8'));
+}
+
+/** Random bytes drawn from the system in blocks: one call per 256 UUIDs instead of one per UUID. */
+const randomPool = Buffer.alloc(16 * 256);
+let randomOffset = randomPool.length;
+
+function random16(): Buffer {
+  if (randomOffset === randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  // A view, not a copy: these 16 bytes are handed out once and overwritten only by the next refill.
+  const bytes = randomPool.subarray(randomOffset, randomOffset + 16);
+  randomOffset += 16;
+  return bytes;
 }
 
 let lastMillis = 0;
@@ -25,7 +55,7 @@ export function uuidV7(now = Date.now()): string {
     lastMillis++;
     sequence = 0;
   }
-  const bytes = randomBytes(16);
+  const bytes = random16();
   bytes.writeUIntBE(lastMillis, 0, 6);
   bytes[6] = 0x70 | (sequence >> 8);
   bytes[7] = sequence & 0xff;

@@ -11,7 +11,8 @@ import { placeholders } from './driver.js';
 import { keyId, Predicates } from './predicates.js';
 import { TUPLE_COLUMNS, TUPLE_JOINS, tupleOf, type TupleRow } from './rows.js';
 
-const INSERT_CHUNK = 500;
+/** Bound parameters per statement: within the lowest limit of the supported databases (SQLite's 32 766). */
+const MAX_PARAMETERS = 32_766;
 const DELETE_CHUNK = 100;
 const KEY_CHUNK = 2000;
 const PAGINATION_KEY = 'pagination_key';
@@ -140,7 +141,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
         `SELECT ${TUPLE_COLUMNS} FROM keto_relation_tuples t ${TUPLE_JOINS} WHERE ${where.query(query, params)} ORDER BY t.shard_id`,
         params,
       );
-      for (const chunk of chunks(rows, INSERT_CHUNK)) {
+      for (const chunk of chunks(rows, MAX_PARAMETERS - 1)) {
         await tx.execute(
           `DELETE FROM keto_relation_tuples WHERE nid = ? AND shard_id IN (${chunk.map(() => '?').join(', ')})`,
           [where.nid, ...chunk.map((row) => row.shard_id)],
@@ -249,33 +250,50 @@ export class SqlRelationTupleStore implements RelationTupleStore {
   private async insertRows(tx: SqlExecutor, where: Predicates, tuples: readonly RelationTuple[]): Promise<void> {
     if (tuples.length === 0) return;
     const dialect = this.driver.dialect;
-    const mappings = new Map<string, string>();
-    const map = (text: string): string => {
-      const id = where.uuidOf(text);
-      mappings.set(id, text);
+    // Each distinct string is hashed once per transaction, however many tuples name it.
+    const ids = new Map<string, string>();
+    const idOf = (text: string): string => {
+      let id = ids.get(text);
+      if (id === undefined) ids.set(text, (id = where.uuidOf(text)));
       return id;
     };
     const now = dialect.timestamp(new Date());
-    const rows: SqlValue[][] = tuples.map((t) => {
-      const object = map(t.object);
-      const subject: SqlValue[] =
-        'id' in t.subject
-          ? [map(t.subject.id), null, null, null]
-          : [null, t.subject.set.namespace, map(t.subject.set.object), t.subject.set.relation];
-      return [uuidV7(), where.nid, t.namespace, object, t.relation, ...subject, now];
-    });
+    const columns = TUPLE_INSERT_COLUMNS.length;
+    const values: SqlValue[] = new Array<SqlValue>(tuples.length * columns);
+    let at = 0;
+    for (const t of tuples) {
+      values[at++] = uuidV7();
+      values[at++] = where.nid;
+      values[at++] = t.namespace;
+      values[at++] = idOf(t.object);
+      values[at++] = t.relation;
+      if ('id' in t.subject) {
+        values[at++] = idOf(t.subject.id);
+        values[at++] = null;
+        values[at++] = null;
+        values[at++] = null;
+      } else {
+        values[at++] = null;
+        values[at++] = t.subject.set.namespace;
+        values[at++] = idOf(t.subject.set.object);
+        values[at++] = t.subject.set.relation;
+      }
+      values[at++] = now;
+    }
     // Sorted so that concurrent writers take the mapping rows' locks in the same order.
-    const sortedMappings = [...mappings].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const chunk of chunks(sortedMappings, INSERT_CHUNK)) {
+    const mappings = [...ids].map(([text, id]) => [id, text]).sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0));
+    for (const chunk of chunks(mappings, MAX_PARAMETERS / 2)) {
       await tx.execute(
         dialect.insertIgnoring('keto_uuid_mappings', ['id', 'string_representation'], ['id'], chunk.length),
         chunk.flat(),
       );
     }
-    for (const chunk of chunks(rows, INSERT_CHUNK)) {
+    const rowsPerInsert = Math.floor(MAX_PARAMETERS / columns);
+    for (let row = 0; row < tuples.length; row += rowsPerInsert) {
+      const count = Math.min(rowsPerInsert, tuples.length - row);
       await tx.execute(
-        `INSERT INTO keto_relation_tuples (${TUPLE_INSERT_COLUMNS.join(', ')}) VALUES ${placeholders(chunk.length, TUPLE_INSERT_COLUMNS.length)}`,
-        chunk.flat(),
+        `INSERT INTO keto_relation_tuples (${TUPLE_INSERT_COLUMNS.join(', ')}) VALUES ${placeholders(count, columns)}`,
+        values.slice(row * columns, (row + count) * columns),
       );
     }
   }
