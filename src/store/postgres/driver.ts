@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Dialect, Row, SqlDriver, SqlExecutor, SqlValue } from '../sql/driver.js';
+import type { Dialect, Row, SqlDriver, SqlExecutor, SqlParameter } from '../sql/driver.js';
 import { errorCode, mapped, SOCKET_CODES, withRetries, type FailureClass } from '../sql/failures.js';
 
 /** 64-bit integers (revisions, counts) arrive as numbers; they stay far below 2^53. */
@@ -21,11 +21,11 @@ const numbered = (sql: string): string => {
 };
 
 const executorOf = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
-  async query<T extends Row>(sql: string, params: readonly SqlValue[] = []) {
-    return (await client.query(numbered(sql), params as SqlValue[])).rows as T[];
+  async query<T extends Row>(sql: string, params: readonly SqlParameter[] = []) {
+    return (await client.query(numbered(sql), params as SqlParameter[])).rows as T[];
   },
   async execute(sql, params = []) {
-    return (await client.query(numbered(sql), params as SqlValue[])).rowCount ?? 0;
+    return (await client.query(numbered(sql), params as SqlParameter[])).rowCount ?? 0;
   },
 });
 
@@ -56,11 +56,11 @@ export class PostgresDriver implements SqlDriver {
     this.direct = executorOf(this.pool);
   }
 
-  query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+  query<T extends Row = Row>(sql: string, params?: readonly SqlParameter[]): Promise<T[]> {
     return mapped(classify, () => this.direct.query<T>(sql, params));
   }
 
-  execute(sql: string, params?: readonly SqlValue[]): Promise<number> {
+  execute(sql: string, params?: readonly SqlParameter[]): Promise<number> {
     return mapped(classify, () => this.direct.execute(sql, params));
   }
 

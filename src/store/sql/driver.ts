@@ -4,12 +4,14 @@
  * Drivers turn their own errors into GatehouseErrors (no SQL, DSN or host in the message).
  */
 export type SqlValue = string | number | null;
+/** A bound parameter: a value, or a list of them (bound as an array; only PostgreSQL's statements use these). */
+export type SqlParameter = SqlValue | readonly SqlValue[];
 export type Row = Record<string, unknown>;
 
 export interface SqlExecutor {
-  query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  query<T extends Row = Row>(sql: string, params?: readonly SqlParameter[]): Promise<T[]>;
   /** Runs a statement; returns the number of rows it changed. */
-  execute(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  execute(sql: string, params?: readonly SqlParameter[]): Promise<number>;
 }
 
 export interface SqlDriver extends SqlExecutor {
@@ -49,6 +51,12 @@ export interface Dialect {
   };
   /** `INSERT … ` that skips rows whose primary key exists, for `columns` and `rows` rows. */
   insertIgnoring(table: string, columns: readonly string[], key: readonly string[], rows: number): string;
+  /**
+   * Statements that insert `rows` (one value per column each) into `table`, skipping rows
+   * whose `ignoreKey` columns match an existing row when it is given: as few statements as
+   * the dialect's limit on bound parameters allows.
+   */
+  insertRows(table: string, columns: readonly SqlColumn[], rows: readonly SqlValue[][], ignoreKey?: readonly string[]): SqlStatement[];
   /** A TIMESTAMP parameter in the form the dialect stores. */
   timestamp(at: Date): SqlValue;
   /** Increments the head revision row of `nid` and returns the new value; runs in `tx`. */
@@ -62,6 +70,20 @@ export interface Dialect {
   lockMigrations(tx: SqlExecutor): Promise<void>;
   unlockMigrations(tx: SqlExecutor): Promise<void>;
 }
+
+/** A column written by `insertRows`, with its type in PostgreSQL's terms (uuid, text, timestamp). */
+export interface SqlColumn {
+  readonly name: string;
+  readonly type: 'uuid' | 'text' | 'timestamp';
+}
+
+export interface SqlStatement {
+  readonly sql: string;
+  readonly params: SqlParameter[];
+}
+
+/** Bound parameters per statement: within the lowest limit of the supported databases (SQLite's 32 766). */
+export const MAX_PARAMETERS = 32_766;
 
 export const placeholders = (count: number, width: number): string => {
   const one = `(${Array.from({ length: width }, () => '?').join(', ')})`;

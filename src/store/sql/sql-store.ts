@@ -6,28 +6,31 @@ import { PageTokens } from '../page-token.js';
 import type { ChangeEntry, Migrator, PageRequest, RelationTupleStore, TuplePage } from '../store.js';
 import { uuidV4, uuidV7 } from '../uuid.js';
 import { decodeChanges, encodeChanges } from './changelog.js';
-import type { SqlDriver, SqlExecutor, SqlValue } from './driver.js';
-import { placeholders } from './driver.js';
+import type { SqlColumn, SqlDriver, SqlExecutor, SqlValue } from './driver.js';
+import { MAX_PARAMETERS } from './driver.js';
 import { keyId, Predicates } from './predicates.js';
 import { TUPLE_COLUMNS, TUPLE_JOINS, tupleOf, type TupleRow } from './rows.js';
 
-/** Bound parameters per statement: within the lowest limit of the supported databases (SQLite's 32 766). */
-const MAX_PARAMETERS = 32_766;
 const DELETE_CHUNK = 100;
 const KEY_CHUNK = 2000;
 const PAGINATION_KEY = 'pagination_key';
 
-const TUPLE_INSERT_COLUMNS = [
-  'shard_id',
-  'nid',
-  'namespace',
-  'object',
-  'relation',
-  'subject_id',
-  'subject_set_namespace',
-  'subject_set_object',
-  'subject_set_relation',
-  'commit_time',
+const TUPLE_INSERT_COLUMNS: readonly SqlColumn[] = [
+  { name: 'shard_id', type: 'uuid' },
+  { name: 'nid', type: 'uuid' },
+  { name: 'namespace', type: 'text' },
+  { name: 'object', type: 'uuid' },
+  { name: 'relation', type: 'text' },
+  { name: 'subject_id', type: 'uuid' },
+  { name: 'subject_set_namespace', type: 'text' },
+  { name: 'subject_set_object', type: 'uuid' },
+  { name: 'subject_set_relation', type: 'text' },
+  { name: 'commit_time', type: 'timestamp' },
+];
+
+const MAPPING_COLUMNS: readonly SqlColumn[] = [
+  { name: 'id', type: 'uuid' },
+  { name: 'string_representation', type: 'text' },
 ];
 
 const isUnfiltered = (q: RelationQuery): boolean =>
@@ -258,43 +261,18 @@ export class SqlRelationTupleStore implements RelationTupleStore {
       return id;
     };
     const now = dialect.timestamp(new Date());
-    const columns = TUPLE_INSERT_COLUMNS.length;
-    const values: SqlValue[] = new Array<SqlValue>(tuples.length * columns);
-    let at = 0;
-    for (const t of tuples) {
-      values[at++] = uuidV7();
-      values[at++] = where.nid;
-      values[at++] = t.namespace;
-      values[at++] = idOf(t.object);
-      values[at++] = t.relation;
-      if ('id' in t.subject) {
-        values[at++] = idOf(t.subject.id);
-        values[at++] = null;
-        values[at++] = null;
-        values[at++] = null;
-      } else {
-        values[at++] = null;
-        values[at++] = t.subject.set.namespace;
-        values[at++] = idOf(t.subject.set.object);
-        values[at++] = t.subject.set.relation;
-      }
-      values[at++] = now;
-    }
+    const rows: SqlValue[][] = tuples.map((t) =>
+      'id' in t.subject
+        ? [uuidV7(), where.nid, t.namespace, idOf(t.object), t.relation, idOf(t.subject.id), null, null, null, now]
+        : [uuidV7(), where.nid, t.namespace, idOf(t.object), t.relation, null, t.subject.set.namespace, idOf(t.subject.set.object), t.subject.set.relation, now],
+    );
     // Sorted so that concurrent writers take the mapping rows' locks in the same order.
-    const mappings = [...ids].map(([text, id]) => [id, text]).sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0));
-    for (const chunk of chunks(mappings, MAX_PARAMETERS / 2)) {
-      await tx.execute(
-        dialect.insertIgnoring('keto_uuid_mappings', ['id', 'string_representation'], ['id'], chunk.length),
-        chunk.flat(),
-      );
+    const mappings: SqlValue[][] = [...ids].map(([text, id]) => [id, text]).sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0));
+    for (const statement of dialect.insertRows('keto_uuid_mappings', MAPPING_COLUMNS, mappings, ['id'])) {
+      await tx.execute(statement.sql, statement.params);
     }
-    const rowsPerInsert = Math.floor(MAX_PARAMETERS / columns);
-    for (let row = 0; row < tuples.length; row += rowsPerInsert) {
-      const count = Math.min(rowsPerInsert, tuples.length - row);
-      await tx.execute(
-        `INSERT INTO keto_relation_tuples (${TUPLE_INSERT_COLUMNS.join(', ')}) VALUES ${placeholders(count, columns)}`,
-        values.slice(row * columns, (row + count) * columns),
-      );
+    for (const statement of dialect.insertRows('keto_relation_tuples', TUPLE_INSERT_COLUMNS, rows)) {
+      await tx.execute(statement.sql, statement.params);
     }
   }
 

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import type { Row, SqlDriver, SqlExecutor, SqlValue } from '../sql/driver.js';
+import type { Row, SqlDriver, SqlExecutor, SqlParameter } from '../sql/driver.js';
 import { sqliteDialect } from '../sql/dialects.js';
 import { errorCode, mapped, withRetries, type FailureClass } from '../sql/failures.js';
 
@@ -26,7 +26,7 @@ export class SqliteDriver implements SqlDriver {
   private readonly statements = new Map<string, Statement>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly direct: SqlExecutor = {
-    query: async <T extends Row>(sql: string, params?: readonly SqlValue[]) => this.run(sql, params) as T[],
+    query: async <T extends Row>(sql: string, params?: readonly SqlParameter[]) => this.run(sql, params) as T[],
     execute: async (sql, params) => this.change(sql, params),
   };
 
@@ -49,11 +49,11 @@ export class SqliteDriver implements SqlDriver {
     return new SqliteDriver(db);
   }
 
-  query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+  query<T extends Row = Row>(sql: string, params?: readonly SqlParameter[]): Promise<T[]> {
     return this.turn(() => mapped(classify, () => this.direct.query<T>(sql, params)));
   }
 
-  execute(sql: string, params?: readonly SqlValue[]): Promise<number> {
+  execute(sql: string, params?: readonly SqlParameter[]): Promise<number> {
     return this.turn(() => mapped(classify, () => this.direct.execute(sql, params)));
   }
 
@@ -94,14 +94,14 @@ export class SqliteDriver implements SqlDriver {
     return statement;
   }
 
-  private run(sql: string, params: readonly SqlValue[] = []): Row[] {
+  private run(sql: string, params: readonly SqlParameter[] = []): Row[] {
     const statement = this.prepared(sql);
     if (statement.reader) return statement.all(...params) as Row[];
     statement.run(...params);
     return [];
   }
 
-  private change(sql: string, params: readonly SqlValue[] = []): number {
+  private change(sql: string, params: readonly SqlParameter[] = []): number {
     return this.prepared(sql).run(...params).changes;
   }
 }
