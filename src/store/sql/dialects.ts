@@ -23,12 +23,14 @@ const valuesInserts =
     const statements: SqlStatement[] = [];
     for (let at = 0; at < rows.length; at += perStatement) {
       const chunk = rows.slice(at, at + perStatement);
+      const params: SqlValue[] = [];
+      for (const row of chunk) for (const value of row) params.push(value);
       statements.push({
         sql:
           ignoreKey === undefined
             ? `INSERT INTO ${table} (${names.join(', ')}) VALUES ${placeholders(chunk.length, names.length)}`
             : ignoring(table, names, ignoreKey, chunk.length),
-        params: chunk.flat(),
+        params,
       });
     }
     return statements;
