@@ -77,6 +77,7 @@ export const sqliteDialect: Dialect = {
   // A unary plus keeps SQLite from answering `nid = ?` with an index that starts with nid.
   storeOrderWalk: { tableHint: '', nidEquals: (column) => `+${column} = ?`, cursor: false },
   insertIgnoring: onConflictDoNothing,
+  arrayParameters: false,
   insertRows: valuesInserts(onConflictDoNothing),
   // The text form Keto's SQLite driver writes: "2006-01-02 15:04:05.999999999-07:00".
   timestamp: (at) => `${isoSeconds(at)}+00:00`,
@@ -98,7 +99,8 @@ function postgresFamily(name: 'postgres' | 'cockroach'): Dialect {
     // joins and sorts every remaining row for each keyset page; a cursor plans once.
     storeOrderWalk: { tableHint: '', nidEquals: (column) => `${column} = ?`, cursor: name === 'postgres' },
     insertIgnoring: onConflictDoNothing,
-    // CockroachDB keeps VALUES lists: the array form is measured and tested on PostgreSQL only.
+    // CockroachDB keeps VALUES lists and OR-ed deletes: the array forms are measured and tested on PostgreSQL only.
+    arrayParameters: name === 'postgres',
     insertRows: name === 'postgres' ? unnestInsert : valuesInserts(onConflictDoNothing),
     timestamp: isoSeconds,
     nextRevision: revisionReturning,
@@ -131,6 +133,7 @@ export const mysqlDialect: Dialect = {
   // Left to itself, MySQL/MariaDB may pick an index that starts with nid and sort every page.
   storeOrderWalk: { tableHint: 'FORCE INDEX (PRIMARY)', nidEquals: (column) => `${column} = ?`, cursor: false },
   insertIgnoring: insertIgnore,
+  arrayParameters: false,
   insertRows: valuesInserts(insertIgnore),
   timestamp: isoSeconds,
   async nextRevision(tx, nid) {

@@ -51,6 +51,8 @@ export interface Dialect {
   };
   /** `INSERT … ` that skips rows whose primary key exists, for `columns` and `rows` rows. */
   insertIgnoring(table: string, columns: readonly string[], key: readonly string[], rows: number): string;
+  /** Whether statements may bind arrays (`SqlParameter` lists) and unnest them into rows. */
+  readonly arrayParameters: boolean;
   /**
    * Statements that insert `rows` (one value per column each) into `table`, skipping rows
    * whose `ignoreKey` columns match an existing row when it is given: as few statements as

@@ -126,10 +126,13 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     const unaliased = where.unaliased();
     return this.driver.transaction(async (tx) => {
       await this.insertRows(tx, where, insert);
-      for (const chunk of chunks(remove, DELETE_CHUNK)) {
-        const params: SqlValue[] = [];
-        const ors = chunk.map((tuple) => unaliased.tuple(tuple, params)).join(' OR ');
-        await tx.execute(`DELETE FROM keto_relation_tuples WHERE ${ors}`, params);
+      if (this.driver.dialect.arrayParameters) await this.deleteByArrays(tx, where, remove);
+      else {
+        for (const chunk of chunks(remove, DELETE_CHUNK)) {
+          const params: SqlValue[] = [];
+          const ors = chunk.map((tuple) => unaliased.tuple(tuple, params)).join(' OR ');
+          await tx.execute(`DELETE FROM keto_relation_tuples WHERE ${ors}`, params);
+        }
       }
       return this.appendChange(tx, where.nid, insert, remove);
     });
@@ -273,6 +276,49 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     }
     for (const statement of dialect.insertRows('keto_relation_tuples', TUPLE_INSERT_COLUMNS, rows)) {
       await tx.execute(statement.sql, statement.params);
+    }
+  }
+
+  /** Every row equal to one of `tuples`: two statements (subject ids, subject sets) joining the tuples as unnested arrays. */
+  private async deleteByArrays(tx: SqlExecutor, where: Predicates, tuples: readonly RelationTuple[]): Promise<void> {
+    const byId = { namespace: [] as string[], object: [] as string[], relation: [] as string[], subject: [] as string[] };
+    const bySet = {
+      namespace: [] as string[],
+      object: [] as string[],
+      relation: [] as string[],
+      setNamespace: [] as string[],
+      setObject: [] as string[],
+      setRelation: [] as string[],
+    };
+    for (const t of tuples) {
+      const into = 'id' in t.subject ? byId : bySet;
+      into.namespace.push(t.namespace);
+      into.object.push(where.uuidOf(t.object));
+      into.relation.push(t.relation);
+      if ('id' in t.subject) byId.subject.push(where.uuidOf(t.subject.id));
+      else {
+        bySet.setNamespace.push(t.subject.set.namespace);
+        bySet.setObject.push(where.uuidOf(t.subject.set.object));
+        bySet.setRelation.push(t.subject.set.relation);
+      }
+    }
+    const sameKey = 't.nid = ? AND t.namespace = d.namespace AND t.object = d.object AND t.relation = d.relation';
+    if (byId.namespace.length > 0) {
+      await tx.execute(
+        `DELETE FROM keto_relation_tuples t USING unnest(?::text[], ?::uuid[], ?::text[], ?::uuid[]) AS d(namespace, object, relation, subject_id)
+         WHERE ${sameKey} AND t.subject_id = d.subject_id
+           AND t.subject_set_namespace IS NULL AND t.subject_set_object IS NULL AND t.subject_set_relation IS NULL`,
+        [byId.namespace, byId.object, byId.relation, byId.subject, where.nid],
+      );
+    }
+    if (bySet.namespace.length > 0) {
+      await tx.execute(
+        `DELETE FROM keto_relation_tuples t
+         USING unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::uuid[], ?::text[]) AS d(namespace, object, relation, set_namespace, set_object, set_relation)
+         WHERE ${sameKey} AND t.subject_id IS NULL AND t.subject_set_namespace = d.set_namespace
+           AND t.subject_set_object = d.set_object AND t.subject_set_relation = d.set_relation`,
+        [bySet.namespace, bySet.object, bySet.relation, bySet.setNamespace, bySet.setObject, bySet.setRelation, where.nid],
+      );
     }
   }
 
