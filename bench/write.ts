@@ -1,6 +1,6 @@
 /**
  * Write throughput: 100 000 tuples written as PATCH-style transactions of BATCH inserts
- * each, on SQLite (file, WAL, synchronous=FULL) and, when TEST_POSTGRES_DSN /
+ * each, then a tenth of them deleted again in transactions of BATCH deletes, on SQLite (file, WAL, synchronous=FULL) and, when TEST_POSTGRES_DSN /
  * TEST_MYSQL_DSN name a server, on a fresh PostgreSQL / MySQL database made for the run.
  *
  *   node dist/bench/write.js [TOTAL] [BATCH]
@@ -32,6 +32,17 @@ async function measure(name: string, database: TestDatabase): Promise<void> {
     console.log(
       `${name.padEnd(10)} ${total} tuples in ${total / batch} transactions of ${batch}: ${seconds.toFixed(2)} s, ` +
         `${Math.round(total / seconds)} tuples/s (changelog holds ${written})`,
+    );
+    const deletes = Math.floor(total / 10);
+    const deleteStarted = process.hrtime.bigint();
+    for (let start = 0; start < deletes; start += batch) {
+      const tuples = Array.from({ length: Math.min(batch, deletes - start) }, (_, k) => tupleAt((start + k) * 10));
+      await store.transact([], tuples);
+    }
+    const deleteSeconds = Number(process.hrtime.bigint() - deleteStarted) / 1e9;
+    console.log(
+      `${name.padEnd(10)} ${deletes} tuples deleted in transactions of ${batch}: ${deleteSeconds.toFixed(2)} s, ` +
+        `${Math.round(deletes / deleteSeconds)} tuples/s`,
     );
   } finally {
     await store.close();
