@@ -36,7 +36,7 @@ export class SqliteDriver implements SqlDriver {
   static open(path: string, options: { busyTimeoutMs: number }): SqliteDriver {
     const db = new Database(path, { timeout: options.busyTimeoutMs });
     if (path !== ':memory:') {
-      db.pragma('journal_mode = WAL');
+      switchToWal(db, options.busyTimeoutMs);
       // A commit of a PATCH-sized write dirties thousands of index pages (Keto's indexes are keyed by
       // random UUIDs). Copying the log back every 10 000 pages rather than SQLite's 1 000 writes a page
       // that several commits changed to the database file once; each commit is still synced to the log.
@@ -103,5 +103,23 @@ export class SqliteDriver implements SqlDriver {
 
   private change(sql: string, params: readonly SqlParameter[] = []): number {
     return this.prepared(sql).run(...params).changes;
+  }
+}
+
+/**
+ * Entering WAL mode takes an exclusive lock, and SQLite answers SQLITE_BUSY at once (without its
+ * busy handler) when another process opens the same fresh file at that moment: retry for up to
+ * the busy timeout. Runs once, at open.
+ */
+function switchToWal(db: Database.Database, busyTimeoutMs: number): void {
+  const deadline = Date.now() + busyTimeoutMs;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if (!String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
   }
 }
