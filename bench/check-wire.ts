@@ -5,18 +5,26 @@ import type { RelationTuple } from '../src/tuple.js';
 /** How the throughput benchmarks ask a check over REST and over gRPC. */
 
 export const CHECK_PATH = '/ory.keto.relation_tuples.v1alpha2.CheckService/Check';
-const REQUEST = messageType('ory.keto.relation_tuples.v1alpha2.CheckRequest');
-const RESPONSE = messageType('ory.keto.relation_tuples.v1alpha2.CheckResponse');
+/** A grpc-js definition of a unary method, coded with gatehouse's message types. */
+export function unaryDefinition(path: string, requestType: string, responseType: string): grpc.MethodDefinition<object, object> {
+  const request = messageType(requestType);
+  const response = messageType(responseType);
+  return {
+    path,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (v: object) => Buffer.from(request.encode(request.fromObject(v)).finish()),
+    requestDeserialize: (b: Buffer) => request.toObject(request.decode(b)),
+    responseSerialize: (v: object) => Buffer.from(response.encode(response.fromObject(v)).finish()),
+    responseDeserialize: (b: Buffer) => response.toObject(response.decode(b)),
+  };
+}
 
-export const checkDefinition = {
-  path: CHECK_PATH,
-  requestStream: false,
-  responseStream: false,
-  requestSerialize: (v: object) => Buffer.from(REQUEST.encode(REQUEST.fromObject(v)).finish()),
-  requestDeserialize: (b: Buffer) => REQUEST.toObject(REQUEST.decode(b)),
-  responseSerialize: (v: object) => Buffer.from(RESPONSE.encode(RESPONSE.fromObject(v)).finish()),
-  responseDeserialize: (b: Buffer) => RESPONSE.toObject(RESPONSE.decode(b)),
-} satisfies grpc.MethodDefinition<object, object>;
+export const checkDefinition = unaryDefinition(
+  CHECK_PATH,
+  'ory.keto.relation_tuples.v1alpha2.CheckRequest',
+  'ory.keto.relation_tuples.v1alpha2.CheckResponse',
+);
 
 /** `GET /relation-tuples/check?…` for a tuple whose subject is an id or a set. */
 export function restCheckPath(t: RelationTuple): string {

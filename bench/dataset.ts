@@ -1,6 +1,7 @@
 import type { ModelSnapshot } from '../src/namespaces/model.js';
 import { createSnapshot } from '../src/namespaces/snapshot.js';
 import { compileOpl } from '../src/opl/compile.js';
+import type { RelationTupleStore } from '../src/store/store.js';
 import type { RelationTuple } from '../src/tuple.js';
 
 /**
@@ -112,4 +113,17 @@ export function prng(seed: number): (n: number) => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return (((t ^ (t >>> 14)) >>> 0) % n) >>> 0;
   };
+}
+
+/** Writes the generated data set of `tuples` tuples through the store, 5000 per transaction. */
+export async function loadDataset(store: RelationTupleStore, tuples: number): Promise<void> {
+  let batch: RelationTuple[] = [];
+  for (const t of tuplesOf(shapeFor(tuples))) {
+    batch.push(t);
+    if (batch.length === 5000) {
+      await store.transact(batch, []);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await store.transact(batch, []);
 }

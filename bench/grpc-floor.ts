@@ -19,24 +19,18 @@ import { createMetrics } from '../src/observability/metrics.js';
 import { createLogger } from '../src/observability/logger.js';
 import { grpcHandler, isGrpcRequest } from '../src/transport/grpc/server.js';
 import { versionMethod } from '../src/transport/grpc/version.js';
-import { messageType } from '../src/transport/grpc/schema.js';
+import { unaryDefinition } from './check-wire.js';
 import { InFlight } from '../src/transport/in-flight.js';
 import { Listener, sniffPreface } from '../src/transport/listener.js';
 
 const PATH = '/ory.keto.relation_tuples.v1alpha2.VersionService/GetVersion';
-const REQUEST = messageType('ory.keto.relation_tuples.v1alpha2.GetVersionRequest');
-const RESPONSE = messageType('ory.keto.relation_tuples.v1alpha2.GetVersionResponse');
 const VERSION = '0.0.0-bench';
 
-const definition = {
-  path: PATH,
-  requestStream: false,
-  responseStream: false,
-  requestSerialize: (v: object) => Buffer.from(REQUEST.encode(REQUEST.fromObject(v)).finish()),
-  requestDeserialize: (b: Buffer) => REQUEST.toObject(REQUEST.decode(b)),
-  responseSerialize: (v: object) => Buffer.from(RESPONSE.encode(RESPONSE.fromObject(v)).finish()),
-  responseDeserialize: (b: Buffer) => RESPONSE.toObject(RESPONSE.decode(b)),
-};
+const definition = unaryDefinition(
+  PATH,
+  'ory.keto.relation_tuples.v1alpha2.GetVersionRequest',
+  'ory.keto.relation_tuples.v1alpha2.GetVersionResponse',
+);
 
 function grpcJsServer(): grpc.Server {
   const server = new grpc.Server();

@@ -16,11 +16,10 @@ import type { TupleSource } from '../src/engine/source.js';
 import { FreshCheckEngine } from '../src/index/fresh-engines.js';
 import { LiveIndex } from '../src/index/live-index.js';
 import { openStore } from '../src/store/open.js';
-import type { RelationTupleStore } from '../src/store/store.js';
 import type { RelationTuple } from '../src/tuple.js';
 import { postgresDatabase, sqliteFileDatabase, type TestDatabase } from '../test/store/databases.js';
 import { sampleChecks } from './check-samples.js';
-import { datasetModel, shapeFor, tuplesOf } from './dataset.js';
+import { datasetModel, loadDataset, shapeFor } from './dataset.js';
 import { printFigure, quantile } from './figure.js';
 
 const tuples = Number(process.argv[2] ?? 1_000_000);
@@ -29,17 +28,6 @@ const label = tuples >= 1e6 ? `${tuples / 1e6}M` : `${tuples / 1e3}k`;
 const settings = () => defaultCheckSettings;
 const model = () => datasetModel;
 
-async function load(store: RelationTupleStore): Promise<void> {
-  let batch: RelationTuple[] = [];
-  for (const t of tuplesOf(shapeFor(tuples))) {
-    batch.push(t);
-    if (batch.length === 5000) {
-      await store.transact(batch, []);
-      batch = [];
-    }
-  }
-  if (batch.length > 0) await store.transact(batch, []);
-}
 
 /** Latencies (µs) of `run` over `list`, one at a time, for the time budget. */
 async function latencies(list: RelationTuple[], run: (t: RelationTuple) => unknown): Promise<number[]> {
@@ -61,7 +49,7 @@ async function measure(dialect: string, db: TestDatabase): Promise<void> {
   try {
     await store.migrations.up();
     const loadStarted = performance.now();
-    await load(store);
+    await loadDataset(store, tuples);
     printFigure({ part, name: 'load through the store (5000-tuple transactions)', value: Math.round(tuples / ((performance.now() - loadStarted) / 1000)), unit: 'tuples/s' });
 
     const live = new LiveIndex({ store, dsn: db.dsn, memoryBudgetBytes: 4 * 2 ** 30, maxStalenessMs: 0 });

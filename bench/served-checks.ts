@@ -21,7 +21,7 @@ import { postgresDatabase, sqliteFileDatabase, type TestDatabase } from '../test
 import { type GatehouseProcess, startGatehouseProcess } from '../test/support/server.js';
 import { sampleChecks } from './check-samples.js';
 import { grpcCheckRequest, restCheckPath } from './check-wire.js';
-import { DATASET_OPL, shapeFor, tuplesOf } from './dataset.js';
+import { DATASET_OPL, loadDataset, shapeFor, tuplesOf } from './dataset.js';
 import { type Figure, printFigure } from './figure.js';
 
 const tuples = Number(process.argv[2] ?? 100_000);
@@ -107,15 +107,7 @@ async function load(dsn: string): Promise<void> {
   const store = await openStore(dsn);
   try {
     await store.migrations.up();
-    let batch: RelationTuple[] = [];
-    for (const t of tuplesOf(shapeFor(tuples))) {
-      batch.push(t);
-      if (batch.length === 5000) {
-        await store.transact(batch, []);
-        batch = [];
-      }
-    }
-    if (batch.length > 0) await store.transact(batch, []);
+    await loadDataset(store, tuples);
   } finally {
     await store.close();
   }
