@@ -3,7 +3,8 @@ import type { ModelSnapshot } from '../namespaces/model.js';
 import type { RelationTuple } from '../tuple.js';
 import { type CheckContext, FrontierReads, isAllowed, type Query } from './check-steps.js';
 import { compileModel, type CompiledModel } from './compiled-model.js';
-import { type CheckSettings, clampDepth } from './limits.js';
+import { type CheckSettings, clampDepth, MAX_CALL_STEPS } from './limits.js';
+import { checkByNode, VisitMarks } from './node-check.js';
 import { type Limitation, limitReason, MEMBER, type Outcome } from './outcome.js';
 import { internedReadsOf, type MaybePromise, type TupleSource } from './source.js';
 import { StepStack } from './step-driver.js';
@@ -38,6 +39,7 @@ export interface BatchLimits {
 export class CheckEngine {
   private lastSnapshot?: ModelSnapshot;
   private lastModel?: CompiledModel;
+  private readonly marks = new VisitMarks();
 
   constructor(private readonly deps: CheckEngineDeps) {}
 
@@ -65,24 +67,20 @@ export class CheckEngine {
   evaluate(tuple: RelationTuple, maxDepth: number | undefined, settings = this.deps.settings()): MaybePromise<Outcome> {
     const model = this.compiled(this.deps.model());
     assertKnownNamespaces(model, tuple);
-    const steps = new StepStack();
     const source = this.deps.source;
-    const ids = internedReadsOf(source);
-    const subjectNode = ids === undefined ? -1 : ids.subjectNode(tuple.subject);
-    const cx: CheckContext = { model, source, settings, reads: new FrontierReads(), steps, ids, subjectNode };
     const q: Query = {
       namespace: tuple.namespace,
       object: tuple.object,
       relation: tuple.relation,
       subject: tuple.subject,
       depth: clampDepth(maxDepth, settings.maxReadDepth),
-      node: undefined,
     };
-    const outcome = steps.run(isAllowed(cx, q, undefined, false));
-    if (ids === undefined || !(outcome instanceof Promise)) return outcome;
-    // A long check pauses for the event loop. Had the index stopped serving a namespace
-    // meanwhile (memory budget), reads by node would have missed its rows: check again.
-    return outcome.then((o) => (internedReadsOf(source) === ids ? o : this.evaluate(tuple, maxDepth, settings)));
+    const ids = internedReadsOf(source);
+    const byNode = ids === undefined ? undefined : checkByNode(model, ids, settings, this.marks, MAX_CALL_STEPS, q);
+    if (byNode !== undefined) return byNode;
+    const steps = new StepStack();
+    const cx: CheckContext = { model, source, settings, reads: new FrontierReads(), steps };
+    return steps.run(isAllowed(cx, q, undefined, false));
   }
 
   /**

@@ -2,7 +2,7 @@ import type { ObjectRelation, Subject, SubjectSet } from '../tuple.js';
 import type { CompiledChild, CompiledModel, CompiledRelation, CompiledRewrite, SubjectSetType } from './compiled-model.js';
 import type { CheckSettings } from './limits.js';
 import { invert, isUnknown, MEMBER, NOT_MEMBER, type Outcome, UNKNOWN_DEPTH, UNKNOWN_WIDTH } from './outcome.js';
-import type { InternedReads, TupleSource } from './source.js';
+import type { TupleSource } from './source.js';
 import { Call, type Step, type StepStack } from './step-driver.js';
 
 /**
@@ -11,7 +11,8 @@ import { Call, type Step, type StepStack } from './step-driver.js';
  * two leaf steps, Direct and DirectMulti (one lookup each), run in place after
  * `enterLeaf`. Either way each counts against the per-path call budget exactly as Keto's
  * executor counts it. Children run one at a time in Keto's order and stop at the first
- * decisive answer, so limits, errors and answers match Keto's.
+ * decisive answer, so limits, errors and answers match Keto's. node-check.ts evaluates the
+ * same steps by node over the in-memory index: a change here belongs there too.
  */
 
 export interface CheckContext {
@@ -20,10 +21,6 @@ export interface CheckContext {
   readonly settings: CheckSettings;
   readonly reads: FrontierReads;
   readonly steps: StepStack;
-  /** Reads by node, when the source answers every read from memory (chosen once per check). */
-  readonly ids: InternedReads | undefined;
-  /** With `ids`: the node of the checked subject, -1 when no stored row names it. */
-  readonly subjectNode: number;
 }
 
 /**
@@ -56,25 +53,15 @@ export interface Query {
   readonly relation: string;
   readonly subject: Subject;
   readonly depth: number;
-  /** With reads by node: the node of `namespace:object#relation`, when already known. */
-  readonly node: number | undefined;
 }
 
-/** A key to read: `namespace:object#relation`, and its node when already known. */
-type Key = ObjectRelation & { readonly node?: number | undefined };
-
-/**
- * Subject sets already expanded below the first subject-set expansion of a path (Keto's
- * visited set), by node with reads by node, else by `setKey` (one kind within a check).
- */
-type Visited = Set<string | number> | undefined;
+/** Subject sets already expanded below the first subject-set expansion of a path (Keto's visited set), by `setKey`. */
+type Visited = Set<string> | undefined;
 
 /** Asks the source for every row: Keto's lookups are not truncated, only the expansions they feed. */
 export const ALL_ROWS = Number.MAX_SAFE_INTEGER;
 
 const setKey = (s: SubjectSet): string => `${s.namespace}\u0000${s.object}\u0000${s.relation}`;
-
-const visitKey = (s: Key): string | number => s.node ?? setKey(s);
 
 function isThenable(v: unknown): boolean {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
@@ -143,29 +130,6 @@ function* setsByStrings(cx: CheckContext, key: ObjectRelation): Step<readonly Su
   return (isReady(answer) ? answer : yield* remoteSets(cx, keys, answer))[0] ?? [];
 }
 
-const nodeOf = (ids: InternedReads, k: Key): number => k.node ?? ids.setNode(k.namespace, k.object, k.relation);
-
-/** Whether the subject is stored directly on `key`, by node. */
-function directOnNode(cx: CheckContext, ids: InternedReads, key: Key): boolean {
-  if (cx.subjectNode < 0) return false;
-  const node = nodeOf(ids, key);
-  return node >= 0 && ids.linked(node, cx.subjectNode);
-}
-
-/** Whether the subject is stored directly on any of `keys`, by node. */
-function directByNode(cx: CheckContext, ids: InternedReads, keys: readonly Key[]): boolean {
-  for (const k of keys) if (directOnNode(cx, ids, k)) return true;
-  return false;
-}
-
-const NO_SETS: readonly Key[] = [];
-
-/** The subject sets stored on `key` (each with its node), by node. */
-function setsByNode(ids: InternedReads, key: Key): readonly Key[] {
-  const node = nodeOf(ids, key);
-  return node < 0 ? NO_SETS : ids.subjectSetNodes(node);
-}
-
 const keyOf = (q: Query) => ({ namespace: q.namespace, object: q.object, relation: q.relation });
 
 const withRelation = (q: Query, relation: string, depth: number): Query => ({
@@ -174,7 +138,6 @@ const withRelation = (q: Query, relation: string, depth: number): Query => ({
   relation,
   subject: q.subject,
   depth,
-  node: undefined,
 });
 
 /** Whether the model lets `subject` sit directly on `relation` (strict mode consults this). */
@@ -185,11 +148,11 @@ export function allowsDirectMember(relation: CompiledRelation | undefined, subje
   return relation.types.some((t) => t.namespace === s.namespace && (t.relation ?? '') === s.relation);
 }
 
-interface ExpansionType extends SubjectSetType {
+export interface ExpansionType extends SubjectSetType {
   readonly allowsDirect: boolean;
 }
 
-function expansionTypes(model: CompiledModel, subject: Subject, relation: CompiledRelation | undefined): ExpansionType[] {
+export function expansionTypes(model: CompiledModel, subject: Subject, relation: CompiledRelation | undefined): ExpansionType[] {
   if (relation === undefined) return [];
   return relation.subjectSetTypes.map((t) => ({
     namespace: t.namespace,
@@ -199,7 +162,7 @@ function expansionTypes(model: CompiledModel, subject: Subject, relation: Compil
 }
 
 /** Keto's lookup that ignores an undeclared relation instead of failing. */
-function relationOrNone(model: CompiledModel, namespace: string, relation: string): CompiledRelation | undefined {
+export function relationOrNone(model: CompiledModel, namespace: string, relation: string): CompiledRelation | undefined {
   try {
     return model.relationFor(namespace, relation);
   } catch {
@@ -224,8 +187,7 @@ export function* isAllowed(cx: CheckContext, q: Query, visited: Visited, skipDir
   if (!skipDirect && (!strict || allowsDirectMember(relation, q.subject))) {
     // Keto's Direct step, run in place: one lookup of the exact tuple.
     cx.steps.enterLeaf();
-    const ids = cx.ids;
-    if (ids !== undefined ? directOnNode(cx, ids, q) : yield* directByStrings(cx, [keyOf(q)], q.subject)) return MEMBER;
+    if (yield* directByStrings(cx, [keyOf(q)], q.subject)) return MEMBER;
   }
   if (types === undefined || types.length > 0) {
     const r = (yield new Call(() => expandSubjectStep(cx, q, visited, types))) as Outcome;
@@ -237,34 +199,33 @@ export function* isAllowed(cx: CheckContext, q: Query, visited: Visited, skipDir
 
 function* expandSubjectStep(cx: CheckContext, q: Query, visited: Visited, types: readonly ExpansionType[] | undefined): Step<Outcome> {
   if (q.depth <= 0) return UNKNOWN_DEPTH;
-  const ids = cx.ids;
-  const stored: readonly Key[] = ids !== undefined ? setsByNode(ids, q) : yield* setsByStrings(cx, keyOf(q));
+  const stored = yield* setsByStrings(cx, keyOf(q));
   let sets = stored;
   let lookAhead = stored;
   if (types !== undefined) {
-    const typeOf = (s: Key) => types.find((t) => t.namespace === s.namespace && t.relation === s.relation);
+    const typeOf = (s: SubjectSet) => types.find((t) => t.namespace === s.namespace && t.relation === s.relation);
     sets = stored.filter((s) => typeOf(s) !== undefined);
     lookAhead = sets.filter((s) => typeOf(s)?.allowsDirect === true);
   }
   if (sets.length === 0) return NOT_MEMBER;
   if (lookAhead.length > 0) {
-    if (ids !== undefined ? directByNode(cx, ids, lookAhead) : yield* directByStrings(cx, lookAhead, q.subject)) return MEMBER;
+    if (yield* directByStrings(cx, lookAhead, q.subject)) return MEMBER;
   }
   if (q.depth <= 1) return UNKNOWN_DEPTH;
 
-  const seen = visited ?? new Set<string | number>();
+  const seen = visited ?? new Set<string>();
   let limited: Outcome | undefined;
   const width = cx.settings.maxReadWidth;
   if (sets.length > width) {
     sets = sets.slice(0, Math.max(0, width));
     limited = UNKNOWN_WIDTH;
   }
-  if (cx.reads.remote) yield* prefetch(cx, sets.filter((s) => !seen.has(visitKey(s))), q.subject, false);
+  if (cx.reads.remote) yield* prefetch(cx, sets.filter((s) => !seen.has(setKey(s))), q.subject, false);
   for (const s of sets) {
-    const k = visitKey(s);
+    const k = setKey(s);
     if (seen.has(k)) continue;
     seen.add(k);
-    const child: Query = { namespace: s.namespace, object: s.object, relation: s.relation, subject: q.subject, depth: q.depth - 1, node: s.node };
+    const child: Query = { namespace: s.namespace, object: s.object, relation: s.relation, subject: q.subject, depth: q.depth - 1 };
     const r = (yield new Call(() => isAllowed(cx, child, seen, true))) as Outcome;
     if (r === MEMBER) return MEMBER;
     if (limited === undefined && isUnknown(r)) limited = r;
@@ -287,8 +248,7 @@ function* rewriteStep(cx: CheckContext, q: Query, visited: Visited, rewrite: Com
       // Keto's DirectMulti step, run in place.
       cx.steps.enterLeaf();
       const keys = direct.map((relation) => ({ namespace: q.namespace, object: q.object, relation }));
-      const ids = cx.ids;
-      if (ids !== undefined ? directByNode(cx, ids, keys) : yield* directByStrings(cx, keys, q.subject)) return MEMBER;
+      if (yield* directByStrings(cx, keys, q.subject)) return MEMBER;
     }
     for (const relation of rewrite.computed) {
       const child = withRelation(q, relation, q.depth - 1);
@@ -331,12 +291,11 @@ function* invertStep(cx: CheckContext, q: Query, visited: Visited, child: Compil
 function* traverseStep(cx: CheckContext, q: Query, visited: Visited, relation: string, computedRelation: string): Step<Outcome> {
   if (q.depth <= 0) return UNKNOWN_DEPTH;
   const key = { namespace: q.namespace, object: q.object, relation };
-  const ids = cx.ids;
-  const sets: readonly Key[] = ids !== undefined ? setsByNode(ids, key) : yield* setsByStrings(cx, key);
+  const sets = yield* setsByStrings(cx, key);
   if (cx.reads.remote) yield* prefetch(cx, sets.map((s) => ({ namespace: s.namespace, object: s.object, relation: computedRelation })), q.subject, true);
   let limited: Outcome | undefined;
   for (const s of sets) {
-    const child: Query = { namespace: s.namespace, object: s.object, relation: computedRelation, subject: q.subject, depth: q.depth - 1, node: undefined };
+    const child: Query = { namespace: s.namespace, object: s.object, relation: computedRelation, subject: q.subject, depth: q.depth - 1 };
     const r = (yield new Call(() => isAllowed(cx, child, visited, false))) as Outcome;
     if (r === MEMBER) return MEMBER;
     if (limited === undefined && isUnknown(r)) limited = r;

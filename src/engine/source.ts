@@ -30,11 +30,6 @@ export interface InterningSource extends TupleSource {
 export const internedReadsOf = (source: TupleSource): InternedReads | undefined =>
   'interned' in source ? (source as InterningSource).interned() : undefined;
 
-/** A stored subject set together with its node. */
-export interface SubjectSetNode extends SubjectSet {
-  readonly node: number;
-}
-
 /**
  * Synchronous reads by node: a node is a `namespace:object#relation` (a key or a subject
  * set) or a subject id, numbered densely; a node keeps its number for the source's life.
@@ -46,6 +41,11 @@ export interface InternedReads {
   subjectNode(subject: Subject): number;
   /** Whether subject node `subject` is stored directly on key node `key`. */
   linked(key: number, subject: number): boolean;
-  /** The subject sets stored on key node `key`, in the store's order. */
-  subjectSetNodes(key: number): SubjectSetNode[];
+  /** How many subject-set rows key node `key` holds. */
+  subjectSetCount(key: number): number;
+  /** The node of the `i`th subject-set row of key node `key`, in the store's order. */
+  subjectSetAt(key: number, i: number): number;
+  namespaceOf(node: number): string;
+  objectOf(node: number): string;
+  relationOf(node: number): string;
 }

@@ -1,4 +1,4 @@
-import type { InternedReads, InterningSource, SubjectSetNode } from '../engine/source.js';
+import type { InternedReads, InterningSource } from '../engine/source.js';
 import type { ObjectRelation, RelationTuple, Subject, SubjectSet } from '../tuple.js';
 import { BlockArena } from './block-arena.js';
 import { NodeTable } from './node-table.js';
@@ -160,16 +160,24 @@ export class TupleIndex implements InterningSource, InternedReads {
       : this.reverse.contains(subject, key);
   }
 
-  subjectSetNodes(key: number): SubjectSetNode[] {
-    const nodes = this.nodes;
-    const start = this.forwardSets.start(key);
-    const end = start + this.forwardSets.length(key);
-    const out: SubjectSetNode[] = [];
-    for (let r = start; r < end; r++) {
-      const node = this.forwardSets.values[r]!;
-      out.push({ namespace: nodes.namespace(node), object: nodes.object(node), relation: nodes.relation(node), node });
-    }
-    return out;
+  subjectSetCount(key: number): number {
+    return this.forwardSets.length(key);
+  }
+
+  subjectSetAt(key: number, i: number): number {
+    return this.forwardSets.values[this.forwardSets.start(key) + i]!;
+  }
+
+  namespaceOf(node: number): string {
+    return this.nodes.namespace(node);
+  }
+
+  objectOf(node: number): string {
+    return this.nodes.object(node);
+  }
+
+  relationOf(node: number): string {
+    return this.nodes.relation(node);
   }
 
   /** Every `ns:obj#rel` on which `subject` is stored directly (reverse adjacency), in no particular order. */

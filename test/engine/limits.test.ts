@@ -4,6 +4,7 @@ import { CheckEngine } from '../../src/engine/check-engine.js';
 import { type CheckSettings, clampDepth, defaultCheckSettings } from '../../src/engine/limits.js';
 import type { TupleSource } from '../../src/engine/source.js';
 import { GatehouseError } from '../../src/errors.js';
+import { TupleIndex } from '../../src/index/tuple-index.js';
 import type { ModelSnapshot } from '../../src/namespaces/model.js';
 import type { RelationTuple } from '../../src/tuple.js';
 import { MemoryTupleSource } from '../support/memory-source.js';
@@ -179,5 +180,19 @@ describe('long evaluations', () => {
     assert.equal(await answer, false);
     counting = false;
     assert.ok(turns > 1, `${turns} turns`);
+  });
+
+  it('over the in-memory index, a check too long to evaluate by node is handed to the step engine, with the same answers', async () => {
+    const folders = Array.from({ length: 12 }, (_, i) => `f${i}`);
+    const model = snapshot([ns('User'), ns('Folder', related('parents', 'Folder'), related('viewers', 'User'), permit('view', or(computed('viewers'), traverse('parents', 'view'))))]);
+    const data = [...folders.flatMap((a) => folders.filter((b) => b !== a).map((b) => t(`Folder:${a}#parents@Folder:${b}`))), t('Folder:f11#viewers@User:ann')];
+    const index = new TupleIndex();
+    for (const row of data) index.insert(row);
+    const engine = new CheckEngine({ source: index, model: () => model, settings: () => defaultCheckSettings });
+    const long = engine.check(t('Folder:f0#view@User:nobody'));
+    assert.ok(long instanceof Promise, 'handed to the step engine, which lets the event loop turn');
+    assert.equal(await long, false);
+    const found = engine.check(t('Folder:f0#view@User:ann'));
+    assert.equal(found, true, 'a short check is answered by node, synchronously');
   });
 });
