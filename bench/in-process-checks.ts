@@ -20,7 +20,8 @@ for (const t of tuplesOf(shape)) index.insert(t);
 index.compact();
 
 const engine = new CheckEngine({ source: index, model: () => datasetModel, settings: () => defaultCheckSettings });
-const samples = sampleChecks(index, shape, 2000);
+/** Checks as a server receives them: decoded from a request body, not built by the generator's string concatenation. */
+const samples: ReturnType<typeof sampleChecks> = JSON.parse(JSON.stringify(sampleChecks(index, shape, 2000)));
 const checkSync = (t: RelationTuple): boolean => engine.check(t) as boolean;
 const denied = samples.threeHopDenied.filter((t) => !checkSync(t));
 /** A sampled member may be banned from the document's folder: those are left out. */
