@@ -4,8 +4,9 @@
  *
  * PostgreSQL (and MySQL) figures need TEST_POSTGRES_DSN (TEST_MYSQL_DSN) naming a server
  * on loopback; without them those parts say they were skipped. Sizes can be lowered for
- * a quick run: BENCH_TUPLES (in-memory parts, default 1M), BENCH_SQL_TUPLES (parts that
- * load a database, default 100k), BENCH_SKIP_10M=1.
+ * a quick run: BENCH_TUPLES (in-process and served checks, default 1M), BENCH_SQL_TUPLES
+ * (index vs database, default 100k), BENCH_IMPORT_TUPLES (CLI import and export, default
+ * 1M), BENCH_SKIP_10M=1.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,7 @@ interface Part {
 
 const memoryTuples = process.env['BENCH_TUPLES'] ?? '1000000';
 const sqlTuples = process.env['BENCH_SQL_TUPLES'] ?? '100000';
+const importTuples = process.env['BENCH_IMPORT_TUPLES'] ?? '1000000';
 const parts: Part[] = [
   { name: 'index build and memory, 1M', script: 'index-build.js', args: ['1000000'], node: ['--expose-gc'], timeoutMs: 180_000 },
   ...(process.env['BENCH_SKIP_10M'] === '1'
@@ -28,9 +30,9 @@ const parts: Part[] = [
     : [{ name: 'index build and memory, 10M', script: 'index-build.js', args: ['10000000'], node: ['--expose-gc', '--max-old-space-size=8192'], timeoutMs: 900_000 }]),
   { name: 'in-process checks', script: 'in-process-checks.js', args: [memoryTuples, '3000'], timeoutMs: 300_000 },
   { name: 'index vs database', script: 'index-vs-database.js', args: [sqlTuples, '3000'], timeoutMs: 1_200_000 },
-  { name: 'served checks (REST, gRPC)', script: 'served-checks.js', args: [sqlTuples, '3000'], timeoutMs: 1_800_000 },
+  { name: 'served checks (REST, gRPC)', script: 'served-checks.js', args: [memoryTuples, '3000'], timeoutMs: 2_400_000 },
   { name: 'write throughput', script: 'write.js', timeoutMs: 900_000 },
-  { name: 'CLI import and export', script: 'import.js', args: [sqlTuples], timeoutMs: 900_000 },
+  { name: 'CLI import and export', script: 'import.js', args: [importTuples], timeoutMs: 1_800_000 },
   { name: 'gRPC server floor (lean handler vs grpc-js)', script: 'grpc-floor.js', args: ['3', '32', '1'], timeoutMs: 180_000 },
   { name: 'OPL compile', script: 'opl.js', timeoutMs: 300_000 },
 ];
