@@ -96,7 +96,11 @@ export class NodeTable {
       rec.set(this.rec);
       this.rec = rec;
     }
-    this.rec.set([h, ns, obj, rel], 4 * node);
+    const r = 4 * node;
+    this.rec[r] = h;
+    this.rec[r + 1] = ns;
+    this.rec[r + 2] = obj;
+    this.rec[r + 3] = rel;
     if (this.count * 2 > this.slots.length) this.rehash(this.slots.length * 2);
     else this.place(node);
     return node;
