@@ -12,7 +12,7 @@ import { checkDefinition } from './check-wire.js';
 interface Spec {
   readonly protocol: 'http' | 'grpc';
   readonly port: number;
-  /** HTTP: paths for GET; gRPC: CheckRequest objects. */
+  /** HTTP: a path to GET, or a path and a JSON body to POST; gRPC: CheckRequest objects. */
   readonly requests: readonly unknown[];
   readonly concurrency: number;
   readonly durationMs: number;
@@ -25,12 +25,16 @@ function httpCaller(): () => Promise<number> {
   let i = 0;
   return () =>
     new Promise((resolve, reject) => {
-      const path = spec.requests[i++ % spec.requests.length] as string;
-      const req = http.get({ host: '127.0.0.1', port: spec.port, path, agent }, (res) => {
+      const request = spec.requests[i++ % spec.requests.length] as string | { path: string; body: unknown };
+      const post = typeof request === 'string' ? undefined : Buffer.from(JSON.stringify(request.body));
+      const path = typeof request === 'string' ? request : request.path;
+      const headers = post === undefined ? {} : { 'content-type': 'application/json', 'content-length': post.length };
+      const req = http.request({ host: '127.0.0.1', port: spec.port, method: post === undefined ? 'GET' : 'POST', path, headers, agent }, (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
       });
       req.on('error', reject);
+      req.end(post);
     });
 }
 
