@@ -14,8 +14,11 @@ export interface HttpExchange {
   readonly headers: IncomingHttpHeaders;
   /** The request body as it arrives. */
   readonly body: Readable;
+  /** True when the request says it has no body (HTTP/1.1 without Content-Length or Transfer-Encoding, or a zero length). */
+  readonly bodyless: boolean;
   readonly responded: boolean;
-  respond(status: number, headers: OutgoingHttpHeaders, body?: Buffer): void;
+  /** `headers` is handed over: the exchange adds the content length to it. */
+  respond(status: number, headers: OutgoingHttpHeaders, body?: string | Buffer): void;
   /**
    * The connection (HTTP/1.1) or stream (HTTP/2) ends after the answer: the rest of the
    * request body is not read. Call before `respond`.
@@ -32,17 +35,20 @@ export function http1Exchange(req: IncomingMessage, res: ServerResponse): HttpEx
     url: req.url ?? '/',
     headers: req.headers,
     body: req,
+    bodyless: req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] ?? '0') === '0',
     get responded() {
       return responded;
     },
     respond(status, headers, body) {
       if (responded || res.headersSent || res.destroyed) return;
       responded = true;
-      if (close) res.shouldKeepAlive = false;
-      res.writeHead(status, { ...headers, 'content-length': body?.length ?? 0 });
-      res.end(body, () => {
-        if (close) req.socket.destroySoon();
-      });
+      headers['content-length'] = byteLength(body);
+      if (!close) {
+        res.writeHead(status, headers).end(body);
+        return;
+      }
+      res.shouldKeepAlive = false;
+      res.writeHead(status, headers).end(body, () => req.socket.destroySoon());
     },
     closeAfterResponse() {
       close = true;
@@ -59,21 +65,23 @@ export function h2Exchange(stream: ServerHttp2Stream, headers: IncomingHttpHeade
     url: String(headers[':path'] ?? '/'),
     headers,
     body: stream,
+    bodyless: false,
     get responded() {
       return responded;
     },
     respond(status, responseHeaders, body) {
       if (responded || stream.destroyed || stream.headersSent) return;
       responded = true;
-      const h2Headers: OutgoingHttpHeaders = { ':status': status, 'content-length': body?.length ?? 0 };
+      const length = byteLength(body);
+      const h2Headers: OutgoingHttpHeaders = { ':status': status, 'content-length': length };
       for (const [name, value] of Object.entries(responseHeaders)) {
         if (!CONNECTION_SPECIFIC.has(name)) h2Headers[name] = value;
       }
-      stream.respond(h2Headers, { endStream: body === undefined || body.length === 0 });
+      stream.respond(h2Headers, { endStream: length === 0 });
       const finish = () => {
         if (close && !stream.destroyed) stream.close(h2.NGHTTP2_NO_ERROR);
       };
-      if (body !== undefined && body.length > 0) stream.end(body, finish);
+      if (length > 0) stream.end(body, finish);
       else finish();
     },
     closeAfterResponse() {
@@ -81,6 +89,9 @@ export function h2Exchange(stream: ServerHttp2Stream, headers: IncomingHttpHeade
     },
   };
 }
+
+const byteLength = (body: string | Buffer | undefined) =>
+  body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
 
 /** HTTP/2 forbids connection-specific header fields (RFC 9113 §8.2.2). */
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);

@@ -8,6 +8,7 @@ import {
   tupleFromKeto,
 } from '../../api/index.js';
 import type { BatchCheckItem, BatchCheckResult, BatchLimits, CheckEngine } from '../../engine/check-engine.js';
+import type { MaybePromise } from '../../engine/source.js';
 import { GatehouseError, unknownNamespace } from '../../errors.js';
 import type { ModelSnapshot } from '../../namespaces/model.js';
 import type { RelationTuple } from '../../tuple.js';
@@ -27,22 +28,22 @@ export interface CheckRouteDeps {
  * not allowed, as in Keto.
  */
 export function checkRoutes(deps: CheckRouteDeps): RestRoute[] {
-  const fromQuery = (req: RestRequest) => {
+  const fromQuery = (req: RestRequest, answer: (allowed: boolean) => RestResponse) => {
     const maxDepth = maxDepthFromUrlQuery(req.query);
-    return allowedOrUnknown(deps, () => relationTupleFromUrlQuery(req.query), maxDepth);
+    return allowedOrUnknown(deps, () => relationTupleFromUrlQuery(req.query), maxDepth, answer);
   };
-  const fromBody = (req: RestRequest) => {
+  const fromBody = (req: RestRequest, answer: (allowed: boolean) => RestResponse) => {
     const maxDepth = maxDepthFromUrlQuery(req.query);
     const body = decodeCheckBody(() => decodeKetoTuple(req.json()));
-    return allowedOrUnknown(deps, () => readableTuple(deps.model(), body), maxDepth);
+    return allowedOrUnknown(deps, () => readableTuple(deps.model(), body), maxDepth, answer);
   };
-  const mirrored = (allowed: boolean): RestResponse => ({ status: allowed ? 200 : 403, body: { allowed } });
-  const plain = (allowed: boolean): RestResponse => ({ status: 200, body: { allowed } });
+  const mirrored = (allowed: boolean): RestResponse => (allowed ? ALLOWED : DENIED);
+  const plain = (allowed: boolean): RestResponse => (allowed ? ALLOWED : NOT_ALLOWED);
   return [
-    { method: 'GET', path: '/relation-tuples/check', handle: async (req) => mirrored(await fromQuery(req)) },
-    { method: 'POST', path: '/relation-tuples/check', handle: async (req) => mirrored(await fromBody(req)) },
-    { method: 'GET', path: '/relation-tuples/check/openapi', handle: async (req) => plain(await fromQuery(req)) },
-    { method: 'POST', path: '/relation-tuples/check/openapi', handle: async (req) => plain(await fromBody(req)) },
+    { method: 'GET', path: '/relation-tuples/check', handle: (req) => fromQuery(req, mirrored) },
+    { method: 'POST', path: '/relation-tuples/check', handle: (req) => fromBody(req, mirrored) },
+    { method: 'GET', path: '/relation-tuples/check/openapi', handle: (req) => fromQuery(req, plain) },
+    { method: 'POST', path: '/relation-tuples/check/openapi', handle: (req) => fromBody(req, plain) },
     {
       method: 'POST',
       path: '/relation-tuples/batch/check',
@@ -58,14 +59,31 @@ export function checkRoutes(deps: CheckRouteDeps): RestRoute[] {
   ];
 }
 
-/** The check's answer; a tuple in an unknown namespace is not allowed (Keto's handlers swallow that 404). */
-async function allowedOrUnknown(deps: CheckRouteDeps, tuple: () => RelationTuple, maxDepth: number): Promise<boolean> {
-  try {
-    return await deps.engine.check(tuple(), maxDepth);
-  } catch (err) {
-    if (err instanceof GatehouseError && err.kind === 'not_found') return false;
+const ALLOWED: RestResponse = { status: 200, body: { allowed: true } };
+const DENIED: RestResponse = { status: 403, body: { allowed: false } };
+const NOT_ALLOWED: RestResponse = { status: 200, body: { allowed: false } };
+
+/**
+ * The check's answer, without waiting when the engine answers at once; a tuple in an unknown
+ * namespace is not allowed (Keto's handlers swallow that 404).
+ */
+function allowedOrUnknown(
+  deps: CheckRouteDeps,
+  tuple: () => RelationTuple,
+  maxDepth: number,
+  answer: (allowed: boolean) => RestResponse,
+): RestResponse | Promise<RestResponse> {
+  const deniedIfUnknown = (err: unknown) => {
+    if (err instanceof GatehouseError && err.kind === 'not_found') return answer(false);
     throw err;
+  };
+  let allowed: MaybePromise<boolean>;
+  try {
+    allowed = deps.engine.check(tuple(), maxDepth);
+  } catch (err) {
+    return deniedIfUnknown(err);
   }
+  return allowed instanceof Promise ? allowed.then(answer, deniedIfUnknown) : answer(allowed);
 }
 
 /** A decoded body as Keto's mapper reads it: the namespace is looked up before the subject is validated. */

@@ -9,7 +9,7 @@ import { parseJson, readBody } from '../http/body.js';
 import { corsDecision } from '../http/cors.js';
 import type { HttpExchange } from '../http/exchange.js';
 import type { InFlight } from '../in-flight.js';
-import type { RestRequest, RestResponse } from './route.js';
+import type { RestResponse } from './route.js';
 import type { RestRouter } from './router.js';
 
 export interface RestSettings {
@@ -31,39 +31,42 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 
 /** Serves one REST request end to end: CORS, routing, body limit, the handler, errors, log line, metrics. */
-export function restPipeline(deps: RestPipelineDeps): (exchange: HttpExchange) => Promise<void> {
-  return async (exchange) => {
+export function restPipeline(deps: RestPipelineDeps): (exchange: HttpExchange) => Promise<void> | void {
+  return (exchange) => {
     const started = process.hrtime.bigint();
     const settings = deps.settings();
-    const header = exchange.headers['x-request-id'];
-    const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+    let requestId: string | undefined;
+    const requestIdOf = () => (requestId ??= chosenRequestId(exchange.headers['x-request-id']));
     const queryStart = exchange.url.indexOf('?');
     const path = queryStart < 0 ? exchange.url : exchange.url.slice(0, queryStart);
     let routeLabel = 'unmatched';
     let status = 0;
+    let corsHeaders: OutgoingHttpHeaders | undefined;
 
     const send = (answer: RestResponse, extra?: OutgoingHttpHeaders) => {
       if (exchange.responded) return;
       status = answer.status;
-      let body: Buffer | undefined;
-      const headers: OutgoingHttpHeaders = { ...extra, ...answer.headers };
+      let body: string | undefined;
+      const headers: OutgoingHttpHeaders =
+        extra === undefined && answer.headers === undefined ? {} : { ...extra, ...answer.headers };
       if (typeof answer.body === 'string') {
-        body = Buffer.from(answer.body, 'utf8');
+        body = answer.body;
         headers['content-type'] ??= 'text/plain; charset=utf-8';
       } else if (answer.body !== undefined) {
-        body = Buffer.from(JSON.stringify(answer.body), 'utf8');
+        body = JSON.stringify(answer.body);
         headers['content-type'] ??= JSON_TYPE;
       }
       if (deps.settings().draining && exchange.protocol === 'http/1.1') exchange.closeAfterResponse();
       exchange.respond(answer.status, headers, body);
     };
     const sendError = (err: unknown, extra?: OutgoingHttpHeaders) => {
-      const answer = toHttpError(err, requestId);
-      if (answer.unexpected) deps.logger.error({ err, request_id: requestId, path }, 'request failed');
+      const answer = toHttpError(err, requestIdOf());
+      if (answer.unexpected) deps.logger.error({ err, request_id: requestIdOf(), path }, 'request failed');
       send({ status: answer.status, body: answer.body }, extra);
     };
     const sendEnvelope = (code: number, message: string, extra?: OutgoingHttpHeaders) =>
-      send({ status: code, body: envelope(code, message, undefined, requestId) satisfies ErrorEnvelope }, extra);
+      send({ status: code, body: envelope(code, message, undefined, requestIdOf()) satisfies ErrorEnvelope }, extra);
+    const sendAnswer = (answer: RestResponse) => send(answer, corsHeaders);
 
     const done = deps.inFlight.add({
       answerUnavailable: () => {
@@ -71,63 +74,87 @@ export function restPipeline(deps: RestPipelineDeps): (exchange: HttpExchange) =
         sendError(unavailable('The server is shutting down and could not finish this request in time.'));
       },
     });
-    try {
-      const cors = corsDecision(settings.cors, exchange.method, exchange.headers);
-      if (cors.kind === 'preflight') {
-        send({ status: 204 }, cors.headers);
-        return;
-      }
-      const corsHeaders = cors.kind === 'actual' ? cors.headers : undefined;
-      const match = deps.router.match(exchange.method, path);
-      if (match.kind === 'not_found') {
-        sendEnvelope(404, 'The requested resource could not be found', corsHeaders);
-        return;
-      }
-      if (match.kind === 'method_not_allowed') {
-        sendEnvelope(405, `The method ${exchange.method} is not allowed for ${path}`, {
-          ...corsHeaders,
-          allow: match.allowed.join(', '),
-        });
-        return;
-      }
-      if (match.kind === 'options') {
-        send({ status: 200 }, { ...corsHeaders, allow: match.allowed.join(', ') });
-        return;
-      }
-      routeLabel = match.route.path;
-      let body: Buffer;
-      try {
-        body = await readBody(exchange.body, exchange.headers, settings.bodyLimit);
-      } catch (err) {
-        exchange.closeAfterResponse();
-        throw err;
-      }
-      const request: RestRequest = {
-        method: exchange.method,
-        path,
-        query: new URLSearchParams(queryStart < 0 ? '' : exchange.url.slice(queryStart + 1)),
-        headers: exchange.headers,
-        body,
-        json: () => parseJson(body),
-      };
-      send(await match.route.handle(request), corsHeaders);
-    } catch (err) {
-      sendError(err);
-    } finally {
+    const finish = () => {
       done();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       deps.metrics.observeHttp(routeLabel, exchange.method, status, seconds);
-      deps.logger.info(
-        {
-          request_id: requestId,
-          protocol: exchange.protocol,
+      if (deps.logger.isLevelEnabled('info')) {
+        deps.logger.info(
+          {
+            request_id: requestIdOf(),
+            protocol: exchange.protocol,
+            method: exchange.method,
+            path,
+            status,
+            latency_ms: Math.round(seconds * 1e6) / 1e3,
+          },
+          'request handled',
+        );
+      }
+    };
+
+    /** Answers CORS preflights and routing failures itself; otherwise gives the route's answer. */
+    const dispatch = (): RestResponse | Promise<RestResponse> | undefined => {
+      const cors = corsDecision(settings.cors, exchange.method, exchange.headers);
+      if (cors.kind === 'preflight') return void send({ status: 204 }, cors.headers);
+      if (cors.kind === 'actual') corsHeaders = cors.headers;
+      const match = deps.router.match(exchange.method, path);
+      if (match.kind === 'not_found') return void sendEnvelope(404, 'The requested resource could not be found', corsHeaders);
+      if (match.kind === 'method_not_allowed') {
+        return void sendEnvelope(405, `The method ${exchange.method} is not allowed for ${path}`, {
+          ...corsHeaders,
+          allow: match.allowed.join(', '),
+        });
+      }
+      if (match.kind === 'options') return void send({ status: 200 }, { ...corsHeaders, allow: match.allowed.join(', ') });
+      const route = match.route;
+      routeLabel = route.path;
+      const handle = (body: Buffer) =>
+        route.handle({
           method: exchange.method,
           path,
-          status,
-          latency_ms: Math.round(seconds * 1e6) / 1e3,
-        },
-        'request handled',
+          query: new URLSearchParams(queryStart < 0 ? '' : exchange.url.slice(queryStart + 1)),
+          headers: exchange.headers,
+          body,
+          json: () => parseJson(body),
+        });
+      if (exchange.bodyless) return handle(NO_BODY);
+      return readBody(exchange.body, exchange.headers, settings.bodyLimit).then(handle, (err: unknown) => {
+        exchange.closeAfterResponse();
+        throw err;
+      });
+    };
+    const settle = (answer: () => void) => {
+      try {
+        answer();
+      } catch (err) {
+        sendError(err);
+      } finally {
+        finish();
+      }
+    };
+
+    let answer: RestResponse | Promise<RestResponse> | undefined;
+    try {
+      answer = dispatch();
+    } catch (err) {
+      return settle(() => sendError(err));
+    }
+    if (answer instanceof Promise) {
+      return answer.then(
+        (ok) => settle(() => sendAnswer(ok)),
+        (err: unknown) => settle(() => sendError(err)),
       );
     }
+    if (answer === undefined) return finish();
+    const ready = answer;
+    settle(() => sendAnswer(ready));
   };
+}
+
+const NO_BODY = Buffer.alloc(0);
+
+/** The client's `X-Request-Id` when it is a sane token, else a fresh one. */
+function chosenRequestId(header: string | string[] | undefined): string {
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
 }

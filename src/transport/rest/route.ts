@@ -10,7 +10,7 @@ export interface RestRoute {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Exact path, e.g. `/relation-tuples/check`. */
   readonly path: string;
-  handle(req: RestRequest): Promise<RestResponse>;
+  handle(req: RestRequest): RestResponse | Promise<RestResponse>;
 }
 
 export interface RestRequest {
