@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { constants as h2, type ServerHttp2Stream } from 'node:http2';
 import type protobuf from 'protobufjs';
@@ -8,6 +7,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import { GrpcCode } from '../../grpc-code.js';
 import { toGrpcError } from '../errors.js';
 import type { InFlight } from '../in-flight.js';
+import { chosenRequestId } from '../request-id.js';
 import { FrameDecoder, encodeFrame } from './frames.js';
 import { MessageQueue } from './message-queue.js';
 import type { GrpcUnaryMethod } from './method.js';
@@ -69,8 +69,6 @@ export function grpcHandler(deps: GrpcServerDeps): (stream: ServerHttp2Stream, h
     const started = process.hrtime.bigint();
     const path = String(headers[':path'] ?? '');
     const entry = table.get(path);
-    const requestIdHeader = headers['x-request-id'];
-    const requestId = typeof requestIdHeader === 'string' && REQUEST_ID.test(requestIdHeader) ? requestIdHeader : randomUUID();
     const reply = new Reply(stream);
     let deadline: NodeJS.Timeout | undefined;
     const finish = (status: GrpcCode, message: string) => {
@@ -81,10 +79,12 @@ export function grpcHandler(deps: GrpcServerDeps): (stream: ServerHttp2Stream, h
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const label = entry === undefined ? 'unmatched' : path;
       deps.metrics.observeGrpc(label, status, seconds);
-      deps.logger.info(
-        { request_id: requestId, protocol: 'grpc', method: path, code: status, latency_ms: Math.round(seconds * 1e6) / 1e3 },
-        'request handled',
-      );
+      if (deps.logger.isLevelEnabled('info')) {
+        deps.logger.info(
+          { request_id: chosenRequestId(headers['x-request-id']), protocol: 'grpc', method: path, code: status, latency_ms: Math.round(seconds * 1e6) / 1e3 },
+          'request handled',
+        );
+      }
     };
     const fail = (err: unknown) => {
       if (err instanceof CallStatus) return finish(err.code, err.message);
@@ -230,8 +230,6 @@ class Reply {
     }
   }
 }
-
-const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 
 const TIMEOUT_UNIT_MS: Readonly<Record<string, number>> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 1e-3, n: 1e-6 };
 

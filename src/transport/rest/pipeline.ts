@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { CorsConfig } from '../../config/types.js';
 import { unavailable } from '../../errors.js';
@@ -9,6 +8,7 @@ import { parseJson, readBody } from '../http/body.js';
 import { corsDecision } from '../http/cors.js';
 import type { HttpExchange } from '../http/exchange.js';
 import type { InFlight } from '../in-flight.js';
+import { chosenRequestId } from '../request-id.js';
 import type { RestResponse } from './route.js';
 import type { RestRouter } from './router.js';
 
@@ -28,7 +28,6 @@ export interface RestPipelineDeps {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
 
 /** Serves one REST request end to end: CORS, routing, body limit, the handler, errors, log line, metrics. */
 export function restPipeline(deps: RestPipelineDeps): (exchange: HttpExchange) => Promise<void> | void {
@@ -153,8 +152,3 @@ export function restPipeline(deps: RestPipelineDeps): (exchange: HttpExchange) =
 }
 
 const NO_BODY = Buffer.alloc(0);
-
-/** The client's `X-Request-Id` when it is a sane token, else a fresh one. */
-function chosenRequestId(header: string | string[] | undefined): string {
-  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
-}
