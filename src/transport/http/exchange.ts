@@ -26,68 +26,92 @@ export interface HttpExchange {
   closeAfterResponse(): void;
 }
 
-export function http1Exchange(req: IncomingMessage, res: ServerResponse): HttpExchange {
-  let responded = false;
-  let close = false;
-  return {
-    protocol: 'http/1.1',
-    method: req.method ?? 'GET',
-    url: req.url ?? '/',
-    headers: req.headers,
-    body: req,
-    bodyless: req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] ?? '0') === '0',
-    get responded() {
-      return responded;
-    },
-    respond(status, headers, body) {
-      if (responded || res.headersSent || res.destroyed) return;
-      responded = true;
-      headers['content-length'] = byteLength(body);
-      if (!close) {
-        res.writeHead(status, headers).end(body);
-        return;
-      }
-      res.shouldKeepAlive = false;
-      res.writeHead(status, headers).end(body, () => req.socket.destroySoon());
-    },
-    closeAfterResponse() {
-      close = true;
-    },
-  };
+export const http1Exchange = (req: IncomingMessage, res: ServerResponse): HttpExchange => new Http1Exchange(req, res);
+
+export const h2Exchange = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): HttpExchange => new H2Exchange(stream, headers);
+
+class Http1Exchange implements HttpExchange {
+  readonly protocol = 'http/1.1';
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly bodyless: boolean;
+  #responded = false;
+  #close = false;
+
+  constructor(
+    readonly body: IncomingMessage,
+    private readonly res: ServerResponse,
+  ) {
+    this.method = body.method ?? 'GET';
+    this.url = body.url ?? '/';
+    this.headers = body.headers;
+    this.bodyless = body.headers['transfer-encoding'] === undefined && (body.headers['content-length'] ?? '0') === '0';
+  }
+
+  get responded(): boolean {
+    return this.#responded;
+  }
+
+  respond(status: number, headers: OutgoingHttpHeaders, body?: string | Buffer): void {
+    const res = this.res;
+    if (this.#responded || res.headersSent || res.destroyed) return;
+    this.#responded = true;
+    headers['content-length'] = byteLength(body);
+    if (!this.#close) {
+      res.writeHead(status, headers).end(body);
+      return;
+    }
+    res.shouldKeepAlive = false;
+    const socket = this.body.socket;
+    res.writeHead(status, headers).end(body, () => socket.destroySoon());
+  }
+
+  closeAfterResponse(): void {
+    this.#close = true;
+  }
 }
 
-export function h2Exchange(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): HttpExchange {
-  let responded = false;
-  let close = false;
-  return {
-    protocol: 'h2',
-    method: String(headers[':method'] ?? 'GET'),
-    url: String(headers[':path'] ?? '/'),
-    headers,
-    body: stream,
-    bodyless: false,
-    get responded() {
-      return responded;
-    },
-    respond(status, responseHeaders, body) {
-      if (responded || stream.destroyed || stream.headersSent) return;
-      responded = true;
-      const length = byteLength(body);
-      const h2Headers: OutgoingHttpHeaders = { ':status': status, 'content-length': length };
-      for (const [name, value] of Object.entries(responseHeaders)) {
-        if (!CONNECTION_SPECIFIC.has(name)) h2Headers[name] = value;
-      }
-      stream.respond(h2Headers, { endStream: length === 0 });
-      const finish = () => {
-        if (close && !stream.destroyed) stream.close(h2.NGHTTP2_NO_ERROR);
-      };
-      if (length > 0) stream.end(body, finish);
-      else finish();
-    },
-    closeAfterResponse() {
-      close = true;
-    },
-  };
+class H2Exchange implements HttpExchange {
+  readonly protocol = 'h2';
+  readonly method: string;
+  readonly url: string;
+  readonly bodyless = false;
+  #responded = false;
+  #close = false;
+
+  constructor(
+    readonly body: ServerHttp2Stream,
+    readonly headers: IncomingHttpHeaders,
+  ) {
+    this.method = String(headers[':method'] ?? 'GET');
+    this.url = String(headers[':path'] ?? '/');
+  }
+
+  get responded(): boolean {
+    return this.#responded;
+  }
+
+  respond(status: number, responseHeaders: OutgoingHttpHeaders, body?: string | Buffer): void {
+    const stream = this.body;
+    if (this.#responded || stream.destroyed || stream.headersSent) return;
+    this.#responded = true;
+    const length = byteLength(body);
+    const h2Headers: OutgoingHttpHeaders = { ':status': status, 'content-length': length };
+    for (const [name, value] of Object.entries(responseHeaders)) {
+      if (!CONNECTION_SPECIFIC.has(name)) h2Headers[name] = value;
+    }
+    stream.respond(h2Headers, { endStream: length === 0 });
+    const finish = () => {
+      if (this.#close && !stream.destroyed) stream.close(h2.NGHTTP2_NO_ERROR);
+    };
+    if (length > 0) stream.end(body, finish);
+    else finish();
+  }
+
+  closeAfterResponse(): void {
+    this.#close = true;
+  }
 }
 
 const byteLength = (body: string | Buffer | undefined) =>
