@@ -45,11 +45,8 @@ Use "${PROGRAM} relation-tuple <command> --help" for more information about a co
 
 export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined) {
-    io.err(groupHelp());
-    return EXIT.usage;
-  }
-  if (name === '--help' || name === '-h' || name === 'help') {
+  // Without a subcommand, Keto (cobra) prints the group's help and succeeds.
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(groupHelp());
     return EXIT.ok;
   }

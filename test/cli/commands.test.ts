@@ -179,6 +179,35 @@ test('expand draws the tree, prints JSON, and explains an empty tree', async () 
   const empty = await cli(expand.run, ['view', 'Doc:nothing']);
   assert.equal(empty.stdout, 'Got an empty tree. This probably means that the requested relation tuple is not present in Keto.\n');
   assert.equal((await cli(expand.run, ['view', 'Doc:nothing', '--format', 'json'])).stdout, 'null\n');
+  // As in Keto, only the format named "default" ends the drawing with a newline or explains an empty tree.
+  const table = await cli(expand.run, ['view', 'Doc:readme', '--format', 'table']);
+  assert.equal(table.stdout, 'or Doc:readme#view@Doc:readme#view\n└──∋ Doc:readme#view@alice\uFE0F');
+  assert.equal((await cli(expand.run, ['view', 'Doc:nothing', '--format', 'table'])).stdout, '');
+  const path = await cli(expand.run, ['view', 'Doc:readme', '--format', 'jsonpath=children.#.tuple.subject_id']);
+  assert.deepEqual(path, { code: 0, stdout: '[\n  "alice"\n]\n', stderr: '' });
+});
+
+test('every command with --format takes jsonpath and jsonpointer', async () => {
+  const checksBefore = keto.calls.filter((c) => c.path.endsWith('/Check')).length;
+  const created = await rt(['create', 'alice', 'view', 'Doc:readme', '--format', 'jsonpath=0.subject_id']);
+  assert.equal(created.stdout, '"alice"\n');
+  await rt(['create', 'bob', 'view', 'Doc:notes']);
+  const objects = await rt(['get', '--namespace', 'Doc', '--format', 'jsonpath=relation_tuples.#.object']);
+  assert.deepEqual(objects, { code: 0, stdout: '[\n  "readme",\n  "notes"\n]\n', stderr: '' });
+  const bob = await rt(['get', '--namespace', 'Doc', '--format=jsonpath=relation_tuples.#(subject_id=="bob").object']);
+  assert.equal(bob.stdout, '"notes"\n');
+  const allowed = await cli(check.run, ['alice', 'view', 'Doc:readme', '--format', 'jsonpath=allowed']);
+  assert.deepEqual(allowed, { code: 0, stdout: 'true\n', stderr: '' });
+  const pointer = await cli(check.run, ['bob', 'view', 'Doc:readme', '--format', 'jsonpointer=/allowed']);
+  assert.deepEqual(pointer, { code: 1, stdout: 'false\n', stderr: '' });
+  const parsed = await cli(relationTuple.run, ['parse', '-f', '-', '--format', 'jsonpath=subject_set.object'], { stdin: 'Doc:readme#owner@User:alice', remote: false });
+  assert.equal(parsed.stdout, '"alice"\n');
+  const preview = await rt(['delete-all', '--namespace', 'Doc', '--format', 'jsonpath=relation_tuples.#']);
+  assert.ok(preview.stdout.endsWith('\n\n2\n'));
+  const refused = await cli(check.run, ['alice', 'view', 'Doc:readme', '--format', 'jsonpath=allowed|@reverse']);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /^Error: the jsonpath "allowed\|@reverse" uses a pipe \(\|\), which gatehouse does not support; supported: /);
+  assert.equal(keto.calls.filter((c) => c.path.endsWith('/Check')).length, checksBefore + 2);
 });
 
 test('status prints the health status; --block waits until SERVING', async () => {
@@ -209,6 +238,21 @@ test('--help on every command shows usage and an example', async () => {
   }
   const unknown = await rt(['nope']);
   assert.equal(unknown.code, 2);
+  const bare = await cli(relationTuple.run, [], { remote: false });
+  assert.equal(bare.code, 0);
+  assert.match(bare.stdout, /^Read and manipulate relationships\n\nUsage:\n {2}gatehouse relation-tuple <command> \[flags\]\n/);
+  assert.equal(bare.stderr, '');
+});
+
+test('create and delete from files without a tuple send an empty transaction and print null as JSON, as Keto does', async () => {
+  writeFileSync(join(dir, 'empty.json'), '[]');
+  const before = keto.calls.filter((c) => c.path.endsWith('/TransactRelationTuples')).length;
+  for (const verb of ['create', 'delete']) {
+    assert.deepEqual(await rt([verb, '-f', join(dir, 'empty.json'), '--format', 'json']), { code: 0, stdout: 'null\n', stderr: '' });
+  }
+  const table = await rt(['create', '-f', join(dir, 'empty.json')]);
+  assert.equal(table.stdout, 'NAMESPACE\tOBJECT\tRELATION NAME\tSUBJECT\t\n');
+  assert.equal(keto.calls.filter((c) => c.path.endsWith('/TransactRelationTuples')).length, before + 3);
 });
 
 test('import streams JSON lines in batches and export writes them back', async () => {

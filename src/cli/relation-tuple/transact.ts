@@ -37,7 +37,8 @@ function transactAction(action: Action) {
       tuples = [{ namespace, object, relation, subject: parseSubject(subject) }];
     }
     await withClient('write', args, io, (client) => writeInTransactions(client, action, tuples, io));
-    printTable(io, format, tupleTable(tuples));
+    // Files that hold no tuple print `null` in the structured formats, as in Keto.
+    printTable(io, format, tupleTable(tuples, true));
   };
 }
 
