@@ -43,8 +43,9 @@ export const expandCommand: CommandSpec = {
     );
     const tree = response.tree ? treeToJson(treeFromProto(response.tree)) : null;
     printText(io, format, { text: tree ? drawTree(tree) : '', data: tree });
-    const drawn = ['default', 'table'].includes(args.string('format'));
-    if (drawn) io.out(tree || args.bool('quiet') ? '\n' : `${EMPTY_TREE}\n`);
+    // Keto ends the drawing (or explains an empty tree) only for the format named `default`, not `table`.
+    const drawnByDefault = args.string('format') === 'default' || args.string('format') === '';
+    if (drawnByDefault) io.out(tree || args.bool('quiet') ? '\n' : `${EMPTY_TREE}\n`);
   },
 };
 

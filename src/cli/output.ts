@@ -1,35 +1,54 @@
 /**
  * Printing results in the formats of Keto's CLI (ory/x cmdx): `table` (or `default`),
- * `json`, `json-pretty`, `yaml`, `jsonpointer=/path`, and `--quiet`. JSON is written the
- * way Go's encoder writes it (HTML-sensitive characters escaped, one value per line).
+ * `json`, `json-pretty`, `yaml`, `jsonpath=<GJSON path>`, `jsonpointer=<JSON pointer>`, and
+ * `quiet` (or `--quiet`). JSON is written the way Go's encoder writes it (HTML-sensitive
+ * characters escaped, one value per line).
  */
 import { stringify as toYaml } from 'yaml';
 import { alignColumns } from './tabwriter.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './flags.js';
+import { parseJsonPath, selectJsonPath, withSortedKeys, type JsonPath } from './json-path.js';
 
 export type Format =
   | { readonly kind: 'table' | 'default' | 'json' | 'json-pretty' | 'yaml' | 'quiet' }
+  | { readonly kind: 'jsonpath'; readonly path: JsonPath }
   | { readonly kind: 'jsonpointer'; readonly pointer: string };
 
-export const FORMAT_NAMES = ['table', 'json', 'json-pretty', 'yaml', 'jsonpointer=<pointer>'] as const;
+export const FORMAT_NAMES = ['table', 'json', 'json-pretty', 'yaml', 'jsonpath=<path>', 'jsonpointer=<pointer>', 'quiet'] as const;
 
+/** Keto's names; a name that starts with `jsonpath` or `jsonpointer` takes what follows its first `=`. */
 export function parseFormat(raw: string, quiet: boolean): Format {
   if (quiet) return { kind: 'quiet' };
   switch (raw) {
+    case '':
+      return { kind: 'default' };
     case 'table':
     case 'default':
     case 'json':
     case 'json-pretty':
     case 'yaml':
+    case 'quiet':
       return { kind: raw };
   }
+  if (raw.startsWith('jsonpath')) {
+    const path = afterEquals(raw, 'a path', 'path', 'https://github.com/tidwall/gjson/blob/master/SYNTAX.md');
+    // An empty path selects nothing in particular: Keto prints the whole value, indented.
+    return path === '' ? { kind: 'json-pretty' } : { kind: 'jsonpath', path: parseJsonPath(path) };
+  }
   if (raw.startsWith('jsonpointer')) {
-    const eq = raw.indexOf('=');
-    if (eq < 0) throw new UsageError(`format ${raw} is missing a JSON pointer, e.g. --format=jsonpointer=/0/namespace`);
-    return { kind: 'jsonpointer', pointer: raw.slice(eq + 1) };
+    const pointer = afterEquals(raw, 'a JSON pointer', 'jsonpointer', 'https://datatracker.ietf.org/doc/html/draft-ietf-appsawg-json-pointer-07');
+    return { kind: 'jsonpointer', pointer };
   }
   throw new UsageError(`unknown output format ${JSON.stringify(raw)}; use one of ${FORMAT_NAMES.join(', ')}`);
+}
+
+function afterEquals(raw: string, what: string, placeholder: string, syntax: string): string {
+  const eq = raw.indexOf('=');
+  if (eq < 0) {
+    throw new UsageError(`Format ${raw} is missing ${what}, e.g., --format=${raw}=<${placeholder}>. The path syntax is described at ${syntax}`);
+  }
+  return raw.slice(eq + 1);
 }
 
 /** A list of rows (Keto's cmdx.Table). */
@@ -92,7 +111,10 @@ function printStructured(io: CliIo, format: Format, data: unknown): boolean {
       io.out(goJson(data, true));
       return true;
     case 'yaml':
-      io.out(toYaml(JSON.parse(JSON.stringify(data ?? null))));
+      io.out(toYaml(plainJson(data)));
+      return true;
+    case 'jsonpath':
+      io.out(goJson(withSortedKeys(selectJsonPath(plainJson(data), format.path)), true));
       return true;
     case 'jsonpointer':
       io.out(goJson(resolvePointer(data, format.pointer), true));
@@ -114,7 +136,7 @@ export function goJson(value: unknown, pretty: boolean): string {
 function resolvePointer(data: unknown, pointer: string): unknown {
   if (pointer === '') return data;
   if (!pointer.startsWith('/')) throw new UsageError(`invalid JSON pointer ${JSON.stringify(pointer)}: it must start with "/"`);
-  let current: any = JSON.parse(JSON.stringify(data ?? null));
+  let current: any = plainJson(data);
   for (const raw of pointer.slice(1).split('/')) {
     const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
     const found =
@@ -124,6 +146,8 @@ function resolvePointer(data: unknown, pointer: string): unknown {
   }
   return current;
 }
+
+const plainJson = (data: unknown): unknown => JSON.parse(JSON.stringify(data ?? null));
 
 /** Bold header on a colour terminal; the bytes are unchanged otherwise. */
 function emphasiseFirstLine(io: CliIo, text: string): string {

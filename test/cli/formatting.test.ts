@@ -79,9 +79,53 @@ test('JSON escapes HTML-sensitive characters like Go', () => {
   assert.equal(goJson({ a: '<b>&' }, false), '{"a":"\\u003cb\\u003e\\u0026"}\n');
 });
 
-test('unknown formats are a usage error', () => {
+test('unknown formats, and jsonpath or jsonpointer without "=", are a usage error with Keto\'s message', () => {
   assert.throws(() => parseFormat('xml', false), UsageError);
-  assert.throws(() => parseFormat('jsonpointer', false), UsageError);
+  assert.throws(() => parseFormat('jsonpointer', false), {
+    message: 'Format jsonpointer is missing a JSON pointer, e.g., --format=jsonpointer=<jsonpointer>. The path syntax is described at https://datatracker.ietf.org/doc/html/draft-ietf-appsawg-json-pointer-07',
+  });
+  assert.throws(() => parseFormat('jsonpath', false), {
+    message: 'Format jsonpath is missing a path, e.g., --format=jsonpath=<path>. The path syntax is described at https://github.com/tidwall/gjson/blob/master/SYNTAX.md',
+  });
+});
+
+test('jsonpath prints the selected value as indented JSON with sorted keys, and null when nothing matches', () => {
+  const out = (format: string, print: (io: ReturnType<typeof captureIo>, f: ReturnType<typeof parseFormat>) => void) => {
+    const io = captureIo();
+    print(io, parseFormat(format, false));
+    return io.stdoutText();
+  };
+  const page = (format: string) => out(format, (io, f) => printTable(io, f, tuplePage([readme, bobViewer], '')));
+  assert.equal(page('jsonpath=relation_tuples.#.object'), '[\n  "readme",\n  "readme"\n]\n');
+  assert.equal(page('jsonpath=relation_tuples.#(subject_id=="bob")#.relation'), '[\n  "viewer"\n]\n');
+  assert.equal(page('jsonpath=is_last_page'), 'true\n');
+  assert.equal(page('jsonpath=relation_tuples.#'), '2\n');
+  assert.equal(page('jsonpath=relation_tuples.5'), 'null\n');
+  assert.equal(
+    page('jsonpath=relation_tuples.0.subject_set'),
+    '{\n  "namespace": "User",\n  "object": "alice",\n  "relation": ""\n}\n',
+  );
+  // Keto's path prefix is matched loosely, as cmdx does.
+  assert.equal(page('jsonpathx=next_page_token'), '""\n');
+  // An empty path prints the whole value in its own key order.
+  assert.equal(page('jsonpath='), out('json-pretty', (io, f) => printTable(io, f, tuplePage([readme, bobViewer], ''))));
+  assert.equal(out('jsonpath=allowed', (io, f) => printText(io, f, { text: 'Denied\n', data: { allowed: false } })), 'false\n');
+  assert.equal(out('jsonpath=subject_id', (io, f) => printRow(io, f, tupleRow(bobViewer))), '"bob"\n');
+  const tree = { type: 'leaf', tuple: { namespace: 'Doc', object: 'readme', relation: 'view', subject_id: '<a>' } };
+  assert.equal(
+    out('jsonpath=tuple', (io, f) => printText(io, f, { text: '', data: { type: 'union', children: [tree] } })),
+    'null\n',
+  );
+  assert.equal(
+    out('jsonpath=children.0', (io, f) => printText(io, f, { text: '', data: { type: 'union', children: [tree] } })),
+    '{\n  "tuple": {\n    "namespace": "Doc",\n    "object": "readme",\n    "relation": "view",\n    "subject_id": "\\u003ca\\u003e"\n  },\n  "type": "leaf"\n}\n',
+  );
+});
+
+test('"quiet" is a format name as well as a flag', () => {
+  const io = captureIo();
+  printTable(io, parseFormat('quiet', false), tupleTable([bobViewer]));
+  assert.equal(io.stdoutText(), 'Doc:readme#viewer@bob\n');
 });
 
 test('the table header is bold only on a colour terminal', () => {
