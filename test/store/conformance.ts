@@ -155,6 +155,27 @@ export function storeSuite(dialect: string, makeDatabase: () => Promise<TestData
       assert.equal(new Set(seen.map(text)).size, seen.length);
     });
 
+    test('walk: every tuple once in store order, pages of the size asked, stopping when told', async () => {
+      const seed = Array.from({ length: 1234 }, (_, i) =>
+        i % 3 === 0 ? tuple('walk', `o${i % 500}`, 'parent', set('walk', `g${i % 7}`, i % 2 ? 'member' : '')) : tuple('walk', `o${i}`, 'viewer', id(`u${i % 41}`)),
+      );
+      await store.transact(seed.slice(0, 600), []);
+      await store.transact([...seed.slice(600), seed[0]!, seed[1]!], []);
+      const pages: RelationTuple[][] = [];
+      await store.walk(100, (tuples) => pages.push(tuples) > 0);
+      assert.deepEqual(
+        pages.map((page) => page.length),
+        [...Array.from({ length: 12 }, () => 100), 36],
+      );
+      assert.deepEqual(pages.flat(), await listAll(store, {}, 250));
+      assert.deepEqual(sorted(pages.flat()), sorted([...seed, seed[0]!, seed[1]!]));
+
+      const stopped: RelationTuple[][] = [];
+      await store.walk(500, (tuples) => stopped.push(tuples) < 2);
+      assert.deepEqual(stopped, [pages.flat().slice(0, 500), pages.flat().slice(500, 1000)]);
+      assert.equal((await store.list({}, { size: 1 })).tuples.length, 1);
+    });
+
     test('page size and page tokens: last page has no token; forged, flipped and foreign tokens are refused', async () => {
       await store.transact(Array.from({ length: 5 }, (_, i) => tuple('tok', `o${i}`, 'r', id('x'))), []);
       const first = await store.list({ namespace: 'tok' }, { size: 2 });

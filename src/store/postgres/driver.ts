@@ -27,6 +27,9 @@ const executorOf = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
   async execute(sql, params = []) {
     return (await client.query(numbered(sql), params as SqlParameter[])).rowCount ?? 0;
   },
+  async queryArrays(sql, params = []) {
+    return (await client.query<unknown[]>({ text: numbered(sql), values: params as SqlParameter[], rowMode: 'array' })).rows;
+  },
 });
 
 export interface PostgresDriverOptions {

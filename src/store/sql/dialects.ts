@@ -75,7 +75,7 @@ export const sqliteDialect: Dialect = {
   textEquals: plainEquals,
   exact: (column) => column,
   // A unary plus keeps SQLite from answering `nid = ?` with an index that starts with nid.
-  storeOrderWalk: { tableHint: '', nidEquals: (column) => `+${column} = ?`, cursor: false },
+  storeOrderWalk: { tableHint: '', nidEquals: (column) => `+${column} = ?`, cursor: false, setup: [] },
   insertIgnoring: onConflictDoNothing,
   arrayParameters: false,
   insertRows: valuesInserts(onConflictDoNothing),
@@ -96,8 +96,15 @@ function postgresFamily(name: 'postgres' | 'cockroach'): Dialect {
     textEquals: plainEquals,
     exact: (column) => column,
     // PostgreSQL has no index hints, and right after a bulk load (no statistics yet) it
-    // joins and sorts every remaining row for each keyset page; a cursor plans once.
-    storeOrderWalk: { tableHint: '', nidEquals: (column) => `${column} = ?`, cursor: name === 'postgres' },
+    // estimates that few rows match the network, so it reads all of them through the nid
+    // index and sorts them for every keyset page. With sorting disabled for the statement's
+    // transaction the primary key is its only ordered path. The warm-up streams one cursor.
+    storeOrderWalk: {
+      tableHint: '',
+      nidEquals: (column) => `${column} = ?`,
+      cursor: name === 'postgres',
+      setup: name === 'postgres' ? ['SET LOCAL enable_sort = off'] : [],
+    },
     insertIgnoring: onConflictDoNothing,
     // CockroachDB keeps VALUES lists and OR-ed deletes: the array forms are measured and tested on PostgreSQL only.
     arrayParameters: name === 'postgres',
@@ -131,7 +138,7 @@ export const mysqlDialect: Dialect = {
   },
   exact: (column) => `CONVERT(${column} USING utf8mb4) COLLATE utf8mb4_bin`,
   // Left to itself, MySQL/MariaDB may pick an index that starts with nid and sort every page.
-  storeOrderWalk: { tableHint: 'FORCE INDEX (PRIMARY)', nidEquals: (column) => `${column} = ?`, cursor: false },
+  storeOrderWalk: { tableHint: 'FORCE INDEX (PRIMARY)', nidEquals: (column) => `${column} = ?`, cursor: false, setup: [] },
   insertIgnoring: insertIgnore,
   arrayParameters: false,
   insertRows: valuesInserts(insertIgnore),

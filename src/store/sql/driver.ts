@@ -12,6 +12,11 @@ export interface SqlExecutor {
   query<T extends Row = Row>(sql: string, params?: readonly SqlParameter[]): Promise<T[]>;
   /** Runs a statement; returns the number of rows it changed. */
   execute(sql: string, params?: readonly SqlParameter[]): Promise<number>;
+  /**
+   * Rows as arrays of their values in the order selected, without a record per row; only
+   * where the store reads in bulk through it (PostgreSQL's cursor walk).
+   */
+  queryArrays?(sql: string, params?: readonly SqlParameter[]): Promise<unknown[][]>;
 }
 
 export interface SqlDriver extends SqlExecutor {
@@ -48,6 +53,8 @@ export interface Dialect {
     nidEquals(column: string): string;
     /** Whether the walk streams through a server-side cursor (one plan, one sort at most) instead of keyset pages. */
     readonly cursor: boolean;
+    /** Statements run first in the walk's transaction (a page of it then runs in one), to steer the planner. */
+    readonly setup: readonly string[];
   };
   /** `INSERT … ` that skips rows whose primary key exists, for `columns` and `rows` rows. */
   insertIgnoring(table: string, columns: readonly string[], key: readonly string[], rows: number): string;

@@ -1,14 +1,15 @@
 import type { RelationTuple, Subject } from '../../tuple.js';
 
-/** The columns of a tuple read with its strings: object and subject UUIDs joined to their mappings. */
-export const TUPLE_COLUMNS = `t.shard_id, t.namespace, t.relation, t.subject_id AS subject_uuid,
-  t.subject_set_namespace, t.subject_set_relation,
-  mo.string_representation AS object_text, ms.string_representation AS subject_text,
-  mss.string_representation AS subject_set_object_text`;
+/** The string a UUID column maps to, looked up row by row (a plan that cannot read the whole mapping table per page). */
+const stringOf = (uuid: string) => `(SELECT m.string_representation FROM keto_uuid_mappings m WHERE m.id = ${uuid})`;
 
-export const TUPLE_JOINS = `LEFT JOIN keto_uuid_mappings mo ON mo.id = t.object
-  LEFT JOIN keto_uuid_mappings ms ON ms.id = t.subject_id
-  LEFT JOIN keto_uuid_mappings mss ON mss.id = t.subject_set_object`;
+/**
+ * The columns of a tuple read with its strings, over `t`: a selection of whole
+ * keto_relation_tuples rows, already limited, so that only the rows returned are looked up.
+ */
+export const TUPLE_COLUMNS = `t.shard_id, t.namespace, t.relation, t.subject_id AS subject_uuid,
+  t.subject_set_namespace, t.subject_set_relation, ${stringOf('t.object')} AS object_text,
+  ${stringOf('t.subject_id')} AS subject_text, ${stringOf('t.subject_set_object')} AS subject_set_object_text`;
 
 export interface TupleRow {
   [column: string]: unknown;

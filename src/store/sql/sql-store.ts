@@ -6,10 +6,11 @@ import { PageTokens } from '../page-token.js';
 import type { ChangeEntry, Migrator, PageRequest, RelationTupleStore, TuplePage } from '../store.js';
 import { uuidV4, uuidV7 } from '../uuid.js';
 import { decodeChanges, encodeChanges } from './changelog.js';
-import type { SqlColumn, SqlDriver, SqlExecutor, SqlValue } from './driver.js';
+import { CURSOR_WALK_COLUMNS, walkCursor } from './cursor-walk.js';
+import type { Row, SqlColumn, SqlDriver, SqlExecutor, SqlValue } from './driver.js';
 import { MAX_PARAMETERS } from './driver.js';
 import { keyId, Predicates } from './predicates.js';
-import { TUPLE_COLUMNS, TUPLE_JOINS, tupleOf, type TupleRow } from './rows.js';
+import { TUPLE_COLUMNS, tupleOf, type TupleRow } from './rows.js';
 
 const DELETE_CHUNK = 100;
 const KEY_CHUNK = 2000;
@@ -38,6 +39,9 @@ const isUnfiltered = (q: RelationQuery): boolean =>
 
 const limitOf = (n: number): number => Math.max(0, Math.trunc(n));
 
+/** A selection of whole rows of `t` (ordered and limited), read with their strings, in shard order. */
+const withStrings = (selection: string): string => `SELECT ${TUPLE_COLUMNS} FROM (${selection}) t ORDER BY t.shard_id`;
+
 const chunks = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -62,13 +66,17 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     checkStorableQuery(query);
     const [where, tokens] = await Promise.all([this.predicates(), this.pageTokens()]);
     const params: SqlValue[] = [];
-    let sql = isUnfiltered(query) ? this.storeOrderWalk(where.nid, params) : `SELECT ${TUPLE_COLUMNS} FROM keto_relation_tuples t ${TUPLE_JOINS} WHERE ${where.query(query, params)}`;
+    const unfiltered = isUnfiltered(query);
+    let selection = unfiltered
+      ? this.storeOrderWalk(where.nid, params)
+      : `SELECT t.* FROM keto_relation_tuples t WHERE ${where.query(query, params)}`;
     if (page.token !== undefined && page.token !== '') {
       params.push(tokens.read(query, page.token).after);
-      sql += ' AND t.shard_id > ?';
+      selection += ' AND t.shard_id > ?';
     }
     const size = Math.max(1, limitOf(page.size));
-    const rows = await this.driver.query<TupleRow>(`${sql} ORDER BY t.shard_id LIMIT ${size + 1}`, params);
+    const sql = withStrings(`${selection} ORDER BY t.shard_id LIMIT ${size + 1}`);
+    const rows = unfiltered ? await this.inStoreOrder<TupleRow>(sql, params) : await this.driver.query<TupleRow>(sql, params);
     const more = rows.length > size;
     const shown = more ? rows.slice(0, size) : rows;
     return {
@@ -89,7 +97,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
         params.push(after);
         sql += ' AND t.shard_id > ?';
       }
-      const rows = await this.driver.query<TupleRow>(`${sql} ORDER BY t.shard_id LIMIT ${size}`, params);
+      const rows = await this.inStoreOrder<TupleRow>(withStrings(`${sql} ORDER BY t.shard_id LIMIT ${size}`), params);
       if (rows.length === 0 || !onPage(rows.map(tupleOf)) || rows.length < size) return;
       after = String(rows[rows.length - 1]!.shard_id);
     }
@@ -100,22 +108,31 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     await this.driver.transaction(async (tx) => {
       // A retried transaction would hand out the first pages twice.
       if (delivered) throw unavailable('the walk of the relation tuples was interrupted');
+      for (const statement of this.driver.dialect.storeOrderWalk.setup) await tx.execute(statement);
       const params: SqlValue[] = [];
-      await tx.execute(`DECLARE gatehouse_walk NO SCROLL CURSOR FOR ${this.storeOrderWalk(nid, params)} ORDER BY t.shard_id`, params);
-      for (;;) {
-        const rows = await tx.query<TupleRow>(`FETCH FORWARD ${size} FROM gatehouse_walk`);
-        if (rows.length === 0) return;
+      const selection = `${this.storeOrderWalk(nid, params, CURSOR_WALK_COLUMNS)} ORDER BY t.shard_id`;
+      await walkCursor(tx, selection, params, size, (tuples) => {
         delivered = true;
-        if (!onPage(rows.map(tupleOf)) || rows.length < size) return;
-      }
+        return onPage(tuples);
+      });
     });
   }
 
-  /** Every tuple of the network, read along the primary key (the warm-up's and an unfiltered listing's walk). */
-  private storeOrderWalk(nid: string, params: SqlValue[]): string {
+  /** Every row of the network, read along the primary key (the warm-up's and an unfiltered listing's walk). */
+  private storeOrderWalk(nid: string, params: SqlValue[], columns = 't.*'): string {
     const walk = this.driver.dialect.storeOrderWalk;
     params.push(nid);
-    return `SELECT ${TUPLE_COLUMNS} FROM keto_relation_tuples t ${walk.tableHint} ${TUPLE_JOINS} WHERE ${walk.nidEquals('t.nid')}`;
+    return `SELECT ${columns} FROM keto_relation_tuples t ${walk.tableHint} WHERE ${walk.nidEquals('t.nid')}`;
+  }
+
+  /** Runs a query over `storeOrderWalk` after the dialect's setup statements, when it has any. */
+  private inStoreOrder<T extends Row>(sql: string, params: SqlValue[]): Promise<T[]> {
+    const { setup } = this.driver.dialect.storeOrderWalk;
+    if (setup.length === 0) return this.driver.query<T>(sql, params);
+    return this.driver.transaction(async (tx) => {
+      for (const statement of setup) await tx.execute(statement);
+      return tx.query<T>(sql, params);
+    });
   }
 
   async transact(insert: readonly RelationTuple[], remove: readonly RelationTuple[]): Promise<number> {
@@ -144,7 +161,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     return this.driver.transaction(async (tx) => {
       const params: SqlValue[] = [];
       const rows = await tx.query<TupleRow>(
-        `SELECT ${TUPLE_COLUMNS} FROM keto_relation_tuples t ${TUPLE_JOINS} WHERE ${where.query(query, params)} ORDER BY t.shard_id`,
+        `SELECT ${TUPLE_COLUMNS} FROM keto_relation_tuples t WHERE ${where.query(query, params)} ORDER BY t.shard_id`,
         params,
       );
       for (const chunk of chunks(rows, MAX_PARAMETERS - 1)) {
@@ -247,7 +264,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     const where = await this.predicates();
     const params: SqlValue[] = [];
     const rows = await this.driver.query<TupleRow>(
-      `SELECT ${TUPLE_COLUMNS} FROM keto_relation_tuples t ${TUPLE_JOINS} WHERE ${where.query(query, params)} ORDER BY t.shard_id LIMIT ${Math.max(0, limitOf(limit))}`,
+      withStrings(`SELECT t.* FROM keto_relation_tuples t WHERE ${where.query(query, params)} ORDER BY t.shard_id LIMIT ${Math.max(0, limitOf(limit))}`),
       params,
     );
     return rows.map(tupleOf);
