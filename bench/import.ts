@@ -1,19 +1,27 @@
 /**
  * Bulk import throughput of the command line: `gatehouse relation-tuple import` streaming
  * TOTAL tuples (text form) into a live server, on SQLite (file) and, when TEST_POSTGRES_DSN
- * names a server, on a fresh PostgreSQL database. Also measures the importing process's peak
- * RSS (sampled from /proc) and `relation-tuple export` throughput, which doubles as the check
- * that every tuple arrived.
+ * names a server, on a fresh PostgreSQL database. Also measures `relation-tuple export`
+ * throughput, which doubles as the check that every tuple arrived.
+ *
+ * Memory of the CLI process, sampled from /proc every 100 ms over the whole run: its peak
+ * (the kernel's high-water mark VmHWM, so a spike between two samples still counts) and its
+ * resident size (VmRSS) when the run passes 10%, 20%, … 90% and at its end, so a flat line can
+ * be read off. Progress is the import's read offset in its input file and the export's bytes
+ * written out of the bytes it will write (known from the input).
  *
  *   node dist/bench/import.js [TOTAL] [BATCH] [CONCURRENCY] [--only sqlite|postgres] [--skip-export]
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { postgresDatabase, sqliteFileDatabase, type TestDatabase } from '../test/store/databases.js';
 import { GATEHOUSE_BIN, startGatehouseProcess } from '../test/support/server.js';
+import { goJson } from '../src/cli/output.js';
+import { tupleFromTextLine } from '../src/cli/tuple-files.js';
+import { tupleToKeto } from '../src/api/keto-json.js';
 import { printFigure } from './figure.js';
 
 const argv = process.argv.slice(2);
@@ -32,38 +40,106 @@ function tupleLine(i: number): string {
     : `documents:doc-${i}#viewer@user-${i % 5003}\n`;
 }
 
-async function writeInput(path: string): Promise<void> {
+/** Writes the input; resolves with the number of bytes `relation-tuple export` will write for it (JSON lines). */
+async function writeInput(path: string): Promise<number> {
   const out = createWriteStream(path);
+  let exportBytes = 0;
   for (let i = 0; i < total; i++) {
-    if (!out.write(tupleLine(i))) await once(out, 'drain');
+    const line = tupleLine(i);
+    exportBytes += Buffer.byteLength(goJson(tupleToKeto(tupleFromTextLine(line)!), false));
+    if (!out.write(line)) await once(out, 'drain');
   }
   out.end();
   await once(out, 'close');
+  return exportBytes;
 }
 
-/** Runs the CLI; resolves with its exit code, stderr and peak resident memory. */
-function runCli(args: string[]): Promise<{ code: number | null; stderr: string; peakRssBytes: number }> {
+const MiB = 2 ** 20;
+const TENTHS = 9;
+
+interface CliRun {
+  code: number | null;
+  stderr: string;
+  /** The highest VmHWM sampled. */
+  peakRssBytes: number;
+  /** VmRSS at the first sample past 10%, 20%, … 90% of the progress (undefined if no sample saw it). */
+  rssAtTenths: (number | undefined)[];
+  /** VmRSS at the last sample before the process ended. */
+  rssAtEnd: number;
+}
+
+/** Runs the CLI, sampling its memory and, when given, its progress (0..1) every 100 ms. */
+function runCli(args: string[], progressOf?: (pid: number) => number | undefined): Promise<CliRun> {
   const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  let peak = 0;
+  const run: CliRun = { code: null, stderr: '', peakRssBytes: 0, rssAtTenths: new Array(TENTHS).fill(undefined), rssAtEnd: 0 };
+  let nextTenth = 1;
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const sample = setInterval(() => {
+    let status: string;
     try {
-      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (rss) peak = Math.max(peak, Number(rss[1]) * 1024);
+      status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
     } catch {
-      // the process has just exited
+      return; // the process has just exited
     }
+    const rssLine = /VmRSS:\s+(\d+) kB/.exec(status);
+    if (!rssLine) return; // exiting: the memory is gone already
+    const rss = kib(rssLine);
+    run.peakRssBytes = Math.max(run.peakRssBytes, rss, kib(/VmHWM:\s+(\d+) kB/.exec(status)));
+    run.rssAtEnd = rss;
+    const done = progressOf?.(child.pid!);
+    for (; done !== undefined && nextTenth <= TENTHS && done >= nextTenth / 10; nextTenth++) run.rssAtTenths[nextTenth - 1] = rss;
   }, 100);
   return new Promise((resolve) =>
     child.on('close', (code) => {
       clearInterval(sample);
-      resolve({ code, stderr, peakRssBytes: peak });
+      resolve({ ...run, code, stderr });
     }),
   );
 }
 
-async function measure(name: string, database: TestDatabase, input: string, dir: string): Promise<void> {
+const kib = (match: RegExpExecArray | null) => (match ? Number(match[1]) * 1024 : 0);
+
+/** How far `pid` has read `path`: the offset of its open descriptor (from /proc); undefined while none is open. */
+function readOffsetShare(path: string, size: number): (pid: number) => number | undefined {
+  const target = realpathSync(path);
+  return (pid) => {
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        if (readlinkSync(`/proc/${pid}/fd/${fd}`) !== target) continue;
+        const pos = /pos:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+        return pos ? Number(pos[1]) / size : undefined;
+      }
+    } catch {
+      // a descriptor closed while being read
+    }
+    return undefined;
+  };
+}
+
+/** How much of `expectedBytes` has been written to `path`. */
+function writtenShare(path: string, expectedBytes: number): () => number | undefined {
+  return () => {
+    try {
+      return statSync(path).size / expectedBytes;
+    } catch {
+      return undefined; // not created yet
+    }
+  };
+}
+
+function reportMemory(label: string, run: CliRun): void {
+  printFigure({ part: 'cli-import', name: `${label} peak RSS of the CLI`, value: Math.round(run.peakRssBytes / MiB), unit: 'MiB' });
+  // Start-up and the first pages settle in the first half; a flat process adds nothing in the second.
+  const half = run.rssAtTenths[4];
+  if (half !== undefined) {
+    printFigure({ part: 'cli-import', name: `${label} RSS growth of the CLI over the second half of the run`, value: Math.round((run.rssAtEnd - half) / MiB), unit: 'MiB' });
+  }
+  const points = run.rssAtTenths.map((rss, i) => `${(i + 1) * 10}% ${rss === undefined ? '-' : Math.round(rss / MiB)}`);
+  console.log(`${label} RSS of the CLI by progress (MiB): ${points.join(', ')}, end ${Math.round(run.rssAtEnd / MiB)}`);
+}
+
+async function measure(name: string, database: TestDatabase, input: string, exportBytes: number, dir: string): Promise<void> {
   const configFile = join(dir, `${name}.json`);
   const config = { dsn: database.dsn, namespaces: NAMESPACES };
   writeFileSync(configFile, JSON.stringify(config));
@@ -73,22 +149,23 @@ async function measure(name: string, database: TestDatabase, input: string, dir:
   try {
     const remote = ['--write-remote', server.grpc.write, '--read-remote', server.grpc.read, '--insecure-disable-transport-security'];
     const started = process.hrtime.bigint();
-    const imported = await runCli(['relation-tuple', 'import', input, '--batch-size', String(batch), '--concurrency', String(concurrency), ...remote]);
+    const importArgs = ['relation-tuple', 'import', input, '--batch-size', String(batch), '--concurrency', String(concurrency), ...remote];
+    const imported = await runCli(importArgs, readOffsetShare(input, statSync(input).size));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
     printFigure({ part: 'cli-import', name: `${name} import throughput (${total} tuples, batches of ${batch}, ${concurrency} in flight)`, value: Math.round(total / seconds), unit: 'tuples/s' });
-    printFigure({ part: 'cli-import', name: `${name} import peak RSS of the CLI`, value: Math.round(imported.peakRssBytes / 2 ** 20), unit: 'MiB' });
+    reportMemory(`${name} import`, imported);
 
     if (skipExport) return;
     const exportFile = join(dir, `${name}.export.jsonl`);
     const exportStarted = process.hrtime.bigint();
-    const exported = await runCli(['relation-tuple', 'export', '-o', exportFile, ...remote]);
+    const exported = await runCli(['relation-tuple', 'export', '-o', exportFile, ...remote], writtenShare(exportFile, exportBytes));
     const exportSeconds = Number(process.hrtime.bigint() - exportStarted) / 1e9;
     if (exported.code !== 0) throw new Error(`export failed: ${exported.stderr}`);
     const lines = await countLines(exportFile);
     if (lines !== total) throw new Error(`export wrote ${lines} tuples, expected ${total}`);
     printFigure({ part: 'cli-import', name: `${name} export throughput`, value: Math.round(total / exportSeconds), unit: 'tuples/s' });
-    printFigure({ part: 'cli-import', name: `${name} export peak RSS of the CLI`, value: Math.round(exported.peakRssBytes / 2 ** 20), unit: 'MiB' });
+    reportMemory(`${name} export`, exported);
   } finally {
     await server.stop();
     await database.drop();
@@ -104,11 +181,11 @@ async function countLines(path: string): Promise<number> {
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-import-'));
 try {
   const input = join(dir, 'tuples.txt');
-  await writeInput(input);
-  if (only !== 'postgres') await measure('sqlite', sqliteFileDatabase(), input, dir);
+  const exportBytes = await writeInput(input);
+  if (only !== 'postgres') await measure('sqlite', sqliteFileDatabase(), input, exportBytes, dir);
   const postgres = process.env['TEST_POSTGRES_DSN'];
   if (only === 'sqlite') console.log('postgres skipped: --only sqlite');
-  else if (postgres) await measure('postgres', await postgresDatabase(postgres), input, dir);
+  else if (postgres) await measure('postgres', await postgresDatabase(postgres), input, exportBytes, dir);
   else console.log('postgres skipped: TEST_POSTGRES_DSN is not set');
 } finally {
   rmSync(dir, { recursive: true, force: true });
