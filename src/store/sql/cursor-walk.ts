@@ -28,7 +28,9 @@ export async function walkCursor(
   size: number,
   onPage: (tuples: RelationTuple[]) => boolean,
 ): Promise<void> {
-  const arrays = (sql: string) => (tx.queryArrays ? tx.queryArrays(sql) : tx.query(sql).then((rows) => rows.map(Object.values)));
+  const { queryArrays } = tx;
+  if (queryArrays === undefined) throw new Error('the cursor walk needs a driver that reads rows as arrays');
+  const arrays = (sql: string) => queryArrays.call(tx, sql);
   await tx.execute(`DECLARE gatehouse_walk NO SCROLL CURSOR FOR ${selection}`, params);
   const strings = await mappedStrings(tx, arrays);
   const fetch = () => arrays(`FETCH FORWARD ${size} FROM gatehouse_walk`) as Promise<UuidRow[]>;
