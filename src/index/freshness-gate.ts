@@ -11,9 +11,10 @@ export interface FollowerProgress {
  * Default (max staleness 0): Keto's guarantee, a read sent after a write's response, to
  * any process, sees that write. Before a request uses the index it waits for one read
  * of the store's head revision that started after the request arrived, then for the
- * follower to reach that revision. Head reads are coalesced: at most one is in flight,
- * and every request arriving meanwhile shares the single next one, so under load the
- * cost is one small query per round trip, not per request.
+ * follower to reach that revision. Head reads are coalesced: the next read starts at the
+ * event loop's check phase once the read in flight (if any) has ended, and every request
+ * arriving until it starts shares it. Requests read from the sockets in one turn of the
+ * loop thus share one small query, whatever their number.
  *
  * Bounded staleness (max staleness > 0): a read uses the index as is while the follower
  * confirmed it was at the head no longer than the bound ago; otherwise it takes the
@@ -38,22 +39,14 @@ export class FreshnessGate {
     return this.probe().then((revision) => this.follower.reach(revision));
   }
 
-  /** A head read that starts no earlier than now. */
+  /** The next head read to start (it starts later than now). */
   private probe(): Promise<number> {
-    if (this.inFlight === undefined) return this.start();
-    this.queued ??= this.inFlight.then(
-      () => this.startQueued(),
-      () => this.startQueued(),
-    );
+    this.queued ??= (this.inFlight === undefined ? afterIo() : this.inFlight.then(afterIo, afterIo)).then(() => this.start());
     return this.queued;
   }
 
-  private startQueued(): Promise<number> {
-    this.queued = undefined;
-    return this.start();
-  }
-
   private start(): Promise<number> {
+    this.queued = undefined;
     const read = this.headRevision().finally(() => {
       if (this.inFlight === read) this.inFlight = undefined;
     });
@@ -61,3 +54,6 @@ export class FreshnessGate {
     return read;
   }
 }
+
+/** Resolves at the event loop's next check phase, after the I/O callbacks of this turn. */
+const afterIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
