@@ -4,7 +4,8 @@ import type { RelationTuple } from '../src/tuple.js';
 
 /** How the throughput benchmarks ask a check over REST and over gRPC. */
 
-export const CHECK_PATH = '/ory.keto.relation_tuples.v1alpha2.CheckService/Check';
+export const CHECK_SERVICE = 'ory.keto.relation_tuples.v1alpha2.CheckService';
+export const CHECK_PATH = `/${CHECK_SERVICE}/Check`;
 /** A grpc-js definition of a unary method, coded with gatehouse's message types. */
 export function unaryDefinition(path: string, requestType: string, responseType: string): grpc.MethodDefinition<object, object> {
   const request = messageType(requestType);

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { ModelSnapshot } from '../src/namespaces/model.js';
 import { createSnapshot } from '../src/namespaces/snapshot.js';
 import { compileOpl } from '../src/opl/compile.js';
@@ -115,8 +116,12 @@ export function prng(seed: number): (n: number) => number {
   };
 }
 
-/** Writes the generated data set of `tuples` tuples through the store, 5000 per transaction. */
-export async function loadDataset(store: RelationTupleStore, tuples: number): Promise<void> {
+/**
+ * Writes the generated data set of `tuples` tuples through the store, 5000 per
+ * transaction, then on PostgreSQL refreshes the planner's statistics, as autovacuum
+ * does on a server that runs it (a test server may not).
+ */
+export async function loadDataset(store: RelationTupleStore, dsn: string, tuples: number): Promise<void> {
   let batch: RelationTuple[] = [];
   for (const t of tuplesOf(shapeFor(tuples))) {
     batch.push(t);
@@ -126,4 +131,13 @@ export async function loadDataset(store: RelationTupleStore, tuples: number): Pr
     }
   }
   if (batch.length > 0) await store.transact(batch, []);
+  if (/^postgres(ql)?:/.test(dsn)) {
+    const client = new pg.Client({ connectionString: dsn });
+    await client.connect();
+    try {
+      await client.query('ANALYZE');
+    } finally {
+      await client.end();
+    }
+  }
 }

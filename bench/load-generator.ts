@@ -1,13 +1,16 @@
 /**
  * The load generator, run as its own process: keeps CONCURRENCY requests in flight
  * against one loopback server for DURATION, then prints one JSON line with the request
- * rate and latency percentiles, and exits. Requests cycle through the given list.
+ * rate and latency percentiles, and exits. Requests cycle through the given list. HTTP goes
+ * through node:http with keep-alive, gRPC through gatehouse's own lean HTTP/2 client, the
+ * cheaper of the clients at hand, so that the server rather than the client is measured.
  *
  *   node dist/bench/load-generator.js '{"protocol":"http"|"grpc","port":N,"requests":[…],"concurrency":C,"durationMs":D}'
  */
 import http from 'node:http';
-import grpc from '@grpc/grpc-js';
-import { checkDefinition } from './check-wire.js';
+import { GrpcConnection } from '../src/client/connection.js';
+import { unaryMethod } from '../src/client/schema.js';
+import { CHECK_SERVICE } from './check-wire.js';
 
 interface Spec {
   readonly protocol: 'http' | 'grpc';
@@ -38,19 +41,21 @@ function httpCaller(): () => Promise<number> {
     });
 }
 
-function grpcCaller(): { call: () => Promise<number>; close: () => void } {
-  const Client = grpc.makeGenericClientConstructor({ check: checkDefinition }, 'Check');
-  const client = new Client(`127.0.0.1:${spec.port}`, grpc.credentials.createInsecure()) as unknown as {
-    check(req: object, cb: (err: grpc.ServiceError | null) => void): void;
-    close(): void;
-  };
+/** gRPC calls over gatehouse's lean HTTP/2 client (one connection), each request encoded once. */
+async function grpcCaller(): Promise<{ call: () => Promise<number>; close: () => void }> {
+  const connection = await GrpcConnection.connect({ remote: `127.0.0.1:${spec.port}`, plaintext: true });
+  const check = unaryMethod(CHECK_SERVICE, 'Check');
+  const bodies = spec.requests.map((r) => check.encode(r as object));
   let i = 0;
   const call = () =>
-    new Promise<number>((resolve) => client.check(spec.requests[i++ % spec.requests.length] as object, (err) => resolve(err ? 500 + err.code : 200)));
-  return { call, close: () => client.close() };
+    connection.unary(check.path, bodies[i++ % bodies.length]!).then(
+      () => 200,
+      (err: { code?: number }) => 500 + (err.code ?? 0),
+    );
+  return { call, close: () => connection.close() };
 }
 
-const grpcClient = spec.protocol === 'grpc' ? grpcCaller() : undefined;
+const grpcClient = spec.protocol === 'grpc' ? await grpcCaller() : undefined;
 const call = grpcClient?.call ?? httpCaller();
 
 for (let w = 0; w < Math.min(200, spec.requests.length * 2); w++) await call();
