@@ -41,7 +41,10 @@ export class NodeTable {
 
   /** The node of `namespace:object#relation`, or -1. */
   findSet(namespace: string, object: string, relation: string): number {
-    const h = hashSet(namespace, object, relation);
+    return this.findHashedSet(hashSet(namespace, object, relation), namespace, object, relation);
+  }
+
+  private findHashedSet(h: number, namespace: string, object: string, relation: string): number {
     const mask = this.slots.length - 1;
     const strings = this.strings;
     const rec = this.rec;
@@ -74,10 +77,11 @@ export class NodeTable {
   }
 
   internSet(namespace: string, object: string, relation: string): number {
-    const found = this.findSet(namespace, object, relation);
+    const h = hashSet(namespace, object, relation);
+    const found = this.findHashedSet(h, namespace, object, relation);
     if (found >= 0) return found;
     const s = this.strings;
-    return this.add(s.intern(namespace), s.intern(object), s.intern(relation), hashSet(namespace, object, relation));
+    return this.add(s.intern(namespace), s.intern(object), s.intern(relation), h);
   }
 
   internId(id: string): number {
