@@ -6,6 +6,18 @@ export function bodyTooLarge(limit: number): GatehouseError {
   return new GatehouseError('payload_too_large', `The request body exceeds the limit of ${limit} bytes.`);
 }
 
+/** Bytes of a refused body that a client may still send on a connection kept open for it. */
+const DRAINABLE_BYTES = 16 * 2 ** 20;
+
+/**
+ * Whether an HTTP/1.1 connection can stay open after its request's body was refused for its
+ * declared size: a body of a declared length up to DRAINABLE_BYTES is read and dropped after
+ * the answer, so that a client still sending it reads the answer rather than a reset.
+ */
+export function drainable(protocol: string, headers: IncomingHttpHeaders): boolean {
+  return protocol === 'http/1.1' && headers['transfer-encoding'] === undefined && Number(headers['content-length']) <= DRAINABLE_BYTES;
+}
+
 /**
  * Reads a request body of at most `limit` bytes. A declared Content-Length over the limit is
  * refused before reading anything; a body that grows past the limit stops being read.

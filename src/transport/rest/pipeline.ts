@@ -4,7 +4,7 @@ import { unavailable } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { envelope, toHttpError, type ErrorEnvelope } from '../errors.js';
-import { parseJson, readBody } from '../http/body.js';
+import { drainable, parseJson, readBody } from '../http/body.js';
 import { corsDecision } from '../http/cors.js';
 import type { HttpExchange } from '../http/exchange.js';
 import type { InFlight } from '../in-flight.js';
@@ -111,7 +111,7 @@ class RestCall {
       });
     if (exchange.bodyless) return handle(NO_BODY);
     return readBody(exchange.body, exchange.headers, this.#settings.bodyLimit).then(handle, (err: unknown) => {
-      exchange.closeAfterResponse();
+      if (!drainable(exchange.protocol, exchange.headers)) exchange.closeAfterResponse();
       throw err;
     });
   }
