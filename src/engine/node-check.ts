@@ -129,18 +129,7 @@ class NodeWalk {
     const count = key < 0 ? 0 : ids.subjectSetCount(key);
     if (count === 0) return NOT_MEMBER;
     for (let i = 0; i < count; i++) if (this.stored(ids.subjectSetAt(key, i))) return MEMBER;
-    if (depth <= 1) return UNKNOWN_DEPTH;
-    if (!inSet) this.marks.renew();
-    let limited: Outcome | undefined = count > this.width ? UNKNOWN_WIDTH : undefined;
-    for (let i = 0, n = Math.min(count, Math.max(0, this.width)); i < n; i++) {
-      const set = ids.subjectSetAt(key, i);
-      if (!this.marks.add(set)) continue;
-      this.enter(height);
-      const r = this.isAllowed(ids.namespaceOf(set), ids.objectOf(set), ids.relationOf(set), set, depth - 1, height + 1, true, true);
-      if (r === MEMBER) return MEMBER;
-      if (limited === undefined && isUnknown(r)) limited = r;
-    }
-    return limited ?? NOT_MEMBER;
+    return this.expandSets(key, undefined, count, depth, height, inSet);
   }
 
   /** Strict mode's expansion: only the sets of the relation's declared types. */
@@ -159,10 +148,20 @@ class NodeWalk {
     }
     if (sets.length === 0) return NOT_MEMBER;
     if (sets.some((set) => typeOf(set)?.allowsDirect === true && this.stored(set))) return MEMBER;
+    return this.expandSets(key, sets, sets.length, depth, height, inSet);
+  }
+
+  /**
+   * The rest of an expansion after its look-ahead: each of the first `count` sets (stored on
+   * `key`, or `typed` in strict mode), at most `limit.max_read_width`, once per visited set.
+   */
+  private expandSets(key: number, typed: readonly number[] | undefined, count: number, depth: number, height: number, inSet: boolean): Outcome {
     if (depth <= 1) return UNKNOWN_DEPTH;
     if (!inSet) this.marks.renew();
-    let limited: Outcome | undefined = sets.length > this.width ? UNKNOWN_WIDTH : undefined;
-    for (const set of sets.slice(0, Math.max(0, this.width))) {
+    const ids = this.ids;
+    let limited: Outcome | undefined = count > this.width ? UNKNOWN_WIDTH : undefined;
+    for (let i = 0, n = Math.min(count, Math.max(0, this.width)); i < n; i++) {
+      const set = typed === undefined ? ids.subjectSetAt(key, i) : typed[i]!;
       if (!this.marks.add(set)) continue;
       this.enter(height);
       const r = this.isAllowed(ids.namespaceOf(set), ids.objectOf(set), ids.relationOf(set), set, depth - 1, height + 1, true, true);
