@@ -173,12 +173,27 @@ export function sniffPreface(socket: Socket, decide: (isH2: boolean) => void): v
   socket.on('data', onData);
 }
 
-/** Answers what node's HTTP/1.1 parser refuses (oversized headers, timeouts, garbage) in the envelope. */
+/** Connections answered by refuseBadRequest: what they still send is dropped until they close. */
+const refused = new WeakSet<Socket>();
+
+/** How long a refused connection may go on sending after its answer. */
+const LINGER_MS = 5000;
+
+/**
+ * Answers what node's HTTP/1.1 parser refuses (oversized headers, timeouts, garbage) in the
+ * envelope, then ends the connection. The parser refuses again each chunk a client still
+ * sending its request writes: those are dropped rather than answered with a reset, so the
+ * client reads the answer, for LINGER_MS at most.
+ */
 function refuseBadRequest(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (refused.has(socket)) return;
   if (!socket.writable) {
     socket.destroy();
     return;
   }
+  refused.add(socket);
+  const linger = setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  socket.once('close', () => clearTimeout(linger));
   const status =
     err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const message =

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { KETO_REST_ROUTES } from '../../src/transport/keto-surface.js';
 import { startGatehouseProcess, type GatehouseProcess } from '../support/server.js';
@@ -90,6 +92,23 @@ describe('REST over HTTP/1.1 and h2c', () => {
     const res = await http1Request(`${gh.url.read}/health/alive`, { headers: { 'x-large': 'a'.repeat(65536) } });
     assert.equal(res.status, 431);
     assert.deepEqual(JSON.parse(res.body).error.status, 'Request Header Fields Too Large');
+  });
+
+  test('a client still sending oversized headers reads the 431, not a reset', async () => {
+    const socket = net.connect(gh.ports.read, '127.0.0.1');
+    const received: Buffer[] = [];
+    socket.on('data', (c: Buffer) => received.push(c));
+    const closed = new Promise<void>((resolve, reject) => {
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    await once(socket, 'connect');
+    socket.write('GET /health/alive?x=');
+    const chunk = 'a'.repeat(65536);
+    for (let i = 0; i < 64; i++) if (!socket.write(chunk)) await Promise.race([once(socket, 'drain'), closed]);
+    socket.end();
+    await closed;
+    assert.match(Buffer.concat(received).toString('latin1'), /^HTTP\/1\.1 431 /);
   });
 
   test('the metrics port serves Prometheus metrics with bounded labels', async () => {
