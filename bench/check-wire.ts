@@ -1,28 +1,11 @@
-import grpc from '@grpc/grpc-js';
-import { messageType } from '../src/transport/grpc/schema.js';
 import type { RelationTuple } from '../src/tuple.js';
+import { methodDefinition } from '../test/server/grpc-clients.js';
 
 /** How the throughput benchmarks ask a check over REST and over gRPC. */
 
 export const CHECK_SERVICE = 'ory.keto.relation_tuples.v1alpha2.CheckService';
-export const CHECK_PATH = `/${CHECK_SERVICE}/Check`;
-/** A grpc-js definition of a unary method, coded with gatehouse's message types. */
-export function unaryDefinition(path: string, requestType: string, responseType: string): grpc.MethodDefinition<object, object> {
-  const request = messageType(requestType);
-  const response = messageType(responseType);
-  return {
-    path,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (v: object) => Buffer.from(request.encode(request.fromObject(v)).finish()),
-    requestDeserialize: (b: Buffer) => request.toObject(request.decode(b)),
-    responseSerialize: (v: object) => Buffer.from(response.encode(response.fromObject(v)).finish()),
-    responseDeserialize: (b: Buffer) => response.toObject(response.decode(b)),
-  };
-}
-
-export const checkDefinition = unaryDefinition(
-  CHECK_PATH,
+export const checkDefinition = methodDefinition(
+  `/${CHECK_SERVICE}/Check`,
   'ory.keto.relation_tuples.v1alpha2.CheckRequest',
   'ory.keto.relation_tuples.v1alpha2.CheckResponse',
 );

@@ -19,14 +19,14 @@ import { createMetrics } from '../src/observability/metrics.js';
 import { createLogger } from '../src/observability/logger.js';
 import { grpcHandler, isGrpcRequest } from '../src/transport/grpc/server.js';
 import { versionMethod } from '../src/transport/grpc/version.js';
-import { unaryDefinition } from './check-wire.js';
 import { InFlight } from '../src/transport/in-flight.js';
 import { Listener, sniffPreface } from '../src/transport/listener.js';
+import { methodDefinition } from '../test/server/grpc-clients.js';
 
 const PATH = '/ory.keto.relation_tuples.v1alpha2.VersionService/GetVersion';
 const VERSION = '0.0.0-bench';
 
-const definition = unaryDefinition(
+const definition = methodDefinition(
   PATH,
   'ory.keto.relation_tuples.v1alpha2.GetVersionRequest',
   'ory.keto.relation_tuples.v1alpha2.GetVersionResponse',

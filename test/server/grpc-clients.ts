@@ -3,7 +3,8 @@ import { messageType, TO_OBJECT } from '../../src/transport/grpc/schema.js';
 
 /** Stock @grpc/grpc-js clients over gatehouse's own compiled schema, for tests. */
 
-function definition(path: string, requestType: string, responseType: string, streams: boolean) {
+/** A grpc-js method definition coded with gatehouse's message types (unary unless `streams`). */
+export function methodDefinition(path: string, requestType: string, responseType: string, streams = false): grpc.MethodDefinition<object, object> {
   const req = messageType(requestType);
   const res = messageType(responseType);
   return {
@@ -25,7 +26,7 @@ export function unaryCall<T = any>(
   request: object,
   options: { credentials?: grpc.ChannelCredentials; channelOptions?: grpc.ChannelOptions } = {},
 ): Promise<T> {
-  const Client = grpc.makeGenericClientConstructor({ call: definition(path, requestType, responseType, false) }, 'Test');
+  const Client = grpc.makeGenericClientConstructor({ call: methodDefinition(path, requestType, responseType) }, 'Test');
   const client = new Client(address, options.credentials ?? grpc.credentials.createInsecure(), options.channelOptions);
   return new Promise<T>((resolve, reject) => {
     (client as any).call(request, (err: grpc.ServiceError | null, response: T) => {
@@ -45,7 +46,7 @@ export function streamCall<T = any>(
   requests: object[],
   options: { halfClose?: boolean; take?: number } = {},
 ): Promise<T[]> {
-  const Client = grpc.makeGenericClientConstructor({ call: definition(path, requestType, responseType, true) }, 'Test');
+  const Client = grpc.makeGenericClientConstructor({ call: methodDefinition(path, requestType, responseType, true) }, 'Test');
   const client = new Client(address, grpc.credentials.createInsecure());
   return new Promise<T[]>((resolve, reject) => {
     const call = (client as any).call() as grpc.ClientDuplexStream<object, T>;
