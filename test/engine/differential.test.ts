@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { formatSubject } from '../../src/api/tuple-string.js';
+import { GatehouseError } from '../../src/errors.js';
+import { CheckEngine } from '../../src/engine/check-engine.js';
+import { limitReason, MEMBER } from '../../src/engine/outcome.js';
+import type { TupleSource } from '../../src/engine/source.js';
+import { TupleIndex } from '../../src/index/tuple-index.js';
+import { openStore } from '../../src/store/open.js';
+import type { RelationTupleStore } from '../../src/store/store.js';
+import type { RelationTuple } from '../../src/tuple.js';
+import { mysqlDatabase, postgresDatabase, sqliteFileDatabase, type TestDatabase } from '../store/databases.js';
+import { snapshot } from './hand-models.js';
+import { randomWorld, type RandomWorld, type RandomWorldOptions } from './random-models.js';
+
+/**
+ * The whole outcome of every check (answer, the limit that left it unknown, or the error,
+ * call-budget included) read from the in-memory index against the same check read from
+ * each SQL dialect's store, on random worlds, in both modes, at small and default limits:
+ * the limits are where evaluation order and reads matter most. `GATEHOUSE_DIFFERENTIAL_WORLDS`
+ * raises the number of worlds (the default keeps `npm test` short).
+ */
+const WORLDS = Number(process.env.GATEHOUSE_DIFFERENTIAL_WORLDS ?? 2);
+const SEED = Number(process.env.GATEHOUSE_PROPERTY_SEED ?? 20_261_204);
+const DEPTHS = [1, 2, 3, 5];
+const WIDTHS = [1, 2, 100];
+
+const dialects: { name: string; skip: string | false; database: () => Promise<TestDatabase> }[] = [
+  { name: 'SQLite', skip: false, database: async () => sqliteFileDatabase() },
+  {
+    name: 'PostgreSQL',
+    skip: process.env.TEST_POSTGRES_DSN ? false : 'TEST_POSTGRES_DSN is not set',
+    database: () => postgresDatabase(process.env.TEST_POSTGRES_DSN as string),
+  },
+  {
+    name: 'MySQL',
+    skip: process.env.TEST_MYSQL_DSN ? false : 'TEST_MYSQL_DSN is not set',
+    database: () => mysqlDatabase(process.env.TEST_MYSQL_DSN as string),
+  },
+];
+
+const worlds: { options: RandomWorldOptions; world: RandomWorld }[] = Array.from({ length: WORLDS }, (_, i) => {
+  const options = { acyclic: i % 2 === 1, andNot: i % 3 !== 2 };
+  return { options, world: randomWorld(SEED + i, options) };
+});
+
+/** Every outcome of a world under every mode and limit, one line per check, in one fixed order. */
+async function outcomes(world: RandomWorld, source: TupleSource): Promise<string[]> {
+  const model = snapshot(world.namespaces);
+  const lines: string[] = [];
+  for (const strictMode of [false, true]) {
+    for (const maxReadDepth of DEPTHS) {
+      for (const maxReadWidth of WIDTHS) {
+        const engine = new CheckEngine({ source, model: () => model, settings: () => ({ maxReadDepth, maxReadWidth, strictMode }) });
+        for (const ns of world.namespaces) {
+          for (const object of world.objects.get(ns.name) ?? []) {
+            for (const rel of ns.relations) {
+              for (const subject of world.subjects) {
+                const where = `strict=${strictMode} depth=${maxReadDepth} width=${maxReadWidth} ${ns.name}:${object}#${rel.name}@${formatSubject(subject)}`;
+                lines.push(`${where} → ${await outcomeOf(engine, { namespace: ns.name, object, relation: rel.name, subject })}`);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return lines;
+}
+
+async function outcomeOf(engine: CheckEngine, tuple: RelationTuple): Promise<string> {
+  try {
+    const outcome = await engine.evaluate(tuple, undefined);
+    return outcome === MEMBER ? 'allowed' : (limitReason(outcome) ?? 'denied');
+  } catch (err) {
+    if (err instanceof GatehouseError) return `${err.kind}: ${err.message} ${err.reason ?? ''}`;
+    throw err;
+  }
+}
+
+function indexOf(tuples: readonly RelationTuple[]): TupleIndex {
+  const index = new TupleIndex();
+  for (const t of tuples) index.insert(t);
+  return index;
+}
+
+for (const dialect of dialects) {
+  describe(`check outcomes, in-memory index versus the ${dialect.name} store`, { skip: dialect.skip }, () => {
+    let database: TestDatabase;
+    let store: RelationTupleStore;
+    before(async () => {
+      database = await dialect.database();
+      store = await openStore(database.dsn);
+      await store.migrations.up();
+    });
+    after(async () => {
+      await store?.close();
+      await database?.drop();
+    });
+
+    it(`agree on every check of ${WORLDS} random worlds, strict and not, depth ${DEPTHS.join('/')} × width ${WIDTHS.join('/')}`, async () => {
+      let compared = 0;
+      let limited = 0;
+      for (const [i, { options, world }] of worlds.entries()) {
+        for (const ns of world.namespaces) await store.deleteMatching({ namespace: ns.name });
+        await store.deleteMatching({ namespace: 'U' });
+        await store.transact(world.tuples, []);
+        const expected = await outcomes(world, indexOf(world.tuples));
+        const actual = await outcomes(world, store);
+        assert.deepEqual(actual, expected, `world ${SEED + i} ${JSON.stringify(options)}`);
+        compared += expected.length;
+        limited += expected.filter((line) => line.endsWith('_exceeded')).length;
+      }
+      // The limits must actually be reached for the comparison to say anything about them.
+      assert.ok(limited > 0, 'no check reached a limit');
+      console.log(`differential: ${compared} outcomes compared, ${limited} of them limited`);
+    });
+  });
+}
