@@ -1,13 +1,14 @@
 import { GatehouseError, invalidArgument, limitExceeded, unknownNamespace } from '../errors.js';
 import type { ModelSnapshot } from '../namespaces/model.js';
 import type { RelationTuple } from '../tuple.js';
-import { type CheckContext, FrontierReads, isAllowed, type Query } from './check-steps.js';
 import { compileModel, type CompiledModel } from './compiled-model.js';
+import { Evaluator, PAUSED_FOR_TURN } from './evaluator.js';
+import { FetchingReads } from './fetching-reads.js';
+import { nextTurn } from './slices.js';
 import { type CheckSettings, clampDepth, MAX_CALL_STEPS } from './limits.js';
-import { checkByNode, VisitMarks } from './node-check.js';
+import type { FetchingNodeReads } from './node-reads.js';
 import { type Limitation, limitReason, MEMBER, type Outcome } from './outcome.js';
-import { internedReadsOf, type MaybePromise, type TupleSource } from './source.js';
-import { StepStack } from './step-driver.js';
+import { type InternedReads, internedReadsOf, type MaybePromise, type TupleSource } from './source.js';
 
 export interface CheckEngineDeps {
   readonly source: TupleSource;
@@ -39,7 +40,8 @@ export interface BatchLimits {
 export class CheckEngine {
   private lastSnapshot?: ModelSnapshot;
   private lastModel?: CompiledModel;
-  private readonly marks = new VisitMarks();
+  /** An evaluator no check is using (a paused check keeps its own). */
+  private idle: Evaluator | undefined = new Evaluator();
 
   constructor(private readonly deps: CheckEngineDeps) {}
 
@@ -68,19 +70,44 @@ export class CheckEngine {
     const model = this.compiled(this.deps.model());
     assertKnownNamespaces(model, tuple);
     const source = this.deps.source;
-    const q: Query = {
-      namespace: tuple.namespace,
-      object: tuple.object,
-      relation: tuple.relation,
-      subject: tuple.subject,
-      depth: clampDepth(maxDepth, settings.maxReadDepth),
-    };
-    const ids = internedReadsOf(source);
-    const byNode = ids === undefined ? undefined : checkByNode(model, ids, settings, this.marks, MAX_CALL_STEPS, q);
-    if (byNode !== undefined) return byNode;
-    const steps = new StepStack();
-    const cx: CheckContext = { model, source, settings, reads: new FrontierReads(), steps };
-    return steps.run(isAllowed(cx, q, undefined, false));
+    const index = internedReadsOf(source);
+    const reads = index ?? new FetchingReads(source, tuple.subject);
+    const evaluator = this.idle ?? new Evaluator();
+    this.idle = undefined;
+    const q = { namespace: tuple.namespace, object: tuple.object, relation: tuple.relation, depth: clampDepth(maxDepth, settings.maxReadDepth) };
+    evaluator.start(model, reads, tuple.subject, index === undefined ? 0 : index.subjectNode(tuple.subject), settings, MAX_CALL_STEPS, q);
+    return this.drive(evaluator, reads);
+  }
+
+  /** Runs an evaluation to its outcome, fetching what its reads lack and letting the event loop turn between slices. */
+  private drive(evaluator: Evaluator, reads: FetchingNodeReads | InternedReads): MaybePromise<Outcome> {
+    try {
+      for (;;) {
+        const r = evaluator.run();
+        if (r > 0) {
+          this.release(evaluator);
+          return r as Outcome;
+        }
+        const wait = r === PAUSED_FOR_TURN ? nextTurn() : (reads as FetchingNodeReads).fetch();
+        if (wait !== undefined) {
+          return wait.then(
+            () => this.drive(evaluator, reads),
+            (err: unknown) => {
+              this.release(evaluator);
+              throw err;
+            },
+          );
+        }
+      }
+    } catch (err) {
+      this.release(evaluator);
+      throw err;
+    }
+  }
+
+  private release(evaluator: Evaluator): void {
+    evaluator.release();
+    this.idle = evaluator;
   }
 
   /**

@@ -2,10 +2,9 @@ import { type ExpandNodeType, type ExpandTree, type ExpandTreeTuple, expandNode 
 import { unknownNamespace } from '../errors.js';
 import type { ModelSnapshot, RewriteChild, TupleToSubjectSet } from '../namespaces/model.js';
 import type { Subject, SubjectSet } from '../tuple.js';
-import { ALL_ROWS } from './check-steps.js';
 import { compileModel, type CompiledModel, type CompiledRelation } from './compiled-model.js';
 import { clampDepth } from './limits.js';
-import type { MaybePromise, TupleSource } from './source.js';
+import { ALL_ROWS, type MaybePromise, type TupleSource } from './source.js';
 import { Call, type Step, StepStack } from './step-driver.js';
 
 /** Keto reads an expanded relation in pages of this many rows and stops between pages once the tree is full. */
@@ -83,7 +82,7 @@ export class ExpandEngine {
     }
     const b: Build = { model, source: this.deps.source, settings, onPath: new Set(), nodes: 0 };
     // Nested expansions run on the driver's explicit stack: a deep tree never deepens the JS stack.
-    return new StepStack(Number.POSITIVE_INFINITY).run<ExpandTree | undefined>(expandSubject(b, { set: subjectSet }, clampDepth(maxDepth, settings.maxReadDepth)));
+    return new StepStack().run<ExpandTree | undefined>(expandSubject(b, { set: subjectSet }, clampDepth(maxDepth, settings.maxReadDepth)));
   }
 }
 

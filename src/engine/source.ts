@@ -1,4 +1,5 @@
 import type { ObjectRelation, Subject, SubjectSet } from '../tuple.js';
+import type { NodeReads } from './node-reads.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -30,22 +31,11 @@ export interface InterningSource extends TupleSource {
 export const internedReadsOf = (source: TupleSource): InternedReads | undefined =>
   'interned' in source ? (source as InterningSource).interned() : undefined;
 
-/**
- * Synchronous reads by node: a node is a `namespace:object#relation` (a key or a subject
- * set) or a subject id, numbered densely; a node keeps its number for the source's life.
- */
-export interface InternedReads {
-  /** The node of `namespace:object#relation`, or -1 when no stored row names it. */
-  setNode(namespace: string, object: string, relation: string): number;
+/** The index's reads by node: every row at once, and the node of any subject. */
+export interface InternedReads extends NodeReads {
   /** The node of `subject`, or -1 when no stored row names it. */
   subjectNode(subject: Subject): number;
-  /** Whether subject node `subject` is stored directly on key node `key`. */
-  linked(key: number, subject: number): boolean;
-  /** How many subject-set rows key node `key` holds. */
-  subjectSetCount(key: number): number;
-  /** The node of the `i`th subject-set row of key node `key`, in the store's order. */
-  subjectSetAt(key: number, i: number): number;
-  namespaceOf(node: number): string;
-  objectOf(node: number): string;
-  relationOf(node: number): string;
 }
+
+/** Asks the source for every row: Keto's lookups are not truncated, only the expansions they feed. */
+export const ALL_ROWS = Number.MAX_SAFE_INTEGER;

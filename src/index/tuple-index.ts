@@ -153,6 +153,13 @@ export class TupleIndex implements InterningSource, InternedReads {
     return this.findSubject(subject);
   }
 
+  /** The index never waits for a row. */
+  readonly prefetching = false;
+
+  direct(key: number, subject: number): number {
+    return key >= 0 && subject >= 0 && this.linked(key, subject) ? 1 : 0;
+  }
+
   /** Whether the pair (key, subject) is stored, scanning the shorter of the two lists. */
   linked(key: number, subject: number): boolean {
     return this.forward.length(key) <= this.reverse.length(subject)

@@ -1,0 +1,101 @@
+import type { ObjectRelation, Subject } from '../tuple.js';
+import { type FetchingNodeReads, UNREAD } from './node-reads.js';
+import { ALL_ROWS, type TupleSource } from './source.js';
+
+const NOT_ASKED = 0;
+const ASKED = 1;
+const STORED = 2;
+const ABSENT = 3;
+
+/**
+ * The reads of one check over a tuple source that answers by strings (a database, or an
+ * index that does not serve every namespace yet). Nodes are numbered as the check meets
+ * them; every row read is kept for the rest of the check (the subject never changes within
+ * a check, so a direct answer is a fact about its key alone). A row not read yet answers
+ * UNREAD and is remembered; `fetch` then asks for every such row at once: one call for the
+ * direct answers, one for the stored subject sets.
+ */
+export class FetchingReads implements FetchingNodeReads {
+  /** Set once the source has answered through a Promise. */
+  prefetching = false;
+  private readonly nodes = new Map<string, number>();
+  private readonly keys: ObjectRelation[] = [];
+  private readonly directState: number[] = [];
+  private readonly sets: (number[] | undefined)[] = [];
+  private readonly setsAsked: boolean[] = [];
+  private wantDirect: number[] = [];
+  private wantSets: number[] = [];
+
+  constructor(
+    private readonly source: TupleSource,
+    private readonly subject: Subject,
+  ) {}
+
+  setNode(namespace: string, object: string, relation: string): number {
+    const name = `${namespace}\u0000${object}\u0000${relation}`;
+    let node = this.nodes.get(name);
+    if (node === undefined) {
+      node = this.keys.length;
+      this.nodes.set(name, node);
+      this.keys.push({ namespace, object, relation });
+      this.directState.push(NOT_ASKED);
+      this.sets.push(undefined);
+      this.setsAsked.push(false);
+    }
+    return node;
+  }
+
+  /** One subject per check: `subject` is ignored. */
+  direct(key: number, _subject: number): number {
+    const state = this.directState[key]!;
+    if (state === STORED) return 1;
+    if (state === ABSENT) return 0;
+    if (state === NOT_ASKED) {
+      this.directState[key] = ASKED;
+      this.wantDirect.push(key);
+    }
+    return UNREAD;
+  }
+
+  subjectSetCount(key: number): number {
+    const sets = this.sets[key];
+    if (sets !== undefined) return sets.length;
+    if (!this.setsAsked[key]) {
+      this.setsAsked[key] = true;
+      this.wantSets.push(key);
+    }
+    return UNREAD;
+  }
+
+  subjectSetAt(key: number, i: number): number {
+    return this.sets[key]![i]!;
+  }
+
+  namespaceOf(node: number): string {
+    return this.keys[node]!.namespace;
+  }
+
+  objectOf(node: number): string {
+    return this.keys[node]!.object;
+  }
+
+  relationOf(node: number): string {
+    return this.keys[node]!.relation;
+  }
+
+  fetch(): void | Promise<void> {
+    const direct = this.wantDirect;
+    const sets = this.wantSets;
+    this.wantDirect = [];
+    this.wantSets = [];
+    const found = direct.length === 0 ? [] : this.source.hasSubject(direct.map((k) => this.keys[k]!), this.subject);
+    const stored = sets.length === 0 ? [] : this.source.subjectSets(sets.map((k) => this.keys[k]!), ALL_ROWS);
+    const keep = ([f, s]: [boolean[], { namespace: string; object: string; relation: string }[][]]): void => {
+      direct.forEach((k, i) => (this.directState[k] = f[i] === true ? STORED : ABSENT));
+      sets.forEach((k, i) => (this.sets[k] = (s[i] ?? []).map((set) => this.setNode(set.namespace, set.object, set.relation))));
+    };
+    if (!(found instanceof Promise) && !(stored instanceof Promise)) return keep([found, stored]);
+    this.prefetching = true;
+    return Promise.all([found, stored]).then(keep);
+  }
+}
