@@ -1,5 +1,5 @@
 import type { RelationTuple, Subject } from '../src/tuple.js';
-import type { TupleSource } from '../src/engine/source.js';
+import type { TupleSource } from '../src/reader.js';
 import { type DatasetShape, prng } from './dataset.js';
 
 /** The kinds of check the benchmarks time, each allowed unless its name says denied. */

@@ -1,12 +1,12 @@
 import { CheckEngine } from '../src/engine/check-engine.js';
 import { defaultCheckSettings } from '../src/engine/limits.js';
-import { FreshCheckEngine } from '../src/index/fresh-engines.js';
-import { FreshnessGate } from '../src/index/freshness-gate.js';
+import { FreshnessGate, gatedReads } from '../src/index/freshness-gate.js';
 import { TupleIndex } from '../src/index/tuple-index.js';
 import type { RelationTuple } from '../src/tuple.js';
 import { sampleChecks } from './check-samples.js';
 import { datasetModel, shapeFor, tuplesOf } from './dataset.js';
 import { type Figure, printFigure, quantile } from './figure.js';
+import { currentReads } from '../src/reader.js';
 
 /**
  * In-process check latency through the engine over the in-memory index, on the
@@ -19,7 +19,7 @@ const index = new TupleIndex();
 for (const t of tuplesOf(shape)) index.insert(t);
 index.compact();
 
-const engine = new CheckEngine({ source: index, model: () => datasetModel, settings: () => defaultCheckSettings });
+const engine = new CheckEngine({ reads: currentReads(index), model: () => datasetModel, settings: () => defaultCheckSettings });
 /** Checks as a server receives them: decoded from a request body, not built by the generator's string concatenation. */
 const samples: ReturnType<typeof sampleChecks> = JSON.parse(JSON.stringify(sampleChecks(index, shape, 2000)));
 const checkSync = (t: RelationTuple): boolean => engine.check(t) as boolean;
@@ -82,12 +82,13 @@ time('permit (owner | viewer & traverse parent → !banned), allowed', permitted
  * database in the figure). Default: one coalesced head probe per check; bounded
  * staleness: none while the follower is fresh.
  */
-const atHead = { get freshAsOf() { return performance.now(); }, reach: () => Promise.resolve() };
+const atHead = { applied: 0, get freshAsOf() { return performance.now(); }, reach: () => Promise.resolve() };
 const gated = (maxStalenessMs: number) =>
-  new FreshCheckEngine(
-    { source: index, model: () => datasetModel, settings: () => defaultCheckSettings },
-    new FreshnessGate(() => Promise.resolve(0), atHead, maxStalenessMs, () => true),
-  );
+  new CheckEngine({
+    reads: gatedReads(new FreshnessGate(() => Promise.resolve(0), atHead, maxStalenessMs, () => true), index, () => 0),
+    model: () => datasetModel,
+    settings: () => defaultCheckSettings,
+  });
 const probing = gated(0);
 const bounded = gated(1000);
 await timeAwaited('direct check behind the freshness gate, default (head probe per check)', samples.direct, true, async (t) => probing.check(t));

@@ -12,8 +12,8 @@
  */
 import { CheckEngine } from '../src/engine/check-engine.js';
 import { defaultCheckSettings } from '../src/engine/limits.js';
-import type { TupleSource } from '../src/engine/source.js';
-import { FreshCheckEngine } from '../src/index/fresh-engines.js';
+import type { TupleSource } from '../src/reader.js';
+import { currentReads } from '../src/reader.js';
 import { LiveIndex } from '../src/index/live-index.js';
 import { openStore } from '../src/store/open.js';
 import type { RelationTuple } from '../src/tuple.js';
@@ -66,10 +66,10 @@ async function measure(dialect: string, db: TestDatabase): Promise<void> {
     });
 
     const samples = sampleChecks(live.index, shapeFor(tuples), 500);
-    const engineOver = (source: TupleSource) => new CheckEngine({ source, model, settings });
+    const engineOver = (source: TupleSource) => new CheckEngine({ reads: currentReads(source), model, settings });
     const off = await latencies(samples.threeHop, (t) => engineOver(store).check(t));
     const on = await latencies(samples.threeHop, (t) => engineOver(live.source).check(t));
-    const fresh = new FreshCheckEngine({ source: live.source, model, settings }, live.gate);
+    const fresh = new CheckEngine({ reads: live.reads, model, settings });
     const guarded = await latencies(samples.threeHop, (t) => fresh.check(t));
     const p50 = (l: number[]) => Math.round(quantile(l, 0.5) * 100) / 100;
     printFigure({ part, name: '3-hop check, index off: p50', value: p50(off), unit: 'µs' });

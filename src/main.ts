@@ -1,6 +1,8 @@
 import { watchConfig } from './config/live.js';
 import { redactedConfig } from './config/redact.js';
 import type { Config, ConfigLogger, ConfigSources } from './config/types.js';
+import { CheckEngine } from './engine/check-engine.js';
+import { ExpandEngine } from './engine/expand-engine.js';
 import { batchLimitsFrom, checkSettingsFrom, expandSettingsFrom } from './engine/settings.js';
 import { NamespaceManager } from './namespaces/manager.js';
 import { readPathFromConfig } from './index/from-config.js';
@@ -103,8 +105,8 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     // engines
     const reads = readPathFromConfig(current(), store, log);
     closers.push(() => reads.close());
-    const checkEngine = reads.checkEngine({ model, settings: () => checkSettingsFrom(current()) });
-    const expandEngine = reads.expandEngine({ model, settings: () => expandSettingsFrom(current()) });
+    const checkEngine = new CheckEngine({ reads: reads.reads, model, settings: () => checkSettingsFrom(current()) });
+    const expandEngine = new ExpandEngine({ reads: reads.reads, model, settings: () => expandSettingsFrom(current()) });
     const batchLimits = () => batchLimitsFrom(current());
 
     // features

@@ -3,15 +3,15 @@ import type { ModelSnapshot } from '../namespaces/model.js';
 import type { RelationTuple } from '../tuple.js';
 import { compileModel, type CompiledModel } from './compiled-model.js';
 import { Evaluator, PAUSED_FOR_TURN } from './evaluator.js';
-import { FetchingReads } from './fetching-reads.js';
+import { type FetchingNodeReads, FetchingReads } from './fetching-reads.js';
 import { nextTurn } from './slices.js';
 import { type CheckSettings, clampDepth, MAX_CALL_STEPS } from './limits.js';
-import type { FetchingNodeReads } from './node-reads.js';
 import { type Limitation, limitReason, MEMBER, type Outcome } from './outcome.js';
-import { type InternedReads, internedReadsOf, type MaybePromise, type TupleSource } from './source.js';
+import { type Consistency, DEFAULT_CONSISTENCY, type InternedReads, internedReadsOf, type MaybePromise, type Readers, type TupleSource } from '../reader.js';
 
 export interface CheckEngineDeps {
-  readonly source: TupleSource;
+  /** Where the tuples are read, at the revision a request's consistency asks for. */
+  readonly reads: Readers;
   /** The model in force; read once per check. */
   readonly model: () => ModelSnapshot;
   /** Limits and mode in force; read once per check. */
@@ -59,17 +59,21 @@ export class CheckEngine {
    * or of a subject set), invalid_argument for an undeclared relation, and in strict
    * mode unprocessable when a limit left the answer unknown.
    */
-  check(tuple: RelationTuple, maxDepth?: number): MaybePromise<boolean> {
+  check(tuple: RelationTuple, maxDepth?: number, consistency: Consistency = DEFAULT_CONSISTENCY): MaybePromise<boolean> {
     const settings = this.deps.settings();
-    const outcome = this.evaluate(tuple, maxDepth, settings);
+    const outcome = this.evaluate(tuple, maxDepth, consistency, settings);
     return outcome instanceof Promise ? outcome.then((o) => allowedOrThrow(o, settings)) : allowedOrThrow(outcome, settings);
   }
 
   /** Keto's three-valued answer, with the limit that made it unknown. */
-  evaluate(tuple: RelationTuple, maxDepth: number | undefined, settings = this.deps.settings()): MaybePromise<Outcome> {
+  evaluate(tuple: RelationTuple, maxDepth: number | undefined, consistency: Consistency = DEFAULT_CONSISTENCY, settings = this.deps.settings()): MaybePromise<Outcome> {
+    const source = this.deps.reads.open(consistency);
+    return source instanceof Promise ? source.then((s) => this.evaluateOn(s, tuple, maxDepth, settings)) : this.evaluateOn(source, tuple, maxDepth, settings);
+  }
+
+  private evaluateOn(source: TupleSource, tuple: RelationTuple, maxDepth: number | undefined, settings: CheckSettings): MaybePromise<Outcome> {
     const model = this.compiled(this.deps.model());
     assertKnownNamespaces(model, tuple);
-    const source = this.deps.source;
     const index = internedReadsOf(source);
     const reads = index ?? new FetchingReads(source, tuple.subject);
     const evaluator = this.idle ?? new Evaluator();
@@ -114,16 +118,17 @@ export class CheckEngine {
    * Every item checked (at most `maxParallelization` at a time), one result per item, in
    * order. An item that could not even be read is given as its error, which becomes its result.
    */
-  async batchCheck(items: readonly BatchCheckItem[], maxDepth: number | undefined, limits: BatchLimits): Promise<BatchCheckResult[]> {
+  async batchCheck(items: readonly BatchCheckItem[], maxDepth: number | undefined, limits: BatchLimits, consistency: Consistency = DEFAULT_CONSISTENCY): Promise<BatchCheckResult[]> {
     if (items.length > limits.maxBatchCheckSize) throw invalidArgument(`batch exceeds max size of ${limits.maxBatchCheckSize}`);
     const settings = this.deps.settings();
+    const source = await this.deps.reads.open(consistency);
     const results = new Array<BatchCheckResult>(items.length);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < items.length) {
         const i = next++;
         const item = items[i] as BatchCheckItem;
-        results[i] = item instanceof GatehouseError ? { allowed: false, error: item } : await this.batchResult(item, maxDepth, settings);
+        results[i] = item instanceof GatehouseError ? { allowed: false, error: item } : await this.batchResult(source, item, maxDepth, settings);
       }
     };
     const workers = Math.max(1, Math.min(limits.maxParallelization, items.length));
@@ -131,9 +136,9 @@ export class CheckEngine {
     return results;
   }
 
-  private async batchResult(tuple: RelationTuple, maxDepth: number | undefined, settings: CheckSettings): Promise<BatchCheckResult> {
+  private async batchResult(source: TupleSource, tuple: RelationTuple, maxDepth: number | undefined, settings: CheckSettings): Promise<BatchCheckResult> {
     try {
-      const outcome = await this.evaluate(tuple, maxDepth, settings);
+      const outcome = await this.evaluateOn(source, tuple, maxDepth, settings);
       const limit = limitReason(outcome);
       if (limit !== undefined && settings.strictMode) return { allowed: false, error: { limit } };
       return { allowed: outcome === MEMBER };

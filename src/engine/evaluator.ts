@@ -2,7 +2,7 @@ import { GatehouseError } from '../errors.js';
 import type { Subject } from '../tuple.js';
 import type { CompiledChild, CompiledModel, CompiledRelation, CompiledRewrite } from './compiled-model.js';
 import type { CheckSettings } from './limits.js';
-import type { NodeReads } from './node-reads.js';
+import type { NodeReads } from '../reader.js';
 import { invert, isUnknown, MEMBER, NOT_MEMBER, type Outcome, UNKNOWN_DEPTH, UNKNOWN_WIDTH } from './outcome.js';
 import { SLICE_STEPS } from './slices.js';
 import { allowsDirectMember, type ExpansionType, expansionTypes, relationOrNone } from './strict-types.js';

@@ -4,7 +4,7 @@ import type { ModelSnapshot, RewriteChild, TupleToSubjectSet } from '../namespac
 import type { Subject, SubjectSet } from '../tuple.js';
 import { compileModel, type CompiledModel, type CompiledRelation } from './compiled-model.js';
 import { clampDepth } from './limits.js';
-import { ALL_ROWS, type MaybePromise, type TupleSource } from './source.js';
+import { ALL_ROWS, type Consistency, DEFAULT_CONSISTENCY, type MaybePromise, type Readers, type TupleSource } from '../reader.js';
 import { Call, type Step, StepStack } from './step-driver.js';
 
 /** Keto reads an expanded relation in pages of this many rows and stops between pages once the tree is full. */
@@ -20,7 +20,8 @@ export interface ExpandSettings {
 }
 
 export interface ExpandEngineDeps {
-  readonly source: TupleSource;
+  /** Where the tuples are read, at the revision a request's consistency asks for. */
+  readonly reads: Readers;
   readonly model: () => ModelSnapshot;
   readonly settings: () => ExpandSettings;
 }
@@ -72,7 +73,12 @@ export class ExpandEngine {
    * The tree, or undefined when strict mode finds nothing to expand (an undeclared
    * relation, or one with neither types nor rewrite). Throws not_found for an unknown namespace.
    */
-  expand(subjectSet: SubjectSet, maxDepth?: number): MaybePromise<ExpandTree | undefined> {
+  expand(subjectSet: SubjectSet, maxDepth?: number, consistency: Consistency = DEFAULT_CONSISTENCY): MaybePromise<ExpandTree | undefined> {
+    const source = this.deps.reads.open(consistency);
+    return source instanceof Promise ? source.then((s) => this.expandOn(s, subjectSet, maxDepth)) : this.expandOn(source, subjectSet, maxDepth);
+  }
+
+  private expandOn(source: TupleSource, subjectSet: SubjectSet, maxDepth: number | undefined): MaybePromise<ExpandTree | undefined> {
     const settings = this.deps.settings();
     const model = compileModel(this.deps.model());
     if (!model.hasNamespace(subjectSet.namespace)) throw unknownNamespace(subjectSet.namespace);
@@ -80,7 +86,7 @@ export class ExpandEngine {
       const rel = model.findRelation(subjectSet.namespace, subjectSet.relation);
       if (rel === undefined || (rel.types.length === 0 && rel.rewrite === undefined)) return undefined;
     }
-    const b: Build = { model, source: this.deps.source, settings, onPath: new Set(), nodes: 0 };
+    const b: Build = { model, source, settings, onPath: new Set(), nodes: 0 };
     // Nested expansions run on the driver's explicit stack: a deep tree never deepens the JS stack.
     return new StepStack().run<ExpandTree | undefined>(expandSubject(b, { set: subjectSet }, clampDepth(maxDepth, settings.maxReadDepth)));
   }

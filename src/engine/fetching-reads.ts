@@ -1,6 +1,11 @@
 import type { ObjectRelation, Subject } from '../tuple.js';
-import { type FetchingNodeReads, UNREAD } from './node-reads.js';
-import { ALL_ROWS, type TupleSource } from './source.js';
+import { ALL_ROWS, type NodeReads, type TupleSource, UNREAD } from '../reader.js';
+
+/** The reads of one check that may pause for rows: they fetch what was asked for and found unread. */
+export interface FetchingNodeReads extends NodeReads {
+  /** Reads every row asked for and found unread since the last fetch. */
+  fetch(): void | Promise<void>;
+}
 
 const NOT_ASKED = 0;
 const ASKED = 1;

@@ -1,12 +1,17 @@
+import { type Consistency, DEFAULT_CONSISTENCY, type MaybePromise, type Readers, type TupleSource } from '../reader.js';
+
 /** What the gate needs of the follower. */
 export interface FollowerProgress {
+  /** The revision the index reflects. */
+  readonly applied: number;
   /** performance.now() at the start of the last changelog read that found nothing more. */
   readonly freshAsOf: number;
   reach(revision: number): Promise<void>;
 }
 
 /**
- * Decides when a read may use the index.
+ * Decides when a read may use the index: when it reflects the revision the read's
+ * consistency names.
  *
  * Default (max staleness 0): Keto's guarantee, a read sent after a write's response, to
  * any process, sees that write. Before a request uses the index it waits for one read
@@ -19,6 +24,8 @@ export interface FollowerProgress {
  * Bounded staleness (max staleness > 0): a read uses the index as is while the follower
  * confirmed it was at the head no longer than the bound ago; otherwise it takes the
  * default path. Answers then lag committed writes by at most the bound.
+ *
+ * A read that names a revision (at least R) waits only when the index has not reached R.
  */
 export class FreshnessGate {
   private inFlight: Promise<number> | undefined;
@@ -33,9 +40,12 @@ export class FreshnessGate {
   ) {}
 
   /** Undefined when the index may answer now, else a promise of when it may. */
-  ready(): Promise<void> | undefined {
+  ready(consistency: Consistency = DEFAULT_CONSISTENCY): Promise<void> | undefined {
     if (!this.inUse()) return undefined;
-    if (this.maxStalenessMs > 0 && performance.now() - this.follower.freshAsOf <= this.maxStalenessMs) return undefined;
+    if (consistency.kind === 'at-least') {
+      return this.follower.applied >= consistency.revision ? undefined : this.follower.reach(consistency.revision);
+    }
+    if (consistency.kind === 'default' && this.maxStalenessMs > 0 && performance.now() - this.follower.freshAsOf <= this.maxStalenessMs) return undefined;
     return this.probe().then((revision) => this.follower.reach(revision));
   }
 
@@ -54,6 +64,15 @@ export class FreshnessGate {
     return read;
   }
 }
+
+/** The readers of `source` (the index), each opened once the gate finds the index at the revision asked for. */
+export const gatedReads = (gate: FreshnessGate, source: TupleSource, revision: () => MaybePromise<number>): Readers => ({
+  open(consistency) {
+    const wait = gate.ready(consistency);
+    return wait === undefined ? source : wait.then(() => source);
+  },
+  revision,
+});
 
 /** Resolves at the event loop's next check phase, after the I/O callbacks of this turn. */
 const afterIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -1,20 +1,15 @@
 import { durationMs } from '../config/duration.js';
 import type { Config } from '../config/types.js';
-import { CheckEngine, type CheckEngineDeps } from '../engine/check-engine.js';
-import { ExpandEngine, type ExpandEngineDeps } from '../engine/expand-engine.js';
-import type { TupleSource } from '../engine/source.js';
+import { currentReads, type Readers } from '../reader.js';
 import type { RelationTupleStore } from '../store/store.js';
-import { FreshCheckEngine, FreshExpandEngine } from './fresh-engines.js';
 import { LiveIndex, type LiveIndexOptions } from './live-index.js';
 
 /** How reads reach the tuples: through the in-memory index (`index.enabled`), or straight to the database. */
 export interface ReadPath {
-  /** The engines' tuple source. */
-  readonly source: TupleSource;
+  /** The engines' readers. */
+  readonly reads: Readers;
   /** The store to write through (each write announced to the index followers). */
   readonly store: RelationTupleStore;
-  checkEngine(deps: Omit<CheckEngineDeps, 'source'>): CheckEngine;
-  expandEngine(deps: Omit<ExpandEngineDeps, 'source'>): ExpandEngine;
   /** The live index, when enabled. */
   readonly index: LiveIndex | undefined;
   close(): Promise<void>;
@@ -28,14 +23,7 @@ export interface ReadPath {
  */
 export function readPathFromConfig(config: Config, store: RelationTupleStore, log?: LiveIndexOptions['log']): ReadPath {
   if (!config.index.enabled) {
-    return {
-      source: store,
-      store,
-      checkEngine: (deps) => new CheckEngine({ ...deps, source: store }),
-      expandEngine: (deps) => new ExpandEngine({ ...deps, source: store }),
-      index: undefined,
-      close: async () => undefined,
-    };
+    return { reads: currentReads(store, () => store.headRevision()), store, index: undefined, close: async () => undefined };
   }
   const live = new LiveIndex({
     store,
@@ -45,12 +33,5 @@ export function readPathFromConfig(config: Config, store: RelationTupleStore, lo
     ...(log ? { log } : {}),
   });
   void live.start();
-  return {
-    source: live.source,
-    store: live.store,
-    checkEngine: (deps) => new FreshCheckEngine({ ...deps, source: live.source }, live.gate),
-    expandEngine: (deps) => new FreshExpandEngine({ ...deps, source: live.source }, live.gate),
-    index: live,
-    close: () => live.close(),
-  };
+  return { reads: live.reads, store: live.store, index: live, close: () => live.close() };
 }

@@ -1,4 +1,4 @@
-import type { InternedReads, InterningSource, MaybePromise, TupleSource } from '../engine/source.js';
+import type { InternedReads, InterningSource, MaybePromise, TupleSource } from '../reader.js';
 import type { ObjectRelation, Subject, SubjectSet } from '../tuple.js';
 import type { IndexCoverage } from './coverage.js';
 import type { TupleIndex } from './tuple-index.js';

@@ -1,9 +1,9 @@
-import type { TupleSource } from '../engine/source.js';
+import type { Readers, TupleSource } from '../reader.js';
 import type { RelationTupleStore } from '../store/store.js';
 import { ChangelogFollower } from './changelog-follower.js';
 import { announcingWrites, type ChangeNotifications, localNotifications, postgresNotifications } from './change-notifications.js';
 import { IndexCoverage } from './coverage.js';
-import { FreshnessGate } from './freshness-gate.js';
+import { FreshnessGate, gatedReads } from './freshness-gate.js';
 import { IndexedTupleSource } from './indexed-source.js';
 import { TupleIndex } from './tuple-index.js';
 
@@ -25,8 +25,8 @@ const WARM_UP_RETRY_MS = 2000;
 /**
  * The in-memory index of one gatehouse process, wired: loaded from the store in the
  * background (reads go to the database until it is warm), kept current by the changelog
- * follower, guarded by the freshness gate. Use `source` as the engine's tuple source,
- * `gate` in FreshCheckEngine / FreshExpandEngine, and `store` (writes announced to the
+ * follower, opened for a read once the freshness gate finds it at the revision the read
+ * asks for. `reads` are the engines' readers; use `store` (writes announced to the
  * followers) wherever the store is written.
  */
 export class LiveIndex {
@@ -35,6 +35,7 @@ export class LiveIndex {
   readonly follower: ChangelogFollower;
   readonly gate: FreshnessGate;
   readonly source: TupleSource;
+  readonly reads: Readers;
   readonly store: RelationTupleStore;
   private readonly notifications: ChangeNotifications;
   private warming: Promise<void> | undefined;
@@ -52,6 +53,7 @@ export class LiveIndex {
     });
     this.gate = new FreshnessGate(() => options.store.headRevision(), this.follower, options.maxStalenessMs, () => this.coverage.isWarm);
     this.source = new IndexedTupleSource(this.index, options.store, this.coverage);
+    this.reads = gatedReads(this.gate, this.source, () => (this.coverage.isWarm ? this.follower.applied : options.store.headRevision()));
     const poke = () => this.follower.poke();
     this.notifications = /^postgres(ql)?:\/\//.test(options.dsn)
       ? postgresNotifications(options.dsn, () => this.coverage.isWarm && poke(), (err) => log?.warn({ err }, 'index: change notifications interrupted'))

@@ -1,4 +1,4 @@
-import type { InternedReads, InterningSource } from '../engine/source.js';
+import type { InternedReads, InterningSource } from '../reader.js';
 import type { ObjectRelation, RelationTuple, Subject, SubjectSet } from '../tuple.js';
 import { BlockArena } from './block-arena.js';
 import { NodeTable } from './node-table.js';

@@ -1,4 +1,4 @@
-import type { TupleSource } from '../engine/source.js';
+import type { TupleSource } from '../reader.js';
 import type { RelationQuery, RelationTuple } from '../tuple.js';
 
 /**

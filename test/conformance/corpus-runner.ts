@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { CheckEngine } from '../../src/engine/check-engine.js';
 import { DEFAULT_MAX_READ_WIDTH } from '../../src/engine/limits.js';
-import type { TupleSource } from '../../src/engine/source.js';
+import type { TupleSource } from '../../src/reader.js';
+import { currentReads } from '../../src/reader.js';
 import { GatehouseError } from '../../src/errors.js';
 import type { RelationTuple } from '../../src/tuple.js';
 import { parseTupleString } from '../../src/api/tuple-string.js';
@@ -27,7 +28,7 @@ export async function runCase(c: ConformanceCase, openSource: (tuples: RelationT
   const model = caseModel(c);
   const source = await openSource(caseTuples(c));
   const engineWith = (settings: { maxReadDepth: number; maxReadWidth: number; strictMode: boolean }) =>
-    new CheckEngine({ source, model: () => model, settings: () => settings });
+    new CheckEngine({ reads: currentReads(source), model: () => model, settings: () => settings });
 
   const strict = c.mode?.strict === true;
   const depth = c.mode?.maxDepth ?? UNSTATED_MAX_DEPTH;

@@ -7,10 +7,11 @@ import type { ModelSnapshot } from '../../src/namespaces/model.js';
 import type { RelationTuple } from '../../src/tuple.js';
 import { MemoryTupleSource } from '../support/memory-source.js';
 import { and, computed, not, ns, or, permit, related, snapshot, t, traverse, tuples } from './hand-models.js';
+import { currentReads } from '../../src/reader.js';
 
 function engine(model: ModelSnapshot, data: RelationTuple[], settings: Partial<CheckSettings> = {}, async = false) {
   const source = new MemoryTupleSource(data, { async });
-  return { source, engine: new CheckEngine({ source, model: () => model, settings: () => ({ ...defaultCheckSettings, ...settings }) }) };
+  return { source, engine: new CheckEngine({ reads: currentReads(source), model: () => model, settings: () => ({ ...defaultCheckSettings, ...settings }) }) };
 }
 
 const fileModel = snapshot([

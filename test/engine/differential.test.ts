@@ -4,7 +4,8 @@ import { formatSubject } from '../../src/api/tuple-string.js';
 import { GatehouseError } from '../../src/errors.js';
 import { CheckEngine } from '../../src/engine/check-engine.js';
 import { limitReason, MEMBER } from '../../src/engine/outcome.js';
-import type { TupleSource } from '../../src/engine/source.js';
+import type { TupleSource } from '../../src/reader.js';
+import { currentReads } from '../../src/reader.js';
 import { TupleIndex } from '../../src/index/tuple-index.js';
 import { openStore } from '../../src/store/open.js';
 import type { RelationTupleStore } from '../../src/store/store.js';
@@ -56,7 +57,7 @@ async function outcomes(world: RandomWorld, source: TupleSource): Promise<string
   for (const strictMode of [false, true]) {
     for (const maxReadDepth of DEPTHS) {
       for (const maxReadWidth of WIDTHS) {
-        const engine = new CheckEngine({ source, model: () => model, settings: () => ({ maxReadDepth, maxReadWidth, strictMode }) });
+        const engine = new CheckEngine({ reads: currentReads(source), model: () => model, settings: () => ({ maxReadDepth, maxReadWidth, strictMode }) });
         for (let i = 0; i < questions.length; i += STRIDE) {
           const q = questions[i]!;
           const where = `strict=${strictMode} depth=${maxReadDepth} width=${maxReadWidth} ${q.namespace}:${q.object}#${q.relation}@${formatSubject(q.subject)}`;

@@ -8,6 +8,7 @@ import type { Namespace } from '../../src/namespaces/model.js';
 import { compileOpl } from '../../src/opl/compile.js';
 import { modelOf } from '../support/conformance.js';
 import { MemoryTupleSource } from '../support/memory-source.js';
+import { currentReads } from '../../src/reader.js';
 
 /** A tree as `[type, subject, ...children]` (subject '' when the node has none). */
 type Shape = [string, string, ...Shape[]];
@@ -23,7 +24,7 @@ function namespacesOf(opl: string): readonly Namespace[] {
 function expand(namespaces: readonly Namespace[], tuples: string[], root: string, settings: Partial<ExpandSettings> = {}) {
   const model = modelOf(namespaces);
   const engine = new ExpandEngine({
-    source: new MemoryTupleSource(tuples.map(parseTupleString)),
+    reads: currentReads(new MemoryTupleSource(tuples.map(parseTupleString))),
     model: () => model,
     settings: () => ({ maxReadDepth: 50, maxExpandSize: 4000, strictMode: false, expandRewrites: true, ...settings }),
   });
@@ -150,7 +151,7 @@ describe('expand', () => {
     const chain = Array.from({ length: 5000 }, (_, i) => `G:g${i}#m@G:g${i + 1}#m`);
     const model = modelOf(namespaces);
     const engine = new ExpandEngine({
-      source: new MemoryTupleSource(chain.map(parseTupleString)),
+      reads: currentReads(new MemoryTupleSource(chain.map(parseTupleString))),
       model: () => model,
       settings: () => ({ maxReadDepth: 1_000_000, maxExpandSize: 1_000_000, strictMode: false, expandRewrites: true }),
     });
@@ -207,7 +208,7 @@ describe('expand', () => {
     const namespaces = [{ name: 'Group', relations: [] }, { name: 'User', relations: [] }];
     const model = modelOf(namespaces);
     const engine = new ExpandEngine({
-      source: new MemoryTupleSource(['Group:g1#members@Group:g2#members', 'Group:g2#members@User:1'].map(parseTupleString), { async: true }),
+      reads: currentReads(new MemoryTupleSource(['Group:g1#members@Group:g2#members', 'Group:g2#members@User:1'].map(parseTupleString), { async: true })),
       model: () => model,
       settings: () => ({ maxReadDepth: 5, maxExpandSize: 4000, strictMode: false, expandRewrites: true }),
     });
@@ -232,8 +233,8 @@ describe('expand over the SQLite store', () => {
       ];
       await store.transact(rows.map(parseTupleString), []);
       const model = modelOf(namespaces);
-      const over = (source: import('../../src/engine/source.js').TupleSource, maxExpandSize: number) =>
-        new ExpandEngine({ source, model: () => model, settings: () => ({ maxReadDepth: 5, maxExpandSize, strictMode: false, expandRewrites: true }) }).expand(parseSubjectSet('Group:big#members'));
+      const over = (source: import('../../src/reader.js').TupleSource, maxExpandSize: number) =>
+        new ExpandEngine({ reads: currentReads(source), model: () => model, settings: () => ({ maxReadDepth: 5, maxExpandSize, strictMode: false, expandRewrites: true }) }).expand(parseSubjectSet('Group:big#members'));
       for (const limit of [150, 4000]) {
         const fromSql = (await over(store, limit)) as ExpandTree;
         const fromMemory = (await over(new MemoryTupleSource(rows.map(parseTupleString)), limit)) as ExpandTree;

@@ -5,6 +5,7 @@ import { defaultCheckSettings } from '../../src/engine/limits.js';
 import { MemoryTupleSource } from '../support/memory-source.js';
 import { Oracle } from '../support/oracle.js';
 import { and, computed, ns, not, or, permit, related, snapshot, t, tuples } from './hand-models.js';
+import { currentReads } from '../../src/reader.js';
 
 /**
  * Where Keto's answer is not the least fixpoint, gatehouse gives Keto's answer. Each case
@@ -22,7 +23,7 @@ describe('documented differences between Keto and a fixpoint', () => {
       ns('B', related('r0', 'U', 'A#p'), related('r1', 'B#r0'), permit('p0', and(computed('r1'), or(computed('r0'))))),
     ]);
     const data = tuples('A:a#r1@B:b#p0', 'B:b#r1@B:b#r0', 'B:b#r0@A:x#p', 'A:x#r0@U:u');
-    const engine = new CheckEngine({ source: new MemoryTupleSource(data), model: () => model, settings: () => ({ ...defaultCheckSettings, maxReadDepth: 20 }) });
+    const engine = new CheckEngine({ reads: currentReads(new MemoryTupleSource(data)), model: () => model, settings: () => ({ ...defaultCheckSettings, maxReadDepth: 20 }) });
     const oracle = new Oracle(model, data, { strict: false });
     assert.equal(oracle.holds('A', 'a', 'r1', { set: { namespace: 'U', object: 'u', relation: '' } }), true);
     assert.equal(engine.check(t('A:a#r1@U:u')), false);
@@ -35,7 +36,7 @@ describe('documented differences between Keto and a fixpoint', () => {
     const data = tuples('D:d#ok@U:u', 'D:d#banned@G:g1#m', 'G:g1#m@G:g2#m', 'G:g2#m@G:g3#m');
     const oracle = new Oracle(model, data, { strict: false });
     assert.equal(oracle.holds('D', 'd', 'view', { set: { namespace: 'U', object: 'u', relation: '' } }), true);
-    const engine = (maxReadDepth: number) => new CheckEngine({ source: new MemoryTupleSource(data), model: () => model, settings: () => ({ ...defaultCheckSettings, maxReadDepth }) });
+    const engine = (maxReadDepth: number) => new CheckEngine({ reads: currentReads(new MemoryTupleSource(data)), model: () => model, settings: () => ({ ...defaultCheckSettings, maxReadDepth }) });
     assert.equal(engine(3).check(t('D:d#view@U:u')), false);
     assert.equal(engine(10).check(t('D:d#view@U:u')), true);
   });

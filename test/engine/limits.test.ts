@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CheckEngine } from '../../src/engine/check-engine.js';
 import { type CheckSettings, clampDepth, defaultCheckSettings } from '../../src/engine/limits.js';
-import type { TupleSource } from '../../src/engine/source.js';
+import type { TupleSource } from '../../src/reader.js';
+import { currentReads } from '../../src/reader.js';
 import { GatehouseError } from '../../src/errors.js';
 import { TupleIndex } from '../../src/index/tuple-index.js';
 import type { ModelSnapshot } from '../../src/namespaces/model.js';
@@ -14,7 +15,7 @@ const groups = snapshot([ns('User'), ns('Group', related('members', 'User', 'Gro
 
 function engineOver(model: ModelSnapshot, data: readonly RelationTuple[] | TupleSource, settings: Partial<CheckSettings> = {}) {
   const source = Array.isArray(data) ? new MemoryTupleSource(data) : (data as TupleSource);
-  return new CheckEngine({ source, model: () => model, settings: () => ({ ...defaultCheckSettings, ...settings }) });
+  return new CheckEngine({ reads: currentReads(source), model: () => model, settings: () => ({ ...defaultCheckSettings, ...settings }) });
 }
 
 /** `Group:g0#members@Group:g1#members`, …, with `User:u` in the last group. */
@@ -188,7 +189,7 @@ describe('long evaluations', () => {
     const data = [...folders.flatMap((a) => folders.filter((b) => b !== a).map((b) => t(`Folder:${a}#parents@Folder:${b}`))), t('Folder:f11#viewers@User:ann')];
     const index = new TupleIndex();
     for (const row of data) index.insert(row);
-    const engine = new CheckEngine({ source: index, model: () => model, settings: () => defaultCheckSettings });
+    const engine = new CheckEngine({ reads: currentReads(index), model: () => model, settings: () => defaultCheckSettings });
     const long = engine.check(t('Folder:f0#view@User:nobody'));
     assert.ok(long instanceof Promise, 'paused, to let the event loop turn');
     assert.equal(await long, false);
@@ -207,7 +208,7 @@ describe('long evaluations', () => {
       }
     }
     const model = snapshot([ns('User'), ns('Group', related('members', 'User', 'Group#members')), ns('Doc', related('viewers', 'User', 'Group#members'))]);
-    const engine = new CheckEngine({ source: index, model: () => model, settings: () => defaultCheckSettings });
+    const engine = new CheckEngine({ reads: currentReads(index), model: () => model, settings: () => defaultCheckSettings });
     const order: string[] = [];
     const checks = Array.from({ length: 8 }, async (_, i) => {
       assert.equal(await engine.check(t('Doc:d#viewers@User:absent')), false);

@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { CheckEngine } from '../../src/engine/check-engine.js';
 import { isUnknown, MEMBER, type Outcome } from '../../src/engine/outcome.js';
 import { formatSubject } from '../../src/api/tuple-string.js';
-import type { TupleSource } from '../../src/engine/source.js';
+import type { TupleSource } from '../../src/reader.js';
+import { currentReads } from '../../src/reader.js';
 import { TupleIndex } from '../../src/index/tuple-index.js';
 import type { RelationTuple } from '../../src/tuple.js';
 import { MemoryTupleSource } from '../support/memory-source.js';
@@ -44,7 +45,7 @@ async function compareWorld(seed: number, options: RandomWorldOptions, strictMod
   const world = randomWorld(seed, options);
   const model = snapshot(world.namespaces);
   const source = sourceOf(kind, world.tuples);
-  const engine = new CheckEngine({ source, model: () => model, settings: () => ({ ...LIMITS, strictMode }) });
+  const engine = new CheckEngine({ reads: currentReads(source), model: () => model, settings: () => ({ ...LIMITS, strictMode }) });
   const oracle = new Oracle(model, world.tuples, { strict: strictMode });
   let triples = 0;
   try {

@@ -3,7 +3,8 @@ import type { Config, LiveConfig } from '../../src/config/types.js';
 import { CheckEngine } from '../../src/engine/check-engine.js';
 import { ExpandEngine } from '../../src/engine/expand-engine.js';
 import { batchLimitsFrom, checkSettingsFrom, expandSettingsFrom } from '../../src/engine/settings.js';
-import type { TupleSource } from '../../src/engine/source.js';
+import type { TupleSource } from '../../src/reader.js';
+import { currentReads } from '../../src/reader.js';
 import type { ModelSnapshot } from '../../src/namespaces/model.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
@@ -29,8 +30,8 @@ export async function startPermissionServers(source: TupleSource, model: ModelSn
   });
   const live: LiveConfig = { current: () => config, subscribe: () => () => {}, close: () => {} };
   const snapshot = () => model;
-  const check = new CheckEngine({ source, model: snapshot, settings: () => checkSettingsFrom(live.current()) });
-  const expand = new ExpandEngine({ source, model: snapshot, settings: () => expandSettingsFrom(live.current()) });
+  const check = new CheckEngine({ reads: currentReads(source), model: snapshot, settings: () => checkSettingsFrom(live.current()) });
+  const expand = new ExpandEngine({ reads: currentReads(source), model: snapshot, settings: () => expandSettingsFrom(live.current()) });
   const batchLimits = () => batchLimitsFrom(live.current());
   const servers = await startServers({
     config: live,

@@ -4,6 +4,7 @@ import { CheckEngine } from '../../src/engine/check-engine.js';
 import { MemoryTupleSource } from '../support/memory-source.js';
 import { snapshot } from './hand-models.js';
 import { randomWorld } from './random-models.js';
+import { currentReads } from '../../src/reader.js';
 
 /**
  * The reads a check costs when each one is a round trip (a source answering through
@@ -27,7 +28,7 @@ describe('round trips per check', () => {
       for (const strictMode of [false, true]) {
         for (const maxReadDepth of [2, 5]) {
           for (const maxReadWidth of [2, 100]) {
-            const engine = new CheckEngine({ source, model: () => model, settings: () => ({ maxReadDepth, maxReadWidth, strictMode }) });
+            const engine = new CheckEngine({ reads: currentReads(source), model: () => model, settings: () => ({ maxReadDepth, maxReadWidth, strictMode }) });
             for (const ns of world.namespaces) {
               for (const object of world.objects.get(ns.name) ?? []) {
                 for (const rel of ns.relations) {

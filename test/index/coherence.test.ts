@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { CheckEngine } from '../../src/engine/check-engine.js';
 import { defaultCheckSettings } from '../../src/engine/limits.js';
-import type { TupleSource } from '../../src/engine/source.js';
+import type { TupleSource } from '../../src/reader.js';
+import { currentReads } from '../../src/reader.js';
 import { ChangelogFollower } from '../../src/index/changelog-follower.js';
 import { IndexCoverage } from '../../src/index/coverage.js';
-import { FreshCheckEngine } from '../../src/index/fresh-engines.js';
 import { TupleIndex } from '../../src/index/tuple-index.js';
 import { LiveIndex } from '../../src/index/live-index.js';
 import type { ModelSnapshot } from '../../src/namespaces/model.js';
@@ -111,7 +111,7 @@ function coherenceSuite(dialect: string, create: () => Promise<TestDatabase>): v
     it("lets a check sent after a write's response, to the other replica, see that write", async () => {
       const { replicas } = await twoReplicas(0);
       const engines = replicas.map(
-        (r) => new FreshCheckEngine({ source: r.source, model: () => legacyModel, settings: () => defaultCheckSettings }, r.gate),
+        (r) => new CheckEngine({ reads: r.reads, model: () => legacyModel, settings: () => defaultCheckSettings }),
       );
       const t: RelationTuple = { namespace: 'Doc', object: 'b', relation: 'viewer', subject: { id: 'bob' } };
       for (let round = 0; round < 10; round++) {
@@ -139,8 +139,8 @@ function coherenceSuite(dialect: string, create: () => Promise<TestDatabase>): v
       assert.deepEqual(b.coverage.excludedNamespaces(), ['Doc', 'Group']);
       await a.store.transact([{ namespace: 'Doc', object: 'ü', relation: 'member', subject: { id: 'bob' } }], []);
       await b.gate.ready();
-      const plain = new CheckEngine({ source: stores[1]!, model: () => legacyModel, settings: () => defaultCheckSettings });
-      const routed = new CheckEngine({ source: b.source, model: () => legacyModel, settings: () => defaultCheckSettings });
+      const plain = new CheckEngine({ reads: currentReads(stores[1]!), model: () => legacyModel, settings: () => defaultCheckSettings });
+      const routed = new CheckEngine({ reads: currentReads(b.source), model: () => legacyModel, settings: () => defaultCheckSettings });
       for (const key of KEYS) {
         for (const subject of SUBJECTS) {
           const t = { ...key, subject };

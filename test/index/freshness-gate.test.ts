@@ -7,6 +7,7 @@ function harness(maxStalenessMs = 0, freshAsOf = -Infinity) {
   const reads: { resolve: (revision: number) => void; reject: (e: Error) => void }[] = [];
   const reached: number[] = [];
   const follower = {
+    applied: 0,
     freshAsOf,
     reach: async (revision: number) => void reached.push(revision),
   };
@@ -77,6 +78,29 @@ describe('FreshnessGate', () => {
     await tick();
     reads[0]!.resolve(1);
     await wait;
+  });
+
+  it('with a revision to reach, reads no head: it passes at once when the index has it, else waits for the follower', async () => {
+    const { gate, reads, reached, follower } = harness();
+    follower.applied = 9;
+    assert.equal(gate.ready({ kind: 'at-least', revision: 9 }), undefined);
+    const wait = gate.ready({ kind: 'at-least', revision: 12 });
+    assert.ok(wait instanceof Promise);
+    await wait;
+    await tick();
+    assert.deepEqual(reached, [12]);
+    assert.equal(reads.length, 0);
+  });
+
+  it('asked for the latest data, reads the head even within the staleness bound', async () => {
+    const { gate, reads, reached } = harness(60_000, performance.now());
+    assert.equal(gate.ready(), undefined);
+    const wait = gate.ready({ kind: 'latest' })!;
+    await tick();
+    assert.equal(reads.length, 1);
+    reads[0]!.resolve(5);
+    await wait;
+    assert.deepEqual(reached, [5]);
   });
 
   it('does not wait while the index answers nothing (warming up)', () => {

@@ -1,4 +1,4 @@
-import type { MaybePromise, TupleSource } from '../../src/engine/source.js';
+import type { MaybePromise, TupleSource } from '../../src/reader.js';
 import type { ObjectRelation, RelationTuple, Subject, SubjectSet } from '../../src/tuple.js';
 import { subjectEquals } from '../../src/tuple.js';
 

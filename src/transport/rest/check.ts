@@ -8,7 +8,7 @@ import {
   tupleFromKeto,
 } from '../../api/index.js';
 import type { BatchCheckItem, BatchCheckResult, BatchLimits, CheckEngine } from '../../engine/check-engine.js';
-import type { MaybePromise } from '../../engine/source.js';
+import type { MaybePromise } from '../../reader.js';
 import { GatehouseError, unknownNamespace } from '../../errors.js';
 import type { ModelSnapshot } from '../../namespaces/model.js';
 import type { RelationTuple } from '../../tuple.js';
