@@ -3,7 +3,7 @@ import { redactedConfig } from './config/redact.js';
 import type { Config, ConfigLogger, ConfigSources } from './config/types.js';
 import { CheckEngine } from './engine/check-engine.js';
 import { ExpandEngine } from './engine/expand-engine.js';
-import { batchLimitsFrom, checkSettingsFrom, expandSettingsFrom } from './engine/settings.js';
+import { batchLimitsFrom, checkSettingsFrom, expandSettingsFrom } from './engine-settings.js';
 import { NamespaceManager } from './namespaces/manager.js';
 import { readPathFromConfig } from './index/from-config.js';
 import { createLogger, pinoLevel, type Logger } from './observability/logger.js';

@@ -2,7 +2,7 @@ import { loadConfig } from '../../src/config/load.js';
 import type { Config, LiveConfig } from '../../src/config/types.js';
 import { CheckEngine } from '../../src/engine/check-engine.js';
 import { ExpandEngine } from '../../src/engine/expand-engine.js';
-import { batchLimitsFrom, checkSettingsFrom, expandSettingsFrom } from '../../src/engine/settings.js';
+import { batchLimitsFrom, checkSettingsFrom, expandSettingsFrom } from '../../src/engine-settings.js';
 import type { TupleSource } from '../../src/reader.js';
 import { currentReads } from '../../src/reader.js';
 import type { ModelSnapshot } from '../../src/namespaces/model.js';

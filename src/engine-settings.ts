@@ -1,8 +1,10 @@
-import type { Config } from '../config/types.js';
-import { strictModeOf } from '../namespaces/strict-mode.js';
-import type { BatchLimits } from './check-engine.js';
-import type { ExpandSettings } from './expand-engine.js';
-import type { CheckSettings } from './limits.js';
+import type { Config } from './config/types.js';
+import { strictModeOf } from './namespaces/strict-mode.js';
+import type { BatchLimits } from './engine/check-engine.js';
+import type { ExpandSettings } from './engine/expand-engine.js';
+import type { CheckSettings } from './engine/limits.js';
+
+/** The engines' settings, read from the configuration in force (the engine itself knows no configuration). */
 
 const strictMode = (config: Config): boolean => strictModeOf(config.feature_flags.strict_mode, config.namespaces);
 
