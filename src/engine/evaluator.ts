@@ -185,6 +185,14 @@ export class Evaluator {
     return CALLED;
   }
 
+  /** Takes the outcome of a union's child: true when it decides (a member), else the first limit hit is kept. */
+  private unionChildDecides(f: Frame): boolean {
+    const r = this.returned;
+    if (r === MEMBER) return true;
+    if (f.limited === 0 && isUnknown(r)) f.limited = r;
+    return false;
+  }
+
   private key(f: Frame): number {
     if (f.key === UNRESOLVED) f.key = this.reads.setNode(f.namespace, f.object, f.relation);
     return f.key;
@@ -208,13 +216,10 @@ export class Evaluator {
         }
         return this.runIsAllowed(f);
       }
-      case 1: {
-        const r = this.returned;
-        if (r === MEMBER) return MEMBER;
-        if (isUnknown(r)) f.limited = r;
+      case 1:
+        if (this.unionChildDecides(f)) return MEMBER;
         f.pc = 2;
         return this.runIsAllowed(f);
-      }
       case 2: {
         if (!f.skipDirect && (!this.strict || allowsDirectMember(f.declared, this.subject))) {
           this.enter(f.height);
@@ -230,11 +235,8 @@ export class Evaluator {
         e.types = f.types;
         return CALLED;
       }
-      default: {
-        const r = this.returned;
-        if (r === MEMBER) return MEMBER;
-        return f.limited || (isUnknown(r) ? r : NOT_MEMBER);
-      }
+      default:
+        return this.unionChildDecides(f) ? MEMBER : f.limited || NOT_MEMBER;
     }
   }
 
@@ -287,12 +289,8 @@ export class Evaluator {
         f.pc = 2;
         return this.nextExpansion(f);
       }
-      default: {
-        const r = this.returned;
-        if (r === MEMBER) return MEMBER;
-        if (f.limited === 0 && isUnknown(r)) f.limited = r;
-        return this.nextExpansion(f);
-      }
+      default:
+        return this.unionChildDecides(f) ? MEMBER : this.nextExpansion(f);
     }
   }
 
@@ -373,13 +371,10 @@ export class Evaluator {
         f.pc = 3;
         return this.runRewrite(f);
       }
-      case 2: {
-        const r = this.returned;
-        if (r === MEMBER) return MEMBER;
-        if (f.limited === 0 && isUnknown(r)) f.limited = r;
+      case 2:
+        if (this.unionChildDecides(f)) return MEMBER;
         f.pc = 1;
         return this.runRewrite(f);
-      }
       case 3: {
         if (f.i < rewrite.rest.length) {
           const child = rewrite.rest[f.i++]!;
@@ -457,12 +452,8 @@ export class Evaluator {
         f.pc = 1;
         return this.nextTarget(f);
       }
-      default: {
-        const r = this.returned;
-        if (r === MEMBER) return MEMBER;
-        if (f.limited === 0 && isUnknown(r)) f.limited = r;
-        return this.nextTarget(f);
-      }
+      default:
+        return this.unionChildDecides(f) ? MEMBER : this.nextTarget(f);
     }
   }
 

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { openStore } from '../../src/store/open.js';
 import type { RelationTupleStore } from '../../src/store/store.js';
 import type { RelationTuple } from '../../src/tuple.js';
-import { mysqlDatabase, postgresDatabase, sqliteFileDatabase, type TestDatabase } from '../store/databases.js';
+import { SQL_DIALECTS, type TestDatabase } from '../store/databases.js';
 import { conformanceDir, loadConformanceCases } from '../support/conformance.js';
 import { emptyTally, runCase } from './corpus-runner.js';
 
@@ -14,21 +14,7 @@ import { emptyTally, runCase } from './corpus-runner.js';
  */
 const cases = loadConformanceCases();
 
-const dialects: { name: string; skip: string | false; database: () => Promise<TestDatabase> }[] = [
-  { name: 'SQLite', skip: false, database: async () => sqliteFileDatabase() },
-  {
-    name: 'PostgreSQL',
-    skip: process.env.TEST_POSTGRES_DSN ? false : 'TEST_POSTGRES_DSN is not set',
-    database: () => postgresDatabase(process.env.TEST_POSTGRES_DSN as string),
-  },
-  {
-    name: 'MySQL',
-    skip: process.env.TEST_MYSQL_DSN ? false : 'TEST_MYSQL_DSN is not set',
-    database: () => mysqlDatabase(process.env.TEST_MYSQL_DSN as string),
-  },
-];
-
-for (const dialect of dialects) {
+for (const dialect of SQL_DIALECTS) {
   const skip = cases === undefined ? `no corpus at ${conformanceDir()} (set GATEHOUSE_CONFORMANCE_DIR)` : dialect.skip;
   describe(`conformance corpus, ${dialect.name} store`, { skip }, () => {
     let database: TestDatabase;

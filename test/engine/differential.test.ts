@@ -10,7 +10,7 @@ import { TupleIndex } from '../../src/index/tuple-index.js';
 import { openStore } from '../../src/store/open.js';
 import type { RelationTupleStore } from '../../src/store/store.js';
 import type { RelationTuple } from '../../src/tuple.js';
-import { mysqlDatabase, postgresDatabase, sqliteFileDatabase, type TestDatabase } from '../store/databases.js';
+import { SQL_DIALECTS, type TestDatabase } from '../store/databases.js';
 import { snapshot } from './hand-models.js';
 import { randomWorld, type RandomWorld, type RandomWorldOptions } from './random-models.js';
 
@@ -27,20 +27,6 @@ const DEPTHS = [1, 2, 3, 5];
 /** Every STRIDE-th question of a world is asked, under every mode and limit (the whole set takes minutes on a database). */
 const STRIDE = Number(process.env.GATEHOUSE_DIFFERENTIAL_STRIDE ?? 3);
 const WIDTHS = [1, 2, 100];
-
-const dialects: { name: string; skip: string | false; database: () => Promise<TestDatabase> }[] = [
-  { name: 'SQLite', skip: false, database: async () => sqliteFileDatabase() },
-  {
-    name: 'PostgreSQL',
-    skip: process.env.TEST_POSTGRES_DSN ? false : 'TEST_POSTGRES_DSN is not set',
-    database: () => postgresDatabase(process.env.TEST_POSTGRES_DSN as string),
-  },
-  {
-    name: 'MySQL',
-    skip: process.env.TEST_MYSQL_DSN ? false : 'TEST_MYSQL_DSN is not set',
-    database: () => mysqlDatabase(process.env.TEST_MYSQL_DSN as string),
-  },
-];
 
 const worlds: { options: RandomWorldOptions; world: RandomWorld }[] = Array.from({ length: WORLDS }, (_, i) => {
   const options = { acyclic: i % 2 === 1, andNot: i % 3 !== 2 };
@@ -85,7 +71,7 @@ function indexOf(tuples: readonly RelationTuple[]): TupleIndex {
   return index;
 }
 
-for (const dialect of dialects) {
+for (const dialect of SQL_DIALECTS) {
   describe(`check outcomes, in-memory index versus the ${dialect.name} store`, { skip: dialect.skip }, () => {
     let database: TestDatabase;
     let store: RelationTupleStore;

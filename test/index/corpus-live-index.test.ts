@@ -5,7 +5,7 @@ import { openStore } from '../../src/store/open.js';
 import type { RelationTupleStore } from '../../src/store/store.js';
 import type { RelationTuple } from '../../src/tuple.js';
 import { emptyTally, runCase } from '../conformance/corpus-runner.js';
-import { mysqlDatabase, postgresDatabase, sqliteFileDatabase, type TestDatabase } from '../store/databases.js';
+import { SQL_DIALECTS, type TestDatabase } from '../store/databases.js';
 import { conformanceDir, loadConformanceCases } from '../support/conformance.js';
 
 /**
@@ -15,21 +15,7 @@ import { conformanceDir, loadConformanceCases } from '../support/conformance.js'
  */
 const cases = loadConformanceCases();
 
-const dialects: { name: string; skip: string | false; database: () => Promise<TestDatabase> }[] = [
-  { name: 'SQLite', skip: false, database: async () => sqliteFileDatabase() },
-  {
-    name: 'PostgreSQL',
-    skip: process.env['TEST_POSTGRES_DSN'] ? false : 'TEST_POSTGRES_DSN is not set: the corpus did not run over PostgreSQL with the index on',
-    database: () => postgresDatabase(process.env['TEST_POSTGRES_DSN']!),
-  },
-  {
-    name: 'MySQL',
-    skip: process.env['TEST_MYSQL_DSN'] ? false : 'TEST_MYSQL_DSN is not set: the corpus did not run over MySQL with the index on',
-    database: () => mysqlDatabase(process.env['TEST_MYSQL_DSN']!),
-  },
-];
-
-for (const dialect of dialects) {
+for (const dialect of SQL_DIALECTS) {
   const skip = cases === undefined ? `no corpus at ${conformanceDir()} (set GATEHOUSE_CONFORMANCE_DIR)` : dialect.skip;
   describe(`conformance corpus, index on over the ${dialect.name} store`, { skip }, () => {
     let database: TestDatabase;

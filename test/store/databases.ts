@@ -65,3 +65,25 @@ export async function mysqlDatabase(adminDsn: string): Promise<TestDatabase> {
     },
   };
 }
+
+/** A SQL dialect a shared suite runs on: SQLite always, PostgreSQL and MySQL when their server is named. */
+export interface SqlDialect {
+  readonly name: 'SQLite' | 'PostgreSQL' | 'MySQL';
+  /** Why the dialect is skipped, or false. */
+  readonly skip: string | false;
+  database(): Promise<TestDatabase>;
+}
+
+export const SQL_DIALECTS: readonly SqlDialect[] = [
+  { name: 'SQLite', skip: false, database: async () => sqliteFileDatabase() },
+  {
+    name: 'PostgreSQL',
+    skip: process.env['TEST_POSTGRES_DSN'] ? false : 'TEST_POSTGRES_DSN is not set',
+    database: () => postgresDatabase(process.env['TEST_POSTGRES_DSN']!),
+  },
+  {
+    name: 'MySQL',
+    skip: process.env['TEST_MYSQL_DSN'] ? false : 'TEST_MYSQL_DSN is not set',
+    database: () => mysqlDatabase(process.env['TEST_MYSQL_DSN']!),
+  },
+];
