@@ -50,6 +50,25 @@ export interface TupleSource {
   subjectSets(keys: readonly ObjectRelation[], limit: number): MaybePromise<SubjectSet[][]>;
   /** Every subject stored on `key` (ids and sets), at most `limit`: what Expand lists. */
   subjects(key: ObjectRelation, limit: number): MaybePromise<Subject[]>;
+  /**
+   * Every distinct key (`namespace:object#relation`) on which `subject` is stored directly
+   * (a subject id, or exactly that subject set), only keys of `namespace` when given,
+   * sorted by namespace, object, relation (binary string order, as the stores collate).
+   */
+  keysOf(subject: Subject, namespace?: string): MaybePromise<ObjectRelation[]>;
+  /** Every distinct object of `namespace` that occurs in a stored tuple (as its object or as a subject set's object), in no particular order. */
+  objectsIn(namespace: string): MaybePromise<string[]>;
+  /**
+   * Every distinct subject stored as a tuple's subject, of one kind: subject ids (`kind`
+   * undefined), or the subject sets of `kind.namespace` and `kind.relation`; in no particular order.
+   */
+  subjectsOfKind(kind: SubjectSetKind | undefined): MaybePromise<Subject[]>;
+}
+
+/** The subject sets of one namespace and relation. */
+export interface SubjectSetKind {
+  readonly namespace: string;
+  readonly relation: string;
 }
 
 /** A source that can also read by interned node ids (the in-memory index). */

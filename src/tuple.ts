@@ -34,3 +34,20 @@ export function subjectEquals(a: Subject, b: Subject): boolean {
   if ('id' in a) return 'id' in b && a.id === b.id;
   return 'set' in b && a.set.namespace === b.set.namespace && a.set.object === b.set.object && a.set.relation === b.set.relation;
 }
+
+/** Binary string order (UTF-8 bytes, that is code points), as the stores collate. */
+export function compareBinary(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x < y ? -1 : 1;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
+}
+
+/** Orders keys by namespace, object, relation, each in binary order. */
+export const compareKeys = (a: ObjectRelation, b: ObjectRelation): number =>
+  compareBinary(a.namespace, b.namespace) || compareBinary(a.object, b.object) || compareBinary(a.relation, b.relation);

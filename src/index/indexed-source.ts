@@ -1,4 +1,4 @@
-import type { InternedReads, InterningSource, MaybePromise, TupleSource } from '../reader.js';
+import type { InternedReads, InterningSource, MaybePromise, SubjectSetKind, TupleSource } from '../reader.js';
 import type { ObjectRelation, Subject, SubjectSet } from '../tuple.js';
 import type { IndexCoverage } from './coverage.js';
 import type { TupleIndex } from './tuple-index.js';
@@ -32,6 +32,20 @@ export class IndexedTupleSource implements InterningSource {
 
   subjects(key: ObjectRelation, limit: number): MaybePromise<Subject[]> {
     return this.coverage.serves(key.namespace) ? this.index.subjects(key, limit) : this.store.subjects(key, limit);
+  }
+
+  keysOf(subject: Subject, namespace?: string): MaybePromise<ObjectRelation[]> {
+    const served = namespace === undefined ? this.coverage.servesAll() : this.coverage.serves(namespace);
+    return served ? this.index.keysOf(subject, namespace) : this.store.keysOf(subject, namespace);
+  }
+
+  /** Objects and subjects of one kind may sit in rows of any namespace: the index answers once it holds them all. */
+  objectsIn(namespace: string): MaybePromise<string[]> {
+    return this.coverage.servesAll() ? this.index.objectsIn(namespace) : this.store.objectsIn(namespace);
+  }
+
+  subjectsOfKind(kind: SubjectSetKind | undefined): MaybePromise<Subject[]> {
+    return this.coverage.servesAll() ? this.index.subjectsOfKind(kind) : this.store.subjectsOfKind(kind);
   }
 
   private split<T>(

@@ -1,5 +1,5 @@
-import type { InternedReads, InterningSource } from '../reader.js';
-import type { ObjectRelation, RelationTuple, Subject, SubjectSet } from '../tuple.js';
+import type { InternedReads, InterningSource, SubjectSetKind } from '../reader.js';
+import { compareKeys, type ObjectRelation, type RelationTuple, type Subject, type SubjectSet } from '../tuple.js';
 import { BlockArena } from './block-arena.js';
 import { NodeTable } from './node-table.js';
 
@@ -187,13 +187,43 @@ export class TupleIndex implements InterningSource, InternedReads {
     return this.nodes.relation(node);
   }
 
-  /** Every `ns:obj#rel` on which `subject` is stored directly (reverse adjacency), in no particular order. */
-  keysHolding(subject: Subject): ObjectRelation[] {
+  keysOf(subject: Subject, namespace?: string): ObjectRelation[] {
     const s = this.findSubject(subject);
     if (s < 0) return [];
+    const ns = namespace === undefined ? -1 : this.nodes.strings.find(namespace);
+    if (namespace !== undefined && ns < 0) return [];
     const start = this.reverse.start(s);
     const out: ObjectRelation[] = [];
-    for (let r = start, end = start + this.reverse.length(s); r < end; r++) out.push(this.setOf(this.reverse.values[r]!));
+    for (let r = start, end = start + this.reverse.length(s); r < end; r++) {
+      const key = this.reverse.values[r]!;
+      if (ns < 0 || this.nodes.namespaceId(key) === ns) out.push(this.setOf(key));
+    }
+    return out.sort(compareKeys);
+  }
+
+  objectsIn(namespace: string): string[] {
+    const ns = this.nodes.strings.find(namespace);
+    const objects = new Set<string>();
+    if (ns < 0) return [];
+    for (let node = 0; node < this.nodes.size; node++) {
+      if (this.nodes.isSubjectId(node) || this.nodes.namespaceId(node) !== ns) continue;
+      if (this.forward.length(node) > 0 || this.reverse.length(node) > 0) objects.add(this.nodes.object(node));
+    }
+    return [...objects];
+  }
+
+  subjectsOfKind(kind: SubjectSetKind | undefined): Subject[] {
+    const out: Subject[] = [];
+    const ns = kind === undefined ? -1 : this.nodes.strings.find(kind.namespace);
+    if (kind !== undefined && ns < 0) return out;
+    for (let node = 0; node < this.nodes.size; node++) {
+      if (this.reverse.length(node) === 0) continue;
+      if (kind === undefined) {
+        if (this.nodes.isSubjectId(node)) out.push({ id: this.nodes.object(node) });
+      } else if (!this.nodes.isSubjectId(node) && this.nodes.namespaceId(node) === ns && this.nodes.relation(node) === kind.relation) {
+        out.push({ set: this.setOf(node) });
+      }
+    }
     return out;
   }
 

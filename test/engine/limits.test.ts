@@ -129,6 +129,9 @@ describe('limits', () => {
       },
       subjectSets: async (keys, limit) => inner.subjectSets(keys, limit),
       subjects: async (key, limit) => inner.subjects(key, limit),
+      keysOf: async (subject, namespace) => inner.keysOf(subject, namespace),
+      objectsIn: async (namespace) => inner.objectsIn(namespace),
+      subjectsOfKind: async (kind) => inner.subjectsOfKind(kind),
     };
     const engine = engineOver(groups, slow);
     const items = Array.from({ length: 8 }, (_, i) => t(i % 2 === 0 ? 'Group:g2#members@User:u' : 'Group:g2#members@User:x'));

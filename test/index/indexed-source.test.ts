@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { IndexCoverage } from '../../src/index/coverage.js';
 import { IndexedTupleSource } from '../../src/index/indexed-source.js';
 import { TupleIndex } from '../../src/index/tuple-index.js';
-import type { ObjectRelation, RelationTuple } from '../../src/tuple.js';
+import type { SubjectSetKind } from '../../src/reader.js';
+import type { ObjectRelation, RelationTuple, Subject } from '../../src/tuple.js';
 import { NaiveRows } from './naive-rows.js';
 
 const member = (ns: string, object: string) => ({ namespace: ns, object, relation: 'member' });
@@ -27,6 +28,9 @@ function setUp() {
     hasSubject: async (keys: readonly ObjectRelation[], s: RelationTuple['subject']) => (asked.push(...keys.map((k) => k.namespace)), naive.hasSubject(keys, s)),
     subjectSets: async (keys: readonly ObjectRelation[], limit: number) => (asked.push(...keys.map((k) => k.namespace)), naive.subjectSets(keys, limit)),
     subjects: async (key: ObjectRelation, limit: number) => (asked.push(key.namespace), naive.subjects(key, limit)),
+    keysOf: async (s: Subject, namespace?: string) => (asked.push(namespace ?? '*'), naive.keysOf(s, namespace)),
+    objectsIn: async (namespace: string) => (asked.push(namespace), naive.objectsIn(namespace)),
+    subjectsOfKind: async (kind: SubjectSetKind | undefined) => (asked.push(kind?.namespace ?? '*'), naive.subjectsOfKind(kind)),
   };
   const coverage = new IndexCoverage();
   return { source: new IndexedTupleSource(index, database, coverage), coverage, asked, naive };

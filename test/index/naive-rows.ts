@@ -1,4 +1,6 @@
+import type { SubjectSetKind } from '../../src/reader.js';
 import {
+  compareKeys,
   subjectEquals,
   type ObjectRelation,
   type RelationTuple,
@@ -54,17 +56,32 @@ export class NaiveRows {
       .slice(0, limit);
   }
 
-  keysHolding(subject: Subject): ObjectRelation[] {
+  keysOf(subject: Subject, namespace?: string): ObjectRelation[] {
     const seen = new Map<string, ObjectRelation>();
     for (const { tuple: t } of this.rows) {
-      if (!subjectEquals(t.subject, subject)) continue;
-      seen.set(JSON.stringify([t.namespace, t.object, t.relation]), {
-        namespace: t.namespace,
-        object: t.object,
-        relation: t.relation,
-      });
+      if (!subjectEquals(t.subject, subject) || (namespace !== undefined && t.namespace !== namespace)) continue;
+      seen.set(JSON.stringify([t.namespace, t.object, t.relation]), { namespace: t.namespace, object: t.object, relation: t.relation });
     }
-    return [...seen.values()];
+    return [...seen.values()].sort(compareKeys);
+  }
+
+  objectsIn(namespace: string): string[] {
+    const objects = new Set<string>();
+    for (const { tuple: t } of this.rows) {
+      if (t.namespace === namespace) objects.add(t.object);
+      if ('set' in t.subject && t.subject.set.namespace === namespace) objects.add(t.subject.set.object);
+    }
+    return [...objects];
+  }
+
+  subjectsOfKind(kind: SubjectSetKind | undefined): Subject[] {
+    const found = new Map<string, Subject>();
+    for (const { tuple: t } of this.rows) {
+      const s = t.subject;
+      const matches = kind === undefined ? 'id' in s : 'set' in s && s.set.namespace === kind.namespace && s.set.relation === kind.relation;
+      if (matches) found.set(JSON.stringify(s), s);
+    }
+    return [...found.values()];
   }
 
   private ordered(k: ObjectRelation): RelationTuple[] {

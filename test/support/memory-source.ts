@@ -1,6 +1,6 @@
-import type { MaybePromise, TupleSource } from '../../src/reader.js';
+import type { MaybePromise, SubjectSetKind, TupleSource } from '../../src/reader.js';
 import type { ObjectRelation, RelationTuple, Subject, SubjectSet } from '../../src/tuple.js';
-import { subjectEquals } from '../../src/tuple.js';
+import { compareKeys, subjectEquals } from '../../src/tuple.js';
 
 const keyOf = (k: ObjectRelation): string => `${k.namespace}\u0000${k.object}\u0000${k.relation}`;
 
@@ -51,5 +51,35 @@ export class MemoryTupleSource implements TupleSource {
 
   subjects(key: ObjectRelation, limit: number): MaybePromise<Subject[]> {
     return this.answer((this.byKey.get(keyOf(key)) ?? []).slice(0, limit));
+  }
+
+  keysOf(subject: Subject, namespace?: string): MaybePromise<ObjectRelation[]> {
+    const keys: ObjectRelation[] = [];
+    for (const [k, subjects] of this.byKey) {
+      const [ns, object, relation] = k.split('\u0000') as [string, string, string];
+      if ((namespace === undefined || ns === namespace) && subjects.some((s) => subjectEquals(s, subject))) keys.push({ namespace: ns, object, relation });
+    }
+    return this.answer(keys.sort(compareKeys));
+  }
+
+  objectsIn(namespace: string): MaybePromise<string[]> {
+    const objects = new Set<string>();
+    for (const [k, subjects] of this.byKey) {
+      const [ns, object] = k.split('\u0000') as [string, string];
+      if (ns === namespace) objects.add(object);
+      for (const s of subjects) if ('set' in s && s.set.namespace === namespace) objects.add(s.set.object);
+    }
+    return this.answer([...objects]);
+  }
+
+  subjectsOfKind(kind: SubjectSetKind | undefined): MaybePromise<Subject[]> {
+    const found = new Map<string, Subject>();
+    for (const subjects of this.byKey.values()) {
+      for (const s of subjects) {
+        const matches = kind === undefined ? 'id' in s : 'set' in s && s.set.namespace === kind.namespace && s.set.relation === kind.relation;
+        if (matches) found.set(JSON.stringify(s), s);
+      }
+    }
+    return this.answer([...found.values()]);
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { ObjectRelation, RelationQuery, RelationTuple, Subject, SubjectSet } from '../../tuple.js';
+import { compareKeys, type ObjectRelation, type RelationQuery, type RelationTuple, type Subject, type SubjectSet } from '../../tuple.js';
+import type { SubjectSetKind } from '../../reader.js';
 import { unavailable } from '../../errors.js';
 import { checkStorableQuery, checkStorableTuple } from '../limits.js';
 import { PageTokens } from '../page-token.js';
@@ -258,6 +259,56 @@ export class SqlRelationTupleStore implements RelationTupleStore {
   async subjects(key: ObjectRelation, limit: number): Promise<Subject[]> {
     const page = await this.listRows({ namespace: key.namespace, object: key.object, relation: key.relation }, limit);
     return page.map((tuple) => tuple.subject);
+  }
+
+  async keysOf(subject: Subject, namespace?: string): Promise<ObjectRelation[]> {
+    const where = await this.predicates();
+    const params: SqlValue[] = [where.nid];
+    const subjectSql = where.subject(subject, params);
+    const namespaceSql = namespace === undefined ? '' : ` AND ${this.driver.dialect.textEquals('t.namespace', namespace, params)}`;
+    const rows = await this.driver.query<{ namespace: string; object: string | null; relation: string }>(
+      `SELECT DISTINCT t.namespace, m.string_representation AS object, t.relation
+       FROM keto_relation_tuples t LEFT JOIN keto_uuid_mappings m ON m.id = t.object
+       WHERE t.nid = ? AND ${subjectSql}${namespaceSql}`,
+      params,
+    );
+    return rows.map((row) => ({ namespace: row.namespace, object: row.object ?? '', relation: row.relation })).sort(compareKeys);
+  }
+
+  async objectsIn(namespace: string): Promise<string[]> {
+    const where = await this.predicates();
+    const params: SqlValue[] = [where.nid];
+    const asObject = this.driver.dialect.textEquals('t.namespace', namespace, params);
+    params.push(where.nid);
+    const asSubjectSet = this.driver.dialect.textEquals('t.subject_set_namespace', namespace, params);
+    const rows = await this.driver.query<{ object: string | null }>(
+      `SELECT m.string_representation AS object FROM keto_uuid_mappings m
+       WHERE m.id IN (SELECT t.object FROM keto_relation_tuples t WHERE t.nid = ? AND ${asObject})
+          OR m.id IN (SELECT t.subject_set_object FROM keto_relation_tuples t WHERE t.nid = ? AND ${asSubjectSet})`,
+      params,
+    );
+    return rows.map((row) => row.object ?? '');
+  }
+
+  async subjectsOfKind(kind: SubjectSetKind | undefined): Promise<Subject[]> {
+    const where = await this.predicates();
+    const params: SqlValue[] = [where.nid];
+    if (kind === undefined) {
+      const rows = await this.driver.query<{ id: string | null }>(
+        `SELECT m.string_representation AS id FROM keto_uuid_mappings m
+         WHERE m.id IN (SELECT t.subject_id FROM keto_relation_tuples t WHERE t.nid = ? AND t.subject_id IS NOT NULL)`,
+        params,
+      );
+      return rows.map((row) => ({ id: row.id ?? '' }));
+    }
+    const namespace = this.driver.dialect.textEquals('t.subject_set_namespace', kind.namespace, params);
+    const relation = this.driver.dialect.textEquals('t.subject_set_relation', kind.relation, params);
+    const rows = await this.driver.query<{ object: string | null }>(
+      `SELECT m.string_representation AS object FROM keto_uuid_mappings m
+       WHERE m.id IN (SELECT t.subject_set_object FROM keto_relation_tuples t WHERE t.nid = ? AND t.subject_id IS NULL AND ${namespace} AND ${relation})`,
+      params,
+    );
+    return rows.map((row) => ({ set: { namespace: kind.namespace, object: row.object ?? '', relation: kind.relation } }));
   }
 
   private async listRows(query: RelationQuery, limit: number): Promise<RelationTuple[]> {
