@@ -83,6 +83,63 @@ export class CheckEngine {
     return this.drive(evaluator, reads);
   }
 
+  /**
+   * Which of `tuples` hold, read from one reader (an answer left unknown by a limit, or a
+   * check that fails, does not hold). Over a database, the evaluations of one subject share
+   * their rows, and every evaluation waiting for rows is served by one fetch per subject per
+   * round, so the round trips do not grow with the number of tuples.
+   */
+  async allowedAmong(source: TupleSource, tuples: readonly RelationTuple[], maxDepth: number | undefined, settings = this.deps.settings()): Promise<boolean[]> {
+    const results = new Array<boolean>(tuples.length).fill(false);
+    if (internedReadsOf(source) !== undefined) {
+      for (let i = 0; i < tuples.length; i++) {
+        if (i > 0 && i % CANDIDATES_PER_TURN === 0) await nextTurn();
+        try {
+          results[i] = (await this.evaluateOn(source, tuples[i]!, maxDepth, settings)) === MEMBER;
+        } catch {
+          results[i] = false;
+        }
+      }
+      return results;
+    }
+    const model = this.compiled(this.deps.model());
+    const depth = clampDepth(maxDepth, settings.maxReadDepth);
+    const readsOf = new Map<string, FetchingReads>();
+    let running: { readonly i: number; readonly evaluator: Evaluator; readonly reads: FetchingReads }[] = [];
+    tuples.forEach((tuple, i) => {
+      if (!knowsNamespaces(model, tuple)) return;
+      const subjectKey = JSON.stringify(tuple.subject);
+      let reads = readsOf.get(subjectKey);
+      if (reads === undefined) readsOf.set(subjectKey, (reads = new FetchingReads(source, tuple.subject)));
+      const evaluator = new Evaluator();
+      evaluator.start(model, reads, tuple.subject, 0, settings, MAX_CALL_STEPS, { namespace: tuple.namespace, object: tuple.object, relation: tuple.relation, depth });
+      running.push({ i, evaluator, reads });
+    });
+    while (running.length > 0) {
+      const fetching = new Set<FetchingReads>();
+      let turn = false;
+      const paused: typeof running = [];
+      for (const r of running) {
+        let outcome: number;
+        try {
+          outcome = r.evaluator.run();
+        } catch {
+          continue;
+        }
+        if (outcome > 0) results[r.i] = outcome === MEMBER;
+        else {
+          if (outcome === PAUSED_FOR_TURN) turn = true;
+          else fetching.add(r.reads);
+          paused.push(r);
+        }
+      }
+      await Promise.all([...fetching].map((reads) => reads.fetch()));
+      if (turn) await nextTurn();
+      running = paused;
+    }
+    return results;
+  }
+
   /** Runs an evaluation to its outcome, fetching what its reads lack and letting the event loop turn between slices. */
   private drive(evaluator: Evaluator, reads: FetchingNodeReads | InternedReads): MaybePromise<Outcome> {
     try {
@@ -148,6 +205,12 @@ export class CheckEngine {
     }
   }
 }
+
+/** Checks of many candidates over the index let the event loop turn after this many. */
+const CANDIDATES_PER_TURN = 256;
+
+const knowsNamespaces = (model: CompiledModel, tuple: RelationTuple): boolean =>
+  model.hasNamespace(tuple.namespace) && (!('set' in tuple.subject) || model.hasNamespace(tuple.subject.set.namespace));
 
 function assertKnownNamespaces(model: CompiledModel, tuple: RelationTuple): void {
   if (!model.hasNamespace(tuple.namespace)) throw unknownNamespace(tuple.namespace);

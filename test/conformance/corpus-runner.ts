@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { CheckEngine } from '../../src/engine/check-engine.js';
 import { DEFAULT_MAX_READ_WIDTH } from '../../src/engine/limits.js';
-import type { TupleSource } from '../../src/reader.js';
-import { currentReads } from '../../src/reader.js';
+import { LookupEngine, type LookupPage } from '../../src/engine/lookup-engine.js';
+import { currentReads, type TupleSource } from '../../src/reader.js';
 import { GatehouseError } from '../../src/errors.js';
-import type { RelationTuple } from '../../src/tuple.js';
-import { parseTupleString } from '../../src/api/tuple-string.js';
+import { compareBinary, type RelationTuple } from '../../src/tuple.js';
+import { formatSubject, parseSubject, parseTupleString } from '../../src/api/tuple-string.js';
 import { caseModel, caseTuples, type ConformanceCase } from '../support/conformance.js';
 
 /** Depth used for `checks` when a case states none (several need more than Keto's default of 5). */
@@ -15,9 +15,30 @@ export interface CorpusTally {
   checks: number;
   errorChecks: number;
   limitChecks: number;
+  listObjects: number;
+  listSubjects: number;
 }
 
-export const emptyTally = (): CorpusTally => ({ checks: 0, errorChecks: 0, limitChecks: 0 });
+export const emptyTally = (): CorpusTally => ({ checks: 0, errorChecks: 0, limitChecks: 0, listObjects: 0, listSubjects: 0 });
+
+export const describeTally = (t: CorpusTally): string =>
+  `checks ${t.checks}, error checks ${t.errorChecks}, limit checks ${t.limitChecks} (both modes), list objects ${t.listObjects}, list subjects ${t.listSubjects} agree`;
+
+/** Small pages, so that every expectation is also read across several pages. */
+const LIST_PAGE_SIZE = 2;
+
+/** Every page of a lookup, one after the other, as a client walks them. */
+async function allPages<T>(list: (after: string | undefined) => Promise<LookupPage<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let after: string | undefined;
+  do {
+    const page = await list(after);
+    assert.ok(page.items.length <= LIST_PAGE_SIZE);
+    items.push(...page.items);
+    after = page.last;
+  } while (after !== undefined);
+  return items;
+}
 
 /**
  * Runs every `checks`, `errorChecks` and `limitChecks` entry of one case through the
@@ -50,6 +71,25 @@ export async function runCase(c: ConformanceCase, openSource: (tuples: RelationT
       );
       tally.errorChecks++;
     }
+  }
+
+  const lookups = new LookupEngine({ reads: currentReads(source), model: () => model, checks: engine });
+  for (const l of c.listObjects ?? []) {
+    const subject = parseSubject(l.subject);
+    const objects = await allPages((after) =>
+      lookups.listObjects({ namespace: l.namespace, relation: l.relation, subject, maxDepth: depth, pageSize: LIST_PAGE_SIZE, ...(after === undefined ? {} : { after }) }),
+    );
+    assert.deepEqual(objects, [...l.expect].sort(compareBinary), `${c.file}: list objects ${l.namespace}#${l.relation}@${l.subject}`);
+    tally.listObjects++;
+  }
+  for (const l of c.listSubjects ?? []) {
+    const kind = { namespace: l.subjectNamespace, relation: l.subjectRelation ?? '' };
+    const subjects = await allPages((after) =>
+      lookups.listSubjects({ namespace: l.namespace, object: l.object, relation: l.relation, kind, maxDepth: depth, pageSize: LIST_PAGE_SIZE, ...(after === undefined ? {} : { after }) }),
+    );
+    const expected = l.expect.map((s) => formatSubject(parseSubject(s))).sort(compareBinary);
+    assert.deepEqual(subjects.map(formatSubject).sort(compareBinary), expected, `${c.file}: list subjects ${l.namespace}:${l.object}#${l.relation} of ${kind.namespace}#${kind.relation}`);
+    tally.listSubjects++;
   }
 
   for (const l of c.limitChecks ?? []) {

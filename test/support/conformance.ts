@@ -12,6 +12,22 @@ import type { RelationTuple } from '../../src/tuple.js';
  */
 export const DEFAULT_CONFORMANCE_DIR = '/work/shared/conformance';
 
+export interface CaseListObjects {
+  readonly namespace: string;
+  readonly relation: string;
+  readonly subject: string;
+  readonly expect: readonly string[];
+}
+
+export interface CaseListSubjects {
+  readonly namespace: string;
+  readonly object: string;
+  readonly relation: string;
+  readonly subjectNamespace: string;
+  readonly subjectRelation?: string;
+  readonly expect: readonly string[];
+}
+
 export interface CaseCheck {
   readonly tuple: string;
   readonly expect: boolean;
@@ -45,8 +61,8 @@ export interface ConformanceCase {
   readonly checks: readonly CaseCheck[];
   readonly errorChecks?: readonly CaseErrorCheck[];
   readonly limitChecks?: readonly CaseLimitCheck[];
-  readonly listObjects?: readonly unknown[];
-  readonly listSubjects?: readonly unknown[];
+  readonly listObjects?: readonly CaseListObjects[];
+  readonly listSubjects?: readonly CaseListSubjects[];
   readonly mode?: { readonly strict?: boolean; readonly maxDepth?: number };
 }
 

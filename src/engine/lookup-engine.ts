@@ -1,0 +1,219 @@
+import { unknownNamespace } from '../errors.js';
+import type { ModelSnapshot } from '../namespaces/model.js';
+import { ALL_ROWS, type Consistency, DEFAULT_CONSISTENCY, type MaybePromise, type Readers, type SubjectSetKind, type TupleSource } from '../reader.js';
+import { compareBinary, type ObjectRelation, type RelationTuple, type Subject } from '../tuple.js';
+import type { CheckEngine } from './check-engine.js';
+import { compileModel } from './compiled-model.js';
+import { type LookupModel, lookupModel } from './lookup-model.js';
+
+export interface LookupEngineDeps {
+  readonly reads: Readers;
+  readonly model: () => ModelSnapshot;
+  /** Confirms every candidate: a lookup answers exactly what checks answer. */
+  readonly checks: CheckEngine;
+}
+
+interface Page {
+  /** At most this many answers. */
+  readonly pageSize: number;
+  /** The page starts after this position (the `last` of the page before). */
+  readonly after?: string;
+  readonly maxDepth?: number;
+}
+
+export interface ListObjectsQuery extends Page {
+  readonly namespace: string;
+  readonly relation: string;
+  readonly subject: Subject;
+}
+
+export interface ListSubjectsQuery extends Page {
+  readonly namespace: string;
+  readonly object: string;
+  readonly relation: string;
+  /** Subject sets of this namespace and relation; subject ids when undefined. */
+  readonly kind?: SubjectSetKind;
+}
+
+export interface LookupPage<T> {
+  readonly items: T[];
+  /** Where the next page starts (after this position), or undefined on the last page. */
+  readonly last?: string;
+}
+
+/**
+ * Reverse lookups, exact by construction: the candidates are found by walking stored tuples
+ * (backwards from the subject for list objects, forwards from the object for list subjects)
+ * along the model's edges, and every candidate is confirmed by the check evaluator with the
+ * request's max-depth, so a lookup lists exactly what the checks allow. Where a relation can
+ * hold without a stored path (a `!` that decides alone), every object or subject of the
+ * kind in the store is a candidate. Candidates are taken in binary order of their id, so a
+ * page ends at an id and the next starts after it: every answer once across the pages.
+ */
+export class LookupEngine {
+  constructor(private readonly deps: LookupEngineDeps) {}
+
+  /** The objects `o` of `namespace` for which `namespace:o#relation@subject` is allowed, by id. */
+  async listObjects(q: ListObjectsQuery, consistency: Consistency = DEFAULT_CONSISTENCY): Promise<LookupPage<string>> {
+    const snapshot = this.knownRelation(q.namespace, q.relation, 'set' in q.subject ? q.subject.set.namespace : undefined);
+    const source = await this.deps.reads.open(consistency);
+    const candidates = await objectCandidates(source, lookupModel(snapshot), q);
+    return this.confirm(candidates, (o) => o, q, source, (object) => ({ namespace: q.namespace, object, relation: q.relation, subject: q.subject }));
+  }
+
+  /** The subjects of a kind that have `relation` on `namespace:object`, by id (subject ids) or object (subject sets). */
+  async listSubjects(q: ListSubjectsQuery, consistency: Consistency = DEFAULT_CONSISTENCY): Promise<LookupPage<Subject>> {
+    const snapshot = this.knownRelation(q.namespace, q.relation, q.kind?.namespace);
+    const source = await this.deps.reads.open(consistency);
+    const candidates = await subjectCandidates(source, lookupModel(snapshot), q);
+    return this.confirm(candidates, positionOf, q, source, (subject) => ({ namespace: q.namespace, object: q.object, relation: q.relation, subject }));
+  }
+
+  /** The model in force, after the checks' own refusals: an unknown namespace, an undeclared relation. */
+  private knownRelation(namespace: string, relation: string, subjectNamespace: string | undefined): ModelSnapshot {
+    const snapshot = this.deps.model();
+    const model = compileModel(snapshot);
+    if (!model.hasNamespace(namespace)) throw unknownNamespace(namespace);
+    if (subjectNamespace !== undefined && !model.hasNamespace(subjectNamespace)) throw unknownNamespace(subjectNamespace);
+    model.relationFor(namespace, relation);
+    return snapshot;
+  }
+
+  private async confirm<T>(candidates: T[], position: (c: T) => string, page: Page, source: TupleSource, tupleOf: (c: T) => RelationTuple): Promise<LookupPage<T>> {
+    const after = page.after;
+    const ordered = candidates
+      .map((c) => ({ c, at: position(c) }))
+      .filter((x) => after === undefined || compareBinary(x.at, after) > 0)
+      .sort((x, y) => compareBinary(x.at, y.at));
+    const items: T[] = [];
+    for (let start = 0; start < ordered.length; start += page.pageSize) {
+      const chunk = ordered.slice(start, start + page.pageSize);
+      const allowed = await this.deps.checks.allowedAmong(source, chunk.map((x) => tupleOf(x.c)), page.maxDepth);
+      for (let i = 0; i < chunk.length; i++) {
+        if (!allowed[i]) continue;
+        items.push(chunk[i]!.c);
+        if (items.length === page.pageSize) {
+          return start + i + 1 < ordered.length ? { items, last: chunk[i]!.at } : { items };
+        }
+      }
+    }
+    return { items };
+  }
+}
+
+/** A subject's place in the order of its kind: the id of a subject id, the object of a subject set. */
+const positionOf = (s: Subject): string => ('id' in s ? s.id : s.set.object);
+
+const keyId = (k: ObjectRelation): string => `${k.namespace}\u0000${k.object}\u0000${k.relation}`;
+
+/** Every answer once the pending ones are in: a Promise only when some answer is one. */
+function settle<T>(answers: MaybePromise<T>[]): MaybePromise<T[]> {
+  return answers.some((a) => a instanceof Promise) ? Promise.all(answers) : (answers as T[]);
+}
+
+/** Keys reached by a walk, each once, handed out level by level. */
+class Frontier {
+  private readonly seen = new Set<string>();
+  next: ObjectRelation[] = [];
+
+  constructor(private readonly onReach: (k: ObjectRelation) => void) {}
+
+  reach(k: ObjectRelation): void {
+    const id = keyId(k);
+    if (this.seen.has(id)) return;
+    this.seen.add(id);
+    this.next.push(k);
+    this.onReach(k);
+  }
+
+  take(): ObjectRelation[] {
+    const level = this.next;
+    this.next = [];
+    return level;
+  }
+}
+
+/**
+ * The objects a check could allow, walking backwards from the subject: the keys it is
+ * stored on, the keys holding those as subject sets, the permits naming a reached relation
+ * on the same object, and the permits traversing to a reached relation from the objects
+ * whose walked relation holds the reached object.
+ */
+async function objectCandidates(source: TupleSource, model: LookupModel, q: ListObjectsQuery): Promise<string[]> {
+  if (!model.needsStoredPath(q.namespace, q.relation)) return source.objectsIn(q.namespace);
+  const found = new Set<string>();
+  const frontier = new Frontier((k) => {
+    if (k.namespace === q.namespace && k.relation === q.relation) found.add(k.object);
+  });
+  (await source.keysOf(q.subject)).forEach((k) => frontier.reach(k));
+  const holders = new Map<string, MaybePromise<ObjectRelation[]>>();
+  const keysOf = (subject: Subject, namespace?: string) => {
+    const id = JSON.stringify([subject, namespace]);
+    let keys = holders.get(id);
+    if (keys === undefined) holders.set(id, (keys = source.keysOf(subject, namespace)));
+    return keys;
+  };
+  for (let level = frontier.take(); level.length > 0; level = frontier.take()) {
+    const asks: { readonly keys: MaybePromise<ObjectRelation[]>; readonly then: (keys: ObjectRelation[]) => void }[] = [];
+    for (const k of level) {
+      for (const permit of model.permitsUsing(k.namespace, k.relation)) frontier.reach({ namespace: k.namespace, object: k.object, relation: permit });
+      asks.push({ keys: keysOf({ set: k }), then: (keys) => keys.forEach((holder) => frontier.reach(holder)) });
+      for (const use of model.traversesTo(k.relation)) {
+        // A traverse walks every subject set stored on the relation, whatever its relation.
+        for (const relation of ['', ...model.relationsOf(k.namespace)]) {
+          asks.push({
+            keys: keysOf({ set: { namespace: k.namespace, object: k.object, relation } }, use.namespace),
+            then: (keys) => {
+              for (const holder of keys) if (holder.relation === use.via) frontier.reach({ namespace: use.namespace, object: holder.object, relation: use.permit });
+            },
+          });
+        }
+      }
+    }
+    const answers = await settle(asks.map((a) => a.keys));
+    answers.forEach((keys, i) => asks[i]!.then(keys));
+  }
+  return [...found];
+}
+
+/**
+ * The subjects of the kind a check could allow, walking forwards from the object: the
+ * subjects stored on each reached key, the subject sets among them expanded, the relations
+ * a reached permit names on the same object, and the relation a traverse asks of the
+ * objects its walked relation holds.
+ */
+async function subjectCandidates(source: TupleSource, model: LookupModel, q: ListSubjectsQuery): Promise<Subject[]> {
+  const kind = q.kind;
+  const ofKind = (s: Subject): boolean =>
+    kind === undefined ? 'id' in s : 'set' in s && s.set.namespace === kind.namespace && s.set.relation === kind.relation;
+  if (!model.needsStoredPath(q.namespace, q.relation)) return source.subjectsOfKind(kind);
+  const found = new Map<string, Subject>();
+  const frontier = new Frontier(() => undefined);
+  frontier.reach({ namespace: q.namespace, object: q.object, relation: q.relation });
+  for (let level = frontier.take(); level.length > 0; level = frontier.take()) {
+    const asks: { readonly rows: MaybePromise<Subject[]>; readonly then: (rows: Subject[]) => void }[] = [];
+    for (const k of level) {
+      for (const relation of model.computedOf(k.namespace, k.relation)) frontier.reach({ namespace: k.namespace, object: k.object, relation });
+      asks.push({
+        rows: source.subjects(k, ALL_ROWS),
+        then: (rows) => {
+          for (const s of rows) {
+            if (ofKind(s)) found.set(positionOf(s), s);
+            if ('set' in s) frontier.reach(s.set);
+          }
+        },
+      });
+      for (const traverse of model.traversesOf(k.namespace, k.relation)) {
+        const via = { namespace: k.namespace, object: k.object, relation: traverse.via };
+        const sets = source.subjectSets([via], ALL_ROWS);
+        asks.push({
+          rows: sets instanceof Promise ? sets.then((s) => (s[0] ?? []).map((set) => ({ set }))) : (sets[0] ?? []).map((set) => ({ set })),
+          then: (rows) => rows.forEach((s) => 'set' in s && frontier.reach({ namespace: s.set.namespace, object: s.set.object, relation: traverse.relation })),
+        });
+      }
+    }
+    const answers = await settle(asks.map((a) => a.rows));
+    answers.forEach((rows, i) => asks[i]!.then(rows));
+  }
+  return [...found.values()];
+}
