@@ -33,6 +33,8 @@ import { VERSION } from './version.js';
 
 export interface RunningGatehouse {
   readonly addresses: Awaited<ReturnType<typeof startServers>>['addresses'];
+  /** Each port's route and method tables. */
+  readonly served: Awaited<ReturnType<typeof startServers>>['served'];
   /** Graceful stop, as on SIGTERM. */
   stop(): Promise<void>;
   /** Resolves with the exit code once the server has stopped. */
@@ -160,5 +162,5 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     })());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void stop());
 
-  return { addresses: servers.addresses, stop, stopped };
+  return { addresses: servers.addresses, served: servers.served, stop, stopped };
 }

@@ -2,68 +2,79 @@ import { notImplemented } from '../errors.js';
 import type { GrpcUnaryMethod } from './grpc/method.js';
 import type { RestRoute } from './rest/route.js';
 
+/** The three API ports; each serves its own routes and services (health, version and reflection aside). */
+export type ApiName = 'read' | 'write' | 'opl';
+export const API_NAMES: readonly ApiName[] = ['read', 'write', 'opl'];
+
 /**
- * Keto's whole API surface (REST routes and unary gRPC methods, health and version aside).
- * Whatever no feature provides is still served, answering 501 / UNIMPLEMENTED, so clients
- * see "not implemented" instead of "not found".
+ * Keto's whole API surface (REST routes and unary gRPC methods, health and version aside),
+ * each with the one port that serves it, as Keto registers them (`internal/driver/daemon.go`:
+ * ReadRouter, WriteRouter, OPLSyntaxRouter). Whatever no feature provides is still served on
+ * its port, answering 501 / UNIMPLEMENTED, so clients see "not implemented" instead of "not found".
  */
-export const KETO_REST_ROUTES: readonly { method: RestRoute['method']; path: string }[] = [
-  { method: 'GET', path: '/relation-tuples' },
-  { method: 'GET', path: '/relation-tuples/check' },
-  { method: 'POST', path: '/relation-tuples/check' },
-  { method: 'GET', path: '/relation-tuples/check/openapi' },
-  { method: 'POST', path: '/relation-tuples/check/openapi' },
-  { method: 'POST', path: '/relation-tuples/batch/check' },
-  { method: 'GET', path: '/relation-tuples/expand' },
-  { method: 'GET', path: '/namespaces' },
-  { method: 'PUT', path: '/admin/relation-tuples' },
-  { method: 'DELETE', path: '/admin/relation-tuples' },
-  { method: 'PATCH', path: '/admin/relation-tuples' },
-  { method: 'POST', path: '/opl/syntax/check' },
+export const KETO_REST_ROUTES: readonly { method: RestRoute['method']; path: string; api: ApiName }[] = [
+  { method: 'GET', path: '/relation-tuples', api: 'read' },
+  { method: 'GET', path: '/relation-tuples/check', api: 'read' },
+  { method: 'POST', path: '/relation-tuples/check', api: 'read' },
+  { method: 'GET', path: '/relation-tuples/check/openapi', api: 'read' },
+  { method: 'POST', path: '/relation-tuples/check/openapi', api: 'read' },
+  { method: 'POST', path: '/relation-tuples/batch/check', api: 'read' },
+  { method: 'GET', path: '/relation-tuples/expand', api: 'read' },
+  { method: 'GET', path: '/namespaces', api: 'read' },
+  { method: 'PUT', path: '/admin/relation-tuples', api: 'write' },
+  { method: 'DELETE', path: '/admin/relation-tuples', api: 'write' },
+  { method: 'PATCH', path: '/admin/relation-tuples', api: 'write' },
+  { method: 'POST', path: '/opl/syntax/check', api: 'opl' },
 ];
 
 const RT = 'ory.keto.relation_tuples.v1alpha2';
 const OPL = 'ory.keto.opl.v1alpha1';
 
-export const KETO_GRPC_METHODS: readonly Omit<GrpcUnaryMethod, 'handle'>[] = [
-  { path: `/${RT}.CheckService/Check`, requestType: `${RT}.CheckRequest`, responseType: `${RT}.CheckResponse` },
+export const KETO_GRPC_METHODS: readonly (Omit<GrpcUnaryMethod, 'handle'> & { api: ApiName })[] = [
+  { path: `/${RT}.CheckService/Check`, requestType: `${RT}.CheckRequest`, responseType: `${RT}.CheckResponse`, api: 'read' },
   {
     path: `/${RT}.CheckService/BatchCheck`,
     requestType: `${RT}.BatchCheckRequest`,
     responseType: `${RT}.BatchCheckResponse`,
+    api: 'read',
   },
-  { path: `/${RT}.ExpandService/Expand`, requestType: `${RT}.ExpandRequest`, responseType: `${RT}.ExpandResponse` },
+  { path: `/${RT}.ExpandService/Expand`, requestType: `${RT}.ExpandRequest`, responseType: `${RT}.ExpandResponse`, api: 'read' },
   {
     path: `/${RT}.ReadService/ListRelationTuples`,
     requestType: `${RT}.ListRelationTuplesRequest`,
     responseType: `${RT}.ListRelationTuplesResponse`,
+    api: 'read',
   },
   {
     path: `/${RT}.WriteService/TransactRelationTuples`,
     requestType: `${RT}.TransactRelationTuplesRequest`,
     responseType: `${RT}.TransactRelationTuplesResponse`,
+    api: 'write',
   },
   {
     path: `/${RT}.WriteService/DeleteRelationTuples`,
     requestType: `${RT}.DeleteRelationTuplesRequest`,
     responseType: `${RT}.DeleteRelationTuplesResponse`,
+    api: 'write',
   },
   {
     path: `/${RT}.NamespacesService/ListNamespaces`,
     requestType: `${RT}.ListNamespacesRequest`,
     responseType: `${RT}.ListNamespacesResponse`,
+    api: 'read',
   },
-  { path: `/${OPL}.SyntaxService/Check`, requestType: `${OPL}.CheckRequest`, responseType: `${OPL}.CheckResponse` },
+  { path: `/${OPL}.SyntaxService/Check`, requestType: `${OPL}.CheckRequest`, responseType: `${OPL}.CheckResponse`, api: 'opl' },
 ];
 
 /** The provided routes plus a 501 route for every Keto route none of them serves. */
 export function withUnwiredRoutes(provided: readonly RestRoute[]): RestRoute[] {
   const served = new Set(provided.map((r) => `${r.method} ${r.path}`));
   const missing = KETO_REST_ROUTES.filter((r) => !served.has(`${r.method} ${r.path}`)).map(
-    (r): RestRoute => ({
-      ...r,
+    ({ method, path }): RestRoute => ({
+      method,
+      path,
       handle: async () => {
-        throw notImplemented(`${r.method} ${r.path}`);
+        throw notImplemented(`${method} ${path}`);
       },
     }),
   );
@@ -74,12 +85,28 @@ export function withUnwiredRoutes(provided: readonly RestRoute[]): RestRoute[] {
 export function withUnwiredMethods(provided: readonly GrpcUnaryMethod[]): GrpcUnaryMethod[] {
   const served = new Set(provided.map((m) => m.path));
   const missing = KETO_GRPC_METHODS.filter((m) => !served.has(m.path)).map(
-    (m): GrpcUnaryMethod => ({
-      ...m,
+    ({ path, requestType, responseType }): GrpcUnaryMethod => ({
+      path,
+      requestType,
+      responseType,
       handle: async () => {
-        throw notImplemented(m.path);
+        throw notImplemented(path);
       },
     }),
   );
   return [...provided, ...missing];
+}
+
+/** The port that serves a REST route; throws for a route outside Keto's surface, so none is served by accident. */
+export function apiOfRoute(route: { method: string; path: string }): ApiName {
+  const known = KETO_REST_ROUTES.find((r) => r.method === route.method && r.path === route.path);
+  if (known === undefined) throw new Error(`${route.method} ${route.path} is not one of Keto's routes: no port serves it`);
+  return known.api;
+}
+
+/** The port that serves a unary gRPC method; throws for a method outside Keto's services. */
+export function apiOfMethod(method: { path: string }): ApiName {
+  const known = KETO_GRPC_METHODS.find((m) => m.path === method.path);
+  if (known === undefined) throw new Error(`${method.path} is not one of Keto's methods: no port serves it`);
+  return known.api;
 }

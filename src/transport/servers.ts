@@ -8,12 +8,12 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { GrpcUnaryMethod } from './grpc/method.js';
 import { reflectionMethods } from './grpc/reflection.js';
-import { loadDescriptorIndex } from './grpc/schema.js';
-import { grpcHandler, isGrpcRequest } from './grpc/server.js';
+import { loadDescriptorIndex, portDescriptors } from './grpc/schema.js';
+import { grpcHandler, isGrpcRequest, type GrpcHandler } from './grpc/server.js';
 import { healthCheckMethod, healthWatchMethod } from './grpc/health.js';
 import { versionMethod } from './grpc/version.js';
 import { InFlight } from './in-flight.js';
-import { withUnwiredMethods, withUnwiredRoutes } from './keto-surface.js';
+import { apiOfMethod, apiOfRoute, withUnwiredMethods, withUnwiredRoutes, type ApiName } from './keto-surface.js';
 import { Listener } from './listener.js';
 import { NotReady, healthRoutes, readinessErrors, type ReadinessCheck } from './rest/health.js';
 import { restPipeline } from './rest/pipeline.js';
@@ -25,16 +25,24 @@ export interface ServersDeps {
   logger: Logger;
   metrics: Metrics;
   version: string;
-  /** REST routes of the features; served on the read, write and OPL ports. */
+  /** REST routes of the features; each is served on the port of its API only (see keto-surface.ts). */
   routes: readonly RestRoute[];
-  /** Unary gRPC methods of the features; served on the read, write and OPL ports. */
+  /** Unary gRPC methods of the features; each is served on the port of its API only. */
   grpcMethods: readonly GrpcUnaryMethod[];
   /** What makes the server ready (database reachable, migrations applied …). */
   readiness: readonly ReadinessCheck[];
 }
 
+/** What one port answers: its REST routes ("GET /path") and gRPC methods ("/package.Service/Method"). */
+export interface ServedSurface {
+  readonly rest: readonly string[];
+  readonly grpc: readonly string[];
+}
+
 export interface Servers {
   readonly addresses: Readonly<Record<EndpointName, AddressInfo>>;
+  /** Each port's route and method tables, as its router and gRPC dispatcher hold them. */
+  readonly served: Readonly<Record<EndpointName, ServedSurface>>;
   /**
    * Graceful stop: readiness turns 503, listeners stop accepting, in-flight requests may finish
    * within `graceMs`; those still running then are answered 503 / UNAVAILABLE. Resolves with
@@ -62,40 +70,50 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
     ...deps.readiness,
   ];
   const health = healthRoutes({ version: deps.version, readiness: () => readiness });
-  const appRoutes = new RestRouter([...health, ...withUnwiredRoutes(deps.routes)]);
-  const metricsRoutes = new RestRouter([
-    ...health,
-    {
-      method: 'GET',
-      path: '/metrics/prometheus',
-      handle: async () => ({
-        status: 200,
-        body: await metrics.registry.metrics(),
-        headers: { 'content-type': metrics.registry.contentType },
-      }),
-    },
-  ]);
-
-  const descriptors = loadDescriptorIndex();
-  const healthDeps = {
-    services: descriptors.services,
-    serving: async () => Object.keys(await readinessErrors(readiness)).length === 0,
+  const metricsRoute: RestRoute = {
+    method: 'GET',
+    path: '/metrics/prometheus',
+    handle: async () => ({
+      status: 200,
+      body: await metrics.registry.metrics(),
+      headers: { 'content-type': metrics.registry.contentType },
+    }),
   };
-  const onGrpc = grpcHandler({
-    unary: [...withUnwiredMethods(deps.grpcMethods), versionMethod(deps.version), healthCheckMethod(healthDeps)],
-    streaming: [healthWatchMethod({ ...healthDeps, pollMs: HEALTH_WATCH_POLL_MS }), ...reflectionMethods(descriptors)],
-    logger,
-    metrics,
-    inFlight,
-    maxMessageSize: () => config.current().limit.max_request_body_size,
-    stopping: stopping.signal,
-  });
+  const restRoutes = withUnwiredRoutes(deps.routes);
+  const unaryMethods = withUnwiredMethods(deps.grpcMethods);
+  const descriptors = loadDescriptorIndex();
+  const serving = async () => Object.keys(await readinessErrors(readiness)).length === 0;
+
+  /** One API port: its own routes and methods, plus health, version and reflection of what it serves. */
+  const apiPort = (api: ApiName) => {
+    const router = new RestRouter([...health, ...restRoutes.filter((route) => apiOfRoute(route) === api)]);
+    const unary = [...unaryMethods.filter((method) => apiOfMethod(method) === api), versionMethod(deps.version)];
+    const index = portDescriptors(descriptors, unary.map((m) => m.path));
+    const healthDeps = { services: index.services, serving };
+    const onGrpc = grpcHandler({
+      unary: [...unary, healthCheckMethod(healthDeps)],
+      streaming: [healthWatchMethod({ ...healthDeps, pollMs: HEALTH_WATCH_POLL_MS }), ...reflectionMethods(index)],
+      logger,
+      metrics,
+      inFlight,
+      maxMessageSize: () => config.current().limit.max_request_body_size,
+      stopping: stopping.signal,
+    });
+    return { router, onGrpc };
+  };
+  const ports: Record<EndpointName, { router: RestRouter; onGrpc?: GrpcHandler }> = {
+    read: apiPort('read'),
+    write: apiPort('write'),
+    opl: apiPort('opl'),
+    metrics: { router: new RestRouter([...health, metricsRoute]) },
+  };
 
   const listeners = new Map<EndpointName, Listener>();
   for (const name of ENDPOINTS) {
     const endpoint = config.current().serve[name];
+    const { router, onGrpc } = ports[name];
     const onHttp = restPipeline({
-      router: name === 'metrics' ? metricsRoutes : appRoutes,
+      router,
       logger,
       metrics,
       inFlight,
@@ -117,7 +135,7 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
         port: endpoint.port,
         ...(tls && { tls }),
         onHttp: (exchange) => void onHttp(exchange),
-        ...(name !== 'metrics' && { grpc: { accepts: isGrpcRequest, onStream: onGrpc } }),
+        ...(onGrpc && { grpc: { accepts: isGrpcRequest, onStream: onGrpc } }),
         logger,
       }),
     );
@@ -141,8 +159,14 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
     throw err;
   }
 
+  const served = {} as Record<EndpointName, ServedSurface>;
+  for (const name of ENDPOINTS) {
+    const { router, onGrpc } = ports[name];
+    served[name] = { rest: router.routes.map((r) => `${r.method} ${r.path}`), grpc: onGrpc?.methods ?? [] };
+  }
   return {
     addresses,
+    served,
     async shutdown(graceMs) {
       const deadline = Date.now() + graceMs;
       stopping.abort();

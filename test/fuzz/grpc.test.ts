@@ -34,7 +34,8 @@ interface Answer {
 describe('gRPC fuzzing', { concurrency: false }, () => {
   let gh: GatehouseProcess;
   let cleanup: () => void;
-  let client: grpc.Client;
+  /** One client per API port; each method is called on the port that serves it. */
+  let clients: Record<'read' | 'write' | 'opl', grpc.Client>;
 
   before(async () => {
     const opl = oplNamespacesConfig();
@@ -42,10 +43,11 @@ describe('gRPC fuzzing', { concurrency: false }, () => {
     gh = await startGatehouseProcess({
       config: { namespaces: opl.namespaces, limit: { max_request_body_size: MESSAGE_LIMIT }, log: { level: 'warn' } },
     });
-    client = new grpc.Client(gh.grpc.write, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': -1 });
+    const client = (address: string) => new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': -1 });
+    clients = { read: client(gh.grpc.read), write: client(gh.grpc.write), opl: client(gh.grpc.opl) };
   });
   after(async () => {
-    client.close();
+    for (const client of Object.values(clients)) client.close();
     const code = await gh.stop();
     cleanup();
     assert.equal(code, 0);
@@ -53,7 +55,7 @@ describe('gRPC fuzzing', { concurrency: false }, () => {
 
   const call = (path: string, bytes: Buffer): Promise<Answer> =>
     new Promise((resolve) => {
-      client.makeUnaryRequest<Buffer, Buffer>(
+      clients[KETO_GRPC_METHODS.find((m) => m.path === path)?.api ?? 'read'].makeUnaryRequest<Buffer, Buffer>(
         path,
         (b) => b,
         (b) => b,
@@ -203,7 +205,7 @@ describe('gRPC fuzzing', { concurrency: false }, () => {
   test('framing the clients never send (no message, two, a cut frame, a compressed flag) gets a status, not a crash', async () => {
     const empty = Buffer.alloc(0);
     const bodies = [empty, Buffer.concat([frame(empty), frame(empty)]), frame(Buffer.alloc(10)).subarray(0, 8), frame(empty, 1), Buffer.from([0, 0xff, 0xff, 0xff, 0xff])];
-    const session = http2.connect(gh.url.write);
+    const session = http2.connect(gh.url.read);
     try {
       for (const body of bodies) {
         const { code } = await rawCall(session, '/ory.keto.relation_tuples.v1alpha2.CheckService/Check', {}, body);
@@ -232,7 +234,7 @@ describe('gRPC fuzzing', { concurrency: false }, () => {
     const body = frame(encodeMessage(message, { tuple: { namespace: 'Doc', object: 'readme', relation: 'view', subject: { id: 'alice' } } }));
     const samples = fc.sample(headers, { seed: FUZZ_SEED, numRuns: runs(300) });
     const seen: Record<string, number> = {};
-    const session = http2.connect(gh.url.write);
+    const session = http2.connect(gh.url.read);
     try {
       for (const h of samples) {
         const clean = Object.fromEntries(Object.entries(h).filter(([, v]) => /^[\x20-\x7e]*$/.test(v as string))) as Record<string, string>;

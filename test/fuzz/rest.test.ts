@@ -23,6 +23,9 @@ const ROUTES = [
   ...KETO_REST_ROUTES,
 ];
 const WRITE_PATH = '/admin/relation-tuples';
+/** Each route is served on its API's port; health routes and unknown paths go to the write port. */
+const portOf = (method: string, path: string): 'read' | 'write' | 'opl' =>
+  KETO_REST_ROUTES.find((r) => r.method === method && r.path === path)?.api ?? 'write';
 const CHECK_PATHS = new Set(['/relation-tuples/check']);
 
 type Step =
@@ -110,11 +113,12 @@ describe('REST fuzzing', { concurrency: false }, () => {
     // Over HTTP/2 a header list past the limit is refused by the protocol layer (REFUSED_STREAM), no 431 to check.
     const h2 = ++sentCount % 5 === 0 && target.length < 60 * 1024 && Object.values(req.headers).every((v) => /^[\x20-\x7e]*$/.test(v));
     if (h2) count('over HTTP/2');
+    const port = portOf(req.method, req.path);
     const answer = req.raw || req.method === 'HEAD'
-      ? rawRequest(gh.ports.write, rawBytes(req), req.method === 'HEAD')
+      ? rawRequest(gh.ports[port], rawBytes(req), req.method === 'HEAD')
       : h2
-        ? h2Request(gh.url.write, req.method, target, req.headers, req.body)
-        : request(gh.url.write, req.method, target, req.headers, req.body);
+        ? h2Request(gh.url[port], req.method, target, req.headers, req.body)
+        : request(gh.url[port], req.method, target, req.headers, req.body);
     return answer.catch((err: Error) => {
       throw new Error(`${err.message} for ${h2 ? 'h2 ' : ''}${show(req)}; before it: ${history.slice(0, -1).join('\n')}`);
     });
@@ -284,12 +288,12 @@ describe('REST fuzzing', { concurrency: false }, () => {
     const big = Buffer.alloc(BODY_LIMIT + 1, 0x20);
     for (const [method, path] of [['PUT', WRITE_PATH], ['PATCH', WRITE_PATH], ['POST', '/relation-tuples/check'], ['POST', '/opl/syntax/check']]) {
       for (const headers of [{}, { 'transfer-encoding': 'chunked' }] as Record<string, string>[]) {
-        const res = await request(gh.url.write, method!, path!, headers, big);
+        const res = await request(gh.url[portOf(method!, path!)], method!, path!, headers, big);
         assert.equal(res.status, 413, `${method} ${path} ${JSON.stringify(headers)}: ${res.body}`);
         assert.equal(envelopeProblem(res), undefined, res.body);
         assert.equal(JSON.parse(res.body).error.message, `The request body exceeds the limit of ${BODY_LIMIT} bytes.`);
       }
-      const overH2 = await h2Request(gh.url.write, method!, path!, {}, big);
+      const overH2 = await h2Request(gh.url[portOf(method!, path!)], method!, path!, {}, big);
       assert.equal(overH2.status, 413, `${method} ${path} over HTTP/2: ${overH2.body}`);
       assert.equal(envelopeProblem(overH2), undefined, overH2.body);
     }

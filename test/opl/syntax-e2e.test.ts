@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import { startGatehouseProcess, type GatehouseProcess } from '../support/server.js';
 
-/** The syntax check as a client sees it on a running server: REST on every port, gRPC through Keto's own client. */
+/** The syntax check as a client sees it on a running server: REST and gRPC (through Keto's own client) on the OPL port. */
 
 const MODEL = 'class A implements Namespace { related: { a: Bee[] } }\nclass Be implements Namespace {}';
 const ERROR = { message: 'namespace "Bee" was not declared; did you mean "Be"?', start: { line: 1, column: 45 }, end: { line: 1, column: 48 } };
@@ -16,17 +16,19 @@ after(async () => {
   await gh.stop();
 });
 
-test('POST /opl/syntax/check on the OPL and read ports', async () => {
-  for (const endpoint of ['opl', 'read'] as const) {
-    const response = await fetch(`${gh.url[endpoint]}/opl/syntax/check`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain' },
-      body: MODEL,
-    });
-    assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), {
-      errors: [{ message: ERROR.message, start: { Line: 1, column: 45 }, end: { Line: 1, column: 48 } }],
-    });
+test('POST /opl/syntax/check on the OPL port only, as Keto', async () => {
+  const response = await fetch(`${gh.url.opl}/opl/syntax/check`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: MODEL,
+  });
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), {
+    errors: [{ message: ERROR.message, start: { Line: 1, column: 45 }, end: { Line: 1, column: 48 } }],
+  });
+  for (const endpoint of ['read', 'write'] as const) {
+    const elsewhere = await fetch(`${gh.url[endpoint]}/opl/syntax/check`, { method: 'POST', body: MODEL });
+    assert.equal(elsewhere.status, 404);
   }
   const empty = await fetch(`${gh.url.opl}/opl/syntax/check`, { method: 'POST', body: '' });
   assert.deepEqual(await empty.json(), {});

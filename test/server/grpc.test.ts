@@ -61,23 +61,23 @@ describe('gRPC on the shared ports', () => {
     assert.deepEqual(got, [{ status: 'SERVING' }]);
   });
 
-  test('server reflection v1 and v1alpha list the services', async () => {
-    for (const version of ['v1', 'v1alpha'] as const) {
-      const [answer] = await reflect(gh.grpc.write, version, [{ listServices: '*' }]);
-      const names = answer.listServicesResponse.service.map((s: { name: string }) => s.name);
-      assert.deepEqual(names, [
-        'grpc.health.v1.Health',
-        'grpc.reflection.v1.ServerReflection',
-        'grpc.reflection.v1alpha.ServerReflection',
-        'ory.keto.opl.v1alpha1.SyntaxService',
-        `${RT}.CheckService`,
-        `${RT}.ExpandService`,
-        `${RT}.NamespacesService`,
-        `${RT}.ReadService`,
-        `${RT}.VersionService`,
-        `${RT}.WriteService`,
-      ]);
+  test("server reflection v1 and v1alpha list the port's services", async () => {
+    const everywhere = ['grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
+    const expected = {
+      read: [...everywhere, `${RT}.CheckService`, `${RT}.ExpandService`, `${RT}.NamespacesService`, `${RT}.ReadService`, `${RT}.VersionService`],
+      write: [...everywhere, `${RT}.VersionService`, `${RT}.WriteService`],
+      opl: [...everywhere, 'ory.keto.opl.v1alpha1.SyntaxService', `${RT}.VersionService`],
+    };
+    for (const port of ['read', 'write', 'opl'] as const) {
+      for (const version of ['v1', 'v1alpha'] as const) {
+        const [answer] = await reflect(gh.grpc[port], version, [{ listServices: '*' }]);
+        const names = answer.listServicesResponse.service.map((s: { name: string }) => s.name);
+        assert.deepEqual(names, expected[port], `${version} on ${port}`);
+      }
     }
+    const [otherPort] = await reflect(gh.grpc.write, 'v1', [{ fileContainingSymbol: `${RT}.CheckService` }]);
+    assert.equal(otherPort.errorResponse.errorCode, grpc.status.NOT_FOUND);
+    await assert.rejects(healthCheck(gh.grpc.write, `${RT}.CheckService`), { code: grpc.status.NOT_FOUND });
   });
 
   test('server reflection hands out file descriptors with their dependencies', async () => {
@@ -148,7 +148,7 @@ describe('gRPC on the shared ports', () => {
   test('Keto methods that no feature serves yet answer UNIMPLEMENTED; unknown methods too', async (t) => {
     for (const method of KETO_GRPC_METHODS) {
       try {
-        await unaryCall(gh.grpc.read, method.path, method.requestType, method.responseType, {});
+        await unaryCall(gh.grpc[method.api], method.path, method.requestType, method.responseType, {});
         t.diagnostic(`${method.path} is wired`);
       } catch (err) {
         const e = err as grpc.ServiceError;

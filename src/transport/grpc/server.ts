@@ -46,7 +46,13 @@ export function isGrpcRequest(headers: IncomingHttpHeaders): boolean {
 }
 
 /** Serves gRPC calls on HTTP/2 streams of the shared server: unary feature methods and streaming protocol services. */
-export function grpcHandler(deps: GrpcServerDeps): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void {
+export interface GrpcHandler {
+  (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void;
+  /** The method paths this handler serves; any other path is answered UNIMPLEMENTED. */
+  readonly methods: readonly string[];
+}
+
+export function grpcHandler(deps: GrpcServerDeps): GrpcHandler {
   const table = new Map<string, Entry>();
   for (const method of deps.unary) {
     table.set(method.path, {
@@ -65,7 +71,7 @@ export function grpcHandler(deps: GrpcServerDeps): (stream: ServerHttp2Stream, h
     });
   }
 
-  return (stream, headers) => {
+  const handle = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
     const started = process.hrtime.bigint();
     const path = String(headers[':path'] ?? '');
     const entry = table.get(path);
@@ -186,6 +192,7 @@ export function grpcHandler(deps: GrpcServerDeps): (stream: ServerHttp2Stream, h
     };
     entry.method.serve(requests, call).then(() => finish(GrpcCode.OK, ''), fail);
   };
+  return Object.assign(handle, { methods: [...table.keys()] });
 }
 
 /** The response side of one call: headers once, messages, then trailers (or a trailers-only answer). */

@@ -1,6 +1,6 @@
 import type { GrpcUnaryMethod } from './method.js';
 
-/** `VersionService.GetVersion`, served on every port as Keto does. */
+/** `VersionService.GetVersion`, served on the read, write and OPL ports as Keto does. */
 export function versionMethod(version: string): GrpcUnaryMethod {
   return {
     path: '/ory.keto.relation_tuples.v1alpha2.VersionService/GetVersion',

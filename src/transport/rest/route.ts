@@ -3,8 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 /**
  * One REST route. Handlers read a parsed request and return a response or throw a
  * GatehouseError; they never touch sockets, status texts or the error envelope.
- * Every route is served on the read, write and OPL ports (a harmless superset of Keto,
- * as Ory Network serves all paths on one host).
+ * Each route is served on the one port of its API, as Keto registers it (keto-surface.ts).
  */
 export interface RestRoute {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
