@@ -102,7 +102,14 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     const namespaces = await NamespaceManager.create(current().namespaces, { logger: log, flags: flags(current()) });
     closers.push(() => namespaces.close());
     config.subscribe((next) => void namespaces.reconfigure(next.namespaces, flags(next)));
-    const model = () => namespaces.current();
+    readiness.push({
+      name: 'namespaces',
+      check: () => {
+        const problem = namespaces.problem;
+        if (problem !== undefined) throw new NotReady(problem);
+      },
+    });
+    const model = () => namespaces.inForce();
 
     // engines
     const reads = readPathFromConfig(current(), store, log);

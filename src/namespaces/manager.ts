@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { invalidArgument } from '../errors.js';
+import { invalidArgument, unavailable } from '../errors.js';
 import { compileOpl } from '../opl/compile.js';
 import { placeDiagnostics } from '../opl/report.js';
 import { decodeOplBytes } from '../opl/source.js';
@@ -37,13 +37,23 @@ export interface NamespaceManagerOptions {
   readonly debounceMs?: number;
 }
 
+/** A model that cannot be used (already logged): why, in words safe to show a client (no path, no URL). */
+interface Rejected {
+  readonly rejected: string;
+}
+
 /** A form of the `namespaces` config value, ready to (re)read. */
 interface ModelSource {
   readonly description: string;
   readonly watched?: { readonly path: string; readonly isDirectory: boolean };
-  /** The model now; undefined when it cannot be used (already logged): keep the one in force. */
-  read(): Promise<readonly Namespace[] | undefined>;
+  /** The model now, or why it cannot be used; `inForce` says whether a previous model stays in force meanwhile. */
+  read(inForce: boolean): Promise<readonly Namespace[] | Rejected>;
 }
+
+const isRejected = (model: readonly Namespace[] | Rejected): model is Rejected => 'rejected' in model;
+
+/** What a request that needs the model is told while none is in force. */
+export const NO_MODEL_MESSAGE = 'no namespace model is in force: the configured model has errors';
 
 /**
  * The live model from the `namespaces` config value in any of Keto's three forms: a legacy
@@ -51,9 +61,15 @@ interface ModelSource {
  * `file://`, `http(s)://` or `base64://`). Local files are watched and reloaded after a
  * debounce; an edit that does not compile is logged and the previous model stays in force
  * (also when a file disappears). http(s) models are read when (re)configured.
+ *
+ * A model with errors at start leaves no model in force (unlike Keto, which serves an empty
+ * one): `problem` says so, for readiness, and `inForce()` refuses with unavailable until a
+ * valid model is loaded by a reload or a new configuration value.
  */
 export class NamespaceManager {
   private snapshot: NamespaceSnapshot = createSnapshot([], false);
+  /** Why no model is in force (set only while none is), in words safe to show a client. */
+  private unusable: string | undefined;
   private source: ModelSource | undefined;
   private configValue: string | undefined;
   /** The `namespaces` config value in force. */
@@ -70,7 +86,7 @@ export class NamespaceManager {
   /**
    * Loads the model. Throws invalid_argument for a malformed value or an OPL location that
    * cannot be read (or unavailable when it cannot be fetched); an OPL model with errors is
-   * logged and leaves the model empty, as in Keto.
+   * logged and leaves no model in force (see `problem`) until it is fixed.
    */
   static async create(namespaces: unknown, options: NamespaceManagerOptions): Promise<NamespaceManager> {
     const manager = new NamespaceManager(options);
@@ -78,8 +94,19 @@ export class NamespaceManager {
     return manager;
   }
 
-  /** The model in force; the same object until the model changes. */
+  /** The model in force (empty while none is); the same object until the model changes. */
   current(): NamespaceSnapshot {
+    return this.snapshot;
+  }
+
+  /** Why no model is in force; undefined once one is. */
+  get problem(): string | undefined {
+    return this.unusable;
+  }
+
+  /** The model in force, for a request; unavailable while none is (the configured model has errors). */
+  inForce(): NamespaceSnapshot {
+    if (this.unusable !== undefined) throw unavailable(NO_MODEL_MESSAGE);
     return this.snapshot;
   }
 
@@ -107,15 +134,18 @@ export class NamespaceManager {
   private async install(namespaces: unknown, flags: NamespaceFlags, initial: boolean): Promise<void> {
     const source = this.sourceFor(namespaces, flags);
     const generation = ++this.generation;
-    const model = await source.read();
+    const inForce = !initial && this.unusable === undefined;
+    const model = await source.read(inForce);
     if (generation !== this.generation) return;
-    if (model === undefined && !initial) return;
+    // A model in force stays when the new value cannot be used; with none, the new source is watched.
+    if (isRejected(model) && inForce) return;
     this.stopWatching();
     this.source = source;
     this.flags = flags;
     this.configValue = JSON.stringify(namespaces ?? null);
     this.namespacesValue = namespaces;
-    this.snapshot = createSnapshot(model ?? [], this.strictMode());
+    this.snapshot = createSnapshot(isRejected(model) ? [] : model, this.strictMode());
+    this.unusable = isRejected(model) ? model.rejected : undefined;
     this.stopWatching = this.watch(source);
   }
 
@@ -137,15 +167,22 @@ export class NamespaceManager {
 
   private async reload(source: ModelSource): Promise<void> {
     const generation = ++this.generation;
-    let model: readonly Namespace[] | undefined;
+    const inForce = this.unusable === undefined;
+    let model: readonly Namespace[] | Rejected;
     try {
-      model = await source.read();
+      model = await source.read(inForce);
     } catch (err) {
-      this.options.logger.error({ err, location: source.description }, 'could not reload the namespaces; keeping the previous model');
+      const outcome = inForce ? 'keeping the previous model' : 'no model is in force until it is fixed';
+      this.options.logger.error({ err, location: source.description }, `could not reload the namespaces; ${outcome}`);
       return;
     }
-    if (generation !== this.generation || this.closed || source !== this.source || model === undefined) return;
+    if (generation !== this.generation || this.closed || source !== this.source) return;
+    if (isRejected(model)) {
+      if (!inForce) this.unusable = model.rejected;
+      return;
+    }
     this.snapshot = createSnapshot(model, this.strictMode());
+    this.unusable = undefined;
     this.options.logger.info({ location: source.description, namespaces: model.length }, 'namespaces reloaded');
   }
 
@@ -181,18 +218,19 @@ export class NamespaceManager {
     return {
       description,
       ...(location.kind === 'file' ? { watched: { path: location.path, isDirectory: false } } : {}),
-      read: async () => {
+      read: async (inForce) => {
         const text = await readText();
         const result = compileOpl(text, { typescriptPrecedence: flags.typescriptPrecedence === true });
         const place = (ds: typeof result.errors) =>
           placeDiagnostics(text, ds).map((d) => ({ line: d.line, column: d.column, message: d.message }));
         for (const warning of place(result.warnings)) logger.warn({ location: description, ...warning }, `OPL: ${warning.message}`);
         if (result.errors.length === 0) return result.namespaces;
+        const outcome = inForce ? 'keeping the previous model' : 'no model is in force until it is fixed';
         logger.error(
           { location: description, errors: place(result.errors) },
-          `the OPL model at ${description} has ${result.errors.length} error(s); keeping the previous model`,
+          `the OPL model at ${description} has ${result.errors.length} error(s); ${outcome}`,
         );
-        return undefined;
+        return { rejected: `the namespace model has ${result.errors.length} error(s); no model is in force until it is fixed` };
       },
     };
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { GatehouseError } from '../../src/errors.js';
-import { NamespaceManager, type NamespaceLogger } from '../../src/namespaces/manager.js';
+import { NamespaceManager, NO_MODEL_MESSAGE, type NamespaceLogger } from '../../src/namespaces/manager.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -159,20 +159,40 @@ test('OPL location: hot reload on change; a broken edit is logged and the previo
   m.close();
 });
 
-test('OPL location: a model with errors at start leaves the model empty (as Keto) until it is fixed; precedence warnings are logged', async () => {
+test('OPL location: a model with errors at start leaves no model in force until it is fixed; precedence warnings are logged', async () => {
   const dir = tempDir();
   const file = join(dir, 'model.ts');
   writeFileSync(file, 'class A implements Namespace { related: { a: B[] } }');
   const logger = recordingLogger();
   const m = await NamespaceManager.create({ location: file }, { logger, debounceMs: 20 });
   assert.deepEqual(names(m), []);
-  assert.ok(logger.lines.some((l) => l.level === 'error'));
+  assert.equal(m.problem, 'the namespace model has 1 error(s); no model is in force until it is fixed');
+  assert.throws(() => m.inForce(), (err: GatehouseError) => err.kind === 'unavailable' && err.message === NO_MODEL_MESSAGE);
+  const report = logger.lines.find((l) => l.level === 'error')!;
+  assert.match(report.msg ?? '', /has 1 error\(s\); no model is in force until it is fixed$/);
   writeFileSync(
     file,
     'class A implements Namespace { related: { a: A[] } permits = { p: (ctx) => this.permits.p(ctx) || this.permits.p(ctx) && this.permits.p(ctx) } }',
   );
   await eventually(() => names(m).includes('A'), 'the fixed model is loaded');
+  assert.equal(m.problem, undefined);
+  assert.equal(m.inForce(), m.current());
   assert.ok(logger.lines.some((l) => l.level === 'warn' && /left to right/.test(l.msg ?? '')));
+  m.close();
+});
+
+test('OPL location: with no model in force, a new broken value is watched in its place and its fix loads', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'a.ts'), 'class A implements Namespace { related: { a: B[] } }');
+  writeFileSync(join(dir, 'b.ts'), 'class B implements Namespace { related: { b: C[] } }');
+  const logger = recordingLogger();
+  const m = await NamespaceManager.create({ location: 'a.ts' }, { logger, baseDir: dir, debounceMs: 20 });
+  await m.reconfigure({ location: 'b.ts' });
+  assert.equal(m.problem, 'the namespace model has 1 error(s); no model is in force until it is fixed');
+  assert.equal(logger.lines.some((l) => /keeping the previous model/.test(l.msg ?? '')), false);
+  writeFileSync(join(dir, 'b.ts'), 'class B implements Namespace {}');
+  await eventually(() => m.problem === undefined, 'the fixed model is loaded');
+  assert.deepEqual(names(m), ['B']);
   m.close();
 });
 
