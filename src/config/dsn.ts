@@ -15,43 +15,56 @@ export function dsnKind(dsn: string): 'memory' | DsnScheme | undefined {
 }
 
 const MASK = '***';
-const SECRET_QUERY_KEY = /^(.*pass.*|.*secret.*|.*token.*)$/i;
+const SECRET_KEY = /(pass|pwd|secret|token)/i;
 
 /**
- * The DSN with its password (and any password-like query parameter) replaced by ***,
- * e.g. `postgres://user:***@host/db`. Safe for logs and error messages.
+ * The DSN with its password (and any password-like parameter) replaced by ***, whatever its
+ * form: `postgres://user:***@host/db`, but also the malformed `postgres:/user:***@host/db`,
+ * `postgres:***@host/db`, `user:***@host`, `mysql:user:***@tcp(h:3306)/db`, libpq's
+ * `host=h password=***` and `Password=***;` pairs. Safe for logs and error messages.
  */
 export function maskDsn(dsn: string): string {
-  const schemeEnd = dsn.indexOf('://');
-  if (schemeEnd < 0) return maskKeywordPairs(dsn);
-  const prefix = dsn.slice(0, schemeEnd + 3);
-  const rest = dsn.slice(schemeEnd + 3);
-  const queryStart = firstIndexOf(rest, '?', '#');
-  const beforeQuery = rest.slice(0, queryStart);
-  const query = rest.slice(queryStart);
-  const at = beforeQuery.lastIndexOf('@');
-  let authorityAndPath = beforeQuery;
-  if (at >= 0) {
-    const userinfo = beforeQuery.slice(0, at);
-    const colon = userinfo.indexOf(':');
-    const masked = colon >= 0 ? `${userinfo.slice(0, colon)}:${MASK}` : userinfo;
-    authorityAndPath = `${masked}${beforeQuery.slice(at)}`;
-  }
-  return prefix + authorityAndPath + maskQuery(query);
+  const at = userinfoEnd(dsn);
+  if (at < 0) return maskPairs(dsn);
+  return maskUserinfo(dsn.slice(0, at)) + maskPairs(dsn.slice(at));
 }
 
-function firstIndexOf(text: string, ...chars: string[]): number {
-  const found = chars.map((c) => text.indexOf(c)).filter((i) => i >= 0);
-  return found.length === 0 ? text.length : Math.min(...found);
+/**
+ * Where the userinfo of `scheme:userinfo@host…` ends: the last "@" before the query. The
+ * query is looked for after the first "@" only, since a password may hold "?", "#", "/" or "@".
+ */
+function userinfoEnd(text: string): number {
+  const first = text.indexOf('@');
+  if (first < 0) return -1;
+  const query = text.slice(first).search(/[?#]/);
+  return text.lastIndexOf('@', query < 0 ? text.length : first + query);
 }
 
-function maskQuery(query: string): string {
-  return query.replace(/([?&#])([^=&#]+)=([^&#]*)/g, (whole, sep: string, key: string) =>
-    SECRET_QUERY_KEY.test(key) ? `${sep}${key}=${MASK}` : whole,
+/** `scheme:` (with any number of slashes) then `user:password`, `password` or `user`. */
+function maskUserinfo(head: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*):(\/*)/i.exec(head);
+  // "user:pw@host" also reads as a scheme "user": only a known scheme, or one followed by "/", is one.
+  const isScheme = scheme !== null && (scheme[2] !== '' || (DSN_SCHEMES as readonly string[]).includes(scheme[1]!.toLowerCase()));
+  const prefix = isScheme ? scheme[0] : '';
+  const userinfo = head.slice(prefix.length);
+  const colon = userinfo.indexOf(':');
+  if (colon >= 0) return `${prefix}${userinfo.slice(0, colon)}:${MASK}`;
+  // "postgres:secret@host": right after a bare "scheme:", a lone word may be the password.
+  if (isScheme && scheme[2] === '' && userinfo !== '') return `${prefix}${MASK}`;
+  return head;
+}
+
+/** Password-like `key=value` pairs: URL query parameters, libpq keywords, `Key=value;` lists. */
+function maskPairs(text: string): string {
+  return text.replace(/(^|[?&#;\s])([\w.-]+)(\s*=\s*)('[^']*'|[^&#;\s]*)/g, (whole, sep: string, key: string, eq: string) =>
+    SECRET_KEY.test(key) ? `${sep}${key}${eq}${MASK}` : whole,
   );
 }
 
-/** libpq-style "host=x password=y" strings. */
-function maskKeywordPairs(text: string): string {
-  return text.replace(/\b(\w*pass\w*)\s*=\s*('[^']*'|\S+)/gi, `$1=${MASK}`);
+/**
+ * Free text (an error message, a parser's snippet) with every DSN-shaped word in it masked:
+ * anything of the form `…:…@…` and any password-like `key=value` pair.
+ */
+export function maskSecretsIn(text: string): string {
+  return maskPairs(text.replace(/[^\s"'`<>]*@[^\s"'`<>]*/g, (word) => (word.includes(':') ? maskDsn(word) : word)));
 }

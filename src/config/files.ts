@@ -34,7 +34,21 @@ function syntaxMessage(error: unknown): string {
     const firstLine = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     return `invalid YAML at line ${line}, column ${column}: ${firstLine}`;
   }
-  return `invalid JSON: ${(error as Error).message}`;
+  return `invalid JSON: ${jsonProblem((error as Error).message)}`;
+}
+
+/**
+ * JSON.parse's message without the piece of the file it may quote (`Unexpected token 'u',
+ * "{"dsn":u:pw…"... is not valid JSON`): that piece can hold a password.
+ */
+function jsonProblem(message: string): string {
+  const unexpected = /^Unexpected token '(.)', .* is not valid JSON$/s.exec(message);
+  if (unexpected !== null) {
+    const token = unexpected[1]!;
+    return `unexpected ${'{}[],:"'.includes(token) ? `"${token}"` : 'character'}`;
+  }
+  if (/^Unexpected end of JSON input|^Unterminated string/.test(message)) return message.split('\n')[0]!;
+  return message.replace(/, ".*" is not valid JSON$/s, ' is not valid JSON');
 }
 
 function describeType(value: unknown): string {

@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { validate as validateSchema } from './config-validator.js';
-import { ALLOWED_DSN_FORMS, dsnKind } from './dsn.js';
+import { ALLOWED_DSN_FORMS, dsnKind, maskSecretsIn } from './dsn.js';
 import { KEYS_BY_ENV } from './keys.js';
 import { isTree, type Tree } from './merge.js';
 import { shownValue } from './redact.js';
@@ -94,7 +94,8 @@ function display(path: readonly string[]): string {
 
 const MAX_SHOWN = 80;
 
+/** The value as a message shows it: secrets hidden, DSN-shaped text masked before it is cut. */
 function show(path: readonly string[], value: unknown): string {
-  const text = JSON.stringify(shownValue(path, value)) ?? String(value);
+  const text = maskSecretsIn(JSON.stringify(shownValue(path, value)) ?? String(value));
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text;
 }
