@@ -30,6 +30,7 @@ export * from './errors.js';
 export * from './expand-tree.js';
 export * from './keto-bodies.js';
 export * from './keto-json.js';
+export * from './lookup-params.js';
 export * from './proto.js';
 export * from './request-params.js';
 export * from './tuple-string.js';

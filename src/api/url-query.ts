@@ -22,7 +22,8 @@ const SUBJECT_SET_KEYS = ['subject_set.namespace', 'subject_set.object', 'subjec
 /** Every key a relation query may carry (`subject` is listed so that it gets its own error). */
 export const RELATION_QUERY_KEYS = ['namespace', 'object', 'relation', 'subject_id', ...SUBJECT_SET_KEYS, 'subject'] as const;
 
-function subjectFromUrlQuery(q: URLSearchParams): Subject | undefined {
+/** The subject of a query: `subject_id`, or the three `subject_set.*` keys; undefined when none is given. */
+export function subjectFromUrlQuery(q: URLSearchParams): Subject | undefined {
   if (q.has('subject')) throw droppedSubjectKey();
   const hasId = q.has('subject_id');
   const setKeys = SUBJECT_SET_KEYS.filter((k) => q.has(k)).length;

@@ -45,6 +45,9 @@ export interface RelationTupleStore extends TupleSource {
   /** The revision of the latest committed write (0 before the first). */
   headRevision(): Promise<number>;
 
+  /** The secrets that sign tokens: `secrets.pagination`, or a random key kept in the database when none is configured. */
+  tokenSecrets(): Promise<readonly string[]>;
+
   /** Throws unavailable when the database cannot be reached. */
   ping(): Promise<void>;
 

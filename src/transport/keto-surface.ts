@@ -27,6 +27,12 @@ export const KETO_REST_ROUTES: readonly { method: RestRoute['method']; path: str
   { method: 'POST', path: '/opl/syntax/check', api: 'opl' },
 ];
 
+/** gatehouse's own routes beyond Keto's, each with the port that serves it. */
+export const GATEHOUSE_REST_ROUTES: readonly { method: RestRoute['method']; path: string; api: ApiName }[] = [
+  { method: 'GET', path: '/relation-tuples/list-objects', api: 'read' },
+  { method: 'GET', path: '/relation-tuples/list-subjects', api: 'read' },
+];
+
 const RT = 'ory.keto.relation_tuples.v1alpha2';
 const OPL = 'ory.keto.opl.v1alpha1';
 
@@ -97,10 +103,10 @@ export function withUnwiredMethods(provided: readonly GrpcUnaryMethod[]): GrpcUn
   return [...provided, ...missing];
 }
 
-/** The port that serves a REST route; throws for a route outside Keto's surface, so none is served by accident. */
+/** The port that serves a REST route; throws for a route outside Keto's and gatehouse's surface, so none is served by accident. */
 export function apiOfRoute(route: { method: string; path: string }): ApiName {
-  const known = KETO_REST_ROUTES.find((r) => r.method === route.method && r.path === route.path);
-  if (known === undefined) throw new Error(`${route.method} ${route.path} is not one of Keto's routes: no port serves it`);
+  const known = [...KETO_REST_ROUTES, ...GATEHOUSE_REST_ROUTES].find((r) => r.method === route.method && r.path === route.path);
+  if (known === undefined) throw new Error(`${route.method} ${route.path} is not one of the API's routes: no port serves it`);
   return known.api;
 }
 

@@ -55,7 +55,7 @@ const chunks = <T>(items: readonly T[], size: number): T[][] => {
  */
 export class SqlRelationTupleStore implements RelationTupleStore {
   private network: Promise<Predicates> | undefined;
-  private tokens: Promise<PageTokens> | undefined;
+  private storedKey: Promise<readonly string[]> | undefined;
 
   constructor(
     private readonly driver: SqlDriver,
@@ -65,7 +65,8 @@ export class SqlRelationTupleStore implements RelationTupleStore {
 
   async list(query: RelationQuery, page: PageRequest = { size: 100 }): Promise<TuplePage> {
     checkStorableQuery(query);
-    const [where, tokens] = await Promise.all([this.predicates(), this.pageTokens()]);
+    const [where, secrets] = await Promise.all([this.predicates(), this.tokenSecrets()]);
+    const tokens = new PageTokens(secrets);
     const params: SqlValue[] = [];
     const unfiltered = isUnfiltered(query);
     let selection = unfiltered
@@ -432,17 +433,17 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     return new Predicates(this.driver.dialect, nid);
   }
 
-  private pageTokens(): Promise<PageTokens> {
+  tokenSecrets(): Promise<readonly string[]> {
     const secrets = typeof this.paginationSecrets === 'function' ? this.paginationSecrets() : this.paginationSecrets;
-    if (secrets.length > 0) return Promise.resolve(new PageTokens(secrets));
-    this.tokens ??= this.storedPaginationKey().then(
-      (key) => new PageTokens([key]),
+    if (secrets.length > 0) return Promise.resolve(secrets);
+    this.storedKey ??= this.storedPaginationKey().then(
+      (key) => [key],
       (error: unknown) => {
-        this.tokens = undefined;
+        this.storedKey = undefined;
         throw error;
       },
     );
-    return this.tokens;
+    return this.storedKey;
   }
 
   /** The random key generated once per database when `secrets.pagination` is not configured. */
