@@ -33,6 +33,9 @@ export const GATEHOUSE_REST_ROUTES: readonly { method: RestRoute['method']; path
   { method: 'GET', path: '/relation-tuples/list-subjects', api: 'read' },
 ];
 
+/** Every REST route of the API ports, Keto's and gatehouse's. */
+export const API_REST_ROUTES = [...KETO_REST_ROUTES, ...GATEHOUSE_REST_ROUTES];
+
 const RT = 'ory.keto.relation_tuples.v1alpha2';
 const OPL = 'ory.keto.opl.v1alpha1';
 
@@ -105,7 +108,7 @@ export function withUnwiredMethods(provided: readonly GrpcUnaryMethod[]): GrpcUn
 
 /** The port that serves a REST route; throws for a route outside Keto's and gatehouse's surface, so none is served by accident. */
 export function apiOfRoute(route: { method: string; path: string }): ApiName {
-  const known = [...KETO_REST_ROUTES, ...GATEHOUSE_REST_ROUTES].find((r) => r.method === route.method && r.path === route.path);
+  const known = API_REST_ROUTES.find((r) => r.method === route.method && r.path === route.path);
   if (known === undefined) throw new Error(`${route.method} ${route.path} is not one of the API's routes: no port serves it`);
   return known.api;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { KETO_REST_ROUTES } from '../../src/transport/keto-surface.js';
+import { API_REST_ROUTES } from '../../src/transport/keto-surface.js';
 import { healthRoutes } from '../../src/transport/rest/health.js';
 import { startGatehouseProcess, type GatehouseProcess } from '../support/server.js';
 import { closeClientConnections, envelopeProblem, h2Request, rawRequest, request, type FuzzResponse } from './support/http.js';
@@ -20,12 +20,12 @@ import { filterQuery, TupleModel, validTuple, type KetoTuple, type TupleFilter }
 const BODY_LIMIT = 2 * 1024 * 1024;
 const ROUTES = [
   ...healthRoutes({ version: '', readiness: () => [] }).map(({ method, path }) => ({ method, path })),
-  ...KETO_REST_ROUTES,
+  ...API_REST_ROUTES,
 ];
 const WRITE_PATH = '/admin/relation-tuples';
 /** Each route is served on its API's port; health routes and unknown paths go to the write port. */
 const portOf = (method: string, path: string): 'read' | 'write' | 'opl' =>
-  KETO_REST_ROUTES.find((r) => r.method === method && r.path === path)?.api ?? 'write';
+  API_REST_ROUTES.find((r) => r.method === method && r.path === path)?.api ?? 'write';
 const CHECK_PATHS = new Set(['/relation-tuples/check']);
 
 type Step =
