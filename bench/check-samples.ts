@@ -24,12 +24,12 @@ export function sampleChecks(source: SyncSource, shape: DatasetShape, count: num
     source.subjectSets([{ namespace, object, relation }], 100)[0]!;
   while (out.direct.length < count) {
     const object = `d_${rnd(shape.docs)}`;
-    const owner = source.subjects({ namespace: 'Doc', object, relation: 'owner' }, 1)[0];
+    const owner = source.subjects([{ namespace: 'Doc', object, relation: 'owner' }], 1)[0]![0];
     const top = firstSet('Doc', object, 'viewer')[0];
     if (owner === undefined || top === undefined) continue;
     const middle = firstSet(top.namespace, top.object, top.relation)[rnd(3)];
     const leaf = middle && firstSet(middle.namespace, middle.object, middle.relation)[rnd(3)];
-    const member = leaf && source.subjects(leaf, 1)[0];
+    const member = leaf && source.subjects([leaf], 1)[0]![0];
     if (member === undefined) continue;
     const doc = { namespace: 'Doc', object };
     out.direct.push({ ...doc, relation: 'owner', subject: owner });

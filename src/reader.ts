@@ -48,14 +48,14 @@ export interface TupleSource {
   hasSubject(keys: readonly ObjectRelation[], subject: Subject): MaybePromise<boolean[]>;
   /** For each key, the subject sets stored on it (subject ids skipped), at most `limit` per key. */
   subjectSets(keys: readonly ObjectRelation[], limit: number): MaybePromise<SubjectSet[][]>;
-  /** Every subject stored on `key` (ids and sets), at most `limit`: what Expand lists. */
-  subjects(key: ObjectRelation, limit: number): MaybePromise<Subject[]>;
+  /** For each key, every subject stored on it (ids and sets), at most `limit` per key: what Expand lists. */
+  subjects(keys: readonly ObjectRelation[], limit: number): MaybePromise<Subject[][]>;
   /**
-   * Every distinct key (`namespace:object#relation`) on which `subject` is stored directly
-   * (a subject id, or exactly that subject set), only keys of `namespace` when given,
-   * sorted by namespace, object, relation (binary string order, as the stores collate).
+   * For each subject, every distinct key (`namespace:object#relation`) on which it is
+   * stored directly (a subject id, or exactly that subject set), only keys of `namespace`
+   * when given, sorted by namespace, object, relation (binary string order, as the stores collate).
    */
-  keysOf(subject: Subject, namespace?: string): MaybePromise<ObjectRelation[]>;
+  keysOf(subjects: readonly Subject[], namespace?: string): MaybePromise<ObjectRelation[][]>;
   /** Every distinct object of `namespace` that occurs in a stored tuple (as its object or as a subject set's object), in no particular order. */
   objectsIn(namespace: string): MaybePromise<string[]>;
   /**

@@ -95,7 +95,8 @@ export class CheckEngine {
       for (let i = 0; i < tuples.length; i++) {
         if (i > 0 && i % CANDIDATES_PER_TURN === 0) await nextTurn();
         try {
-          results[i] = (await this.evaluateOn(source, tuples[i]!, maxDepth, settings)) === MEMBER;
+          const outcome = this.evaluateOn(source, tuples[i]!, maxDepth, settings);
+          results[i] = (outcome instanceof Promise ? await outcome : outcome) === MEMBER;
         } catch {
           results[i] = false;
         }

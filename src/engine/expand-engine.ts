@@ -128,7 +128,7 @@ function* expandStored(b: Build, set: SubjectSet, rel: CompiledRelation | undefi
   // Every row counts toward the node limit unless strict mode filters rows out, so the
   // pages needed to fill the tree (plus one row, to know whether more follow) are enough.
   const wanted = filtering ? ALL_ROWS : Math.ceil((b.settings.maxExpandSize - b.nodes) / EXPAND_PAGE_SIZE) * EXPAND_PAGE_SIZE + 1;
-  const rows = (yield b.source.subjects(set, wanted)) as Subject[];
+  const rows = ((yield b.source.subjects([set], wanted)) as Subject[][])[0] ?? [];
   for (let start = 0; start < rows.length; start += EXPAND_PAGE_SIZE) {
     const pageStart = tree.children.length;
     for (const s of rows.slice(start, start + EXPAND_PAGE_SIZE)) {
@@ -180,7 +180,7 @@ function* expandTraverse(b: Build, set: SubjectSet, ttu: TupleToSubjectSet, dept
   const via = { namespace: set.namespace, object: set.object, relation: ttu.relation };
   const tree = node('union', { set: via });
   if (full(b) || depth <= 1) return tree;
-  const rows = (yield b.source.subjects(via, ALL_ROWS)) as Subject[];
+  const rows = ((yield b.source.subjects([via], ALL_ROWS)) as Subject[][])[0] ?? [];
   for (let start = 0; start < rows.length; start += EXPAND_PAGE_SIZE) {
     const sets: SubjectSet[] = [];
     for (const s of rows.slice(start, start + EXPAND_PAGE_SIZE)) {

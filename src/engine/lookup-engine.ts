@@ -1,7 +1,7 @@
 import { unknownNamespace } from '../errors.js';
 import type { ModelSnapshot } from '../namespaces/model.js';
 import { ALL_ROWS, type Consistency, DEFAULT_CONSISTENCY, type MaybePromise, type Readers, type SubjectSetKind, type TupleSource } from '../reader.js';
-import { compareBinary, type ObjectRelation, type RelationTuple, type Subject } from '../tuple.js';
+import { compareBinary, type ObjectRelation, type RelationTuple, type Subject, type SubjectSet } from '../tuple.js';
 import type { CheckEngine } from './check-engine.js';
 import { compileModel } from './compiled-model.js';
 import { type LookupModel, lookupModel } from './lookup-model.js';
@@ -137,7 +137,8 @@ class Frontier {
  * The objects a check could allow, walking backwards from the subject: the keys it is
  * stored on, the keys holding those as subject sets, the permits naming a reached relation
  * on the same object, and the permits traversing to a reached relation from the objects
- * whose walked relation holds the reached object.
+ * whose walked relation holds the reached object. Each level of the walk costs one read,
+ * plus one per namespace a traverse starts from.
  */
 async function objectCandidates(source: TupleSource, model: LookupModel, q: ListObjectsQuery): Promise<string[]> {
   if (!model.needsStoredPath(q.namespace, q.relation)) return source.objectsIn(q.namespace);
@@ -145,33 +146,43 @@ async function objectCandidates(source: TupleSource, model: LookupModel, q: List
   const frontier = new Frontier((k) => {
     if (k.namespace === q.namespace && k.relation === q.relation) found.add(k.object);
   });
-  (await source.keysOf(q.subject)).forEach((k) => frontier.reach(k));
-  const holders = new Map<string, MaybePromise<ObjectRelation[]>>();
-  const keysOf = (subject: Subject, namespace?: string) => {
-    const id = JSON.stringify([subject, namespace]);
-    let keys = holders.get(id);
-    if (keys === undefined) holders.set(id, (keys = source.keysOf(subject, namespace)));
-    return keys;
-  };
+  ((await source.keysOf([q.subject]))[0] ?? []).forEach((k) => frontier.reach(k));
   for (let level = frontier.take(); level.length > 0; level = frontier.take()) {
-    const asks: { readonly keys: MaybePromise<ObjectRelation[]>; readonly then: (keys: ObjectRelation[]) => void }[] = [];
+    /** Per namespace a traverse starts from: the subject sets to look up there, and what each reaches. */
+    const traversals = new Map<string, { subjects: Subject[]; seen: Map<string, number>; uses: { via: string; permit: string }[][] }>();
     for (const k of level) {
       for (const permit of model.permitsUsing(k.namespace, k.relation)) frontier.reach({ namespace: k.namespace, object: k.object, relation: permit });
-      asks.push({ keys: keysOf({ set: k }), then: (keys) => keys.forEach((holder) => frontier.reach(holder)) });
       for (const use of model.traversesTo(k.relation)) {
+        let t = traversals.get(use.namespace);
+        if (t === undefined) traversals.set(use.namespace, (t = { subjects: [], seen: new Map(), uses: [] }));
         // A traverse walks every subject set stored on the relation, whatever its relation.
         for (const relation of ['', ...model.relationsOf(k.namespace)]) {
-          asks.push({
-            keys: keysOf({ set: { namespace: k.namespace, object: k.object, relation } }, use.namespace),
-            then: (keys) => {
-              for (const holder of keys) if (holder.relation === use.via) frontier.reach({ namespace: use.namespace, object: holder.object, relation: use.permit });
-            },
-          });
+          const set = { namespace: k.namespace, object: k.object, relation };
+          const id = keyId(set);
+          let i = t.seen.get(id);
+          if (i === undefined) {
+            t.seen.set(id, (i = t.subjects.length));
+            t.subjects.push({ set });
+            t.uses.push([]);
+          }
+          t.uses[i]!.push({ via: use.via, permit: use.permit });
         }
       }
     }
-    const answers = await settle(asks.map((a) => a.keys));
-    answers.forEach((keys, i) => asks[i]!.then(keys));
+    const namespaces = [...traversals.keys()];
+    const [holders, ...traversed] = await settle([
+      source.keysOf(level.map((set) => ({ set }))),
+      ...namespaces.map((namespace) => source.keysOf(traversals.get(namespace)!.subjects, namespace)),
+    ]);
+    holders!.forEach((keys) => keys.forEach((holder) => frontier.reach(holder)));
+    namespaces.forEach((namespace, n) => {
+      const uses = traversals.get(namespace)!.uses;
+      traversed[n]!.forEach((keys, i) => {
+        for (const use of uses[i]!) {
+          for (const holder of keys) if (holder.relation === use.via) frontier.reach({ namespace, object: holder.object, relation: use.permit });
+        }
+      });
+    });
   }
   return [...found];
 }
@@ -180,7 +191,7 @@ async function objectCandidates(source: TupleSource, model: LookupModel, q: List
  * The subjects of the kind a check could allow, walking forwards from the object: the
  * subjects stored on each reached key, the subject sets among them expanded, the relations
  * a reached permit names on the same object, and the relation a traverse asks of the
- * objects its walked relation holds.
+ * objects its walked relation holds. Each level of the walk costs two reads.
  */
 async function subjectCandidates(source: TupleSource, model: LookupModel, q: ListSubjectsQuery): Promise<Subject[]> {
   const kind = q.kind;
@@ -191,29 +202,23 @@ async function subjectCandidates(source: TupleSource, model: LookupModel, q: Lis
   const frontier = new Frontier(() => undefined);
   frontier.reach({ namespace: q.namespace, object: q.object, relation: q.relation });
   for (let level = frontier.take(); level.length > 0; level = frontier.take()) {
-    const asks: { readonly rows: MaybePromise<Subject[]>; readonly then: (rows: Subject[]) => void }[] = [];
+    const vias: ObjectRelation[] = [];
+    const asked: string[] = [];
     for (const k of level) {
       for (const relation of model.computedOf(k.namespace, k.relation)) frontier.reach({ namespace: k.namespace, object: k.object, relation });
-      asks.push({
-        rows: source.subjects(k, ALL_ROWS),
-        then: (rows) => {
-          for (const s of rows) {
-            if (ofKind(s)) found.set(positionOf(s), s);
-            if ('set' in s) frontier.reach(s.set);
-          }
-        },
-      });
       for (const traverse of model.traversesOf(k.namespace, k.relation)) {
-        const via = { namespace: k.namespace, object: k.object, relation: traverse.via };
-        const sets = source.subjectSets([via], ALL_ROWS);
-        asks.push({
-          rows: sets instanceof Promise ? sets.then((s) => (s[0] ?? []).map((set) => ({ set }))) : (sets[0] ?? []).map((set) => ({ set })),
-          then: (rows) => rows.forEach((s) => 'set' in s && frontier.reach({ namespace: s.set.namespace, object: s.set.object, relation: traverse.relation })),
-        });
+        vias.push({ namespace: k.namespace, object: k.object, relation: traverse.via });
+        asked.push(traverse.relation);
       }
     }
-    const answers = await settle(asks.map((a) => a.rows));
-    answers.forEach((rows, i) => asks[i]!.then(rows));
+    const [stored, walked] = await settle<Subject[][] | SubjectSet[][]>([source.subjects(level, ALL_ROWS), source.subjectSets(vias, ALL_ROWS)]);
+    for (const rows of stored as Subject[][]) {
+      for (const s of rows) {
+        if (ofKind(s)) found.set(positionOf(s), s);
+        if ('set' in s) frontier.reach(s.set);
+      }
+    }
+    (walked as SubjectSet[][]).forEach((sets, i) => sets.forEach((set) => frontier.reach({ namespace: set.namespace, object: set.object, relation: asked[i]! })));
   }
   return [...found.values()];
 }

@@ -30,13 +30,13 @@ export class IndexedTupleSource implements InterningSource {
     return this.coverage.servesAll() ? this.index : undefined;
   }
 
-  subjects(key: ObjectRelation, limit: number): MaybePromise<Subject[]> {
-    return this.coverage.serves(key.namespace) ? this.index.subjects(key, limit) : this.store.subjects(key, limit);
+  subjects(keys: readonly ObjectRelation[], limit: number): MaybePromise<Subject[][]> {
+    return this.split(keys, (k) => this.index.subjects(k, limit), (k) => this.store.subjects(k, limit));
   }
 
-  keysOf(subject: Subject, namespace?: string): MaybePromise<ObjectRelation[]> {
+  keysOf(subjects: readonly Subject[], namespace?: string): MaybePromise<ObjectRelation[][]> {
     const served = namespace === undefined ? this.coverage.servesAll() : this.coverage.serves(namespace);
-    return served ? this.index.keysOf(subject, namespace) : this.store.keysOf(subject, namespace);
+    return served ? this.index.keysOf(subjects, namespace) : this.store.keysOf(subjects, namespace);
   }
 
   /** Objects and subjects of one kind may sit in rows of any namespace: the index answers once it holds them all. */

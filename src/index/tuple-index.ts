@@ -131,14 +131,16 @@ export class TupleIndex implements InterningSource, InternedReads {
     return out;
   }
 
-  subjects(key: ObjectRelation, limit: number): Subject[] {
-    const k = this.findKey(key);
-    if (k < 0) return [];
-    const start = this.forward.start(k);
-    const end = start + Math.min(this.forward.length(k), limit);
-    const out: Subject[] = [];
-    for (let r = start; r < end; r++) out.push(this.subjectOf(this.forward.values[r]!));
-    return out;
+  subjects(keys: readonly ObjectRelation[], limit: number): Subject[][] {
+    return keys.map((key) => {
+      const k = this.findKey(key);
+      if (k < 0) return [];
+      const start = this.forward.start(k);
+      const end = start + Math.min(this.forward.length(k), limit);
+      const out: Subject[] = [];
+      for (let r = start; r < end; r++) out.push(this.subjectOf(this.forward.values[r]!));
+      return out;
+    });
   }
 
   interned(): InternedReads {
@@ -187,18 +189,19 @@ export class TupleIndex implements InterningSource, InternedReads {
     return this.nodes.relation(node);
   }
 
-  keysOf(subject: Subject, namespace?: string): ObjectRelation[] {
-    const s = this.findSubject(subject);
-    if (s < 0) return [];
+  keysOf(subjects: readonly Subject[], namespace?: string): ObjectRelation[][] {
     const ns = namespace === undefined ? -1 : this.nodes.strings.find(namespace);
-    if (namespace !== undefined && ns < 0) return [];
-    const start = this.reverse.start(s);
-    const out: ObjectRelation[] = [];
-    for (let r = start, end = start + this.reverse.length(s); r < end; r++) {
-      const key = this.reverse.values[r]!;
-      if (ns < 0 || this.nodes.namespaceId(key) === ns) out.push(this.setOf(key));
-    }
-    return out.sort(compareKeys);
+    return subjects.map((subject) => {
+      const s = this.findSubject(subject);
+      if (s < 0 || (namespace !== undefined && ns < 0)) return [];
+      const start = this.reverse.start(s);
+      const out: ObjectRelation[] = [];
+      for (let r = start, end = start + this.reverse.length(s); r < end; r++) {
+        const key = this.reverse.values[r]!;
+        if (ns < 0 || this.nodes.namespaceId(key) === ns) out.push(this.setOf(key));
+      }
+      return out.sort(compareKeys);
+    });
   }
 
   objectsIn(namespace: string): string[] {

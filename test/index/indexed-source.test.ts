@@ -27,8 +27,8 @@ function setUp() {
   const database = {
     hasSubject: async (keys: readonly ObjectRelation[], s: RelationTuple['subject']) => (asked.push(...keys.map((k) => k.namespace)), naive.hasSubject(keys, s)),
     subjectSets: async (keys: readonly ObjectRelation[], limit: number) => (asked.push(...keys.map((k) => k.namespace)), naive.subjectSets(keys, limit)),
-    subjects: async (key: ObjectRelation, limit: number) => (asked.push(key.namespace), naive.subjects(key, limit)),
-    keysOf: async (s: Subject, namespace?: string) => (asked.push(namespace ?? '*'), naive.keysOf(s, namespace)),
+    subjects: async (keys: readonly ObjectRelation[], limit: number) => (asked.push(...keys.map((k) => k.namespace)), naive.subjects(keys, limit)),
+    keysOf: async (s: readonly Subject[], namespace?: string) => (asked.push(namespace ?? '*'), naive.keysOf(s, namespace)),
     objectsIn: async (namespace: string) => (asked.push(namespace), naive.objectsIn(namespace)),
     subjectsOfKind: async (kind: SubjectSetKind | undefined) => (asked.push(kind?.namespace ?? '*'), naive.subjectsOfKind(kind)),
   };
@@ -50,7 +50,7 @@ describe('IndexedTupleSource', () => {
     coverage.markWarm();
     assert.deepEqual(source.hasSubject(keys, { id: 'alice' }), naive.hasSubject(keys, { id: 'alice' }));
     assert.deepEqual(source.subjectSets(keys, 10), naive.subjectSets(keys, 10));
-    assert.deepEqual(source.subjects(member('Group', 'g'), 10), naive.subjects(member('Group', 'g'), 10));
+    assert.deepEqual(source.subjects([member('Group', 'g')], 10), naive.subjects([member('Group', 'g')], 10));
     assert.deepEqual(asked, []);
   });
 
@@ -60,8 +60,8 @@ describe('IndexedTupleSource', () => {
     coverage.exclude('Group');
     assert.deepEqual(await source.hasSubject(keys, { id: 'alice' }), naive.hasSubject(keys, { id: 'alice' }));
     assert.deepEqual(await source.subjectSets(keys, 10), naive.subjectSets(keys, 10));
-    assert.deepEqual(await source.subjects(member('Group', 'g'), 10), naive.subjects(member('Group', 'g'), 10));
-    assert.deepEqual(source.subjects(member('Doc', 'd'), 10), naive.subjects(member('Doc', 'd'), 10));
+    assert.deepEqual(await source.subjects([member('Group', 'g')], 10), naive.subjects([member('Group', 'g')], 10));
+    assert.deepEqual(source.subjects([member('Doc', 'd')], 10), naive.subjects([member('Doc', 'd')], 10));
     assert.deepEqual(asked, ['Group', 'Group', 'Group', 'Group', 'Group']);
   });
 });

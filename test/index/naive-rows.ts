@@ -50,19 +50,23 @@ export class NaiveRows {
     );
   }
 
-  subjects(key: ObjectRelation, limit: number): Subject[] {
-    return this.ordered(key)
-      .map((t) => t.subject)
-      .slice(0, limit);
+  subjects(keys: readonly ObjectRelation[], limit: number): Subject[][] {
+    return keys.map((key) =>
+      this.ordered(key)
+        .map((t) => t.subject)
+        .slice(0, limit),
+    );
   }
 
-  keysOf(subject: Subject, namespace?: string): ObjectRelation[] {
-    const seen = new Map<string, ObjectRelation>();
-    for (const { tuple: t } of this.rows) {
-      if (!subjectEquals(t.subject, subject) || (namespace !== undefined && t.namespace !== namespace)) continue;
-      seen.set(JSON.stringify([t.namespace, t.object, t.relation]), { namespace: t.namespace, object: t.object, relation: t.relation });
-    }
-    return [...seen.values()].sort(compareKeys);
+  keysOf(subjects: readonly Subject[], namespace?: string): ObjectRelation[][] {
+    return subjects.map((subject) => {
+      const seen = new Map<string, ObjectRelation>();
+      for (const { tuple: t } of this.rows) {
+        if (!subjectEquals(t.subject, subject) || (namespace !== undefined && t.namespace !== namespace)) continue;
+        seen.set(JSON.stringify([t.namespace, t.object, t.relation]), { namespace: t.namespace, object: t.object, relation: t.relation });
+      }
+      return [...seen.values()].sort(compareKeys);
+    });
   }
 
   objectsIn(namespace: string): string[] {

@@ -341,8 +341,20 @@ export function storeSuite(dialect: string, makeDatabase: () => Promise<TestData
         [],
       ]);
       assert.equal((await store.subjectSets(keys, 10))[0]!.length, 3);
-      assert.deepEqual(await store.subjects(keys[0]!, 2), [id('alice'), set('group', 'eng', 'member')]);
-      assert.equal((await store.subjects(keys[0]!, 100)).length, 4);
+      assert.deepEqual(await store.subjects([keys[0]!], 2), [[id('alice'), set('group', 'eng', 'member')]]);
+      assert.equal((await store.subjects([keys[0]!], 100))[0]!.length, 4);
+      assert.deepEqual(
+        (await store.subjects(keys, 1)).map((rows) => rows.map((s) => ('id' in s ? s.id : `${s.set.object}#${s.set.relation}`))),
+        [['alice'], ['eng#member'], ['bob'], ['eng#member'], []],
+      );
+      assert.deepEqual(await store.keysOf([id('bob'), set('group', 'eng', 'member'), id('nobody')], 'doc'), [
+        [{ namespace: 'doc', object: '2', relation: 'owner' }],
+        [
+          { namespace: 'doc', object: '1', relation: 'viewer' },
+          { namespace: 'doc', object: '2', relation: 'viewer' },
+        ],
+        [],
+      ]);
     });
 
     test('the changelog records every write with consecutive revisions', async () => {

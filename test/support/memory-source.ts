@@ -49,17 +49,21 @@ export class MemoryTupleSource implements TupleSource {
     );
   }
 
-  subjects(key: ObjectRelation, limit: number): MaybePromise<Subject[]> {
-    return this.answer((this.byKey.get(keyOf(key)) ?? []).slice(0, limit));
+  subjects(keys: readonly ObjectRelation[], limit: number): MaybePromise<Subject[][]> {
+    return this.answer(keys.map((key) => (this.byKey.get(keyOf(key)) ?? []).slice(0, limit)));
   }
 
-  keysOf(subject: Subject, namespace?: string): MaybePromise<ObjectRelation[]> {
-    const keys: ObjectRelation[] = [];
-    for (const [k, subjects] of this.byKey) {
-      const [ns, object, relation] = k.split('\u0000') as [string, string, string];
-      if ((namespace === undefined || ns === namespace) && subjects.some((s) => subjectEquals(s, subject))) keys.push({ namespace: ns, object, relation });
-    }
-    return this.answer(keys.sort(compareKeys));
+  keysOf(subjects: readonly Subject[], namespace?: string): MaybePromise<ObjectRelation[][]> {
+    return this.answer(
+      subjects.map((subject) => {
+        const keys: ObjectRelation[] = [];
+        for (const [k, stored] of this.byKey) {
+          const [ns, object, relation] = k.split('\u0000') as [string, string, string];
+          if ((namespace === undefined || ns === namespace) && stored.some((s) => subjectEquals(s, subject))) keys.push({ namespace: ns, object, relation });
+        }
+        return keys.sort(compareKeys);
+      }),
+    );
   }
 
   objectsIn(namespace: string): MaybePromise<string[]> {

@@ -72,7 +72,45 @@ export class Predicates {
     }
     return `(${ors.join(' OR ')})`;
   }
+
+  /** Rows whose subject is one of `subjects`: ids in one list, subject sets grouped by namespace and relation. */
+  subjects(subjects: readonly Subject[], params: SqlValue[]): string {
+    const ids = new Set<string>();
+    const groups = new Map<string, { namespace: string; relation: string; objects: Set<string> }>();
+    for (const s of subjects) {
+      if ('id' in s) {
+        ids.add(this.uuidOf(s.id));
+        continue;
+      }
+      const id = JSON.stringify([s.set.namespace, s.set.relation]);
+      let group = groups.get(id);
+      if (group === undefined) groups.set(id, (group = { namespace: s.set.namespace, relation: s.set.relation, objects: new Set() }));
+      group.objects.add(this.uuidOf(s.set.object));
+    }
+    const a = this.alias;
+    const ors: string[] = [];
+    if (ids.size > 0) {
+      params.push(...ids);
+      ors.push(`(${a}subject_id IN (${[...ids].map(() => '?').join(', ')}) AND ${a}subject_set_namespace IS NULL)`);
+    }
+    for (const group of groups.values()) {
+      const namespace = this.dialect.textEquals(`${a}subject_set_namespace`, group.namespace, params);
+      const relation = this.dialect.textEquals(`${a}subject_set_relation`, group.relation, params);
+      params.push(...group.objects);
+      ors.push(`(${a}subject_id IS NULL AND ${namespace} AND ${relation} AND ${a}subject_set_object IN (${[...group.objects].map(() => '?').join(', ')}))`);
+    }
+    return `(${ors.join(' OR ')})`;
+  }
+
+  /** The identity a subject has in results (see `subjectId`). */
+  subjectIdOf(s: Subject): string {
+    return 'id' in s ? this.uuidOf(s.id) : keyId(s.set.namespace, this.uuidOf(s.set.object), s.set.relation);
+  }
 }
+
+/** The identity of a subject in results: its id's UUID, or the subject set's namespace, object UUID and relation. */
+export const subjectId = (row: { subject_id: string | null; subject_set_namespace: string | null; subject_set_object: string | null; subject_set_relation: string | null }): string =>
+  row.subject_id !== null ? String(row.subject_id).toLowerCase() : keyId(row.subject_set_namespace ?? '', String(row.subject_set_object ?? ''), row.subject_set_relation ?? '');
 
 /** The identity of a key in results: namespace, object UUID, relation. */
 export const keyId = (namespace: string, objectUuid: string, relation: string): string =>

@@ -10,7 +10,7 @@ import { decodeChanges, encodeChanges } from './changelog.js';
 import { CURSOR_WALK_COLUMNS, walkCursor } from './cursor-walk.js';
 import type { Row, SqlColumn, SqlDriver, SqlExecutor, SqlValue } from './driver.js';
 import { MAX_PARAMETERS } from './driver.js';
-import { keyId, Predicates } from './predicates.js';
+import { keyId, Predicates, subjectId } from './predicates.js';
 import { TUPLE_COLUMNS, tupleOf, type TupleRow } from './rows.js';
 
 const DELETE_CHUNK = 100;
@@ -257,23 +257,64 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     return keys.map((key) => [...(byKey.get(keyId(key.namespace, where.uuidOf(key.object), key.relation)) ?? [])]);
   }
 
-  async subjects(key: ObjectRelation, limit: number): Promise<Subject[]> {
-    const page = await this.listRows({ namespace: key.namespace, object: key.object, relation: key.relation }, limit);
-    return page.map((tuple) => tuple.subject);
+  async subjects(keys: readonly ObjectRelation[], limit: number): Promise<Subject[][]> {
+    if (keys.length === 0) return [];
+    const where = await this.predicates();
+    const exact = this.driver.dialect.exact;
+    const byKey = new Map<string, Subject[]>();
+    const textKey = (namespace: string, object: string, relation: string) => `${namespace}\u0000${object}\u0000${relation}`;
+    for (const chunk of chunks(keys, KEY_CHUNK)) {
+      const params: SqlValue[] = [where.nid];
+      const keySql = where.keys(chunk, params);
+      const rows = await this.driver.query<TupleRow>(
+        withStrings(
+          `SELECT r.* FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY ${exact('t.namespace')}, t.object, ${exact('t.relation')} ORDER BY t.shard_id) AS position
+                            FROM keto_relation_tuples t WHERE t.nid = ? AND ${keySql}) r
+           WHERE r.position <= ${Math.max(0, limitOf(limit))}`,
+        ),
+        params,
+      );
+      for (const tuple of rows.map(tupleOf)) {
+        const id = textKey(tuple.namespace, tuple.object, tuple.relation);
+        let subjects = byKey.get(id);
+        if (subjects === undefined) byKey.set(id, (subjects = []));
+        subjects.push(tuple.subject);
+      }
+    }
+    return keys.map((key) => byKey.get(textKey(key.namespace, key.object, key.relation)) ?? []);
   }
 
-  async keysOf(subject: Subject, namespace?: string): Promise<ObjectRelation[]> {
+  async keysOf(subjects: readonly Subject[], namespace?: string): Promise<ObjectRelation[][]> {
+    if (subjects.length === 0) return [];
     const where = await this.predicates();
-    const params: SqlValue[] = [where.nid];
-    const subjectSql = where.subject(subject, params);
-    const namespaceSql = namespace === undefined ? '' : ` AND ${this.driver.dialect.textEquals('t.namespace', namespace, params)}`;
-    const rows = await this.driver.query<{ namespace: string; object: string | null; relation: string }>(
-      `SELECT DISTINCT t.namespace, m.string_representation AS object, t.relation
-       FROM keto_relation_tuples t LEFT JOIN keto_uuid_mappings m ON m.id = t.object
-       WHERE t.nid = ? AND ${subjectSql}${namespaceSql}`,
-      params,
-    );
-    return rows.map((row) => ({ namespace: row.namespace, object: row.object ?? '', relation: row.relation })).sort(compareKeys);
+    const bySubject = new Map<string, ObjectRelation[]>();
+    for (const chunk of chunks(subjects, KEY_CHUNK)) {
+      const params: SqlValue[] = [where.nid];
+      const subjectSql = where.subjects(chunk, params);
+      const namespaceSql = namespace === undefined ? '' : ` AND ${this.driver.dialect.textEquals('t.namespace', namespace, params)}`;
+      const rows = await this.driver.query<{
+        namespace: string;
+        object: string | null;
+        relation: string;
+        subject_id: string | null;
+        subject_set_namespace: string | null;
+        subject_set_object: string | null;
+        subject_set_relation: string | null;
+      }>(
+        `SELECT DISTINCT t.namespace, m.string_representation AS object, t.relation,
+                t.subject_id, t.subject_set_namespace, t.subject_set_object, t.subject_set_relation
+         FROM keto_relation_tuples t LEFT JOIN keto_uuid_mappings m ON m.id = t.object
+         WHERE t.nid = ? AND ${subjectSql}${namespaceSql}`,
+        params,
+      );
+      for (const row of rows) {
+        const id = subjectId(row);
+        let keys = bySubject.get(id);
+        if (keys === undefined) bySubject.set(id, (keys = []));
+        keys.push({ namespace: row.namespace, object: row.object ?? '', relation: row.relation });
+      }
+    }
+    return subjects.map((s) => [...(bySubject.get(where.subjectIdOf(s)) ?? [])].sort(compareKeys));
   }
 
   async objectsIn(namespace: string): Promise<string[]> {
@@ -310,16 +351,6 @@ export class SqlRelationTupleStore implements RelationTupleStore {
       params,
     );
     return rows.map((row) => ({ set: { namespace: kind.namespace, object: row.object ?? '', relation: kind.relation } }));
-  }
-
-  private async listRows(query: RelationQuery, limit: number): Promise<RelationTuple[]> {
-    const where = await this.predicates();
-    const params: SqlValue[] = [];
-    const rows = await this.driver.query<TupleRow>(
-      withStrings(`SELECT t.* FROM keto_relation_tuples t WHERE ${where.query(query, params)} ORDER BY t.shard_id LIMIT ${Math.max(0, limitOf(limit))}`),
-      params,
-    );
-    return rows.map(tupleOf);
   }
 
   private async insertRows(tx: SqlExecutor, where: Predicates, tuples: readonly RelationTuple[]): Promise<void> {
