@@ -5,7 +5,7 @@ import { Configuration, PermissionApi } from '@ory/keto-client';
 import { parseTupleString } from '../../src/api/tuple-string.js';
 import type { RelationTuple } from '../../src/tuple.js';
 import { startPermissionServers } from '../engine/permission-servers.js';
-import { caseModel, caseTuples, conformanceDir, loadConformanceCases } from '../support/conformance.js';
+import { caseModel, caseTuples, corpusSkip, loadConformanceCases } from '../support/conformance.js';
 import { MemoryTupleSource } from '../support/memory-source.js';
 import { UNSTATED_MAX_DEPTH } from './corpus-runner.js';
 
@@ -37,7 +37,7 @@ function grpcRequest(t: RelationTuple, maxDepth: number) {
   return new checkMessages.CheckRequest().setTuple(tuple).setMaxDepth(maxDepth);
 }
 
-describe('conformance corpus sample over REST and gRPC with Keto\'s clients', { skip: cases === undefined ? `no corpus at ${conformanceDir()} (set GATEHOUSE_CONFORMANCE_DIR)` : false }, () => {
+describe('conformance corpus sample over REST and gRPC with Keto\'s clients', { skip: corpusSkip(cases) }, () => {
   it('every sampled check and error check agrees on both transports', async () => {
     let checks = 0;
     let errorChecks = 0;

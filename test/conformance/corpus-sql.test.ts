@@ -4,7 +4,7 @@ import { openStore } from '../../src/store/open.js';
 import type { RelationTupleStore } from '../../src/store/store.js';
 import type { RelationTuple } from '../../src/tuple.js';
 import { SQL_DIALECTS, type TestDatabase } from '../store/databases.js';
-import { conformanceDir, loadConformanceCases } from '../support/conformance.js';
+import { corpusSkip, loadConformanceCases } from '../support/conformance.js';
 import { describeTally, emptyTally, runCase } from './corpus-runner.js';
 
 /**
@@ -15,7 +15,7 @@ import { describeTally, emptyTally, runCase } from './corpus-runner.js';
 const cases = loadConformanceCases();
 
 for (const dialect of SQL_DIALECTS) {
-  const skip = cases === undefined ? `no corpus at ${conformanceDir()} (set GATEHOUSE_CONFORMANCE_DIR)` : dialect.skip;
+  const skip = corpusSkip(cases) || dialect.skip;
   describe(`conformance corpus, ${dialect.name} store`, { skip }, () => {
     let database: TestDatabase;
     let store: RelationTupleStore;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TupleIndex } from '../../src/index/tuple-index.js';
-import { conformanceDir, loadConformanceCases } from '../support/conformance.js';
+import { corpusSkip, loadConformanceCases } from '../support/conformance.js';
 import { MemoryTupleSource } from '../support/memory-source.js';
 import { describeTally, emptyTally, runCase } from './corpus-runner.js';
 
@@ -12,7 +12,7 @@ import { describeTally, emptyTally, runCase } from './corpus-runner.js';
  */
 const cases = loadConformanceCases();
 
-describe('conformance corpus, in-memory source', { skip: cases === undefined ? `no corpus at ${conformanceDir()} (set GATEHOUSE_CONFORMANCE_DIR)` : false }, () => {
+describe('conformance corpus, in-memory source', { skip: corpusSkip(cases) }, () => {
   for (const async of [false, true]) {
     it(`every check, error check and limit check agrees (${async ? 'asynchronous' : 'synchronous'} source)`, async () => {
       const tally = emptyTally();

@@ -6,7 +6,7 @@ import type { RelationTupleStore } from '../../src/store/store.js';
 import type { RelationTuple } from '../../src/tuple.js';
 import { describeTally, emptyTally, runCase } from '../conformance/corpus-runner.js';
 import { SQL_DIALECTS, type TestDatabase } from '../store/databases.js';
-import { conformanceDir, loadConformanceCases } from '../support/conformance.js';
+import { corpusSkip, loadConformanceCases } from '../support/conformance.js';
 
 /**
  * The whole conformance corpus through the engine with the index on, over each SQL
@@ -16,7 +16,7 @@ import { conformanceDir, loadConformanceCases } from '../support/conformance.js'
 const cases = loadConformanceCases();
 
 for (const dialect of SQL_DIALECTS) {
-  const skip = cases === undefined ? `no corpus at ${conformanceDir()} (set GATEHOUSE_CONFORMANCE_DIR)` : dialect.skip;
+  const skip = corpusSkip(cases) || dialect.skip;
   describe(`conformance corpus, index on over the ${dialect.name} store`, { skip }, () => {
     let database: TestDatabase;
     let store: RelationTupleStore;

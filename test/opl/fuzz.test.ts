@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { compileOpl, type CompileResult } from '../../src/opl/compile.js';
 import { decodeOplBytes } from '../../src/opl/source.js';
+import { corpusSkip, loadConformanceCases } from '../support/conformance.js';
 import { arbitraryModel, arbitraryStyle } from './support/arbitrary-model.js';
 import { INVALID_MODELS } from './support/invalid-models.js';
 import { printModel } from './support/print-model.js';
@@ -123,18 +122,17 @@ test('chains of 50 000 operands (alternating, one operator, juxtaposed) compile 
   }
 });
 
-const SEED_DIR = process.env['GATEHOUSE_OPL_FUZZ_SEEDS'];
-test(
-  'external seed corpus (raw files, e.g. Keto\'s fuzz_parser_seeds) never makes the compiler throw',
-  { skip: SEED_DIR === undefined ? 'set GATEHOUSE_OPL_FUZZ_SEEDS to a directory of raw OPL inputs to run it' : false },
-  () => {
-    for (const name of readdirSync(SEED_DIR!)) {
-      const source = decodeOplBytes(readFileSync(join(SEED_DIR!, name)));
-      checkedCompile(source, false);
-      checkedCompile(source, true);
-    }
-  },
-);
+const corpus = loadConformanceCases();
+test('1 000 mutations of the conformance corpus models never make the compiler throw', { skip: corpusSkip(corpus) }, () => {
+  const models = [...new Set(corpus!.map((c) => c.opl))];
+  assert.ok(models.length > 0);
+  fc.assert(
+    fc.property(fc.constantFrom(...models), fc.array(mutation, { minLength: 1, maxLength: 8 }), fc.boolean(), (seed, steps, ts) => {
+      checkedCompile(mutate(seed, steps), ts);
+    }),
+    { numRuns: 1000, seed: 4 },
+  );
+});
 
 test('the fuzz run covered 10 000 inputs', () => {
   assert.ok(inputs >= 10_000, String(inputs));

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseTupleString } from '../../src/api/tuple-string.js';
 import type { ModelSnapshot, Namespace } from '../../src/namespaces/model.js';
 import { compileOpl } from '../../src/opl/compile.js';
@@ -8,9 +9,10 @@ import type { RelationTuple } from '../../src/tuple.js';
 /**
  * The conformance corpus (format: the corpus README): one JSON file per case, an OPL
  * model, tuples in Keto's string form and expected answers. The directory is
- * GATEHOUSE_CONFORMANCE_DIR, else the shared corpus next to the repository.
+ * GATEHOUSE_CONFORMANCE_DIR, else the shared corpus next to the repository
+ * (`../shared/conformance`, as `.ci/run` finds it).
  */
-export const DEFAULT_CONFORMANCE_DIR = '/work/shared/conformance';
+export const DEFAULT_CONFORMANCE_DIR = fileURLToPath(new URL('../../../../shared/conformance', import.meta.url));
 
 export interface CaseListObjects {
   readonly namespace: string;
@@ -68,6 +70,25 @@ export interface ConformanceCase {
 
 export function conformanceDir(): string {
   return process.env.GATEHOUSE_CONFORMANCE_DIR ?? DEFAULT_CONFORMANCE_DIR;
+}
+
+/** CI (`.ci/run` sets CI=true) must run every corpus test: there a missing corpus is a failure. */
+function inCi(): boolean {
+  const ci = process.env.CI;
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
+}
+
+/**
+ * The `skip` option of a test over the corpus: false when the cases were loaded, else the
+ * reason. A corpus missing in CI, or where GATEHOUSE_CONFORMANCE_DIR names it, throws
+ * instead, so its tests fail rather than quietly not running.
+ */
+export function corpusSkip(cases: readonly ConformanceCase[] | undefined): string | false {
+  if (cases !== undefined) return false;
+  const where = `no conformance corpus at ${conformanceDir()}`;
+  if (inCi()) throw new Error(`${where}: CI runs the corpus tests, so the corpus must be there`);
+  if (process.env.GATEHOUSE_CONFORMANCE_DIR !== undefined) throw new Error(`${where}, where GATEHOUSE_CONFORMANCE_DIR points`);
+  return `${where}: set GATEHOUSE_CONFORMANCE_DIR to the corpus directory to run these tests`;
 }
 
 /** Every case under the directory (sorted by path), or undefined when the directory does not exist. */
