@@ -1,8 +1,8 @@
 import { extname } from 'node:path';
+import { parse as parseToml, TomlError } from 'smol-toml';
 import { yamlLibrary } from '../config/yaml.js';
 import { invalidArgument } from '../errors.js';
 import type { Namespace } from './model.js';
-import { parseTomlTable } from './toml-table.js';
 
 /**
  * Keto's legacy namespace configuration: a list `[{id, name, config}]` in the config file,
@@ -22,9 +22,9 @@ export function parseLegacyNamespaceFile(fileName: string, text: string): Namesp
   const extension = extname(fileName).toLowerCase();
   let value: unknown;
   try {
-    value = extension === '.toml' ? parseTomlTable(text) : yamlLibrary().parse(text);
+    value = extension === '.toml' ? parseToml(text) : yamlLibrary().parse(text);
   } catch (err) {
-    throw invalidArgument(`namespace file ${fileName}: ${(err as Error).message}`);
+    throw invalidArgument(`namespace file ${fileName}: ${err instanceof TomlError ? tomlReason(err) : (err as Error).message}`);
   }
   return legacyNamespace(value, `namespace file ${fileName}`);
 }
@@ -41,6 +41,12 @@ function legacyNamespace(value: unknown, where: string): Namespace {
     throw invalidArgument(`${where}: "id" must be an integer from 0 to 2147483647, got ${describe(id)}`);
   }
   return Object.freeze({ name, relations: Object.freeze([]) });
+}
+
+/** Where and why TOML was refused, without the excerpt of the file smol-toml appends to its message. */
+function tomlReason(err: TomlError): string {
+  const reason = err.message.split('\n', 1)[0]!.replace(/^Invalid TOML document: /, '');
+  return `line ${err.line}, column ${err.column}: ${reason}`;
 }
 
 const describe = (value: unknown): string =>
