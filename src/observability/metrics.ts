@@ -28,6 +28,7 @@ export function createMetrics(): Metrics {
       histogram: 'gatehouse_http_request_duration_seconds',
       histogramHelp: 'REST request latency, by route template, method and status.',
     },
+    ['route', 'method', 'status'],
     LATENCY_BUCKETS,
   );
   const grpc = new RequestSeries(
@@ -38,6 +39,7 @@ export function createMetrics(): Metrics {
       histogram: 'gatehouse_grpc_request_duration_seconds',
       histogramHelp: 'gRPC call latency, by method and status code.',
     },
+    ['method', 'code'],
     LATENCY_BUCKETS,
   );
   const abortedAtShutdown = new Counter({

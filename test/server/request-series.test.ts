@@ -11,7 +11,7 @@ test("request series expose exactly what prom-client's Counter and Histogram exp
   const counter = new Counter({ name: NAMES.counter, help: NAMES.counterHelp, labelNames: ['route', 'status'], registers: [reference] });
   const histogram = new Histogram({ name: NAMES.histogram, help: NAMES.histogramHelp, labelNames: ['route', 'status'], buckets: BOUNDS, registers: [reference] });
   const registry = new Registry();
-  const series = new RequestSeries(registry, NAMES, BOUNDS);
+  const series = new RequestSeries(registry, NAMES, ['route', 'status'], BOUNDS);
   const observations: [string, number, number][] = [
     ['/a', 200, 0.0004],
     ['/b "quoted" \\ back\nslash', 404, 0.05],
