@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { ModelSnapshot } from '../src/namespaces/model.js';
+import type { ModelSnapshot } from '../src/model.js';
 import { createSnapshot } from '../src/namespaces/snapshot.js';
 import { compileOpl } from '../src/opl/compile.js';
 import type { RelationTupleStore } from '../src/store/store.js';

@@ -1,5 +1,5 @@
 import { GatehouseError, invalidArgument, limitExceeded, unknownNamespace } from '../errors.js';
-import type { ModelSnapshot } from '../namespaces/model.js';
+import type { ModelSnapshot } from '../model.js';
 import type { RelationTuple } from '../tuple.js';
 import { compileModel, type CompiledModel } from './compiled-model.js';
 import { Evaluator, PAUSED_FOR_TURN } from './evaluator.js';

@@ -1,5 +1,5 @@
 import { GatehouseError, invalidArgument } from '../errors.js';
-import type { ModelSnapshot, Relation, RelationType, RewriteChild, SubjectSetRewrite } from '../namespaces/model.js';
+import type { ModelSnapshot, Relation, RelationType, RewriteChild, SubjectSetRewrite } from '../model.js';
 
 /**
  * The model in the form the evaluator walks: relations resolved once per snapshot into

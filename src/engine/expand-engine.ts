@@ -1,6 +1,6 @@
 import { type ExpandNodeType, type ExpandTree, type ExpandTreeTuple, expandNode } from '../api/expand-tree.js';
 import { unknownNamespace } from '../errors.js';
-import type { ModelSnapshot, RewriteChild, TupleToSubjectSet } from '../namespaces/model.js';
+import type { ModelSnapshot, RewriteChild, TupleToSubjectSet } from '../model.js';
 import type { Subject, SubjectSet } from '../tuple.js';
 import { compileModel, type CompiledModel, type CompiledRelation } from './compiled-model.js';
 import { clampDepth } from './limits.js';

@@ -1,5 +1,5 @@
 import { unknownNamespace } from '../errors.js';
-import type { ModelSnapshot } from '../namespaces/model.js';
+import type { ModelSnapshot } from '../model.js';
 import { ALL_ROWS, type Consistency, DEFAULT_CONSISTENCY, type MaybePromise, type Readers, type SubjectSetKind, type TupleSource } from '../reader.js';
 import { compareBinary, type ObjectRelation, type RelationTuple, type Subject, type SubjectSet } from '../tuple.js';
 import type { CheckEngine } from './check-engine.js';

@@ -1,4 +1,4 @@
-import type { ModelSnapshot, RewriteChild } from '../namespaces/model.js';
+import type { ModelSnapshot, RewriteChild } from '../model.js';
 
 /** A permit that follows a relation of the objects another relation points to: `this.related.via.traverse((x) => x.…)`. */
 export interface TraverseUse {

@@ -1,7 +1,7 @@
 import { invalidArgument } from '../errors.js';
 import { legacyListNamespaces } from './legacy.js';
 import { resolveLocation, type Location } from './location.js';
-import type { Namespace } from './model.js';
+import type { Namespace } from '../model.js';
 
 /** Keto's default for an unset `namespaces`. */
 export const DEFAULT_NAMESPACES_LOCATION = 'file://./keto_namespaces';

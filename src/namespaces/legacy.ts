@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { yamlLibrary } from '../config/yaml.js';
 import { invalidArgument } from '../errors.js';
-import type { Namespace } from './model.js';
+import type { Namespace } from '../model.js';
 
 /**
  * Keto's legacy namespace configuration: a list `[{id, name, config}]` in the config file,

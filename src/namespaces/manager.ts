@@ -7,7 +7,7 @@ import { decodeOplBytes } from '../opl/source.js';
 import { namespacesForm } from './config-form.js';
 import { LEGACY_FILE_EXTENSIONS, parseLegacyNamespaceFile } from './legacy.js';
 import { fetchText, type Location } from './location.js';
-import type { Namespace } from './model.js';
+import type { Namespace } from '../model.js';
 import { createSnapshot, type NamespaceSnapshot } from './snapshot.js';
 import { strictModeOf } from './strict-mode.js';
 import { watchPath } from './watch.js';

@@ -1,4 +1,4 @@
-import type { ModelSnapshot, Namespace } from './model.js';
+import type { ModelSnapshot, Namespace } from '../model.js';
 
 /** A model snapshot as the namespace manager hands it out: the model plus the strict-mode flag in force with it. */
 export interface NamespaceSnapshot extends ModelSnapshot {

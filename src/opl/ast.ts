@@ -1,7 +1,7 @@
 /**
  * The OPL syntax tree: what the source says, close to the text, with UTF-16 spans.
  * Nodes are frozen and carry a `kind` tag. The lowering in `lower.ts` turns it into the
- * engine's model (src/namespaces/model.ts).
+ * permission model (src/model.ts).
  */
 
 export interface Span {

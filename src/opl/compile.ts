@@ -1,4 +1,4 @@
-import type { Namespace } from '../namespaces/model.js';
+import type { Namespace } from '../model.js';
 import type { Span } from './ast.js';
 import { replaceEscapedBytes } from './go-quote.js';
 import { lintDocument } from './lint.js';

@@ -3,7 +3,7 @@ import type {
   RewriteOperator,
   SubjectSetRewrite,
   TupleToSubjectSet,
-} from '../namespaces/model.js';
+} from '../model.js';
 import type { Chain, Operand } from './ast.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Namespace, Relation, RelationType } from '../namespaces/model.js';
+import type { Namespace, Relation, RelationType } from '../model.js';
 import type { OplDocument, TypeRef } from './ast.js';
 import { lowerPermitBody, type Precedence } from './fold.js';
 

@@ -1,5 +1,5 @@
 import { unknownNamespace } from '../errors.js';
-import type { ModelSnapshot } from '../namespaces/model.js';
+import type { ModelSnapshot } from '../model.js';
 import type { RelationQuery, RelationTuple } from '../tuple.js';
 
 /** Every namespace a tuple or query names must be configured, as Keto's mapper requires (404 otherwise). */

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { CheckEngine } from '../../src/engine/check-engine.js';
 import { type CheckSettings, defaultCheckSettings } from '../../src/engine/limits.js';
 import { GatehouseError } from '../../src/errors.js';
-import type { ModelSnapshot } from '../../src/namespaces/model.js';
+import type { ModelSnapshot } from '../../src/model.js';
 import type { RelationTuple } from '../../src/tuple.js';
 import { MemoryTupleSource } from '../support/memory-source.js';
 import { and, computed, not, ns, or, permit, related, snapshot, t, traverse, tuples } from './hand-models.js';

@@ -4,7 +4,7 @@ import type { ExpandTree } from '../../src/api/expand-tree.js';
 import { formatSubject, parseSubjectSet, parseTupleString } from '../../src/api/tuple-string.js';
 import { ExpandEngine, type ExpandSettings } from '../../src/engine/expand-engine.js';
 import { GatehouseError } from '../../src/errors.js';
-import type { Namespace } from '../../src/namespaces/model.js';
+import type { Namespace } from '../../src/model.js';
 import { compileOpl } from '../../src/opl/compile.js';
 import { modelOf } from '../support/conformance.js';
 import { MemoryTupleSource } from '../support/memory-source.js';

@@ -1,4 +1,4 @@
-import type { ModelSnapshot, Namespace, Relation, RelationType, RewriteChild, SubjectSetRewrite } from '../../src/namespaces/model.js';
+import type { ModelSnapshot, Namespace, Relation, RelationType, RewriteChild, SubjectSetRewrite } from '../../src/model.js';
 import { parseTupleString } from '../../src/api/tuple-string.js';
 import type { RelationTuple } from '../../src/tuple.js';
 

@@ -6,7 +6,7 @@ import type { TupleSource } from '../../src/reader.js';
 import { currentReads } from '../../src/reader.js';
 import { GatehouseError } from '../../src/errors.js';
 import { TupleIndex } from '../../src/index/tuple-index.js';
-import type { ModelSnapshot } from '../../src/namespaces/model.js';
+import type { ModelSnapshot } from '../../src/model.js';
 import type { RelationTuple } from '../../src/tuple.js';
 import { MemoryTupleSource } from '../support/memory-source.js';
 import { and, computed, ns, or, permit, related, snapshot, t, traverse, tuples } from './hand-models.js';

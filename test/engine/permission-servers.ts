@@ -5,7 +5,7 @@ import { ExpandEngine } from '../../src/engine/expand-engine.js';
 import { batchLimitsFrom, checkSettingsFrom, expandSettingsFrom } from '../../src/engine-settings.js';
 import type { TupleSource } from '../../src/reader.js';
 import { currentReads } from '../../src/reader.js';
-import type { ModelSnapshot } from '../../src/namespaces/model.js';
+import type { ModelSnapshot } from '../../src/model.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { checkMethods } from '../../src/transport/grpc/check.js';

@@ -1,4 +1,4 @@
-import type { Namespace, Relation, RelationType, RewriteChild, SubjectSetRewrite } from '../../src/namespaces/model.js';
+import type { Namespace, Relation, RelationType, RewriteChild, SubjectSetRewrite } from '../../src/model.js';
 import type { RelationTuple, Subject } from '../../src/tuple.js';
 
 /**

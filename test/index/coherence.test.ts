@@ -8,7 +8,7 @@ import { ChangelogFollower } from '../../src/index/changelog-follower.js';
 import { IndexCoverage } from '../../src/index/coverage.js';
 import { TupleIndex } from '../../src/index/tuple-index.js';
 import { LiveIndex } from '../../src/index/live-index.js';
-import type { ModelSnapshot } from '../../src/namespaces/model.js';
+import type { ModelSnapshot } from '../../src/model.js';
 import { openStore } from '../../src/store/open.js';
 import type { RelationTupleStore } from '../../src/store/store.js';
 import type { ObjectRelation, RelationTuple, Subject } from '../../src/tuple.js';

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseTupleString } from '../../src/api/tuple-string.js';
-import type { ModelSnapshot, Namespace } from '../../src/namespaces/model.js';
+import type { ModelSnapshot, Namespace } from '../../src/model.js';
 import { compileOpl } from '../../src/opl/compile.js';
 import type { RelationTuple } from '../../src/tuple.js';
 

@@ -1,4 +1,4 @@
-import type { ModelSnapshot, Relation, RewriteChild } from '../../src/namespaces/model.js';
+import type { ModelSnapshot, Relation, RewriteChild } from '../../src/model.js';
 import type { RelationTuple, Subject } from '../../src/tuple.js';
 import { subjectEquals } from '../../src/tuple.js';
 

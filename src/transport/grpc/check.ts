@@ -1,7 +1,7 @@
 import { checkRequestTuple, ketoTupleFromProto, maxDepthFromProto } from '../../api/index.js';
 import type { BatchLimits, CheckEngine } from '../../engine/check-engine.js';
 import { invalidArgument } from '../../errors.js';
-import type { ModelSnapshot } from '../../namespaces/model.js';
+import type { ModelSnapshot } from '../../model.js';
 import { batchErrorText, batchItem } from '../rest/check.js';
 import type { GrpcUnaryMethod } from './method.js';
 

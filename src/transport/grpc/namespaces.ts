@@ -1,4 +1,4 @@
-import type { ModelSnapshot } from '../../namespaces/model.js';
+import type { ModelSnapshot } from '../../model.js';
 import type { GrpcUnaryMethod } from './method.js';
 
 const PACKAGE = 'ory.keto.relation_tuples.v1alpha2';

@@ -1,5 +1,5 @@
 import { deleteRequestQuery, transactRequestDeltas } from '../../api/index.js';
-import type { ModelSnapshot } from '../../namespaces/model.js';
+import type { ModelSnapshot } from '../../model.js';
 import type { RelationTupleStore } from '../../store/store.js';
 import { requireKnownNamespaces } from '../namespace-check.js';
 import type { GrpcUnaryMethod } from './method.js';

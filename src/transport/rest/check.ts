@@ -10,7 +10,7 @@ import {
 import type { BatchCheckItem, BatchCheckResult, BatchLimits, CheckEngine } from '../../engine/check-engine.js';
 import type { MaybePromise } from '../../reader.js';
 import { GatehouseError, unknownNamespace } from '../../errors.js';
-import type { ModelSnapshot } from '../../namespaces/model.js';
+import type { ModelSnapshot } from '../../model.js';
 import type { RelationTuple } from '../../tuple.js';
 import { INTERNAL_ERROR_MESSAGE } from '../errors.js';
 import type { RestRequest, RestResponse, RestRoute } from './route.js';

@@ -1,4 +1,4 @@
-import type { ModelSnapshot } from '../../namespaces/model.js';
+import type { ModelSnapshot } from '../../model.js';
 import type { RestRoute } from './route.js';
 
 /** `GET /namespaces`: the configured namespaces, in configuration order. */

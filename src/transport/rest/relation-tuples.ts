@@ -8,7 +8,7 @@ import {
   tupleToKeto,
   validateDeleteQuery,
 } from '../../api/index.js';
-import type { ModelSnapshot } from '../../namespaces/model.js';
+import type { ModelSnapshot } from '../../model.js';
 import type { RelationTupleStore } from '../../store/store.js';
 import { requireKnownNamespaces } from '../namespace-check.js';
 import type { RestRoute } from './route.js';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Namespace, Relation, RelationType, RewriteChild, RewriteOperator, SubjectSetRewrite } from '../../../src/namespaces/model.js';
+import type { Namespace, Relation, RelationType, RewriteChild, RewriteOperator, SubjectSetRewrite } from '../../../src/model.js';
 
 /**
  * Random valid models in Keto's simplified rewrite shape. Every class declares the same

@@ -1,4 +1,4 @@
-import type { Namespace, RewriteChild } from '../../../src/namespaces/model.js';
+import type { Namespace, RewriteChild } from '../../../src/model.js';
 
 /** A rewrite written compactly: `['or', child…]`, `['and', child…]`, `['!', child]`, `'rel'` or `['rel', 'target']` (traverse). */
 export type Shape = string | [string, string] | ['or' | 'and', ...Shape[]] | ['!', Shape];

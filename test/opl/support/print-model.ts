@@ -1,4 +1,4 @@
-import type { Namespace, RelationType, RewriteChild, SubjectSetRewrite } from '../../../src/namespaces/model.js';
+import type { Namespace, RelationType, RewriteChild, SubjectSetRewrite } from '../../../src/model.js';
 
 /** Syntax choices the printer can make; every combination is valid OPL with the same meaning. */
 export interface PrintStyle {

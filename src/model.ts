@@ -1,7 +1,8 @@
 /**
- * A namespace's permission model, in the shape of Keto's namespace AST
- * (ory/keto: internal/namespace/ast). Produced by the OPL compiler or the legacy
- * list config; consumed by the engine. Plain immutable data.
+ * The permission model, independent of how it is written: a namespace's relations and
+ * rewrites in the shape of Keto's namespace AST (ory/keto: internal/namespace/ast).
+ * Produced by the OPL compiler (opl/) or the legacy configuration (namespaces/), held live
+ * by namespaces/, consumed by the engine. Plain immutable data; it imports nothing.
  */
 
 export interface Namespace {
@@ -51,8 +52,6 @@ export interface InvertResult {
 }
 
 export type RewriteChild = SubjectSetRewrite | ComputedSubjectSet | TupleToSubjectSet | InvertResult;
-
-export const isPermit = (r: Relation): boolean => r.rewrite !== undefined;
 
 /** The model in force for one request: taken once per request, never changes under it. */
 export interface ModelSnapshot {
