@@ -1,42 +1,10 @@
 /**
- * The expand tree: its domain shape (built by the expand engine) and its two wire forms,
- * Keto's REST JSON and the `SubjectTree` proto message.
- *
- * A node's subject travels in `tuple.subject`; Keto leaves the tuple's namespace, object
- * and relation empty, and a compound rewrite nested in another has no subject at all.
+ * The two wire forms of the expand tree (src/engine/expand-tree.ts): Keto's REST JSON and
+ * the `SubjectTree` proto message.
  */
-import type { Subject } from '../tuple.js';
+import type { ExpandNodeType, ExpandTree } from '../engine/expand-tree.js';
 import { subjectToKeto, type KetoSubjectSetJson } from './keto-json.js';
 import { subjectToProto } from './proto.js';
-
-export type ExpandNodeType =
-  | 'union'
-  | 'exclusion'
-  | 'intersection'
-  | 'leaf'
-  | 'tuple_to_subject_set'
-  | 'computed_subject_set'
-  | 'not'
-  | 'unspecified';
-
-export interface ExpandTreeTuple {
-  readonly namespace: string;
-  readonly object: string;
-  readonly relation: string;
-  readonly subject?: Subject;
-}
-
-export interface ExpandTree {
-  readonly type: ExpandNodeType;
-  readonly tuple?: ExpandTreeTuple;
-  readonly children: readonly ExpandTree[];
-}
-
-/** A node as Keto's expand engine makes it: the subject only, namespace/object/relation left empty. */
-export function expandNode(type: ExpandNodeType, subject: Subject | undefined, children: readonly ExpandTree[] = []): ExpandTree {
-  const empty = { namespace: '', object: '', relation: '' };
-  return { type, tuple: subject === undefined ? empty : { ...empty, subject }, children };
-}
 
 export interface KetoExpandTreeJson {
   readonly type: ExpandNodeType;

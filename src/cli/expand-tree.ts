@@ -3,7 +3,8 @@
  * tree (then printed as Keto's JSON with the api codec), and the drawn text of the default
  * format.
  */
-import { expandTreeToKeto, type ExpandNodeType, type ExpandTree, type KetoExpandTreeJson } from '../api/expand-tree.js';
+import { expandTreeToKeto, type KetoExpandTreeJson } from '../api/expand-tree.js';
+import type { ExpandNodeType, ExpandTree } from '../engine/expand-tree.js';
 import { subjectFromProto } from '../api/proto.js';
 import { formatSubject } from '../api/tuple-string.js';
 

@@ -1,4 +1,4 @@
-import { type ExpandNodeType, type ExpandTree, type ExpandTreeTuple, expandNode } from '../api/expand-tree.js';
+import { type ExpandNodeType, type ExpandTree, type ExpandTreeTuple, expandNode } from './expand-tree.js';
 import { unknownNamespace } from '../errors.js';
 import type { ModelSnapshot, RewriteChild, TupleToSubjectSet } from '../model.js';
 import type { Subject, SubjectSet } from '../tuple.js';

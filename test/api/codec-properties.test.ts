@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { expandNode, expandTreeToKeto, type ExpandTree } from '../../src/api/expand-tree.js';
+import { expandTreeToKeto } from '../../src/api/expand-tree.js';
+import { expandNode, type ExpandTree } from '../../src/engine/expand-tree.js';
 import { goAtoi, goParseIntBase0 } from '../../src/api/go-number.js';
 import { decodeBatchCheckBody, parsePatchDeltas } from '../../src/api/keto-bodies.js';
 import { parseKetoTuple, tupleToKeto } from '../../src/api/keto-json.js';

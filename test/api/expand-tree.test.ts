@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import {
-  expandNode,
-  expandTreeToKeto,
-  expandTreeToProto,
-  subjectIdExpandTreeToProto,
-  type ExpandTree,
-} from '../../src/api/expand-tree.js';
+import { expandTreeToKeto, expandTreeToProto, subjectIdExpandTreeToProto } from '../../src/api/expand-tree.js';
+import { expandNode, type ExpandTree } from '../../src/engine/expand-tree.js';
 import { loadKetoWire } from './keto-proto-wire.js';
 
 const groupMembers = { set: { namespace: 'Group', object: 'dev', relation: 'members' } };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ExpandTree } from '../../src/api/expand-tree.js';
+import type { ExpandTree } from '../../src/engine/expand-tree.js';
 import { formatSubject, parseSubjectSet, parseTupleString } from '../../src/api/tuple-string.js';
 import { ExpandEngine, type ExpandSettings } from '../../src/engine/expand-engine.js';
 import { GatehouseError } from '../../src/errors.js';
