@@ -2,6 +2,7 @@ import type { Namespace } from '../model.js';
 import type { Span } from './ast.js';
 import { replaceEscapedBytes } from './go-quote.js';
 import { lintDocument } from './lint.js';
+import { MAX_DIAGNOSTIC_MESSAGE_LENGTH, MAX_REPORTED_DIAGNOSTICS } from './limits.js';
 import { lowerDocument } from './lower.js';
 import { parseOpl, type SourceProblem } from './parser.js';
 import { PositionMap, type SourcePosition } from './source.js';
@@ -30,16 +31,20 @@ export interface CompileResult {
   readonly warnings: readonly OplDiagnostic[];
 }
 
-/** Parses, checks and lowers an OPL model. Never throws for any input. */
+/**
+ * Parses, checks and lowers an OPL model. Never throws for any input. At most
+ * MAX_REPORTED_DIAGNOSTICS errors and as many warnings are reported: past that the last
+ * entry says how many more were cut. Messages are at most MAX_DIAGNOSTIC_MESSAGE_LENGTH long.
+ */
 export function compileOpl(source: string, options: CompileOptions = {}): CompileResult {
   const precedence = options.typescriptPrecedence === true ? 'typescript' : 'keto';
   const { document, errors: syntaxErrors } = parseOpl(source);
   let positions: PositionMap | undefined;
-  const diagnose = (problems: readonly SourceProblem[]): OplDiagnostic[] =>
-    problems.map((p) => {
+  const diagnose = (problems: readonly SourceProblem[], kind: 'errors' | 'warnings' = 'errors'): OplDiagnostic[] =>
+    capped(problems, kind).map((p) => {
       positions ??= new PositionMap(source);
       return Object.freeze({
-        message: replaceEscapedBytes(p.message),
+        message: replaceEscapedBytes(shortened(p.message)),
         start: positions.keto(p.start),
         end: positions.keto(p.end),
         span: Object.freeze({ start: p.start, end: p.end }),
@@ -49,6 +54,24 @@ export function compileOpl(source: string, options: CompileOptions = {}): Compil
   const typeErrors = typecheck(document);
   const lint = lintDocument(document, precedence);
   const errors = diagnose([...typeErrors, ...lint.errors]);
-  const warnings = diagnose(lint.warnings);
+  const warnings = diagnose(lint.warnings, 'warnings');
   return { namespaces: errors.length > 0 ? [] : lowerDocument(document, precedence), errors, warnings };
+}
+
+/** The first problems, and in place of the rest one that says how many were cut, where the first of them is. */
+function capped(problems: readonly SourceProblem[], kind: 'errors' | 'warnings'): readonly SourceProblem[] {
+  if (problems.length <= MAX_REPORTED_DIAGNOSTICS) return problems;
+  const kept = problems.slice(0, MAX_REPORTED_DIAGNOSTICS - 1);
+  const first = problems[kept.length]!;
+  const cut = problems.length - kept.length;
+  const message = `${cut} more ${kind} were cut; at most ${MAX_REPORTED_DIAGNOSTICS} are reported`;
+  return [...kept, Object.freeze({ message, start: first.start, end: first.start })];
+}
+
+function shortened(message: string): string {
+  if (message.length <= MAX_DIAGNOSTIC_MESSAGE_LENGTH) return message;
+  // Keep a surrogate pair whole.
+  const end = MAX_DIAGNOSTIC_MESSAGE_LENGTH - 3;
+  const high = message.charCodeAt(end - 1);
+  return `${message.slice(0, high >= 0xd800 && high <= 0xdbff ? end - 1 : end)}...`;
 }

@@ -44,6 +44,16 @@ export function goQuote(text: string): string {
   return out + '"';
 }
 
+/**
+ * Go's `%.Nq`: the first `maxRunes` code points of `text` quoted, followed by `...` when
+ * text was cut. Reads no further into `text` than it quotes.
+ */
+export function goQuotePrefix(text: string, maxRunes: number): string {
+  let end = 0;
+  for (let runes = 0; end < text.length && runes < maxRunes; runes++) end += text.codePointAt(end)! > 0xffff ? 2 : 1;
+  return end < text.length ? `${goQuote(text.slice(0, end))}...` : goQuote(text);
+}
+
 /** Go's `%c` of the rune the lexer read: an undecodable byte reads as U+FFFD. */
 export function goRune(codePoint: number): string {
   if (codePoint >= 0xd800 && codePoint <= 0xdfff) return '\ufffd';

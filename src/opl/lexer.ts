@@ -1,4 +1,5 @@
-import { goQuote, goRune } from './go-quote.js';
+import { goQuotePrefix, goRune } from './go-quote.js';
+import { MAX_QUOTED_SOURCE } from './limits.js';
 import { TokenType, type Token } from './token.js';
 
 /** Single-character tokens by character code. */
@@ -119,9 +120,11 @@ export class Lexer {
     return { type, value: this.input.slice(start, end), start, end };
   }
 
+  /** Keto's lexer error: `at <the rest of the input, quoted>: message`, the quote cut at MAX_QUOTED_SOURCE. */
   private fail(message: string, start: number, end: number): Token {
-    const rest = this.input.slice(end);
-    return this.stop({ type: TokenType.Error, value: `at ${goQuote(rest)}: ${message}`, start, end });
+    // Two code units a code point at most, and one more to see whether the rest goes on.
+    const rest = this.input.slice(end, end + 2 * MAX_QUOTED_SOURCE + 1);
+    return this.stop({ type: TokenType.Error, value: `at ${goQuotePrefix(rest, MAX_QUOTED_SOURCE)}: ${message}`, start, end });
   }
 
   private stop(token: Token): Token {

@@ -13,10 +13,16 @@ import type {
   Span,
   TypeRef,
 } from './ast.js';
-import { goQuote as q } from './go-quote.js';
+import { goQuote, goQuotePrefix } from './go-quote.js';
 import { Lexer } from './lexer.js';
-import { EXPRESSION_NESTING_MAX_DEPTH } from './limits.js';
+import { EXPRESSION_NESTING_MAX_DEPTH, MAX_QUOTED_SOURCE } from './limits.js';
 import { describeToken, TokenType, tokenTypeName, type Token } from './token.js';
+
+/** Source text in a message: Go's `%q`, cut at MAX_QUOTED_SOURCE code points. */
+const q = (text: string) => goQuotePrefix(text, MAX_QUOTED_SOURCE);
+
+/** A token's text in a message; a lexer error's text is quoted whole (the lexer has already cut its quote). */
+const quoted = (token: Token) => (token.type === TokenType.Error ? goQuote(token.value) : q(token.value));
 
 /** A problem found in the source, located by UTF-16 offsets. */
 export interface SourceProblem extends Span {
@@ -113,7 +119,7 @@ class Parser {
       }
       const token = this.next();
       if (token.value !== part) {
-        this.addFatal(token, `expected ${q(part)}, got ${q(token.value)}`);
+        this.addFatal(token, `expected ${q(part)}, got ${quoted(token)}`);
         return false;
       }
     }
@@ -155,7 +161,7 @@ class Parser {
       for (const expected of rest) {
         const token = p.next();
         if (token.value !== expected) {
-          p.addFatal(token, `expected ${q(expected)}, got ${q(token.value)}`);
+          p.addFatal(token, `expected ${q(expected)}, got ${quoted(token)}`);
           return false;
         }
       }
@@ -188,7 +194,7 @@ class Parser {
       if (token.value === 'related') this.parseRelated(members);
       else if (token.value === 'permits') this.parsePermits(members);
       else if (token.type !== TokenType.Semicolon) {
-        this.addFatal(token, `expected 'permits' or 'related', got ${q(token.value)}`);
+        this.addFatal(token, `expected 'permits' or 'related', got ${quoted(token)}`);
         return;
       }
     }
@@ -201,7 +207,7 @@ class Parser {
       if (token.type === TokenType.Semicolon) continue;
       if (token.type === TokenType.BraceRight) return;
       if (token.type !== TokenType.Identifier && token.type !== TokenType.StringLiteral) {
-        this.addFatal(token, `expected identifier or '}', got ${tokenTypeName(token.type)} ${q(token.value)}`);
+        this.addFatal(token, `expected identifier or '}', got ${tokenTypeName(token.type)} ${quoted(token)}`);
         return;
       }
       const types: TypeRef[] = [];
@@ -242,7 +248,7 @@ class Parser {
       types.push(head.value === 'SubjectSet' ? this.parseSubjectSet() : freeze({ kind: 'type', namespace: nameOf(head) }));
       const token = this.next();
       if (token.type === end) return types;
-      if (token.type !== TokenType.TypeUnion) this.addFatal(token, `expected '|', got ${q(token.value)}`);
+      if (token.type !== TokenType.TypeUnion) this.addFatal(token, `expected '|', got ${quoted(token)}`);
     }
     return types;
   }
@@ -253,7 +259,7 @@ class Parser {
       const token = this.next();
       if (token.type === TokenType.BraceRight) return;
       if (token.type !== TokenType.Identifier && token.type !== TokenType.StringLiteral) {
-        this.addFatal(token, `expected identifier or '}', got ${tokenTypeName(token.type)} ${q(token.value)}`);
+        this.addFatal(token, `expected identifier or '}', got ${tokenTypeName(token.type)} ${quoted(token)}`);
         return;
       }
       this.match(':', '(', 'ctx', Parser.optional(':', 'Context'), ')', Parser.optional(':', 'boolean'), '=>');
@@ -365,14 +371,14 @@ class Parser {
           if (!this.match('(', 'ctx', '.', 'subject', ')')) return undefined;
           return freeze({ kind: 'includes', relation: nameOf(name), start, end: this.lastEnd });
         }
-        this.addFatal(method, `expected 'traverse' or 'includes', got ${q(method.value)}`);
+        this.addFatal(method, `expected 'traverse' or 'includes', got ${quoted(method)}`);
         return undefined;
       }
       case 'permits':
         if (!this.match('(', 'ctx', ')')) return undefined;
         return freeze({ kind: 'permit_call', permit: nameOf(name), start, end: this.lastEnd });
       default:
-        this.addFatal(verb, `expected 'related' or 'permits', got ${q(verb.value)}`);
+        this.addFatal(verb, `expected 'related' or 'permits', got ${quoted(verb)}`);
         return undefined;
     }
   }
@@ -397,7 +403,7 @@ class Parser {
         this.match('(', 'ctx', ')', ')');
         break;
       default:
-        this.addFatal(verb, `expected 'related' or 'permits', got ${q(describeToken(verb))}`);
+        this.addFatal(verb, `expected 'related' or 'permits', got ${goQuote(describeToken(verb))}`);
         return undefined;
     }
     return freeze({

@@ -12,19 +12,30 @@ import { isUtf8 } from 'node:buffer';
 export function decodeOplBytes(bytes: Uint8Array): string {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (isUtf8(buf)) return buf.toString('utf8');
-  let out = '';
+  // UTF-16 code units, at most one per byte; turned into a string in chunks, not piece by piece.
+  const units = new Uint16Array(buf.length);
+  let length = 0;
   let i = 0;
   while (i < buf.length) {
     const width = validSequenceLength(buf, i);
     if (width === 0) {
-      out += String.fromCharCode(0xdc00 + buf[i]!);
+      units[length++] = 0xdc00 + buf[i]!;
       i += 1;
-    } else {
-      out += buf.toString('utf8', i, i + width);
-      i += width;
+      continue;
     }
+    const b0 = buf[i]!;
+    let cp = width === 1 ? b0 : b0 & (0xff >> (width + 1));
+    for (let k = 1; k < width; k++) cp = (cp << 6) | (buf[i + k]! & 0x3f);
+    if (cp > 0xffff) {
+      units[length++] = 0xd800 + ((cp - 0x10000) >> 10);
+      units[length++] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+    } else units[length++] = cp;
+    i += width;
   }
-  return out;
+  const CHUNK = 8192;
+  const parts: string[] = [];
+  for (let at = 0; at < length; at += CHUNK) parts.push(String.fromCharCode(...units.subarray(at, Math.min(at + CHUNK, length))));
+  return parts.join('');
 }
 
 const isContinuation = (b: number | undefined) => b !== undefined && b >= 0x80 && b <= 0xbf;
@@ -67,32 +78,42 @@ export interface SourcePosition {
 /** Maps UTF-16 offsets of a source string to Keto's and to editor positions; built once, on demand. */
 export class PositionMap {
   private readonly byteAt: Int32Array;
-  private readonly lineStartRune: number[] = [0];
-  private readonly lineStartUnit: number[] = [0];
+  /** Per line, the rune and the UTF-16 offset it starts at (typed arrays: no growth, little garbage). */
+  private readonly lineStartRune: Int32Array;
+  private readonly lineStartUnit: Int32Array;
   private readonly runeCount: number;
   private readonly endsWithNewline: boolean;
 
   constructor(private readonly text: string) {
     const n = text.length;
-    this.byteAt = new Int32Array(n + 1);
+    let lines = 1;
+    for (let i = 0; i < n; i++) if (text.charCodeAt(i) === 0x0a) lines++;
+    const byteAt = new Int32Array(n + 1);
+    const lineStartRune = new Int32Array(lines);
+    const lineStartUnit = new Int32Array(lines);
+    let line = 1;
     let bytes = 0;
     let runes = 0;
     for (let i = 0; i < n; i++) {
       const unit = text.charCodeAt(i);
       const width = utf8Width(unit, i + 1 < n ? text.charCodeAt(i + 1) : 0);
-      this.byteAt[i] = bytes;
+      byteAt[i] = bytes;
       bytes += width;
       runes++;
       if (width === 4) {
         i++;
-        this.byteAt[i] = bytes;
+        byteAt[i] = bytes;
       }
       if (unit === 0x0a) {
-        this.lineStartRune.push(runes);
-        this.lineStartUnit.push(i + 1);
+        lineStartRune[line] = runes;
+        lineStartUnit[line] = i + 1;
+        line++;
       }
     }
-    this.byteAt[n] = bytes;
+    byteAt[n] = bytes;
+    this.byteAt = byteAt;
+    this.lineStartRune = lineStartRune;
+    this.lineStartUnit = lineStartUnit;
     this.runeCount = runes;
     this.endsWithNewline = n > 0 && text.charCodeAt(n - 1) === 0x0a;
   }
@@ -131,7 +152,7 @@ export class PositionMap {
 }
 
 /** Number of entries of the ascending array `xs` that are <= x. */
-function upperBound(xs: readonly number[], x: number): number {
+function upperBound(xs: Int32Array, x: number): number {
   let lo = 0;
   let hi = xs.length;
   while (lo < hi) {

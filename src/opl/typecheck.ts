@@ -1,6 +1,6 @@
 import type { Chain, ClassDecl, Name, OplDocument, Operand, PermitDecl, RelatedDecl, TypeRef } from './ast.js';
-import { goQuote as q } from './go-quote.js';
-import { SUBJECT_SET_TYPECHECK_MAX_DEPTH } from './limits.js';
+import { goQuotePrefix } from './go-quote.js';
+import { MAX_QUOTED_SOURCE, MAX_REPORTED_DIAGNOSTICS, SUBJECT_SET_TYPECHECK_MAX_DEPTH } from './limits.js';
 import type { SourceProblem } from './parser.js';
 import { closest, didYouMean } from './suggest.js';
 
@@ -12,12 +12,18 @@ import { closest, didYouMean } from './suggest.js';
  * - the target of `R.traverse(x => x.….S…)` exists on every type R can point to, following
  *   `SubjectSet` types up to the depth limit.
  * A problem found again through another path at the same place is reported once.
+ *
+ * A suggestion compares a name with every name declared where it was looked up, so only
+ * the first MAX_REPORTED_DIAGNOSTICS problems (those a compilation reports) get one: with
+ * a suggestion for each of n problems among n names, a large model took quadratic time.
  */
 export function typecheck(document: OplDocument): SourceProblem[] {
   return new TypeChecker(document).run();
 }
 
 type Relation = RelatedDecl | PermitDecl;
+
+const q = (text: string) => goQuotePrefix(text, MAX_QUOTED_SOURCE);
 
 class TypeChecker {
   private readonly classes = new Map<string, ClassDecl>();
@@ -48,15 +54,17 @@ class TypeChecker {
     return this.problems;
   }
 
-  private report(at: Name, message: string): void {
+  /** Records a problem once per place and message; `suggest` is asked only while problems are still reported. */
+  private report(at: Name, message: string, suggest?: () => string | undefined): void {
     const key = `${at.start}:${at.end}:${message}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    this.problems.push(Object.freeze({ message, start: at.start, end: at.end }));
+    const hint = suggest !== undefined && this.problems.length < MAX_REPORTED_DIAGNOSTICS ? didYouMean(suggest()) : '';
+    this.problems.push(Object.freeze({ message: message + hint, start: at.start, end: at.end }));
   }
 
   private undeclaredNamespace(at: Name, namespace: string): void {
-    this.report(at, `namespace ${q(namespace)} was not declared${didYouMean(closest(namespace, this.classes.keys()))}`);
+    this.report(at, `namespace ${q(namespace)} was not declared`, () => closest(namespace, this.classes.keys()));
   }
 
   private relationNames(namespace: string): Iterable<string> {
@@ -72,8 +80,9 @@ class TypeChecker {
 
   private checkHasRelation(namespace: string, relation: Name): void {
     if (this.relations.get(namespace)?.has(relation.value)) return;
-    const hint = didYouMean(closest(relation.value, this.relationNames(namespace)));
-    this.report(relation, `namespace ${q(namespace)} did not declare relation ${q(relation.value)}${hint}`);
+    this.report(relation, `namespace ${q(namespace)} did not declare relation ${q(relation.value)}`, () =>
+      closest(relation.value, this.relationNames(namespace)),
+    );
   }
 
   private checkChain(namespace: string, chain: Chain): void {
@@ -104,16 +113,18 @@ class TypeChecker {
     seen.add(state);
     const decl = this.relations.get(namespace)?.get(relation);
     if (decl === undefined) {
-      const hint = didYouMean(closest(relation, this.relationNames(namespace)));
-      return this.report(at, `relation ${q(relation)} was not declared in namespace ${q(namespace)}${hint}`);
+      return this.report(at, `relation ${q(relation)} was not declared in namespace ${q(namespace)}`, () =>
+        closest(relation, this.relationNames(namespace)),
+      );
     }
     if (decl.kind !== 'related') return;
     for (const type of decl.types) {
       const typeNamespace = type.namespace.value;
       if (type.relation === undefined || type.relation.value === '') {
         if (this.relations.get(typeNamespace)?.has(target)) continue;
-        const hint = didYouMean(closest(target, this.relationNames(typeNamespace)));
-        this.report(at, `relation ${q(target)} was not declared in namespace ${q(typeNamespace)}${hint}`);
+        this.report(at, `relation ${q(target)} was not declared in namespace ${q(typeNamespace)}`, () =>
+          closest(target, this.relationNames(typeNamespace)),
+        );
       } else {
         this.checkTraverseTarget(at, typeNamespace, type.relation.value, target, depth - 1, seen);
       }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { compileOpl, type CompileResult } from '../../src/opl/compile.js';
+import { MAX_DIAGNOSTIC_MESSAGE_LENGTH, MAX_REPORTED_DIAGNOSTICS } from '../../src/opl/limits.js';
 import { decodeOplBytes } from '../../src/opl/source.js';
 import { corpusSkip, loadConformanceCases } from '../support/conformance.js';
 import { arbitraryModel, arbitraryStyle } from './support/arbitrary-model.js';
@@ -132,6 +133,41 @@ test('1 000 mutations of the conformance corpus models never make the compiler t
     }),
     { numRuns: 1000, seed: 4 },
   );
+});
+
+/** Pieces large garbage inputs are made of: noise, runs of one byte, and fragments that make many errors. */
+const largePiece: fc.Arbitrary<Uint8Array> = fc.oneof(
+  fc.uint8Array({ minLength: 1, maxLength: 64 * 1024 }),
+  fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 512 * 1024 })).map(([byte, n]) => new Uint8Array(n).fill(byte)),
+  fc.tuple(fc.constantFrom(...TOKENS), fc.integer({ min: 1, max: 20_000 })).map(([token, n]) => new TextEncoder().encode(token.repeat(n))),
+  fc.integer({ min: 1, max: 5_000 }).map((n) =>
+    new TextEncoder().encode(
+      `class A implements Namespace { related: { r: (A | B | SubjectSet<C, "m">)[] } permits = { ${Array.from(
+        { length: n },
+        (_, i) => `p${i}: (ctx) => this.related.r.traverse((x) => x.permits.q${i}(ctx)) || this.permits.z${i}(ctx)`,
+      ).join(', ')} } }`,
+    ),
+  ),
+);
+
+test('200 large garbage inputs (up to 1.5 MiB) get at most 100 errors and warnings, each message bounded', () => {
+  const bound = 100 * (MAX_DIAGNOSTIC_MESSAGE_LENGTH * 6 + 100);
+  let cut = 0;
+  fc.assert(
+    fc.property(fc.array(largePiece, { minLength: 1, maxLength: 3 }), fc.boolean(), (pieces, ts) => {
+      const bytes = Buffer.concat(pieces);
+      const result = checkedCompile(decodeOplBytes(bytes), ts);
+      for (const list of [result.errors, result.warnings]) {
+        assert.ok(list.length <= MAX_REPORTED_DIAGNOSTICS, String(list.length));
+        for (const d of list) assert.ok(d.message.length <= MAX_DIAGNOSTIC_MESSAGE_LENGTH, d.message.slice(0, 200));
+        assert.ok(JSON.stringify(list.map((d) => ({ message: d.message, start: d.start, end: d.end }))).length <= bound);
+        if (list.length === MAX_REPORTED_DIAGNOSTICS && / more (errors|warnings) were cut; /.test(list.at(-1)!.message)) cut++;
+      }
+    }),
+    { numRuns: 200, seed: 5 },
+  );
+  // The inputs reach the cut, not only short answers.
+  assert.ok(cut > 0);
 });
 
 test('the fuzz run covered 10 000 inputs', () => {

@@ -17,7 +17,8 @@ test('diagnostics for people: editor positions, the line, a caret and underline;
     formatPlaced('m.ts', placed!),
     'm.ts:2:16: namespace "Bee" was not declared; did you mean "Be"?\n    \trelated: { a: Bee[] }\n    \t              ^~~',
   );
-  const long = `class A implements Namespace { @ }${' '.repeat(1000)}`;
+  // The lexer quotes 64 characters of the rest, each control character as 4: longer than 240.
+  const long = `class A implements Namespace { @ }${'\u0001'.repeat(1000)}`;
   const [lexerError] = placeDiagnostics(long, compileOpl(long).errors);
   assert.equal(lexerError!.message.length, 240);
   assert.ok(lexerError!.message.endsWith('…'));

@@ -51,3 +51,31 @@ test('ory.keto.opl.v1alpha1.SyntaxService/Check through @ory/keto-grpc-client', 
     client.close();
   }
 });
+
+test('4 MiB of NUL bytes (the default body limit) answers one error whose quote is cut, over REST and gRPC', async () => {
+  const body = Buffer.alloc(4 * 1024 * 1024, 0);
+  const quoted = `"${'\\x00'.repeat(64)}"...`;
+  const message = `fatal: at ${quoted}: unexpected token \u0000`;
+  const response = await fetch(`${gh.url.opl}/opl/syntax/check`, { method: 'POST', body });
+  assert.equal(response.status, 200);
+  const text = await response.text();
+  assert.ok(text.length < 1024, `${text.length} bytes`);
+  assert.deepEqual(JSON.parse(text), { errors: [{ message, start: { Line: 1, column: 1 }, end: { Line: 1, column: 1 } }] });
+
+  const fromClient = createRequire(createRequire(import.meta.url).resolve('@ory/keto-grpc-client/package.json'));
+  const grpc = fromClient('@grpc/grpc-js');
+  const { SyntaxServiceClient } = fromClient('./ory/keto/opl/v1alpha1/syntax_service_grpc_pb.js');
+  const { CheckRequest } = fromClient('./ory/keto/opl/v1alpha1/syntax_service_pb.js');
+  // gRPC frames its message: 4 MiB of content no longer fits the default message limit, so send 4 MiB less a little.
+  const client = new SyntaxServiceClient(gh.grpc.opl, grpc.credentials.createInsecure());
+  try {
+    const request = new CheckRequest();
+    request.setContent(body.subarray(0, body.length - 16));
+    const answer = await new Promise<{ toObject(): unknown }>((resolve, reject) =>
+      client.check(request, (err: Error | null, res: { toObject(): unknown }) => (err ? reject(err) : resolve(res))),
+    );
+    assert.deepEqual(answer.toObject(), { parseErrorsList: [{ message, start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }] });
+  } finally {
+    client.close();
+  }
+});
