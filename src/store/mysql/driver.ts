@@ -18,6 +18,8 @@ function classify(error: unknown): FailureClass {
   ) {
     return 'unreachable';
   }
+  // mysql2 marks the errors after which a connection is unusable (closed, reset, protocol broken).
+  if ((error as { fatal?: unknown } | null)?.fatal === true) return 'unreachable';
   return 'other';
 }
 
@@ -84,6 +86,9 @@ export class MysqlDriver implements SqlDriver {
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return withRetries(this.options.maxRetries, classify, async () => {
       const connection = await this.acquire();
+      // A connection that fails while checked out must not raise an unhandled 'error' event.
+      const onError = () => undefined;
+      connection.connection.on('error', onError);
       let broken = false;
       try {
         await connection.query('START TRANSACTION');
@@ -91,11 +96,15 @@ export class MysqlDriver implements SqlDriver {
         await connection.query('COMMIT');
         return result;
       } catch (error) {
-        await connection.query('ROLLBACK').catch(() => {
-          broken = true;
-        });
+        if (classify(error) === 'unreachable') broken = true;
+        else {
+          await connection.query('ROLLBACK').catch(() => {
+            broken = true;
+          });
+        }
         throw error;
       } finally {
+        connection.connection.off('error', onError);
         if (broken) connection.destroy();
         else connection.release();
       }

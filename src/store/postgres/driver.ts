@@ -10,7 +10,7 @@ function classify(error: unknown): FailureClass {
   if (code === '40001' || code === '40P01') return 'transient';
   if (code === '42P01') return 'unmigrated';
   if (SOCKET_CODES.has(code) || code.startsWith('08') || code.startsWith('57P') || code === '53300') return 'unreachable';
-  if (error instanceof Error && /timeout|terminated|Connection terminated/i.test(error.message)) return 'unreachable';
+  if (error instanceof Error && /timeout|terminated|not queryable/i.test(error.message)) return 'unreachable';
   return 'other';
 }
 
@@ -70,18 +70,29 @@ export class PostgresDriver implements SqlDriver {
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return withRetries(this.options.maxRetries, classify, async () => {
       const client = await this.pool.connect();
+      // A checked-out client has no listener of the pool's: without this one, a connection the
+      // server drops mid-transaction would be an unhandled 'error' event that ends the process.
       let broken: Error | undefined;
+      const onError = (error: Error) => {
+        broken ??= error;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await work(executorOf(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch((rollbackError: Error) => {
-          broken = rollbackError;
-        });
+        // On a lost connection the server has rolled back already; there is nothing to send it.
+        if (broken === undefined && classify(error) !== 'unreachable') {
+          await client.query('ROLLBACK').catch((rollbackError: Error) => {
+            broken = rollbackError;
+          });
+        } else broken ??= error instanceof Error ? error : new Error(String(error));
         throw error;
       } finally {
+        client.off('error', onError);
+        // A broken client is closed, not pooled.
         client.release(broken);
       }
     });
