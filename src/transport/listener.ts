@@ -15,6 +15,14 @@ export const HEADERS_TIMEOUT_MS = 5_000;
 /** A client must send its whole request within this time. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/**
+ * Draining: the listening socket stays open until no connection was accepted for this long
+ * (connections the kernel accepted before the signal are still queued on it; closing it
+ * would reset them) …
+ */
+export const DRAIN_QUIET_MS = 100;
+/** … or for this long at most, while clients keep connecting. */
+export const DRAIN_MAX_MS = 1_000;
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
@@ -44,6 +52,9 @@ export class Listener {
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<Http2Session>();
   readonly #allClosed: (() => void)[] = [];
+  /** performance.now() when the last connection was accepted. */
+  #lastAccepted = -Infinity;
+  #frontClosed = false;
 
   constructor(private readonly options: ListenerOptions) {
     this.#http1 = http.createServer(
@@ -92,6 +103,7 @@ export class Listener {
   }
 
   #track(socket: Socket): void {
+    this.#lastAccepted = performance.now();
     this.#sockets.add(socket);
     socket.on('close', () => {
       this.#sockets.delete(socket);
@@ -134,17 +146,40 @@ export class Listener {
   }
 
   /**
-   * Stops accepting connections; idle HTTP/1.1 keep-alive connections close, busy ones
-   * close after their current answer, HTTP/2 sessions get GOAWAY and finish their streams.
+   * Stops accepting connections without resetting any the kernel already accepted: the
+   * listening socket keeps accepting (answers then carry `Connection: close`) until no
+   * connection arrived for DRAIN_QUIET_MS, or `maxMs` passed, and closes then. After that,
+   * idle HTTP/1.1 keep-alive connections close, busy ones close after their current answer,
+   * HTTP/2 sessions get GOAWAY and finish their streams. Resolves once the socket is closed.
    */
-  drain(): void {
-    this.#front.close();
+  async drain(maxMs: number = DRAIN_MAX_MS): Promise<void> {
+    const deadline = performance.now() + maxMs;
+    await new Promise<void>((resolve) => {
+      const wait = (): void => {
+        const now = performance.now();
+        const quietIn = this.#lastAccepted + DRAIN_QUIET_MS - now;
+        if (this.#frontClosed || now >= deadline) return resolve();
+        if (quietIn > 0) return void setTimeout(wait, Math.min(quietIn, deadline - now));
+        // Quiet so far: one more pass of the event loop's poll phase, so that connections
+        // queued while timers ran are accepted before the socket closes.
+        setImmediate(() => (performance.now() - this.#lastAccepted < DRAIN_QUIET_MS ? wait() : resolve()));
+      };
+      wait();
+    });
+    this.#closeFront();
     this.#http1.closeIdleConnections();
     for (const session of this.#sessions) session.close();
   }
 
+  #closeFront(): void {
+    if (this.#frontClosed) return;
+    this.#frontClosed = true;
+    this.#front.close(() => undefined);
+  }
+
   /** Closes every connection that is still open. */
   destroy(): void {
+    this.#closeFront();
     this.#http1.close();
     this.#http1.closeAllConnections();
     for (const session of this.#sessions) session.destroy();

@@ -14,7 +14,7 @@ import { healthCheckMethod, healthWatchMethod } from './grpc/health.js';
 import { versionMethod } from './grpc/version.js';
 import { InFlight } from './in-flight.js';
 import { apiOfMethod, apiOfRoute, withUnwiredMethods, withUnwiredRoutes, type ApiName } from './keto-surface.js';
-import { Listener } from './listener.js';
+import { DRAIN_MAX_MS, Listener } from './listener.js';
 import { NotReady, healthRoutes, readinessErrors, type ReadinessCheck } from './rest/health.js';
 import { restPipeline } from './rest/pipeline.js';
 import type { RestRoute } from './rest/route.js';
@@ -170,8 +170,9 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
     async shutdown(graceMs) {
       const deadline = Date.now() + graceMs;
       stopping.abort();
-      for (const listener of listeners.values()) listener.drain();
-      const finished = await inFlight.whenIdle(graceMs);
+      // Readiness is 503 from here; connections already queued on the listening sockets are still answered.
+      await Promise.all([...listeners.values()].map((listener) => listener.drain(Math.min(DRAIN_MAX_MS, graceMs))));
+      const finished = await inFlight.whenIdle(Math.max(0, deadline - Date.now()));
       const cutOff = finished ? 0 : inFlight.answerAllUnavailable();
       for (let i = 0; i < cutOff; i++) metrics.countAbortedAtShutdown();
       // Answers already written still have to reach the clients (trailers, GOAWAY, FIN).
