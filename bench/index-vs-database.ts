@@ -52,7 +52,7 @@ async function measure(dialect: string, db: TestDatabase): Promise<void> {
     await loadDataset(store, db.dsn, tuples);
     printFigure({ part, name: 'load through the store (5000-tuple transactions)', value: Math.round(tuples / ((performance.now() - loadStarted) / 1000)), unit: 'tuples/s' });
 
-    const live = new LiveIndex({ store, dsn: db.dsn, memoryBudgetBytes: 4 * 2 ** 30, maxStalenessMs: 0 });
+    const live = new LiveIndex({ store, memoryBudgetBytes: 4 * 2 ** 30, maxStalenessMs: 0 });
     replicas.push(live);
     const buildStarted = performance.now();
     await live.start();
@@ -85,7 +85,7 @@ async function measure(dialect: string, db: TestDatabase): Promise<void> {
       ...(dialect === 'PostgreSQL' ? { target: '≥ 300×', met: speedup >= 300 } : {}),
     });
 
-    const follower = new LiveIndex({ store: other, dsn: db.dsn, memoryBudgetBytes: 4 * 2 ** 30, maxStalenessMs: 50 });
+    const follower = new LiveIndex({ store: other, memoryBudgetBytes: 4 * 2 ** 30, maxStalenessMs: 50 });
     replicas.push(follower);
     await follower.start();
     const lags: number[] = [];

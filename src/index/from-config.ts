@@ -27,7 +27,6 @@ export function readPathFromConfig(config: Config, store: RelationTupleStore, lo
   }
   const live = new LiveIndex({
     store,
-    dsn: config.dsn,
     memoryBudgetBytes: config.index.memory_budget,
     maxStalenessMs: durationMs(config.index.max_staleness),
     ...(log ? { log } : {}),

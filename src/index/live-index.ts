@@ -1,7 +1,7 @@
 import type { Readers, TupleSource } from '../reader.js';
+import { announcingWrites, type ChangeNotifications } from '../store/change-notifications.js';
 import type { RelationTupleStore } from '../store/store.js';
 import { ChangelogFollower } from './changelog-follower.js';
-import { announcingWrites, type ChangeNotifications, localNotifications, postgresNotifications } from './change-notifications.js';
 import { IndexCoverage } from './coverage.js';
 import { FreshnessGate, gatedReads } from './freshness-gate.js';
 import { IndexedTupleSource } from './indexed-source.js';
@@ -9,8 +9,6 @@ import { TupleIndex } from './tuple-index.js';
 
 export interface LiveIndexOptions {
   readonly store: RelationTupleStore;
-  /** The store's DSN: a PostgreSQL one turns on LISTEN/NOTIFY between processes. */
-  readonly dsn: string;
   readonly memoryBudgetBytes: number;
   /** 0: every read sees every write acknowledged before it (Keto's guarantee); else the bound. */
   readonly maxStalenessMs: number;
@@ -55,9 +53,10 @@ export class LiveIndex {
     this.source = new IndexedTupleSource(this.index, options.store, this.coverage);
     this.reads = gatedReads(this.gate, this.source, () => (this.coverage.isWarm ? this.follower.applied : options.store.headRevision()));
     const poke = () => this.follower.poke();
-    this.notifications = /^postgres(ql)?:\/\//.test(options.dsn)
-      ? postgresNotifications(options.dsn, () => this.coverage.isWarm && poke(), (err) => log?.warn({ err }, 'index: change notifications interrupted'))
-      : localNotifications(() => this.coverage.isWarm && poke());
+    this.notifications = options.store.changeNotifications(
+      () => this.coverage.isWarm && poke(),
+      (err) => log?.warn({ err }, 'index: change notifications interrupted'),
+    );
     this.store = announcingWrites(options.store, this.notifications);
   }
 

@@ -1,4 +1,5 @@
 import type { TupleSource } from '../reader.js';
+import type { ChangeNotifications } from './change-notifications.js';
 import type { RelationQuery, RelationTuple } from '../tuple.js';
 
 /**
@@ -47,6 +48,13 @@ export interface RelationTupleStore extends TupleSource {
 
   /** The secrets that sign tokens: `secrets.pagination`, or a random key kept in the database when none is configured. */
   tokenSecrets(): Promise<readonly string[]>;
+
+  /**
+   * Notices of committed writes: `onChange` hears of this process's writes (announced
+   * through the result) and, where the database carries notices between processes
+   * (PostgreSQL's LISTEN/NOTIFY), of every other process's too; elsewhere followers poll.
+   */
+  changeNotifications(onChange: () => void, onError: (error: unknown) => void): ChangeNotifications;
 
   /** Throws unavailable when the database cannot be reached. */
   ping(): Promise<void>;

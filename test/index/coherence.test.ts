@@ -60,7 +60,7 @@ function coherenceSuite(dialect: string, create: () => Promise<TestDatabase>): v
         ],
         [],
       );
-      const replicas = stores.map((store) => new LiveIndex({ store, dsn: db.dsn, memoryBudgetBytes, maxStalenessMs }));
+      const replicas = stores.map((store) => new LiveIndex({ store, memoryBudgetBytes, maxStalenessMs }));
       for (const r of replicas) cleanup.push(() => r.close());
       await Promise.all(replicas.map((r) => r.start()));
       return { stores, replicas };

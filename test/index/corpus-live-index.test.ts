@@ -25,7 +25,7 @@ for (const dialect of SQL_DIALECTS) {
       database = await dialect.database();
       store = await openStore(database.dsn);
       await store.migrations.up();
-      live = new LiveIndex({ store, dsn: database.dsn, memoryBudgetBytes: 64 * 2 ** 20, maxStalenessMs: 0 });
+      live = new LiveIndex({ store, memoryBudgetBytes: 64 * 2 ** 20, maxStalenessMs: 0 });
       await live.start();
     });
     after(async () => {

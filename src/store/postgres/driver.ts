@@ -1,6 +1,8 @@
 import pg from 'pg';
 import type { Dialect, Row, SqlDriver, SqlExecutor, SqlParameter } from '../sql/driver.js';
+import { type ChangeNotifications, localNotifications } from '../change-notifications.js';
 import { errorCode, mapped, SOCKET_CODES, withRetries, type FailureClass } from '../sql/failures.js';
+import { postgresNotifications } from './notifications.js';
 
 /** 64-bit integers (revisions, counts) arrive as numbers; they stay far below 2^53. */
 pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text));
@@ -96,6 +98,12 @@ export class PostgresDriver implements SqlDriver {
         client.release(broken);
       }
     });
+  }
+
+  /** LISTEN/NOTIFY, on PostgreSQL only (CockroachDB has neither; its followers poll). */
+  changeNotifications(onChange: () => void, onError: (error: unknown) => void): ChangeNotifications {
+    if (this.dialect.name !== 'postgres') return localNotifications(onChange);
+    return postgresNotifications(this.options.connectionString, onChange, onError);
   }
 
   async close(): Promise<void> {

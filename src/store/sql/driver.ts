@@ -1,3 +1,4 @@
+import type { ChangeNotifications } from '../change-notifications.js';
 /**
  * The narrow seam between the SQL store and a database driver. SQL text uses `?`
  * placeholders; a driver rewrites them when its database wants another style.
@@ -26,6 +27,8 @@ export interface SqlDriver extends SqlExecutor {
    * that failed on a serialization failure or deadlock is retried (the work runs again).
    */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Notices of committed writes between processes, where the database carries them (PostgreSQL). */
+  changeNotifications?(onChange: () => void, onError: (error: unknown) => void): ChangeNotifications;
   close(): Promise<void>;
 }
 

@@ -3,6 +3,7 @@ import { compareKeys, type ObjectRelation, type RelationQuery, type RelationTupl
 import type { SubjectSetKind } from '../../reader.js';
 import { unavailable } from '../../errors.js';
 import { checkStorableQuery, checkStorableTuple } from '../limits.js';
+import { type ChangeNotifications, localNotifications } from '../change-notifications.js';
 import { PageTokens } from '../page-token.js';
 import type { ChangeEntry, Migrator, PageRequest, RelationTupleStore, TuplePage } from '../store.js';
 import { uuidV4, uuidV7 } from '../uuid.js';
@@ -189,6 +190,10 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     const { nid } = await this.predicates();
     const rows = await this.driver.query<{ revision: unknown }>('SELECT revision FROM gatehouse_head WHERE nid = ?', [nid]);
     return rows.length === 0 ? 0 : Number(rows[0]!.revision);
+  }
+
+  changeNotifications(onChange: () => void, onError: (error: unknown) => void): ChangeNotifications {
+    return this.driver.changeNotifications?.(onChange, onError) ?? localNotifications(onChange);
   }
 
   async ping(): Promise<void> {
