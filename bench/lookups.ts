@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CheckEngine } from '../src/engine/check-engine.js';
 import { defaultCheckSettings } from '../src/engine/limits.js';
-import { LookupEngine, type LookupPage } from '../src/engine/lookup-engine.js';
+import { everyPage, LookupEngine } from '../src/engine/lookup-engine.js';
 import { TupleIndex } from '../src/index/tuple-index.js';
 import { currentReads, type TupleSource } from '../src/reader.js';
 import { openStore } from '../src/store/open.js';
@@ -37,16 +37,6 @@ const engines = (source: TupleSource) => {
   return { checks, lookups: new LookupEngine({ reads, model: () => datasetModel, checks }) };
 };
 
-async function everyPage<T>(list: (after: string | undefined) => Promise<LookupPage<T>>): Promise<T[]> {
-  const items: T[] = [];
-  let after: string | undefined;
-  do {
-    const page = await list(after);
-    items.push(...page.items);
-    after = page.last;
-  } while (after !== undefined);
-  return items;
-}
 
 const viewable = (lookups: LookupEngine, user: string) =>
   everyPage((after) => lookups.listObjects({ namespace: 'Doc', relation: 'view', subject: { id: user }, pageSize: 1000, ...(after === undefined ? {} : { after }) }));

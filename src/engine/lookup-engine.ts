@@ -101,6 +101,18 @@ export class LookupEngine {
   }
 }
 
+/** Every item of a lookup, page after page, as a client walks them (`list` reads the page after a position). */
+export async function everyPage<T>(list: (after: string | undefined) => Promise<LookupPage<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let after: string | undefined;
+  do {
+    const page = await list(after);
+    items.push(...page.items);
+    after = page.last;
+  } while (after !== undefined);
+  return items;
+}
+
 /** A subject's place in the order of its kind: the id of a subject id, the object of a subject set. */
 const positionOf = (s: Subject): string => ('id' in s ? s.id : s.set.object);
 

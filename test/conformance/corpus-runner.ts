@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { CheckEngine } from '../../src/engine/check-engine.js';
 import { DEFAULT_MAX_READ_WIDTH } from '../../src/engine/limits.js';
-import { LookupEngine, type LookupPage } from '../../src/engine/lookup-engine.js';
+import { everyPage, LookupEngine, type LookupPage } from '../../src/engine/lookup-engine.js';
 import { currentReads, type TupleSource } from '../../src/reader.js';
 import { GatehouseError } from '../../src/errors.js';
 import { compareBinary, type RelationTuple } from '../../src/tuple.js';
@@ -27,18 +27,13 @@ export const describeTally = (t: CorpusTally): string =>
 /** Small pages, so that every expectation is also read across several pages. */
 const LIST_PAGE_SIZE = 2;
 
-/** Every page of a lookup, one after the other, as a client walks them. */
-async function allPages<T>(list: (after: string | undefined) => Promise<LookupPage<T>>): Promise<T[]> {
-  const items: T[] = [];
-  let after: string | undefined;
-  do {
+/** Every page of a lookup, each within the page size. */
+const allPages = <T>(list: (after: string | undefined) => Promise<LookupPage<T>>): Promise<T[]> =>
+  everyPage(async (after) => {
     const page = await list(after);
     assert.ok(page.items.length <= LIST_PAGE_SIZE);
-    items.push(...page.items);
-    after = page.last;
-  } while (after !== undefined);
-  return items;
-}
+    return page;
+  });
 
 /**
  * Runs every `checks`, `errorChecks` and `limitChecks` entry of one case through the

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { openStore } from '../../src/store/open.js';
-import type { RelationTupleStore } from '../../src/store/store.js';
+import { describe, it } from 'node:test';
 import type { RelationTuple } from '../../src/tuple.js';
-import { SQL_DIALECTS, type TestDatabase } from '../store/databases.js';
+import { migratedStore, SQL_DIALECTS } from '../store/databases.js';
 import { corpusSkip, loadConformanceCases } from '../support/conformance.js';
 import { describeTally, emptyTally, runCase } from './corpus-runner.js';
 
@@ -17,19 +15,10 @@ const cases = loadConformanceCases();
 for (const dialect of SQL_DIALECTS) {
   const skip = corpusSkip(cases) || dialect.skip;
   describe(`conformance corpus, ${dialect.name} store`, { skip }, () => {
-    let database: TestDatabase;
-    let store: RelationTupleStore;
-    before(async () => {
-      database = await dialect.database();
-      store = await openStore(database.dsn);
-      await store.migrations.up();
-    });
-    after(async () => {
-      await store?.close();
-      await database?.drop();
-    });
+    const storeOf = migratedStore(dialect);
 
     it('every check, error check, limit check and lookup agrees', async () => {
+      const store = storeOf();
       const tally = emptyTally();
       let previous: RelationTuple[] = [];
       for (const c of cases ?? []) {

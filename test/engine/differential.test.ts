@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { formatSubject } from '../../src/api/tuple-string.js';
 import { GatehouseError } from '../../src/errors.js';
 import { CheckEngine } from '../../src/engine/check-engine.js';
 import { limitReason, MEMBER } from '../../src/engine/outcome.js';
-import type { TupleSource } from '../../src/reader.js';
-import { currentReads } from '../../src/reader.js';
+import { currentReads, type TupleSource } from '../../src/reader.js';
 import { TupleIndex } from '../../src/index/tuple-index.js';
-import { openStore } from '../../src/store/open.js';
-import type { RelationTupleStore } from '../../src/store/store.js';
 import type { RelationTuple } from '../../src/tuple.js';
-import { SQL_DIALECTS, type TestDatabase } from '../store/databases.js';
+import { migratedStore, SQL_DIALECTS } from '../store/databases.js';
 import { snapshot } from './hand-models.js';
 import { randomWorld, type RandomWorld, type RandomWorldOptions } from './random-models.js';
 
@@ -73,21 +70,12 @@ function indexOf(tuples: readonly RelationTuple[]): TupleIndex {
 
 for (const dialect of SQL_DIALECTS) {
   describe(`check outcomes, in-memory index versus the ${dialect.name} store`, { skip: dialect.skip }, () => {
-    let database: TestDatabase;
-    let store: RelationTupleStore;
-    before(async () => {
-      database = await dialect.database();
-      store = await openStore(database.dsn);
-      await store.migrations.up();
-    });
-    after(async () => {
-      await store?.close();
-      await database?.drop();
-    });
+    const storeOf = migratedStore(dialect);
 
     it(`agree on every check of ${WORLDS} random worlds, strict and not, depth ${DEPTHS.join('/')} × width ${WIDTHS.join('/')}`, async () => {
       let compared = 0;
       let limited = 0;
+      const store = storeOf();
       for (const [i, { options, world }] of worlds.entries()) {
         for (const ns of world.namespaces) await store.deleteMatching({ namespace: ns.name });
         await store.deleteMatching({ namespace: 'U' });

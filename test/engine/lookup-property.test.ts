@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatSubject } from '../../src/api/tuple-string.js';
 import { CheckEngine } from '../../src/engine/check-engine.js';
-import { LookupEngine, type LookupPage } from '../../src/engine/lookup-engine.js';
-import { TupleIndex } from '../../src/index/tuple-index.js';
-import { currentReads, type TupleSource } from '../../src/reader.js';
+import { everyPage, LookupEngine } from '../../src/engine/lookup-engine.js';
+import { currentReads } from '../../src/reader.js';
 import { compareBinary, type RelationTuple, type Subject } from '../../src/tuple.js';
-import { MemoryTupleSource } from '../support/memory-source.js';
+import { type SourceKind, sourceOf } from '../support/memory-source.js';
 import { snapshot } from './hand-models.js';
 import { randomWorld, type RandomWorld } from './random-models.js';
 
@@ -20,25 +19,7 @@ const WORLDS = Number(process.env.GATEHOUSE_LOOKUP_WORLDS ?? 6);
 const SEED = Number(process.env.GATEHOUSE_PROPERTY_SEED ?? 20_261_204);
 const PAGE_SIZE = 3;
 
-type SourceKind = 'memory' | 'async memory' | 'tuple index';
 
-function sourceOf(kind: SourceKind, tuples: readonly RelationTuple[]): TupleSource {
-  if (kind !== 'tuple index') return new MemoryTupleSource(tuples, { async: kind === 'async memory' });
-  const index = new TupleIndex();
-  for (const t of tuples) index.insert(t);
-  return index;
-}
-
-async function allPages<T>(list: (after: string | undefined) => Promise<LookupPage<T>>): Promise<T[]> {
-  const items: T[] = [];
-  let after: string | undefined;
-  do {
-    const page = await list(after);
-    items.push(...page.items);
-    after = page.last;
-  } while (after !== undefined);
-  return items;
-}
 
 async function allows(checks: CheckEngine, tuple: RelationTuple): Promise<boolean> {
   try {
@@ -63,7 +44,7 @@ async function compareWorld(world: RandomWorld, kind: SourceKind, strictMode: bo
       for (const subject of world.subjects) {
         const expected: string[] = [];
         for (const object of objectsOf(ns.name)) if (await allows(checks, { namespace: ns.name, object, relation: rel.name, subject })) expected.push(object);
-        const listed = await allPages((after) => lookups.listObjects({ namespace: ns.name, relation: rel.name, subject, pageSize: PAGE_SIZE, ...(after === undefined ? {} : { after }) }));
+        const listed = await everyPage((after) => lookups.listObjects({ namespace: ns.name, relation: rel.name, subject, pageSize: PAGE_SIZE, ...(after === undefined ? {} : { after }) }));
         assert.deepEqual(listed, expected, `${where}: list objects ${ns.name}#${rel.name}@${formatSubject(subject)}`);
         compared++;
       }
@@ -73,7 +54,7 @@ async function compareWorld(world: RandomWorld, kind: SourceKind, strictMode: bo
           const candidates = storedSubjects.filter((s: Subject) => (setKind === undefined ? 'id' in s : 'set' in s && s.set.namespace === setKind.namespace && s.set.relation === setKind.relation));
           const expected: string[] = [];
           for (const subject of candidates) if (await allows(checks, { namespace: ns.name, object, relation: rel.name, subject })) expected.push(formatSubject(subject));
-          const listed = await allPages((after) =>
+          const listed = await everyPage((after) =>
             lookups.listSubjects({ namespace: ns.name, object, relation: rel.name, pageSize: PAGE_SIZE, ...(setKind === undefined ? {} : { kind: setKind }), ...(after === undefined ? {} : { after }) }),
           );
           assert.deepEqual(listed.map(formatSubject), expected.sort((a, b) => compareBinary(a.replace(/^U:/, ''), b.replace(/^U:/, ''))), `${where}: list subjects ${ns.name}:${object}#${rel.name}`);

@@ -4,11 +4,8 @@ import fc from 'fast-check';
 import { CheckEngine } from '../../src/engine/check-engine.js';
 import { isUnknown, MEMBER, type Outcome } from '../../src/engine/outcome.js';
 import { formatSubject } from '../../src/api/tuple-string.js';
-import type { TupleSource } from '../../src/reader.js';
 import { currentReads } from '../../src/reader.js';
-import { TupleIndex } from '../../src/index/tuple-index.js';
-import type { RelationTuple } from '../../src/tuple.js';
-import { MemoryTupleSource } from '../support/memory-source.js';
+import { type SourceKind, sourceOf } from '../support/memory-source.js';
 import { NotStratified, Oracle } from '../support/oracle.js';
 import { snapshot } from './hand-models.js';
 import { randomWorld, type RandomWorldOptions } from './random-models.js';
@@ -31,15 +28,6 @@ interface Tally {
   skipped: number;
 }
 
-/** The sources the engine reads in these tests. */
-type SourceKind = 'memory' | 'async memory' | 'tuple index';
-
-function sourceOf(kind: SourceKind, tuples: readonly RelationTuple[]): TupleSource {
-  if (kind !== 'tuple index') return new MemoryTupleSource(tuples, { async: kind === 'async memory' });
-  const index = new TupleIndex();
-  for (const t of tuples) index.insert(t);
-  return index;
-}
 
 async function compareWorld(seed: number, options: RandomWorldOptions, strictMode: boolean, tally: Tally, kind: SourceKind = 'memory'): Promise<void> {
   const world = randomWorld(seed, options);

@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
+import { after, before } from 'node:test';
 import pg from 'pg';
+import { openStore } from '../../src/store/open.js';
+import type { RelationTupleStore } from '../../src/store/store.js';
 
 /** A database made for one test run, and how to drop it afterwards. */
 export interface TestDatabase {
@@ -87,3 +90,19 @@ export const SQL_DIALECTS: readonly SqlDialect[] = [
     database: () => mysqlDatabase(process.env['TEST_MYSQL_DSN']!),
   },
 ];
+
+/** Inside a describe: a migrated store on a fresh database of `dialect`, opened before its tests and dropped after them. */
+export function migratedStore(dialect: SqlDialect): () => RelationTupleStore {
+  let database: TestDatabase | undefined;
+  let store: RelationTupleStore | undefined;
+  before(async () => {
+    database = await dialect.database();
+    store = await openStore(database.dsn);
+    await store.migrations.up();
+  });
+  after(async () => {
+    await store?.close();
+    await database?.drop();
+  });
+  return () => store!;
+}

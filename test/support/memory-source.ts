@@ -1,3 +1,4 @@
+import { TupleIndex } from '../../src/index/tuple-index.js';
 import type { MaybePromise, SubjectSetKind, TupleSource } from '../../src/reader.js';
 import type { ObjectRelation, RelationTuple, Subject, SubjectSet } from '../../src/tuple.js';
 import { compareKeys, subjectEquals } from '../../src/tuple.js';
@@ -86,4 +87,14 @@ export class MemoryTupleSource implements TupleSource {
     }
     return this.answer([...found.values()]);
   }
+}
+
+/** The sources engine tests read: this one answering at once or through Promises, and the in-memory index. */
+export type SourceKind = 'memory' | 'async memory' | 'tuple index';
+
+export function sourceOf(kind: SourceKind, tuples: readonly RelationTuple[]): TupleSource {
+  if (kind !== 'tuple index') return new MemoryTupleSource(tuples, { async: kind === 'async memory' });
+  const index = new TupleIndex();
+  for (const t of tuples) index.insert(t);
+  return index;
 }
