@@ -1,6 +1,6 @@
 import { GatehouseError, invalidArgument, limitExceeded, unknownNamespace } from '../errors.js';
 import type { ModelSnapshot } from '../model.js';
-import type { RelationTuple } from '../tuple.js';
+import type { RelationTuple, Subject } from '../tuple.js';
 import { compileModel, type CompiledModel } from './compiled-model.js';
 import { Evaluator, PAUSED_FOR_TURN } from './evaluator.js';
 import { type FetchingNodeReads, FetchingReads } from './fetching-reads.js';
@@ -87,9 +87,16 @@ export class CheckEngine {
    * Which of `tuples` hold, read from one reader (an answer left unknown by a limit, or a
    * check that fails, does not hold). Over a database, the evaluations of one subject share
    * their rows, and every evaluation waiting for rows is served by one fetch per subject per
-   * round, so the round trips do not grow with the number of tuples.
+   * round, so the round trips do not grow with the number of tuples; keys whose rows are
+   * `known` (by `keyName`) are not read again.
    */
-  async allowedAmong(source: TupleSource, tuples: readonly RelationTuple[], maxDepth: number | undefined, settings = this.deps.settings()): Promise<boolean[]> {
+  async allowedAmong(
+    source: TupleSource,
+    tuples: readonly RelationTuple[],
+    maxDepth: number | undefined,
+    known?: ReadonlyMap<string, readonly Subject[]>,
+    settings = this.deps.settings(),
+  ): Promise<boolean[]> {
     const results = new Array<boolean>(tuples.length).fill(false);
     if (internedReadsOf(source) !== undefined) {
       for (let i = 0; i < tuples.length; i++) {
@@ -111,7 +118,7 @@ export class CheckEngine {
       if (!knowsNamespaces(model, tuple)) return;
       const subjectKey = JSON.stringify(tuple.subject);
       let reads = readsOf.get(subjectKey);
-      if (reads === undefined) readsOf.set(subjectKey, (reads = new FetchingReads(source, tuple.subject)));
+      if (reads === undefined) readsOf.set(subjectKey, (reads = new FetchingReads(source, tuple.subject, known)));
       const evaluator = new Evaluator();
       evaluator.start(model, reads, tuple.subject, 0, settings, MAX_CALL_STEPS, { namespace: tuple.namespace, object: tuple.object, relation: tuple.relation, depth });
       running.push({ i, evaluator, reads });

@@ -1,4 +1,4 @@
-import type { ObjectRelation, Subject } from '../tuple.js';
+import { keyName, type ObjectRelation, type Subject, subjectEquals } from '../tuple.js';
 import { ALL_ROWS, type NodeReads, type TupleSource, UNREAD } from '../reader.js';
 
 /** The reads of one check that may pause for rows: they fetch what was asked for and found unread. */
@@ -34,10 +34,12 @@ export class FetchingReads implements FetchingNodeReads {
   constructor(
     private readonly source: TupleSource,
     private readonly subject: Subject,
+    /** Every row of some keys, read before (by `keyName`): their answers need no fetch. */
+    private readonly known?: ReadonlyMap<string, readonly Subject[]>,
   ) {}
 
   setNode(namespace: string, object: string, relation: string): number {
-    const name = `${namespace}\u0000${object}\u0000${relation}`;
+    const name = keyName(namespace, object, relation);
     let node = this.nodes.get(name);
     if (node === undefined) {
       node = this.keys.length;
@@ -46,6 +48,11 @@ export class FetchingReads implements FetchingNodeReads {
       this.directState.push(NOT_ASKED);
       this.sets.push(undefined);
       this.setsAsked.push(false);
+      const rows = this.known?.get(name);
+      if (rows !== undefined) {
+        this.directState[node] = rows.some((s) => subjectEquals(s, this.subject)) ? STORED : ABSENT;
+        this.sets[node] = rows.flatMap((s) => ('set' in s ? [this.setNode(s.set.namespace, s.set.object, s.set.relation)] : []));
+      }
     }
     return node;
   }

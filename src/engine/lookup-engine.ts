@@ -1,7 +1,7 @@
 import { unknownNamespace } from '../errors.js';
 import type { ModelSnapshot } from '../model.js';
 import { ALL_ROWS, type Consistency, DEFAULT_CONSISTENCY, type MaybePromise, type Readers, type SubjectSetKind, type TupleSource } from '../reader.js';
-import { compareBinary, type ObjectRelation, type RelationTuple, type Subject, type SubjectSet } from '../tuple.js';
+import { compareBinary, keyName, type ObjectRelation, type RelationTuple, type Subject } from '../tuple.js';
 import type { CheckEngine } from './check-engine.js';
 import { compileModel } from './compiled-model.js';
 import { type LookupModel, lookupModel } from './lookup-model.js';
@@ -65,8 +65,8 @@ export class LookupEngine {
   async listSubjects(q: ListSubjectsQuery, consistency: Consistency = DEFAULT_CONSISTENCY): Promise<LookupPage<Subject>> {
     const snapshot = this.knownRelation(q.namespace, q.relation, q.kind?.namespace);
     const source = await this.deps.reads.open(consistency);
-    const candidates = await subjectCandidates(source, lookupModel(snapshot), q);
-    return this.confirm(candidates, positionOf, q, source, (subject) => ({ namespace: q.namespace, object: q.object, relation: q.relation, subject }));
+    const { candidates, rows } = await subjectCandidates(source, lookupModel(snapshot), q);
+    return this.confirm(candidates, positionOf, q, source, (subject) => ({ namespace: q.namespace, object: q.object, relation: q.relation, subject }), rows);
   }
 
   /** The model in force, after the checks' own refusals: an unknown namespace, an undeclared relation. */
@@ -79,7 +79,15 @@ export class LookupEngine {
     return snapshot;
   }
 
-  private async confirm<T>(candidates: T[], position: (c: T) => string, page: Page, source: TupleSource, tupleOf: (c: T) => RelationTuple): Promise<LookupPage<T>> {
+  /** Checks candidates in the order of their position until a page is full; `known` rows are not read again. */
+  private async confirm<T>(
+    candidates: T[],
+    position: (c: T) => string,
+    page: Page,
+    source: TupleSource,
+    tupleOf: (c: T) => RelationTuple,
+    known?: ReadonlyMap<string, readonly Subject[]>,
+  ): Promise<LookupPage<T>> {
     const after = page.after;
     const ordered = candidates
       .map((c) => ({ c, at: position(c) }))
@@ -88,7 +96,7 @@ export class LookupEngine {
     const items: T[] = [];
     for (let start = 0; start < ordered.length; start += page.pageSize) {
       const chunk = ordered.slice(start, start + page.pageSize);
-      const allowed = await this.deps.checks.allowedAmong(source, chunk.map((x) => tupleOf(x.c)), page.maxDepth);
+      const allowed = await this.deps.checks.allowedAmong(source, chunk.map((x) => tupleOf(x.c)), page.maxDepth, known);
       for (let i = 0; i < chunk.length; i++) {
         if (!allowed[i]) continue;
         items.push(chunk[i]!.c);
@@ -116,7 +124,7 @@ export async function everyPage<T>(list: (after: string | undefined) => Promise<
 /** A subject's place in the order of its kind: the id of a subject id, the object of a subject set. */
 const positionOf = (s: Subject): string => ('id' in s ? s.id : s.set.object);
 
-const keyId = (k: ObjectRelation): string => `${k.namespace}\u0000${k.object}\u0000${k.relation}`;
+const keyId = (k: ObjectRelation): string => keyName(k.namespace, k.object, k.relation);
 
 /** Every answer once the pending ones are in: a Promise only when some answer is one. */
 function settle<T>(answers: MaybePromise<T>[]): MaybePromise<T[]> {
@@ -203,14 +211,20 @@ async function objectCandidates(source: TupleSource, model: LookupModel, q: List
  * The subjects of the kind a check could allow, walking forwards from the object: the
  * subjects stored on each reached key, the subject sets among them expanded, the relations
  * a reached permit names on the same object, and the relation a traverse asks of the
- * objects its walked relation holds. Each level of the walk costs two reads.
+ * objects its walked relation holds. Each level of the walk costs two reads. The rows read
+ * are kept: confirming the candidates reads them again only where the walk did not.
  */
-async function subjectCandidates(source: TupleSource, model: LookupModel, q: ListSubjectsQuery): Promise<Subject[]> {
+async function subjectCandidates(
+  source: TupleSource,
+  model: LookupModel,
+  q: ListSubjectsQuery,
+): Promise<{ candidates: Subject[]; rows?: Map<string, readonly Subject[]> }> {
   const kind = q.kind;
   const ofKind = (s: Subject): boolean =>
     kind === undefined ? 'id' in s : 'set' in s && s.set.namespace === kind.namespace && s.set.relation === kind.relation;
-  if (!model.needsStoredPath(q.namespace, q.relation)) return source.subjectsOfKind(kind);
+  if (!model.needsStoredPath(q.namespace, q.relation)) return { candidates: await source.subjectsOfKind(kind) };
   const found = new Map<string, Subject>();
+  const rows = new Map<string, readonly Subject[]>();
   const frontier = new Frontier(() => undefined);
   frontier.reach({ namespace: q.namespace, object: q.object, relation: q.relation });
   for (let level = frontier.take(); level.length > 0; level = frontier.take()) {
@@ -223,14 +237,20 @@ async function subjectCandidates(source: TupleSource, model: LookupModel, q: Lis
         asked.push(traverse.relation);
       }
     }
-    const [stored, walked] = await settle<Subject[][] | SubjectSet[][]>([source.subjects(level, ALL_ROWS), source.subjectSets(vias, ALL_ROWS)]);
-    for (const rows of stored as Subject[][]) {
-      for (const s of rows) {
+    const [stored, walked] = await settle([source.subjects(level, ALL_ROWS), source.subjects(vias, ALL_ROWS)]);
+    stored!.forEach((subjects, i) => {
+      const k = level[i]!;
+      rows.set(keyName(k.namespace, k.object, k.relation), subjects);
+      for (const s of subjects) {
         if (ofKind(s)) found.set(positionOf(s), s);
         if ('set' in s) frontier.reach(s.set);
       }
-    }
-    (walked as SubjectSet[][]).forEach((sets, i) => sets.forEach((set) => frontier.reach({ namespace: set.namespace, object: set.object, relation: asked[i]! })));
+    });
+    walked!.forEach((subjects, i) => {
+      const via = vias[i]!;
+      rows.set(keyName(via.namespace, via.object, via.relation), subjects);
+      for (const s of subjects) if ('set' in s) frontier.reach({ namespace: s.set.namespace, object: s.set.object, relation: asked[i]! });
+    });
   }
-  return [...found.values()];
+  return { candidates: [...found.values()], rows };
 }
