@@ -208,8 +208,19 @@ export function sniffPreface(socket: Socket, decide: (isH2: boolean) => void): v
   socket.on('data', onData);
 }
 
-/** Connections answered by refuseBadRequest: what they still send is dropped until they close. */
-const refused = new WeakSet<Socket>();
+/** Connections answered by refuseBadRequest, with the status sent: what they still send is dropped until they close. */
+const refused = new WeakMap<Socket, number>();
+
+/**
+ * What a request refused by refuseBadRequest counts as: the status it was answered with, or
+ * 499 when the client closed the connection in the middle of it (nobody reads that answer).
+ */
+export function refusedStatus(socket: Socket): number | undefined {
+  return refused.get(socket);
+}
+
+/** nginx's "client closed request". */
+const CLIENT_CLOSED_REQUEST = 499;
 
 /** How long a refused connection may go on sending after its answer. */
 const LINGER_MS = 5000;
@@ -226,11 +237,11 @@ function refuseBadRequest(err: NodeJS.ErrnoException, socket: Socket): void {
     socket.destroy();
     return;
   }
-  refused.add(socket);
-  const linger = setTimeout(() => socket.destroy(), LINGER_MS).unref();
-  socket.once('close', () => clearTimeout(linger));
   const status =
     err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  refused.set(socket, err.code === 'HPE_INVALID_EOF_STATE' ? CLIENT_CLOSED_REQUEST : status);
+  const linger = setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  socket.once('close', () => clearTimeout(linger));
   const message =
     status === 431
       ? `The request headers exceed the limit of ${MAX_HEADER_SIZE} bytes`

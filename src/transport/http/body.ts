@@ -6,6 +6,18 @@ export function bodyTooLarge(limit: number): GatehouseError {
   return new GatehouseError('payload_too_large', `The request body exceeds the limit of ${limit} bytes.`);
 }
 
+/**
+ * The client ended the request before its body was complete: it closed the connection, reset
+ * the stream, or sent framing the HTTP/1.1 parser refused. The client's doing, not a server error.
+ */
+export class BodyCutOff extends Error {
+  override readonly name = 'BodyCutOff';
+
+  constructor(cause?: unknown) {
+    super('the client ended the request before its body was complete', { cause });
+  }
+}
+
 /** Bytes of a refused body that a client may still send on a connection kept open for it. */
 const DRAINABLE_BYTES = 16 * 2 ** 20;
 
@@ -32,7 +44,8 @@ export function readBody(body: Readable, headers: IncomingHttpHeaders, limit: nu
       body.off('data', onData);
       body.off('end', onEnd);
       body.off('error', onError);
-      body.off('aborted', onAborted);
+      body.off('aborted', onError);
+      body.off('close', onClose);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -48,15 +61,17 @@ export function readBody(body: Readable, headers: IncomingHttpHeaders, limit: nu
       cleanup();
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     };
-    const onError = (err: Error) => {
+    const onError = (err?: Error) => {
       cleanup();
-      reject(err);
+      reject(new BodyCutOff(err));
     };
-    const onAborted = () => onError(new Error('request aborted by the client'));
+    // A stream may also close before its end without 'aborted' or 'error'.
+    const onClose = () => onError();
     body.on('data', onData);
     body.on('end', onEnd);
     body.on('error', onError);
-    body.on('aborted', onAborted);
+    body.on('aborted', onError);
+    body.on('close', onClose);
   });
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { constants as h2, type ServerHttp2Stream } from 'node:http2';
 import type { Readable } from 'node:stream';
+import { refusedStatus } from '../listener.js';
 
 /**
  * One HTTP request and its answer, the same for HTTP/1.1 and HTTP/2 so the REST pipeline
@@ -24,7 +25,15 @@ export interface HttpExchange {
    * request body is not read. Call before `respond`.
    */
   closeAfterResponse(): void;
+  /**
+   * The status a request whose body the client cut off counts as: the status the HTTP/1.1
+   * parser already answered with (400 for a malformed chunk), else 499 (client closed request).
+   */
+  cutOffStatus(): number;
 }
+
+/** nginx's "client closed request": nobody reads the answer. */
+const CLIENT_CLOSED_REQUEST = 499;
 
 export const http1Exchange = (req: IncomingMessage, res: ServerResponse): HttpExchange => new Http1Exchange(req, res);
 
@@ -70,6 +79,10 @@ class Http1Exchange implements HttpExchange {
   closeAfterResponse(): void {
     this.#close = true;
   }
+
+  cutOffStatus(): number {
+    return refusedStatus(this.body.socket) ?? CLIENT_CLOSED_REQUEST;
+  }
 }
 
 class H2Exchange implements HttpExchange {
@@ -111,6 +124,10 @@ class H2Exchange implements HttpExchange {
 
   closeAfterResponse(): void {
     this.#close = true;
+  }
+
+  cutOffStatus(): number {
+    return CLIENT_CLOSED_REQUEST;
   }
 }
 

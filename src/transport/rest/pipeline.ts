@@ -4,7 +4,7 @@ import { unavailable } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { envelope, toHttpError, type ErrorEnvelope } from '../errors.js';
-import { drainable, parseJson, readBody } from '../http/body.js';
+import { BodyCutOff, drainable, parseJson, readBody } from '../http/body.js';
 import { corsDecision } from '../http/cors.js';
 import type { HttpExchange } from '../http/exchange.js';
 import type { InFlight } from '../in-flight.js';
@@ -146,6 +146,12 @@ class RestCall {
   }
 
   #sendError(err: unknown, extra?: OutgoingHttpHeaders): void {
+    if (err instanceof BodyCutOff) {
+      // Nothing to send: the client is gone, or the parser already answered the malformed request.
+      this.#status = this.exchange.cutOffStatus();
+      this.deps.logger.debug({ request_id: this.#requestIdOf(), path: this.#path, status: this.#status }, err.message);
+      return;
+    }
     const answer = toHttpError(err, this.#requestIdOf());
     if (answer.unexpected) this.deps.logger.error({ err, request_id: this.#requestIdOf(), path: this.#path }, 'request failed');
     this.#send({ status: answer.status, body: answer.body }, extra);
