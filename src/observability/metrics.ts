@@ -7,7 +7,7 @@ import { RequestSeries } from './request-series.js';
  */
 export interface Metrics {
   readonly registry: Registry;
-  /** `route` is the route's path template, or "unmatched". */
+  /** `route` is the route's path template, or "unmatched"; a method outside HTTP's standard ones counts as "OTHER". */
   observeHttp(route: string, method: string, status: number, seconds: number): void;
   /** `method` is a served gRPC method path, or "unmatched". */
   observeGrpc(method: string, code: number, seconds: number): void;
@@ -16,6 +16,17 @@ export interface Metrics {
 }
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The method label: one of HTTP's standard methods, else "OTHER". HTTP/2 accepts any token as
+ * :method and HTTP/1.1's parser some thirty; each distinct value would add series for good.
+ */
+const METHOD_LABELS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE']);
+export const OTHER_METHOD = 'OTHER';
+
+export function methodLabel(method: string): string {
+  return METHOD_LABELS.has(method) ? method : OTHER_METHOD;
+}
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
@@ -49,7 +60,8 @@ export function createMetrics(): Metrics {
   });
   return {
     registry,
-    observeHttp(route, method, status, seconds) {
+    observeHttp(route, rawMethod, status, seconds) {
+      const method = methodLabel(rawMethod);
       http.observe(`${route} ${method} ${status}`, () => ({ route, method, status: String(status) }), seconds);
     },
     observeGrpc(method, code, seconds) {
