@@ -23,6 +23,18 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 export const DRAIN_QUIET_MS = 100;
 /** … or for this long at most, while clients keep connecting. */
 export const DRAIN_MAX_MS = 1_000;
+/**
+ * An HTTP/2 connection with no open stream is closed (GOAWAY) after this long, as an idle
+ * HTTP/1.1 keep-alive connection is; frames without a stream (SETTINGS, PING) do not count, so
+ * this also bounds a preface or request headers that never complete.
+ */
+export const H2_IDLE_TIMEOUT_MS = KEEP_ALIVE_TIMEOUT_MS;
+/** After its GOAWAY, how long an idle HTTP/2 connection has to close before it is destroyed. */
+const H2_CLOSE_GRACE_MS = 1_000;
+/** Streams one HTTP/2 connection may have open at once; the next is refused (REFUSED_STREAM). Go's default is 250, nginx's 128. */
+export const MAX_CONCURRENT_STREAMS = 100;
+/** Connections one port holds at once, HTTP/1.1 and HTTP/2 alike; the next is closed on arrival. */
+export const MAX_CONNECTIONS = 10_000;
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
@@ -39,6 +51,8 @@ export interface ListenerOptions {
     onStream: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void;
   };
   logger: Logger;
+  /** Default MAX_CONNECTIONS. */
+  maxConnections?: number;
 }
 
 /**
@@ -74,9 +88,10 @@ export class Listener {
 
     this.#h2 = http2.createServer({
       maxSessionMemory: 32,
-      settings: { maxHeaderListSize: MAX_HEADER_SIZE },
+      settings: { maxHeaderListSize: MAX_HEADER_SIZE, maxConcurrentStreams: MAX_CONCURRENT_STREAMS },
     });
     this.#h2.on('session', (session: Http2Session) => {
+      closeWhenIdle(session);
       this.#sessions.add(session);
       session.on('close', () => this.#sessions.delete(session));
       session.on('error', (err) => options.logger.debug({ err, listener: options.name }, 'HTTP/2 session error'));
@@ -94,11 +109,13 @@ export class Listener {
       );
       this.#front.on('connection', (socket: Socket) => this.#track(socket));
       this.#front.on('tlsClientError', () => {});
+      this.#front.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
     } else {
       this.#front = net.createServer((socket) => {
         this.#track(socket);
         sniffPreface(socket, (isH2) => this.#dispatch(socket, isH2));
       });
+      this.#front.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
     }
   }
 
@@ -193,7 +210,9 @@ export class Listener {
  */
 export function sniffPreface(socket: Socket, decide: (isH2: boolean) => void): void {
   let seen: Buffer = Buffer.alloc(0);
-  socket.setTimeout(HEADERS_TIMEOUT_MS, () => socket.destroy());
+  // A deadline for the whole preface, not for a pause between its bytes: one byte a second is no preface.
+  const deadline = setTimeout(() => socket.destroy(), HEADERS_TIMEOUT_MS);
+  socket.once('close', () => clearTimeout(deadline));
   const onData = (chunk: Buffer) => {
     seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
     const n = Math.min(seen.length, H2_PREFACE.length);
@@ -201,11 +220,36 @@ export function sniffPreface(socket: Socket, decide: (isH2: boolean) => void): v
     if (isPrefix && seen.length < H2_PREFACE.length) return;
     socket.off('data', onData);
     socket.pause();
-    socket.setTimeout(0);
+    clearTimeout(deadline);
     socket.unshift(seen);
     decide(isPrefix);
   };
   socket.on('data', onData);
+}
+
+/**
+ * Closes an HTTP/2 session once it has had no open stream for H2_IDLE_TIMEOUT_MS: GOAWAY, then
+ * destroyed if the client does not close within H2_CLOSE_GRACE_MS.
+ */
+function closeWhenIdle(session: Http2Session): void {
+  let open = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      session.close();
+      setTimeout(() => session.destroy(), H2_CLOSE_GRACE_MS).unref();
+    }, H2_IDLE_TIMEOUT_MS).unref();
+  };
+  session.on('stream', (stream: ServerHttp2Stream) => {
+    open++;
+    clearTimeout(timer);
+    stream.once('close', () => {
+      if (--open === 0 && !session.closed) arm();
+    });
+  });
+  session.once('close', () => clearTimeout(timer));
+  arm();
 }
 
 /** Connections answered by refuseBadRequest, with the status sent: what they still send is dropped until they close. */
