@@ -231,6 +231,49 @@ describe('gRPC on the shared ports', () => {
     assert.equal(headers['grpc-message'], 'a compressed message was sent without a grpc-encoding');
   });
 
+  test('a malformed message on a reflection stream ends it with INVALID_ARGUMENT in the trailers, never a bare reset', async () => {
+    const frame = (payload: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, 0, payload.length]), payload]);
+    const listServices = frame(Buffer.from([0x3a, 0x01, 0x2a])); // list_services: "*"
+    const malformed = frame(Buffer.from([0x0a, 0xff])); // a length-delimited field cut short
+    const cases = [
+      { name: 'malformed first, half-closed', body: malformed, halfClose: true },
+      { name: 'malformed first, still open', body: malformed, halfClose: false },
+      { name: 'after an answer, half-closed', body: Buffer.concat([listServices, malformed]), halfClose: true },
+      { name: 'after an answer, still open', body: Buffer.concat([listServices, malformed]), halfClose: false },
+    ];
+    for (const { name, body, halfClose } of cases) {
+      const session = http2.connect(gh.url.read);
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': '/grpc.reflection.v1.ServerReflection/ServerReflectionInfo',
+        'content-type': 'application/grpc',
+        te: 'trailers',
+      });
+      let status: { code?: string; message?: string } = {};
+      let messages = 0;
+      const read = (h: http2.IncomingHttpHeaders) => {
+        if (h['grpc-status'] !== undefined) status = { code: String(h['grpc-status']), message: String(h['grpc-message']) };
+      };
+      stream.on('response', read);
+      stream.on('trailers', read);
+      stream.on('data', () => messages++);
+      stream.on('error', () => {});
+      if (halfClose) stream.end(body);
+      else stream.write(body);
+      await new Promise((resolve) => stream.on('close', resolve));
+      session.close();
+      assert.deepEqual(
+        { messages: messages > 0, ...status },
+        {
+          messages: body !== malformed,
+          code: String(grpc.status.INVALID_ARGUMENT),
+          message: 'could not decode the request as grpc.reflection.v1.ServerReflectionRequest',
+        },
+        name,
+      );
+    }
+  });
+
   test('gRPC calls are counted per method', async () => {
     const res = await fetch(`${gh.url.metrics}/metrics/prometheus`);
     const text = await res.text();

@@ -200,6 +200,8 @@ class Reply {
   finished = false;
   extraHeaders: Record<string, string> = {};
   #trailers: Record<string, string> | undefined;
+  /** Run once the trailers are handed to HTTP/2. */
+  #afterTrailers: (() => void) | undefined;
 
   constructor(private readonly stream: ServerHttp2Stream) {}
 
@@ -210,7 +212,10 @@ class Reply {
         { ':status': 200, 'content-type': 'application/grpc+proto', ...this.extraHeaders },
         { waitForTrailers: true },
       );
-      this.stream.once('wantTrailers', () => this.stream.sendTrailers(this.#trailers ?? { 'grpc-status': '0' }));
+      this.stream.once('wantTrailers', () => {
+        this.stream.sendTrailers(this.#trailers ?? { 'grpc-status': '0' });
+        this.#afterTrailers?.();
+      });
     }
     this.stream.write(frame);
   }
@@ -231,8 +236,12 @@ class Reply {
       );
     }
     if (!stream.readableEnded) {
-      // The client may still be sending; the answer is complete, so stop the stream cleanly.
-      stream.once('finish', () => stream.close(h2.NGHTTP2_NO_ERROR));
+      // The client may still be sending; the answer is complete, so stop the stream cleanly
+      // (RST_STREAM NO_ERROR) once the status is out. Trailers are handed over while HTTP/2
+      // writes its frames; a reset asked for in that same turn goes out first and drops them.
+      const stop = () => stream.close(h2.NGHTTP2_NO_ERROR);
+      if (stream.headersSent && this.#trailers !== undefined) this.#afterTrailers = () => setImmediate(stop);
+      else stream.once('finish', stop);
       stream.resume();
     }
   }
