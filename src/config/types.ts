@@ -135,6 +135,8 @@ export interface DatabaseConfig {
   acquire_timeout: string;
   /** How often a transaction that failed with a transient error is retried. */
   max_retries: number;
+  /** Duration a statement may run before it fails as unavailable; "0s" means no limit. */
+  statement_timeout: string;
 }
 
 /** gatehouse: the in-memory tuple index. */

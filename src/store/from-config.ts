@@ -12,6 +12,7 @@ export function storeOptionsFromConfig(config: Config, current?: () => Config): 
     maxConnections: config.database.max_conns,
     acquireTimeoutMs: durationMs(config.database.acquire_timeout),
     maxRetries: config.database.max_retries,
+    statementTimeoutMs: durationMs(config.database.statement_timeout),
     paginationSecrets: current === undefined ? (config.secrets.pagination ?? []) : () => current().secrets.pagination ?? [],
   };
 }

@@ -11,7 +11,7 @@ import { errorCode } from './sql/failures.js';
 import { SqlRelationTupleStore } from './sql/sql-store.js';
 import type { RelationTupleStore, StoreOptions } from './store.js';
 
-const DEFAULTS = { maxConnections: 10, acquireTimeoutMs: 5000, maxRetries: 5 };
+const DEFAULTS = { maxConnections: 10, acquireTimeoutMs: 5000, maxRetries: 5, statementTimeoutMs: 5000 };
 /** Connection settings Keto reads from the DSN's query (its SQL library's), not meant for the driver. */
 const POOL_PARAMS = ['max_conns', 'max_idle_conns', 'max_conn_lifetime', 'max_conn_idle_time'];
 
@@ -105,6 +105,7 @@ function definedOnly(options: StoreOptions): Partial<typeof DEFAULTS> {
   if (options.maxConnections !== undefined) out.maxConnections = options.maxConnections;
   if (options.acquireTimeoutMs !== undefined) out.acquireTimeoutMs = options.acquireTimeoutMs;
   if (options.maxRetries !== undefined) out.maxRetries = options.maxRetries;
+  if (options.statementTimeoutMs !== undefined) out.statementTimeoutMs = options.statementTimeoutMs;
   return out;
 }
 

@@ -112,6 +112,12 @@ export interface StoreOptions {
   /** Retries of a transaction that failed on a serialization failure or deadlock. Default 5. */
   readonly maxRetries?: number;
   /**
+   * Milliseconds a statement may run before it fails as unavailable (PostgreSQL, MySQL; 0:
+   * no limit). Default 5000. Migrations run without it. SQLite runs statements in-process
+   * and cannot stop one; its waits for another process's lock end at `acquireTimeoutMs`.
+   */
+  readonly statementTimeoutMs?: number;
+  /**
    * `secrets.pagination`: the first signs page tokens, all verify. None → a random key
    * generated once and kept in the database. A function is asked on every page, so a
    * reloaded configuration rotates secrets without a restart.

@@ -150,7 +150,8 @@ export class SqlMigrator implements Migrator {
         await dialect.unlockMigrations(tx);
       }
     };
-    return dialect.transactionalDdl || dialect.name === 'mysql' ? this.driver.transaction(locked) : locked(this.driver);
+    // Untimed: a schema change on a big table may run far longer than any request's statement.
+    return dialect.transactionalDdl || dialect.name === 'mysql' ? this.driver.transaction(locked, { untimed: true }) : locked(this.driver);
   }
 
   private async history(on: SqlExecutor): Promise<History> {

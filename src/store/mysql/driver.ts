@@ -1,11 +1,13 @@
 import mysql from 'mysql2/promise';
-import type { Row, SqlDriver, SqlExecutor, SqlValue } from '../sql/driver.js';
+import type { Row, SqlDriver, SqlExecutor, SqlValue, TransactionOptions } from '../sql/driver.js';
 import { mysqlDialect } from '../sql/dialects.js';
-import { errorCode, mapped, SOCKET_CODES, withRetries, type FailureClass } from '../sql/failures.js';
+import { DEADLINE_PASSED, errorCode, mapped, SOCKET_CODES, withinDeadline, withRetries, type FailureClass } from '../sql/failures.js';
 
 function classify(error: unknown): FailureClass {
   const code = errorCode(error) ?? '';
   if (code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT') return 'transient';
+  // The statement timeout, gatehouse's own (the connection is closed) or the server's (MariaDB, MySQL).
+  if (code === DEADLINE_PASSED || code === 'ER_STATEMENT_TIMEOUT' || code === 'ER_QUERY_TIMEOUT') return 'timeout';
   if (code === 'ER_NO_SUCH_TABLE') return 'unmigrated';
   if (
     SOCKET_CODES.has(code) ||
@@ -23,16 +25,24 @@ function classify(error: unknown): FailureClass {
   return 'other';
 }
 
-const executorOf = (connection: mysql.Pool | mysql.PoolConnection): SqlExecutor => ({
-  async query<T extends Row>(sql: string, params: readonly SqlValue[] = []) {
-    const [rows] = await connection.execute(sql, params as SqlValue[]);
-    return (Array.isArray(rows) ? rows : []) as T[];
-  },
-  async execute(sql, params = []) {
-    const [result] = await connection.execute(sql, params as SqlValue[]);
-    return (result as mysql.ResultSetHeader).affectedRows ?? 0;
-  },
-});
+/** Statements on `connection`, each given up after `timeoutMs` (0: never) by closing the connection. */
+const executorOf = (connection: mysql.PoolConnection, timeoutMs: number): SqlExecutor => {
+  const run = async (sql: string, params: readonly SqlValue[]) =>
+    (await withinDeadline(connection.execute(sql, params as SqlValue[]), timeoutMs, () => connection.destroy()))[0];
+  return {
+    async query<T extends Row>(sql: string, params: readonly SqlValue[] = []) {
+      const rows = await run(sql, params);
+      return (Array.isArray(rows) ? rows : []) as T[];
+    },
+    async execute(sql, params = []) {
+      return ((await run(sql, params as readonly SqlValue[])) as mysql.ResultSetHeader).affectedRows ?? 0;
+    },
+  };
+};
+
+/** Whether the connection is unusable after `error`: lost, or closed at the statement timeout. */
+const connectionLost = (error: unknown): boolean =>
+  (error as { fatal?: unknown } | null)?.fatal === true || classify(error) === 'unreachable' || errorCode(error) === DEADLINE_PASSED;
 
 export interface MysqlDriverOptions {
   readonly host: string;
@@ -43,13 +53,14 @@ export interface MysqlDriverOptions {
   readonly maxConnections: number;
   readonly acquireTimeoutMs: number;
   readonly maxRetries: number;
+  /** Longest a statement may run before its connection is closed, 0 for no limit. */
+  readonly statementTimeoutMs: number;
 }
 
 /** MySQL and MariaDB over a mysql2 pool, with server-side prepared statements. */
 export class MysqlDriver implements SqlDriver {
   readonly dialect = mysqlDialect;
   private readonly pool: mysql.Pool;
-  private readonly direct: SqlExecutor;
 
   constructor(private readonly options: MysqlDriverOptions) {
     this.pool = mysql.createPool({
@@ -72,47 +83,67 @@ export class MysqlDriver implements SqlDriver {
       // TIMESTAMP values are written and read in UTC, as Keto does.
       connection.query("SET time_zone = '+00:00'");
     });
-    this.direct = executorOf(this.pool);
   }
 
   query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
-    return mapped(classify, () => this.direct.query<T>(sql, params));
+    return mapped(classify, () => this.withConnection(false, (connection) => connection.query<T>(sql, params)));
   }
 
   execute(sql: string, params?: readonly SqlValue[]): Promise<number> {
-    return mapped(classify, () => this.direct.execute(sql, params));
+    return mapped(classify, () => this.withConnection(false, (connection) => connection.execute(sql, params)));
   }
 
-  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return withRetries(this.options.maxRetries, classify, async () => {
-      const connection = await this.acquire();
-      // A connection that fails while checked out must not raise an unhandled 'error' event.
-      const onError = () => undefined;
-      connection.connection.on('error', onError);
-      let broken = false;
-      try {
-        await connection.query('START TRANSACTION');
-        const result = await work(executorOf(connection));
-        await connection.query('COMMIT');
-        return result;
-      } catch (error) {
-        if (classify(error) === 'unreachable') broken = true;
-        else {
-          await connection.query('ROLLBACK').catch(() => {
-            broken = true;
-          });
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const untimed = options.untimed === true;
+    return withRetries(this.options.maxRetries, classify, () =>
+      this.withConnection(untimed, async (connection, raw) => {
+        const control = (sql: string) =>
+          withinDeadline(raw.query(sql), untimed ? 0 : this.options.statementTimeoutMs, () => raw.destroy());
+        await control('START TRANSACTION');
+        try {
+          const result = await work(connection);
+          await control('COMMIT');
+          return result;
+        } catch (error) {
+          // A connection that cannot roll back is closed: the server rolls back then.
+          if (connectionLost(error)) raw.destroy();
+          else await control('ROLLBACK').catch(() => raw.destroy());
+          throw error;
         }
-        throw error;
-      } finally {
-        connection.connection.off('error', onError);
-        if (broken) connection.destroy();
-        else connection.release();
-      }
-    });
+      }),
+    );
   }
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  /**
+   * Runs `use` on a pooled connection, its statements given up at the statement timeout
+   * unless `untimed`. The connection goes back to the pool, or is closed when it failed.
+   */
+  private async withConnection<T>(
+    untimed: boolean,
+    use: (connection: SqlExecutor, raw: mysql.PoolConnection) => Promise<T>,
+  ): Promise<T> {
+    const connection = await this.acquire();
+    // A connection that fails while checked out must not raise an unhandled 'error' event.
+    let broken = false;
+    const onError = () => {
+      broken = true;
+    };
+    connection.connection.on('error', onError);
+    try {
+      return await use(executorOf(connection, untimed ? 0 : this.options.statementTimeoutMs), connection);
+    } catch (error) {
+      if (connectionLost(error)) broken = true;
+      throw error;
+    } finally {
+      connection.connection.off('error', onError);
+      // Once closed, a connection is out of the pool and release() does nothing.
+      if (broken) connection.destroy();
+      connection.release();
+    }
   }
 
   /** A pooled connection, or POOL_ACQUIRE_TIMEOUT once the acquire timeout passes. */

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Dialect, Row, SqlDriver, SqlExecutor, SqlParameter } from '../sql/driver.js';
+import type { Dialect, Row, SqlDriver, SqlExecutor, SqlParameter, TransactionOptions } from '../sql/driver.js';
 import { type ChangeNotifications, localNotifications } from '../change-notifications.js';
 import { errorCode, mapped, SOCKET_CODES, withRetries, type FailureClass } from '../sql/failures.js';
 import { postgresNotifications } from './notifications.js';
@@ -7,10 +7,19 @@ import { postgresNotifications } from './notifications.js';
 /** 64-bit integers (revisions, counts) arrive as numbers; they stay far below 2^53. */
 pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text));
 
+/** pg's message when a statement outlived `query_timeout` (the server stopped answering). */
+const READ_TIMEOUT = 'Query read timeout';
+/** The client waits this much longer than the server's statement timeout, so that the server's cancel comes first. */
+const CLIENT_TIMEOUT_SLACK_MS = 500;
+/** A statement timeout no statement reaches (setTimeout's largest delay, about 24 days). */
+const UNBOUNDED_MS = 2 ** 31 - 1;
+
 function classify(error: unknown): FailureClass {
   const code = errorCode(error) ?? '';
   if (code === '40001' || code === '40P01') return 'transient';
   if (code === '42P01') return 'unmigrated';
+  // query_canceled (statement_timeout), lock_not_available, and the client's own read timeout.
+  if (code === '57014' || code === '55P03' || (error instanceof Error && error.message === READ_TIMEOUT)) return 'timeout';
   if (SOCKET_CODES.has(code) || code.startsWith('08') || code.startsWith('57P') || code === '53300') return 'unreachable';
   if (error instanceof Error && /timeout|terminated|not queryable/i.test(error.message)) return 'unreachable';
   return 'other';
@@ -22,23 +31,44 @@ const numbered = (sql: string): string => {
   return sql.replace(/\?/g, () => `$${++n}`);
 };
 
-const executorOf = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
-  async query<T extends Row>(sql: string, params: readonly SqlParameter[] = []) {
-    return (await client.query(numbered(sql), params as SqlParameter[])).rows as T[];
-  },
-  async execute(sql, params = []) {
-    return (await client.query(numbered(sql), params as SqlParameter[])).rowCount ?? 0;
-  },
-  async queryArrays(sql, params = []) {
-    return (await client.query<unknown[]>({ text: numbered(sql), values: params as SqlParameter[], rowMode: 'array' })).rows;
-  },
-});
+/** Statements on `client`; `queryTimeoutMs` overrides the pool's client-side timeout when given. */
+const executorOf = (client: pg.Pool | pg.PoolClient, queryTimeoutMs?: number): SqlExecutor => {
+  const run = <R extends pg.QueryResultRow>(sql: string, params: readonly SqlParameter[], rowMode?: 'array') =>
+    client.query<R>({
+      text: numbered(sql),
+      values: params as SqlParameter[],
+      ...(rowMode === undefined ? {} : { rowMode }),
+      ...(queryTimeoutMs === undefined ? {} : { query_timeout: queryTimeoutMs }),
+    } as pg.QueryConfig);
+  return {
+    async query<T extends Row>(sql: string, params: readonly SqlParameter[] = []) {
+      return (await run(sql, params)).rows as T[];
+    },
+    async execute(sql, params = []) {
+      return (await run(sql, params)).rowCount ?? 0;
+    },
+    async queryArrays(sql, params = []) {
+      return (await run<unknown[]>(sql, params, 'array')).rows;
+    },
+  };
+};
+
+/** Whether the client's connection cannot be trusted after `error` (lost, or a statement abandoned on it). */
+const connectionLost = (error: unknown): boolean => {
+  const failure = classify(error);
+  return failure === 'unreachable' || (failure === 'timeout' && !(error instanceof pg.DatabaseError));
+};
 
 export interface PostgresDriverOptions {
   readonly connectionString: string;
   readonly maxConnections: number;
   readonly acquireTimeoutMs: number;
   readonly maxRetries: number;
+  /**
+   * Longest a statement may run, 0 for no limit: the server cancels it (`statement_timeout`),
+   * and the client gives up on a server that stopped answering shortly after.
+   */
+  readonly statementTimeoutMs: number;
 }
 
 /** PostgreSQL and CockroachDB over a `pg` pool. */
@@ -55,6 +85,11 @@ export class PostgresDriver implements SqlDriver {
       max: options.maxConnections,
       connectionTimeoutMillis: options.acquireTimeoutMs,
       idleTimeoutMillis: 30_000,
+      ...(options.statementTimeoutMs > 0 && {
+        // A startup parameter of every connection; CockroachDB is left to the client's timeout.
+        ...(dialect.name === 'postgres' && { statement_timeout: options.statementTimeoutMs }),
+        query_timeout: options.statementTimeoutMs + CLIENT_TIMEOUT_SLACK_MS,
+      }),
     });
     // An idle client losing its server must not take the process down; the next query reports it.
     this.pool.on('error', () => undefined);
@@ -69,7 +104,7 @@ export class PostgresDriver implements SqlDriver {
     return mapped(classify, () => this.direct.execute(sql, params));
   }
 
-  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     return withRetries(this.options.maxRetries, classify, async () => {
       const client = await this.pool.connect();
       // A checked-out client has no listener of the pool's: without this one, a connection the
@@ -81,12 +116,15 @@ export class PostgresDriver implements SqlDriver {
       client.on('error', onError);
       try {
         await client.query('BEGIN');
-        const result = await work(executorOf(client));
+        if (options.untimed && this.options.statementTimeoutMs > 0) {
+          if (this.dialect.name === 'postgres') await client.query('SET LOCAL statement_timeout = 0');
+        }
+        const result = await work(options.untimed ? executorOf(client, UNBOUNDED_MS) : executorOf(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        // On a lost connection the server has rolled back already; there is nothing to send it.
-        if (broken === undefined && classify(error) !== 'unreachable') {
+        // On a lost connection the server rolls back by itself; there is nothing to send it.
+        if (broken === undefined && !connectionLost(error)) {
           await client.query('ROLLBACK').catch((rollbackError: Error) => {
             broken = rollbackError;
           });

@@ -26,10 +26,15 @@ export interface SqlDriver extends SqlExecutor {
    * Runs `work` in one transaction and commits; rolls back when it throws. A transaction
    * that failed on a serialization failure or deadlock is retried (the work runs again).
    */
-  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Notices of committed writes between processes, where the database carries them (PostgreSQL). */
   changeNotifications?(onChange: () => void, onError: (error: unknown) => void): ChangeNotifications;
   close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /** No statement timeout in this transaction (schema changes, which may take long on big tables). */
+  readonly untimed?: boolean;
 }
 
 export type DialectName = 'sqlite' | 'postgres' | 'cockroach' | 'mysql';

@@ -1,10 +1,14 @@
 import { GatehouseError, unavailable } from '../../errors.js';
 
-/** How a driver error is to be treated. */
-export type FailureClass = 'transient' | 'unreachable' | 'unmigrated' | 'other';
+/**
+ * How a driver error is to be treated. `timeout`: a statement ran past the statement timeout
+ * (cancelled by the server, or abandoned by the client when the server stopped answering).
+ */
+export type FailureClass = 'transient' | 'unreachable' | 'timeout' | 'unmigrated' | 'other';
 
 const NOT_MIGRATED = 'The database schema is not migrated: run "gatehouse migrate up"';
 const UNREACHABLE = 'The database is unavailable';
+const TIMED_OUT = 'The database did not answer in time';
 
 /** The GatehouseError a client sees for a driver error: never its SQL, host or DSN. */
 export function toGatehouseError(error: unknown, failure: FailureClass): GatehouseError {
@@ -14,6 +18,8 @@ export function toGatehouseError(error: unknown, failure: FailureClass): Gatehou
       return unavailable(NOT_MIGRATED, error);
     case 'unreachable':
       return unavailable(UNREACHABLE, error);
+    case 'timeout':
+      return unavailable(TIMED_OUT, error);
     case 'transient':
       return unavailable('The database stayed busy: try again', error);
     case 'other':
@@ -62,4 +68,31 @@ export async function mapped<T>(classify: (error: unknown) => FailureClass, run:
   } catch (error) {
     throw toGatehouseError(error, classify(error));
   }
+}
+
+/** The code of the error a statement abandoned by `withinDeadline` rejects with. */
+export const DEADLINE_PASSED = 'GATEHOUSE_STATEMENT_TIMEOUT';
+
+/**
+ * `run`, or a DEADLINE_PASSED error once `ms` passed (0: no deadline). At the deadline
+ * `abandon` is called, which must free what the statement holds (close its connection).
+ */
+export function withinDeadline<T>(run: Promise<T>, ms: number, abandon: () => void): Promise<T> {
+  if (!(ms > 0)) return run;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      abandon();
+      reject(Object.assign(new Error('the statement did not finish within the statement timeout'), { code: DEADLINE_PASSED }));
+    }, ms);
+    run.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }

@@ -134,11 +134,22 @@ export class ThrowawayPostgres {
 
   /** SIGSTOP to the postmaster and every backend of this server: it hangs without closing anything. */
   pause(): void {
-    for (const pid of this.processes()) process.kill(pid, 'SIGSTOP');
+    this.signal('SIGSTOP');
   }
 
   resume(): void {
-    for (const pid of this.processes()) process.kill(pid, 'SIGCONT');
+    this.signal('SIGCONT');
+  }
+
+  private signal(signal: NodeJS.Signals): void {
+    for (const pid of this.processes()) {
+      try {
+        process.kill(pid, signal);
+      } catch (error) {
+        // A backend that exited since it was listed.
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    }
   }
 
   /** Stops the server (immediately) and removes its directory. */
