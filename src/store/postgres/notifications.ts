@@ -17,6 +17,27 @@ export function postgresNotifications(
   let closed = false;
   let retryMs = 100;
   let timer: NodeJS.Timeout | undefined;
+  /** One NOTIFY at a time on the listening connection (pg warns of queued queries); those asked for meanwhile become one more. */
+  let notifying = false;
+  let notifyAgain = false;
+  const notify = (): void => {
+    const c = client;
+    if (c === undefined) return;
+    if (notifying) {
+      notifyAgain = true;
+      return;
+    }
+    notifying = true;
+    c.query(`NOTIFY ${CHANGELOG_CHANNEL}`)
+      .catch(onError)
+      .finally(() => {
+        notifying = false;
+        if (notifyAgain) {
+          notifyAgain = false;
+          notify();
+        }
+      });
+  };
 
   const connect = async (): Promise<void> => {
     const c = new pg.Client({ connectionString: dsn });
@@ -53,7 +74,7 @@ export function postgresNotifications(
   return {
     announce() {
       onChange();
-      client?.query(`NOTIFY ${CHANGELOG_CHANNEL}`).catch(onError);
+      notify();
     },
     async close() {
       closed = true;
