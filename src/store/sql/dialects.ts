@@ -125,6 +125,13 @@ function postgresFamily(name: 'postgres' | 'cockroach'): Dialect {
 export const postgresDialect = postgresFamily('postgres');
 export const cockroachDialect = postgresFamily('cockroach');
 
+/**
+ * An expression's UTF-8 bytes: what MySQL compares and groups byte for byte. A binary
+ * collation is not enough there, as utf8mb4_bin pads with spaces (`'a' = 'a '` holds),
+ * and a database Keto created may use any character set.
+ */
+const utf8Bytes = (expression: string): string => `CAST(CONVERT(${expression} USING utf8mb4) AS BINARY)`;
+
 const insertIgnore = (table: string, columns: readonly string[], _key: readonly string[], rows: number) =>
   `INSERT IGNORE INTO ${table} (${columns.join(', ')}) VALUES ${placeholders(rows, columns.length)}`;
 
@@ -134,9 +141,9 @@ export const mysqlDialect: Dialect = {
   // The first comparison can use an index under any column collation; the second makes it exact.
   textEquals(column, value, params) {
     params.push(value, value);
-    return `(${column} = ? AND CONVERT(${column} USING utf8mb4) COLLATE utf8mb4_bin = ?)`;
+    return `(${column} = ? AND ${utf8Bytes(column)} = ${utf8Bytes('?')})`;
   },
-  exact: (column) => `CONVERT(${column} USING utf8mb4) COLLATE utf8mb4_bin`,
+  exact: utf8Bytes,
   // Left to itself, MySQL/MariaDB may pick an index that starts with nid and sort every page.
   storeOrderWalk: { tableHint: 'FORCE INDEX (PRIMARY)', nidEquals: (column) => `${column} = ?`, cursor: false, setup: [] },
   insertIgnoring: insertIgnore,
