@@ -289,14 +289,21 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     return keys.map((key) => byKey.get(textKey(key.namespace, key.object, key.relation)) ?? []);
   }
 
+  /**
+   * One query per chunk of subjects, read through Keto's reverse indexes (`nid` and the
+   * subject first), each key's object string then looked up by primary key. Rows are told
+   * apart by the objects' ids and the exact bytes of every string: a MySQL collation would
+   * take `a` and `a ` (or `A`) for one string, and merge their keys, or their subjects.
+   */
   async keysOf(subjects: readonly Subject[], namespace?: string): Promise<ObjectRelation[][]> {
     if (subjects.length === 0) return [];
     const where = await this.predicates();
+    const { exact, textEquals } = this.driver.dialect;
     const bySubject = new Map<string, ObjectRelation[]>();
     for (const chunk of chunks(subjects, KEY_CHUNK)) {
       const params: SqlValue[] = [where.nid];
       const subjectSql = where.subjects(chunk, params);
-      const namespaceSql = namespace === undefined ? '' : ` AND ${this.driver.dialect.textEquals('t.namespace', namespace, params)}`;
+      const namespaceSql = namespace === undefined ? '' : ` AND ${textEquals('t.namespace', namespace, params)}`;
       const rows = await this.driver.query<{
         namespace: string;
         object: string | null;
@@ -306,10 +313,14 @@ export class SqlRelationTupleStore implements RelationTupleStore {
         subject_set_object: string | null;
         subject_set_relation: string | null;
       }>(
-        `SELECT DISTINCT t.namespace, m.string_representation AS object, t.relation,
-                t.subject_id, t.subject_set_namespace, t.subject_set_object, t.subject_set_relation
-         FROM keto_relation_tuples t LEFT JOIN keto_uuid_mappings m ON m.id = t.object
-         WHERE t.nid = ? AND ${subjectSql}${namespaceSql}`,
+        `SELECT k.namespace, (SELECT m.string_representation FROM keto_uuid_mappings m WHERE m.id = k.object) AS object, k.relation,
+                k.subject_id, k.subject_set_namespace, k.subject_set_object, k.subject_set_relation
+         FROM (SELECT MIN(t.namespace) AS namespace, t.object, MIN(t.relation) AS relation, t.subject_id,
+                      MIN(t.subject_set_namespace) AS subject_set_namespace, t.subject_set_object, MIN(t.subject_set_relation) AS subject_set_relation
+               FROM keto_relation_tuples t
+               WHERE t.nid = ? AND ${subjectSql}${namespaceSql}
+               GROUP BY ${exact('t.namespace')}, t.object, ${exact('t.relation')},
+                        t.subject_id, ${exact('t.subject_set_namespace')}, t.subject_set_object, ${exact('t.subject_set_relation')}) k`,
         params,
       );
       for (const row of rows) {
