@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { GatehouseError } from '../../src/errors.js';
 import { openStore } from '../../src/store/open.js';
 import { storeSuite } from './conformance.js';
+import { readerSuite, storeReaders } from './reader-suite.js';
 import { sqliteFileDatabase } from './databases.js';
 
 storeSuite('SQLite (file, WAL)', async () => sqliteFileDatabase());
@@ -43,3 +44,5 @@ test('an unmigrated database answers unavailable with the command to run', async
     await store.close();
   }
 });
+
+readerSuite('SQLite (file, WAL)', storeReaders(async () => sqliteFileDatabase()), { runs: 40 });

@@ -28,6 +28,16 @@ export class MemoryTupleSource implements TupleSource {
     else list.push(t.subject);
   }
 
+  /** Removes every row equal to `t` (as a store's delete does); returns how many there were. */
+  delete(t: RelationTuple): number {
+    const k = keyOf(t);
+    const list = this.byKey.get(k) ?? [];
+    const kept = list.filter((s) => !subjectEquals(s, t.subject));
+    if (kept.length === 0) this.byKey.delete(k);
+    else this.byKey.set(k, kept);
+    return list.length - kept.length;
+  }
+
   private answer<T>(value: T): MaybePromise<T> {
     this.calls++;
     return this.options.async === true ? Promise.resolve(value) : value;
