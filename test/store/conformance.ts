@@ -291,6 +291,23 @@ export function storeSuite(dialect: string, makeDatabase: () => Promise<TestData
       assert.equal((await listAll(store, {})).length, 4);
     });
 
+    test('a trailing space makes a different identifier (MySQL collations pad with spaces)', async () => {
+      const tuples = [
+        tuple('group', 'obj', 'member', id('alice')),
+        tuple('group ', 'obj ', 'member ', id('alice ')),
+        tuple('group', 'obj', 'member', set('team', 'x', 'rel')),
+        tuple('group', 'obj', 'member', set('team ', 'x', 'rel ')),
+      ];
+      await store.transact(tuples, []);
+      assert.deepEqual((await store.list({ namespace: 'group' })).tuples, [tuples[0], tuples[2], tuples[3]]);
+      assert.deepEqual((await store.list({ relation: 'member ' })).tuples, [tuples[1]]);
+      assert.deepEqual((await store.list({ subject: id('alice') })).tuples, [tuples[0]]);
+      assert.deepEqual((await store.list({ subject: set('team', 'x', 'rel') })).tuples, [tuples[2]]);
+      assert.deepEqual(await store.hasSubject([{ namespace: 'group', object: 'obj', relation: 'member' }], set('team ', 'x', 'rel')), [false]);
+      await store.transact([], [tuple('group', 'obj', 'member', set('team', 'x', 'rel'))]);
+      assert.deepEqual((await store.list({ namespace: 'group' })).tuples, [tuples[0], tuples[3]]);
+    });
+
     test('duplicates are kept as Keto keeps them, and one delete removes them all', async () => {
       const t = tuple('dup', 'o', 'r', id('x'));
       await store.transact([t, t], []);
