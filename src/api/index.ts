@@ -28,6 +28,7 @@
  */
 export * from './errors.js';
 export * from './expand-tree.js';
+export * from './explanation.js';
 export * from './keto-bodies.js';
 export * from './keto-json.js';
 export * from './lookup-params.js';

@@ -3,6 +3,7 @@ import type { ModelSnapshot } from '../model.js';
 import type { RelationTuple, Subject } from '../tuple.js';
 import { compileModel, type CompiledModel } from './compiled-model.js';
 import { Evaluator, PAUSED_FOR_TURN } from './evaluator.js';
+import { type Explanation, explanationOf, Trace } from './explanation.js';
 import { type FetchingNodeReads, FetchingReads } from './fetching-reads.js';
 import { nextTurn } from './slices.js';
 import { type CheckSettings, clampDepth, MAX_CALL_STEPS } from './limits.js';
@@ -16,6 +17,15 @@ export interface CheckEngineDeps {
   readonly model: () => ModelSnapshot;
   /** Limits and mode in force; read once per check. */
   readonly settings: () => CheckSettings;
+}
+
+/** A check's answer and why: `error` when the check fails (strict mode's limits, the call budget). */
+export interface ExplainedCheck {
+  readonly allowed: boolean;
+  readonly explanation: Explanation;
+  /** Set when the evaluation took more steps than an explanation records. */
+  readonly truncated: boolean;
+  readonly error?: GatehouseError;
 }
 
 /** One BatchCheck answer: allowed, or why the check could not be answered. */
@@ -71,7 +81,28 @@ export class CheckEngine {
     return source instanceof Promise ? source.then((s) => this.evaluateOn(s, tuple, maxDepth, settings)) : this.evaluateOn(source, tuple, maxDepth, settings);
   }
 
-  private evaluateOn(source: TupleSource, tuple: RelationTuple, maxDepth: number | undefined, settings: CheckSettings): MaybePromise<Outcome> {
+  /**
+   * The check with its explanation: the answer Keto's semantics give (allowed only for a
+   * member; a limit or the call budget leave it denied, or fail it as `check` would) and
+   * the steps that led there.
+   */
+  async explain(tuple: RelationTuple, maxDepth?: number, consistency: Consistency = DEFAULT_CONSISTENCY): Promise<ExplainedCheck> {
+    const settings = this.deps.settings();
+    const source = await this.deps.reads.open(consistency);
+    const trace = new Trace();
+    let outcome: Outcome | undefined;
+    let error: GatehouseError | undefined;
+    try {
+      outcome = await this.evaluateOn(source, tuple, maxDepth, settings, trace);
+      allowedOrThrow(outcome, settings);
+    } catch (err) {
+      if (!(err instanceof GatehouseError) || err.kind !== 'unprocessable') throw err;
+      error = err;
+    }
+    return { allowed: outcome === MEMBER, explanation: explanationOf(trace.root), truncated: trace.truncated, ...(error === undefined ? {} : { error }) };
+  }
+
+  private evaluateOn(source: TupleSource, tuple: RelationTuple, maxDepth: number | undefined, settings: CheckSettings, trace?: Trace): MaybePromise<Outcome> {
     const model = this.compiled(this.deps.model());
     assertKnownNamespaces(model, tuple);
     const index = internedReadsOf(source);
@@ -79,7 +110,7 @@ export class CheckEngine {
     const evaluator = this.idle ?? new Evaluator();
     this.idle = undefined;
     const q = { namespace: tuple.namespace, object: tuple.object, relation: tuple.relation, depth: clampDepth(maxDepth, settings.maxReadDepth) };
-    evaluator.start(model, reads, tuple.subject, index === undefined ? 0 : index.subjectNode(tuple.subject), settings, MAX_CALL_STEPS, q);
+    evaluator.start(model, reads, tuple.subject, index === undefined ? 0 : index.subjectNode(tuple.subject), settings, MAX_CALL_STEPS, q, trace);
     return this.drive(evaluator, reads);
   }
 
@@ -169,6 +200,7 @@ export class CheckEngine {
         }
       }
     } catch (err) {
+      evaluator.endRunning('call_budget_exceeded');
       this.release(evaluator);
       throw err;
     }

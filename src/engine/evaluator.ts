@@ -6,6 +6,7 @@ import type { NodeReads } from '../reader.js';
 import { invert, isUnknown, MEMBER, NOT_MEMBER, type Outcome, UNKNOWN_DEPTH, UNKNOWN_WIDTH } from './outcome.js';
 import { SLICE_STEPS } from './slices.js';
 import { allowsDirectMember, type ExpansionType, expansionTypes, relationOrNone } from './strict-types.js';
+import { type StepResult, stepResultOf, type Trace, type TraceNode } from './explanation.js';
 import { VisitMarks } from './visit-marks.js';
 
 /**
@@ -77,6 +78,8 @@ class Frame {
   rewrite: CompiledRewrite | undefined = undefined;
   /** INVERT: the child inverted. */
   child: CompiledChild | undefined = undefined;
+  /** The step's record, when the evaluation is explained. */
+  node: TraceNode | undefined = undefined;
 }
 
 export interface CheckQuery {
@@ -105,8 +108,20 @@ export class Evaluator {
   private sliceEnd = 0;
   /** The outcome of the frame that returned last, for its parent. */
   private returned: Outcome = NOT_MEMBER;
+  /** Where the steps are recorded, when the evaluation is explained. */
+  private trace: Trace | undefined;
 
-  start(model: CompiledModel, reads: NodeReads, subject: Subject, subjectNode: number, settings: CheckSettings, maxPath: number, q: CheckQuery): void {
+  start(
+    model: CompiledModel,
+    reads: NodeReads,
+    subject: Subject,
+    subjectNode: number,
+    settings: CheckSettings,
+    maxPath: number,
+    q: CheckQuery,
+    trace?: Trace,
+  ): void {
+    this.trace = trace;
     this.model = model;
     this.reads = reads;
     this.subject = subject;
@@ -122,6 +137,7 @@ export class Evaluator {
   /** Drops what the last evaluation held on to (the model and reads of a finished check). */
   release(): void {
     this.top = -1;
+    this.trace = undefined;
     this.reads = undefined as unknown as NodeReads;
     this.subject = undefined as unknown as Subject;
   }
@@ -152,6 +168,7 @@ export class Evaluator {
       if (r === CALLED) continue;
       if (r === NEEDS_READS) return PAUSED_FOR_READS;
       this.returned = r as Outcome;
+      if (f.node !== undefined) describe(f, stepResultOf(r as Outcome));
       if (--this.top < 0) return r as Outcome;
     }
   }
@@ -174,7 +191,21 @@ export class Evaluator {
     f.height = height;
     f.inSet = inSet;
     f.limited = 0;
+    const trace = this.trace;
+    if (trace === undefined) f.node = undefined;
+    else {
+      const parent = index === 0 ? undefined : this.frames[index - 1]!.node;
+      f.node = index === 0 ? trace.root : parent === undefined ? undefined : trace.open(parent);
+    }
     return f;
+  }
+
+  /** Records every step still running as ended by `result` (the call budget ran out under them). */
+  endRunning(result: StepResult): void {
+    for (let i = this.top; i >= 0; i--) {
+      const f = this.frames[i]!;
+      if (f.node !== undefined) describe(f, result);
+    }
   }
 
   private isAllowed(namespace: string, object: string, relation: string, key: number, depth: number, height: number, inSet: boolean, skipDirect: boolean): typeof CALLED {
@@ -225,12 +256,14 @@ export class Evaluator {
           this.enter(f.height);
           const found = this.reads.direct(this.key(f), this.subjectNode);
           if (found < 0) return NEEDS_READS;
+          this.trace?.tuple(f.node, f.namespace, f.object, f.relation, found === 1);
           if (found === 1) return MEMBER;
         }
         if (f.types !== undefined && f.types.length === 0) return f.limited || NOT_MEMBER;
         this.enter(f.height);
         f.pc = 3;
-        const e = this.push(EXPAND, '', '', f.depth, f.height + 1, f.inSet);
+        const e = this.push(EXPAND, f.namespace, f.object, f.depth, f.height + 1, f.inSet);
+        e.relation = f.relation;
         e.key = this.key(f);
         e.types = f.types;
         return CALLED;
@@ -258,8 +291,9 @@ export class Evaluator {
         if (f.types === undefined) {
           if (count === 0) return NOT_MEMBER;
           for (let i = 0; i < count; i++) {
-            const found = reads.direct(reads.subjectSetAt(f.key, i), this.subjectNode);
-            if (found === 1) return MEMBER;
+            const set = reads.subjectSetAt(f.key, i);
+            const found = reads.direct(set, this.subjectNode);
+            if (found === 1) return this.lookedAhead(f, set);
             if (found < 0) unread = true;
           }
           f.typed = undefined;
@@ -269,7 +303,7 @@ export class Evaluator {
           for (const set of typed) {
             if (!this.typeOf(set, f.types)!.allowsDirect) continue;
             const found = reads.direct(set, this.subjectNode);
-            if (found === 1) return MEMBER;
+            if (found === 1) return this.lookedAhead(f, set);
             if (found < 0) unread = true;
           }
           f.typed = typed;
@@ -292,6 +326,12 @@ export class Evaluator {
       default:
         return this.unionChildDecides(f) ? MEMBER : this.nextExpansion(f);
     }
+  }
+
+  /** The look-ahead found the subject stored on `set`. */
+  private lookedAhead(f: Frame, set: number): typeof MEMBER {
+    if (this.trace !== undefined) this.trace.tuple(f.node, this.reads.namespaceOf(set), this.reads.objectOf(set), this.reads.relationOf(set), true);
+    return MEMBER;
   }
 
   private setAt(f: Frame, i: number): number {
@@ -403,7 +443,10 @@ export class Evaluator {
       if (!asked) this.enter(f.height);
       asked = true;
       const found = this.reads.direct(this.reads.setNode(f.namespace, f.object, relation), this.subjectNode);
-      if (found === 1) return MEMBER;
+      if (found === 1) {
+        this.trace?.tuple(f.node, f.namespace, f.object, relation, true);
+        return MEMBER;
+      }
       if (found < 0) unread = true;
     }
     return unread ? NEEDS_READS : NOT_MEMBER;
@@ -477,4 +520,18 @@ export class Evaluator {
     }
     return read;
   }
+}
+
+const STEP_OF: Record<number, TraceNode['step']> = { [IS_ALLOWED]: 'check', [REWRITE]: 'rewrite', [EXPAND]: 'expand', [TRAVERSE]: 'traverse', [INVERT]: 'not' };
+
+/** Fills in a frame's record as it ends. */
+function describe(f: Frame, result: StepResult): void {
+  const node = f.node!;
+  node.step = STEP_OF[f.kind]!;
+  node.namespace = f.namespace;
+  node.object = f.object;
+  if (f.kind === IS_ALLOWED || f.kind === EXPAND || f.kind === TRAVERSE) node.relation = f.relation;
+  if (f.kind === TRAVERSE) node.computed = f.computedRelation;
+  if (f.kind === REWRITE) node.operator = f.rewrite!.operator;
+  node.result = result;
 }

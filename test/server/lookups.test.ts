@@ -120,6 +120,23 @@ describe('list objects and list subjects over REST', () => {
     }
   });
 
+  test('check with explain=true: the same status and answer, and the path that granted it', async () => {
+    const path = '/relation-tuples/check?namespace=Doc&object=d03&relation=view&subject_id=alice';
+    assert.deepEqual(await get(path), { status: 200, body: { allowed: true } });
+    const { status, body } = await get(`${path}&explain=true`);
+    assert.equal(status, 200);
+    assert.equal(body.allowed, true);
+    const steps: string[] = [];
+    for (let e = body.explanation as { step: string; result: string; children: unknown[] } | undefined; e !== undefined; e = e.children[0] as typeof e) {
+      steps.push(`${e.step}:${e.result}`);
+    }
+    assert.deepEqual(steps, ['check:allowed', 'rewrite:allowed', 'traverse:allowed', 'check:allowed', 'rewrite:allowed', 'check:allowed', 'expand:allowed', 'tuple:allowed']);
+    const denied = await get('/relation-tuples/check?namespace=Doc&object=d03&relation=view&subject_id=bob&explain=true');
+    assert.equal(denied.status, 403);
+    assert.equal(denied.body.allowed, false);
+    assert.equal((denied.body.explanation as { result: string }).result, 'denied');
+  });
+
   test('served on the read port only', async () => {
     for (const port of ['write', 'opl'] as const) {
       const res = await http1Request(`${gh.url[port]}/relation-tuples/list-objects?namespace=Doc&relation=view&subject_id=alice`);

@@ -2,17 +2,18 @@ import {
   decodeBatchCheckBody,
   decodeCheckBody,
   decodeKetoTuple,
+  explanationToJson,
   type KetoTupleJson,
   maxDepthFromUrlQuery,
   relationTupleFromUrlQuery,
   tupleFromKeto,
 } from '../../api/index.js';
-import type { BatchCheckItem, BatchCheckResult, BatchLimits, CheckEngine } from '../../engine/check-engine.js';
+import type { BatchCheckItem, BatchCheckResult, BatchLimits, CheckEngine, ExplainedCheck } from '../../engine/check-engine.js';
 import type { MaybePromise } from '../../reader.js';
 import { GatehouseError, unknownNamespace } from '../../errors.js';
 import type { ModelSnapshot } from '../../model.js';
 import type { RelationTuple } from '../../tuple.js';
-import { INTERNAL_ERROR_MESSAGE } from '../errors.js';
+import { INTERNAL_ERROR_MESSAGE, toHttpError } from '../errors.js';
 import type { RestRequest, RestResponse, RestRoute } from './route.js';
 
 export interface CheckRouteDeps {
@@ -28,14 +29,14 @@ export interface CheckRouteDeps {
  * not allowed, as in Keto.
  */
 export function checkRoutes(deps: CheckRouteDeps): RestRoute[] {
-  const fromQuery = (req: RestRequest, answer: (allowed: boolean) => RestResponse) => {
+  const checked = (req: RestRequest, tuple: () => RelationTuple, answer: (allowed: boolean) => RestResponse) => {
     const maxDepth = maxDepthFromUrlQuery(req.query);
-    return allowedOrUnknown(deps, () => relationTupleFromUrlQuery(req.query), maxDepth, answer);
+    return req.query.get('explain') === 'true' ? explained(deps, req, tuple, maxDepth, answer) : allowedOrUnknown(deps, tuple, maxDepth, answer);
   };
+  const fromQuery = (req: RestRequest, answer: (allowed: boolean) => RestResponse) => checked(req, () => relationTupleFromUrlQuery(req.query), answer);
   const fromBody = (req: RestRequest, answer: (allowed: boolean) => RestResponse) => {
-    const maxDepth = maxDepthFromUrlQuery(req.query);
     const body = decodeCheckBody(() => decodeKetoTuple(req.json()));
-    return allowedOrUnknown(deps, () => readableTuple(deps.model(), body), maxDepth, answer);
+    return checked(req, () => readableTuple(deps.model(), body), answer);
   };
   const mirrored = (allowed: boolean): RestResponse => (allowed ? ALLOWED : DENIED);
   const plain = (allowed: boolean): RestResponse => (allowed ? ALLOWED : NOT_ALLOWED);
@@ -84,6 +85,36 @@ function allowedOrUnknown(
     return deniedIfUnknown(err);
   }
   return allowed instanceof Promise ? allowed.then(answer, deniedIfUnknown) : answer(allowed);
+}
+
+/**
+ * gatehouse's `explain=true`: the check's answer as without it, plus `explanation`, the
+ * steps that granted it or every branch tried and why it failed (`explanation_truncated`
+ * when the evaluation was too long to record whole). A check that fails (strict mode's
+ * limits, the call budget) answers its error envelope with the explanation beside it.
+ */
+async function explained(
+  deps: CheckRouteDeps,
+  req: RestRequest,
+  tuple: () => RelationTuple,
+  maxDepth: number,
+  answer: (allowed: boolean) => RestResponse,
+): Promise<RestResponse> {
+  let result: ExplainedCheck;
+  try {
+    result = await deps.engine.explain(tuple(), maxDepth);
+  } catch (err) {
+    if (err instanceof GatehouseError && err.kind === 'not_found') return answer(false);
+    throw err;
+  }
+  const extra = { explanation: explanationToJson(result.explanation), ...(result.truncated ? { explanation_truncated: true } : {}) };
+  if (result.error !== undefined) {
+    const requestId = req.headers['x-request-id'];
+    const failed = toHttpError(result.error, typeof requestId === 'string' ? requestId : undefined);
+    return { status: failed.status, body: { ...failed.body, ...extra } };
+  }
+  const plain = answer(result.allowed);
+  return { ...plain, body: { ...(plain.body as object), ...extra } };
 }
 
 /** A decoded body as Keto's mapper reads it: the namespace is looked up before the subject is validated. */
