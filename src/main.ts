@@ -1,4 +1,5 @@
 import { watchConfig } from './config/live.js';
+import { GatehouseError } from './errors.js';
 import { redactedConfig } from './config/redact.js';
 import type { Config, ConfigLogger, ConfigSources } from './config/types.js';
 import { CheckEngine } from './engine/check-engine.js';
@@ -20,7 +21,7 @@ import { writeMethods } from './transport/grpc/write.js';
 import { checkRoutes } from './transport/rest/check.js';
 import { expandRoutes } from './transport/rest/expand.js';
 import { lookupRoutes } from './transport/rest/lookups.js';
-import { NotReady, type ReadinessCheck } from './transport/rest/health.js';
+import { DATABASE_UNREACHABLE, NotReady, type ReadinessCheck } from './transport/rest/health.js';
 import { namespaceRoutes } from './transport/rest/namespaces.js';
 import { oplRoutes } from './transport/rest/opl.js';
 import { relationTupleRoutes } from './transport/rest/relation-tuples.js';
@@ -32,6 +33,8 @@ import { VERSION } from './version.js';
  * The composition root: config → store → namespaces → engine → servers → signals.
  * Each feature is wired here by one line that passes its dependencies explicitly.
  */
+
+const isUnavailable = (err: unknown) => err instanceof GatehouseError && err.kind === 'unavailable';
 
 export interface RunningGatehouse {
   readonly addresses: Awaited<ReturnType<typeof startServers>>['addresses'];
@@ -85,13 +88,16 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
         name: 'database',
         check: () =>
           store.ping().catch(() => {
-            throw new NotReady('the database cannot be reached');
+            throw new NotReady(DATABASE_UNREACHABLE);
           }),
       },
       {
         name: 'migrations',
         check: async () => {
-          if (await migrationsPending(store)) throw new NotReady(PENDING_MIGRATIONS_MESSAGE);
+          const pending = await migrationsPending(store).catch((err: unknown) => {
+            throw isUnavailable(err) ? new NotReady(DATABASE_UNREACHABLE) : err;
+          });
+          if (pending) throw new NotReady(PENDING_MIGRATIONS_MESSAGE);
         },
       },
     );

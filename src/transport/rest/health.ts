@@ -14,6 +14,9 @@ export class NotReady extends Error {
 
 const OBFUSCATED = 'error may contain sensitive information and was obfuscated';
 
+/** What readiness says of a database it cannot reach: no driver message, no address, no DSN. */
+export const DATABASE_UNREACHABLE = 'database unreachable';
+
 /** Runs every check; returns the failures by name (empty when ready). */
 export async function readinessErrors(checks: readonly ReadinessCheck[]): Promise<Record<string, string>> {
   const errors: Record<string, string> = {};
