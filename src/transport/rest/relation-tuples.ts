@@ -14,6 +14,19 @@ import { requireKnownNamespaces } from '../namespace-check.js';
 import type { RestRoute } from './route.js';
 
 /**
+ * Longest Location header sent for a created relationship. Keto's is `/relation-tuples?<the
+ * tuple as a query>`, as long as the tuple: a 2 MiB tuple gave a 2 MiB header, which clients
+ * refuse (node's limit for all headers is 16 KiB). Past this length the query is left out.
+ */
+export const MAX_LOCATION_LENGTH = 4096;
+
+/** Keto's Location for a created tuple, or the bare list path when that would be too long. */
+function locationOf(tuple: Parameters<typeof relationTupleLocation>[0]): string {
+  const location = relationTupleLocation(tuple);
+  return location.length <= MAX_LOCATION_LENGTH ? location : '/relation-tuples';
+}
+
+/**
  * Keto's relationship routes: `GET /relation-tuples` (read port) and
  * `PUT | DELETE | PATCH /admin/relation-tuples` (write port).
  */
@@ -37,7 +50,7 @@ export function relationTupleRoutes(deps: { store: RelationTupleStore; model: ()
         const tuple = parseKetoTuple(req.json());
         requireKnownNamespaces(deps.model(), tuple);
         await deps.store.transact([tuple], []);
-        return { status: 201, headers: { location: relationTupleLocation(tuple) }, body: tupleToKeto(tuple) };
+        return { status: 201, headers: { location: locationOf(tuple) }, body: tupleToKeto(tuple) };
       },
     },
     {
