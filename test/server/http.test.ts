@@ -121,6 +121,36 @@ describe('REST over HTTP/1.1 and h2c', () => {
     assert.equal(JSON.parse(overH2.body).error.code, 413);
   });
 
+  test('a client still sending a body of more than 16 MiB reads the 413, not a reset', async () => {
+    // Over the size up to which the rest of a refused body is read on a kept connection.
+    const total = 40 * 2 ** 20;
+    for (const head of [
+      `PUT /admin/relation-tuples HTTP/1.1\r\nHost: x\r\nContent-Length: ${total}\r\n\r\n`,
+      'PUT /admin/relation-tuples HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n',
+    ]) {
+      const chunked = head.includes('chunked');
+      const socket = net.connect(gh.ports.write, '127.0.0.1');
+      const received: Buffer[] = [];
+      socket.on('data', (c: Buffer) => received.push(c));
+      let error: NodeJS.ErrnoException | undefined;
+      const closed = new Promise<void>((resolve) => {
+        socket.on('close', () => resolve());
+        socket.on('error', (err) => (error = err));
+      });
+      await once(socket, 'connect');
+      socket.write(head);
+      const piece = Buffer.alloc(2 ** 20, 0x20);
+      const framed = chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece;
+      for (let sent = 0; sent < total && !socket.destroyed && received.length === 0; sent += piece.length) {
+        if (!socket.write(framed)) await Promise.race([once(socket, 'drain'), closed]);
+      }
+      if (!socket.destroyed) socket.end();
+      await closed;
+      assert.equal(error?.code, undefined, `${chunked ? 'chunked' : 'declared'}: ${error?.message}`);
+      assert.match(Buffer.concat(received).toString('latin1'), /^HTTP\/1\.1 413 /, chunked ? 'chunked' : 'declared');
+    }
+  });
+
   test('headers of 64 KiB or more are refused with 431', async () => {
     const res = await http1Request(`${gh.url.read}/health/alive`, { headers: { 'x-large': 'a'.repeat(65536) } });
     assert.equal(res.status, 431);

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { constants as h2, type ServerHttp2Stream } from 'node:http2';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { refusedStatus } from '../listener.js';
 
@@ -73,6 +74,7 @@ class Http1Exchange implements HttpExchange {
     }
     res.shouldKeepAlive = false;
     const socket = this.body.socket;
+    if (!this.body.complete) lingerWhileSending(this.body, socket);
     res.writeHead(status, headers).end(body, () => socket.destroySoon());
   }
 
@@ -83,6 +85,26 @@ class Http1Exchange implements HttpExchange {
   cutOffStatus(): number {
     return refusedStatus(this.body.socket) ?? CLIENT_CLOSED_REQUEST;
   }
+}
+
+/** How long a connection closed in the middle of its request body goes on reading (and dropping) what the client still sends. */
+const LINGER_MS = 5_000;
+
+/**
+ * Once its answer is out, node closes such a connection: a client still sending the body
+ * would then meet a reset (unread bytes) before reading the answer. Instead the connection
+ * sends its FIN and drops what still arrives until the client closes, for LINGER_MS at most.
+ */
+function lingerWhileSending(request: IncomingMessage, socket: Socket): void {
+  request.resume();
+  let lingering = false;
+  socket.destroySoon = () => {
+    if (lingering || socket.destroyed) return;
+    lingering = true;
+    socket.end();
+    const linger = setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    socket.once('close', () => clearTimeout(linger));
+  };
 }
 
 class H2Exchange implements HttpExchange {
