@@ -117,7 +117,7 @@ export interface ClientsConfig {
 }
 
 export interface SecretsConfig {
-  /** First entry encrypts page tokens, all entries decrypt. */
+  /** First entry signs page tokens, all entries verify (tokens are signed, not encrypted). */
   pagination?: string[];
 }
 
