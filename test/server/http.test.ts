@@ -151,6 +151,17 @@ describe('REST over HTTP/1.1 and h2c', () => {
     }
   });
 
+  test("malformed JSON is named once: the check routes' prefix, the write routes' bare reason, as in Keto", async () => {
+    const message = async (port: 'read' | 'write', method: string, path: string) =>
+      JSON.parse((await http1Request(`${gh.url[port]}${path}`, { method, body: '{"namespace":' })).body).error.message;
+    const reason = 'Unexpected end of JSON input at position 13';
+    assert.equal(await message('read', 'POST', '/relation-tuples/check'), `could not unmarshal json: ${reason}`);
+    assert.equal(await message('read', 'POST', '/relation-tuples/check/openapi'), `could not unmarshal json: ${reason}`);
+    assert.equal(await message('read', 'POST', '/relation-tuples/batch/check'), `could not unmarshal json: ${reason}`);
+    assert.equal(await message('write', 'PUT', '/admin/relation-tuples'), reason);
+    assert.equal(await message('write', 'PATCH', '/admin/relation-tuples'), reason);
+  });
+
   test('headers of 64 KiB or more are refused with 431', async () => {
     const res = await http1Request(`${gh.url.read}/health/alive`, { headers: { 'x-large': 'a'.repeat(65536) } });
     assert.equal(res.status, 431);

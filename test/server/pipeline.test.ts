@@ -77,7 +77,7 @@ describe('the REST pipeline', () => {
       error: {
         code: 400,
         status: 'Bad Request',
-        message: 'could not unmarshal json: Expected double-quoted property name in JSON at position 8',
+        message: 'Expected double-quoted property name in JSON at position 8',
         request: 'j',
       },
     });

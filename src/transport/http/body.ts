@@ -75,7 +75,11 @@ export function readBody(body: Readable, headers: IncomingHttpHeaders, limit: nu
   });
 }
 
-/** Parses a JSON body; a malformed one is a 400 that names where parsing failed. */
+/**
+ * Parses a JSON body; a malformed one is a 400 that names where parsing failed, as Keto's
+ * write routes do (the bare decoder message). The check routes add their own
+ * "could not unmarshal json: " (decodeCheckBody).
+ */
 export function parseJson(body: Buffer): unknown {
   const text = body.toString('utf8');
   try {
@@ -83,6 +87,6 @@ export function parseJson(body: Buffer): unknown {
   } catch (err) {
     const message = (err as Error).message;
     const where = /position \d+/.test(message) ? '' : ` at position ${text.length}`;
-    throw invalidArgument(`could not unmarshal json: ${message}${where}`);
+    throw invalidArgument(`${message}${where}`);
   }
 }
