@@ -31,6 +31,48 @@ export function expandTreeToKeto(tree: ExpandTree): KetoExpandTreeJson {
   return { type: tree.type, children: tree.children.map(expandTreeToKeto), tuple };
 }
 
+/**
+ * The same JSON text as `JSON.stringify(expandTreeToKeto(tree))`, written without recursion:
+ * a tree as deep as limit.max_read_depth allows (65535 levels) would overflow the stack of
+ * both the conversion and JSON.stringify.
+ */
+export function expandTreeToKetoJson(root: ExpandTree): string {
+  const out: string[] = [];
+  /** Nodes still to write, and the text that closes a node or separates two children. */
+  const pending: (ExpandTree | string)[] = [root];
+  while (pending.length > 0) {
+    const item = pending.pop()!;
+    if (typeof item === 'string') {
+      out.push(item);
+      continue;
+    }
+    const t = item.tuple;
+    const tuple = JSON.stringify({ namespace: t?.namespace ?? '', object: t?.object ?? '', relation: t?.relation ?? '', ...subjectToKeto(t?.subject) });
+    if (item.children.length === 0) {
+      out.push(`{"type":"leaf","tuple":${tuple}}`);
+      continue;
+    }
+    out.push(`{"type":${JSON.stringify(item.type)},"children":[`);
+    pending.push(`],"tuple":${tuple}}`);
+    for (let i = item.children.length - 1; i >= 0; i--) {
+      pending.push(item.children[i]!);
+      if (i > 0) pending.push(',');
+    }
+  }
+  return out.join('');
+}
+
+/** Whether some path of the tree has more than `levels` levels below the root (found without recursion). */
+export function expandTreeDeeperThan(root: ExpandTree, levels: number): boolean {
+  const pending: [ExpandTree, number][] = [[root, 0]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (depth > levels) return true;
+    for (const child of node.children) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** The proto NodeType: only union, exclusion, intersection and leaf exist there; other types are UNSPECIFIED. */
 function nodeTypeToProto(tree: ExpandTree): string {
   if (tree.children.length === 0) return 'NODE_TYPE_LEAF';

@@ -22,7 +22,8 @@
  *                  relationQueryFromProto(msg): RelationQuery · relationQueryToProto(q)
  *                  checkRequestTuple(msg) · listRequestQuery(msg) · deleteRequestQuery(msg)
  *                  transactRequestDeltas(msg): {insert, delete} · expandRequestSubject(msg): Subject · maxDepthFromProto(msg)
- * expand-tree.ts   expandTreeToKeto(tree) · expandTreeToProto(tree) · subjectIdExpandTreeToProto(id)
+ * expand-tree.ts   expandTreeToKeto(tree) · expandTreeToKetoJson(tree) (the same as JSON text, any depth)
+ *                  expandTreeDeeperThan(tree, levels) · expandTreeToProto(tree) · subjectIdExpandTreeToProto(id)
  *                  (the tree itself, ExpandTree and expandNode, is the engine's: src/engine/expand-tree.ts)
  * errors.ts        Keto's validation errors (nilSubject, incompleteTuple, …) and GENERIC_BAD_REQUEST
  */

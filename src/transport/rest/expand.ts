@@ -1,11 +1,12 @@
-import { expandTreeToKeto, maxDepthFromUrlQuery, subjectSetFromUrlQuery } from '../../api/index.js';
+import { expandTreeToKetoJson, maxDepthFromUrlQuery, subjectSetFromUrlQuery } from '../../api/index.js';
 import type { ExpandEngine } from '../../engine/expand-engine.js';
 import type { RestRoute } from './route.js';
 
 /**
  * `GET /relation-tuples/expand` (read port): Keto's expand tree of `namespace:object#relation`.
  * An unknown namespace is a 404; when strict mode finds nothing to expand Keto answers 200
- * with a not-found error object as the body, and so does gatehouse.
+ * with a not-found error object as the body, and so does gatehouse. The tree is written as
+ * JSON without recursion, so that any depth limit.max_read_depth allows can be answered.
  */
 export function expandRoutes(deps: { engine: ExpandEngine }): RestRoute[] {
   return [
@@ -16,7 +17,7 @@ export function expandRoutes(deps: { engine: ExpandEngine }): RestRoute[] {
         const maxDepth = maxDepthFromUrlQuery(req.query);
         const tree = await deps.engine.expand(subjectSetFromUrlQuery(req.query), maxDepth);
         if (tree === undefined) return { status: 200, body: { code: 404, status: 'Not Found', message: 'no relation tuple found' } };
-        return { status: 200, body: expandTreeToKeto(tree) };
+        return { status: 200, body: expandTreeToKetoJson(tree), headers: { 'content-type': 'application/json; charset=utf-8' } };
       },
     },
   ];
