@@ -1,11 +1,11 @@
 import { watchConfig } from './config/live.js';
-import { GatehouseError } from './errors.js';
 import { redactedConfig } from './config/redact.js';
 import type { Config, ConfigLogger, ConfigSources } from './config/types.js';
 import { CheckEngine } from './engine/check-engine.js';
 import { ExpandEngine } from './engine/expand-engine.js';
 import { LookupEngine } from './engine/lookup-engine.js';
 import { batchLimitsFrom, checkSettingsFrom, expandSettingsFrom } from './engine-settings.js';
+import { GatehouseError } from './errors.js';
 import { NamespaceManager } from './namespaces/manager.js';
 import { readPathFromConfig } from './index/from-config.js';
 import { createLogger, pinoLevel, type Logger } from './observability/logger.js';

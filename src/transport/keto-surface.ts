@@ -4,7 +4,6 @@ import type { RestRoute } from './rest/route.js';
 
 /** The three API ports; each serves its own routes and services (health, version and reflection aside). */
 export type ApiName = 'read' | 'write' | 'opl';
-export const API_NAMES: readonly ApiName[] = ['read', 'write', 'opl'];
 
 /**
  * Keto's whole API surface (REST routes and unary gRPC methods, health and version aside),
