@@ -14,6 +14,7 @@ export const RESTART_REQUIRED: readonly string[] = [
   'database',
   'index.enabled',
   'index.memory_budget',
+  'index.freshness_timeout',
   'log.format',
   'profiling',
   'tracing',

@@ -146,6 +146,8 @@ export interface IndexConfig {
   memory_budget: number;
   /** Duration by which an answer from the index may lag committed writes; "0s" means never stale. */
   max_staleness: string;
+  /** Duration a read waits for the index to be confirmed current before it fails as unavailable. */
+  freshness_timeout: string;
 }
 
 export interface Config {

@@ -1,3 +1,4 @@
+import { unavailable } from '../errors.js';
 import { type Consistency, DEFAULT_CONSISTENCY, type MaybePromise, type Readers, type TupleSource } from '../reader.js';
 
 /** What the gate needs of the follower. */
@@ -26,6 +27,9 @@ export interface FollowerProgress {
  * default path. Answers then lag committed writes by at most the bound.
  *
  * A read that names a revision (at least R) waits only when the index has not reached R.
+ *
+ * A wait lasts `timeoutMs` at most (0: no limit): past it the read fails as unavailable,
+ * so a stalled database holds no request longer than that.
  */
 export class FreshnessGate {
   private inFlight: Promise<number> | undefined;
@@ -37,16 +41,26 @@ export class FreshnessGate {
     private readonly maxStalenessMs: number,
     /** Whether any read is answered from the index at all (none while it warms up). */
     private readonly inUse: () => boolean,
+    private readonly timeoutMs = 0,
   ) {}
 
   /** Undefined when the index may answer now, else a promise of when it may. */
   ready(consistency: Consistency = DEFAULT_CONSISTENCY): Promise<void> | undefined {
     if (!this.inUse()) return undefined;
     if (consistency.kind === 'at-least') {
-      return this.follower.applied >= consistency.revision ? undefined : this.follower.reach(consistency.revision);
+      return this.follower.applied >= consistency.revision ? undefined : this.bounded(this.follower.reach(consistency.revision));
     }
     if (consistency.kind === 'default' && this.maxStalenessMs > 0 && performance.now() - this.follower.freshAsOf <= this.maxStalenessMs) return undefined;
-    return this.probe().then((revision) => this.follower.reach(revision));
+    return this.bounded(this.probe().then((revision) => this.follower.reach(revision)));
+  }
+
+  /** `wait`, or unavailable once `timeoutMs` passed. */
+  private bounded(wait: Promise<void>): Promise<void> {
+    if (!(this.timeoutMs > 0)) return wait;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(unavailable('The database did not answer in time')), this.timeoutMs);
+      wait.then(resolve, reject).finally(() => clearTimeout(timer));
+    });
   }
 
   /** The next head read to start (it starts later than now). */

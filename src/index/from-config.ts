@@ -29,6 +29,7 @@ export function readPathFromConfig(config: Config, store: RelationTupleStore, lo
     store,
     memoryBudgetBytes: config.index.memory_budget,
     maxStalenessMs: durationMs(config.index.max_staleness),
+    freshnessTimeoutMs: durationMs(config.index.freshness_timeout),
     ...(log ? { log } : {}),
   });
   void live.start();

@@ -12,6 +12,8 @@ export interface LiveIndexOptions {
   readonly memoryBudgetBytes: number;
   /** 0: every read sees every write acknowledged before it (Keto's guarantee); else the bound. */
   readonly maxStalenessMs: number;
+  /** Longest a read waits for the index to be confirmed current (0: no limit). */
+  readonly freshnessTimeoutMs?: number;
   readonly log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -49,7 +51,7 @@ export class LiveIndex {
       onExcluded: (namespace, bytes) =>
         log?.warn({ namespace, bytes, budget: options.memoryBudgetBytes }, 'index: namespace left to the database to stay within the memory budget'),
     });
-    this.gate = new FreshnessGate(() => options.store.headRevision(), this.follower, options.maxStalenessMs, () => this.coverage.isWarm);
+    this.gate = new FreshnessGate(() => options.store.headRevision(), this.follower, options.maxStalenessMs, () => this.coverage.isWarm, options.freshnessTimeoutMs);
     this.source = new IndexedTupleSource(this.index, options.store, this.coverage);
     this.reads = gatedReads(this.gate, this.source, () => (this.coverage.isWarm ? this.follower.applied : options.store.headRevision()));
     const poke = () => this.follower.poke();

@@ -46,7 +46,7 @@ describe('loadConfig defaults', () => {
     assert.deepEqual(config.log, { level: 'info', format: 'text', leak_sensitive_values: false });
     assert.deepEqual(config.feature_flags, { expand_rewrites: false, strict_mode: false, typescript_precedence: false });
     assert.deepEqual(config.database, { max_conns: 10, acquire_timeout: '2s', max_retries: 3, statement_timeout: '5s' });
-    assert.deepEqual(config.index, { enabled: true, memory_budget: 512 * 1024 * 1024, max_staleness: '0s' });
+    assert.deepEqual(config.index, { enabled: true, memory_budget: 512 * 1024 * 1024, max_staleness: '0s', freshness_timeout: '2s' });
     assert.deepEqual(config.clients, { http: { disallow_private_ip_ranges: false } });
     assert.deepEqual(config.secrets, {});
     assert.equal(config.namespaces, pathToFileURL(join(process.cwd(), 'keto_namespaces')).href);
