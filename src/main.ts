@@ -35,6 +35,8 @@ import { VERSION } from './version.js';
  */
 
 const isUnavailable = (err: unknown) => err instanceof GatehouseError && err.kind === 'unavailable';
+/** After the servers stopped, how long closing the database pools and the index may take before they are abandoned. */
+const CLOSE_TIMEOUT_MS = 1_000;
 
 export interface RunningGatehouse {
   readonly addresses: Awaited<ReturnType<typeof startServers>>['addresses'];
@@ -167,12 +169,22 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
       if (cutOff > 0) log.warn({ requests: cutOff }, 'requests still running at the end of the grace period were answered 503');
       config.close();
       let code = 0;
-      try {
-        await closeAll();
-      } catch (err) {
-        log.error({ err }, 'closing a resource failed');
-        code = 1;
-      }
+      // A database that stopped answering holds its connections' queries: they are abandoned
+      // (the process exits and the server drops them) rather than waited for.
+      let timer: NodeJS.Timeout | undefined;
+      const closed = await Promise.race([
+        closeAll().then(
+          () => true,
+          (err: unknown) => {
+            log.error({ err }, 'closing a resource failed');
+            code = 1;
+            return true;
+          },
+        ),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS))),
+      ]);
+      clearTimeout(timer);
+      if (!closed) log.warn({ timeout_ms: CLOSE_TIMEOUT_MS }, 'database connections still busy after the grace period were abandoned');
       log.info({}, 'stopped');
       resolveStopped(code);
     })());

@@ -10,7 +10,7 @@ import { ThrowawayPostgres, throwawayPostgresUnavailable } from './support/throw
  * proxy, or every process of the server stopped with SIGSTOP. No request waits for the
  * stall to end: each is answered 503 within its bound (the freshness timeout with the
  * index on, the statement or acquire timeout with it off) plus slack for a loaded machine;
- * the pools recover once the database answers again.
+ * the pools recover once the database answers again, and SIGTERM during a stall exits.
  */
 
 const STATEMENT_TIMEOUT_MS = 1000;
@@ -20,6 +20,7 @@ const FRESHNESS_TIMEOUT_MS = 500;
 const CLIENT_SLACK_MS = 500;
 /** Scheduling slack on a shared, loaded machine: this proves "not hung", not latency. */
 const SLACK_MS = 1500;
+const GRACE_MS = 1000;
 const skip = throwawayPostgresUnavailable();
 
 describe('PostgreSQL stalls', { skip }, () => {
@@ -64,6 +65,7 @@ describe('PostgreSQL stalls', { skip }, () => {
     const config = {
       namespaces: [{ id: 0, name: 'files' }],
       database: { statement_timeout: `${STATEMENT_TIMEOUT_MS}ms`, acquire_timeout: `${ACQUIRE_TIMEOUT_MS}ms` },
+      serve: { shutdown_grace_period: `${GRACE_MS}ms` },
     };
     indexed = await startGatehouseProcess({
       config: { ...config, dsn: server.dsn('stalls', proxy.port), index: { freshness_timeout: `${FRESHNESS_TIMEOUT_MS}ms` } },
@@ -121,5 +123,39 @@ describe('PostgreSQL stalls', { skip }, () => {
     await recovers(() => check(direct));
     await recovers(() => patch(direct, 'resumed'));
     await recovers(() => check(indexed));
+  });
+
+  test('SIGTERM while the database hangs: requests answered 503, the process exits 0 soon after the grace period', async () => {
+    // No statement timeout here: queries stuck past the grace period, and the index's LISTEN connection.
+    const stuck = await startGatehouseProcess({
+      config: {
+        dsn: server.dsn('stalls'),
+        namespaces: [{ id: 0, name: 'files' }],
+        database: { statement_timeout: '0s' },
+        serve: { shutdown_grace_period: `${GRACE_MS}ms` },
+      },
+    });
+    try {
+      await recovers(() => check(stuck));
+      server.pause();
+      const held = [check(stuck), check(stuck, 'doc-2'), patch(stuck, 'held')].map((a) => a.catch((e: Error) => e));
+      await sleep(200);
+      const signalled = performance.now();
+      stuck.child.kill('SIGTERM');
+      // The grace period, the flush after it, the bound on closing the pools, and slack.
+      const boundMs = GRACE_MS + 500 + 1000 + SLACK_MS;
+      const exit = await Promise.race([stuck.exited, sleep(boundMs + 2000).then(() => undefined)]);
+      const tookMs = performance.now() - signalled;
+      assert.ok(exit !== undefined, `still running ${Math.round(tookMs)} ms after SIGTERM`);
+      assert.equal(exit.code, 0, stuck.stderr());
+      assert.ok(tookMs <= boundMs, `exited ${Math.round(tookMs)} ms after SIGTERM`);
+      for (const answer of await Promise.all(held)) {
+        assert.ok(!(answer instanceof Error), String(answer));
+        assertUnavailable(answer, secrets);
+      }
+    } finally {
+      server.resume();
+      await stuck.stop('SIGKILL');
+    }
   });
 });
