@@ -48,6 +48,14 @@ export interface TupleSource {
   hasSubject(keys: readonly ObjectRelation[], subject: Subject): MaybePromise<boolean[]>;
   /** For each key, the subject sets stored on it (subject ids skipped), at most `limit` per key. */
   subjectSets(keys: readonly ObjectRelation[], limit: number): MaybePromise<SubjectSet[][]>;
+  /**
+   * For each key, every subject set stored on it in store order (as `subjectSets` with no
+   * limit) and the order a traverse walks them, from one read. Keto reads a traverse's rows
+   * with its listing query, whose keyset runs along the full index: by subject-set
+   * namespace, then the subject-set object's stored UUID (UUIDv5 under the network id),
+   * then relation, store order only among equal subject sets (`src/store/traverse-order.ts`).
+   */
+  orderedSubjectSets(keys: readonly ObjectRelation[]): MaybePromise<OrderedSets[]>;
   /** For each key, every subject stored on it (ids and sets), at most `limit` per key: what Expand lists. */
   subjects(keys: readonly ObjectRelation[], limit: number): MaybePromise<Subject[][]>;
   /**
@@ -63,6 +71,14 @@ export interface TupleSource {
    * undefined), or the subject sets of `kind.namespace` and `kind.relation`; in no particular order.
    */
   subjectsOfKind(kind: SubjectSetKind | undefined): MaybePromise<Subject[]>;
+}
+
+/** A key's subject sets in store order, and the order in which a traverse walks them. */
+export interface OrderedSets {
+  /** Every subject set stored on the key (subject ids skipped), in store order. */
+  readonly sets: readonly SubjectSet[];
+  /** Indexes into `sets`, in the order a traverse walks them. */
+  readonly traverse: readonly number[];
 }
 
 /** The subject sets of one namespace and relation. */

@@ -1,5 +1,5 @@
 import { keyName, type ObjectRelation, type Subject, subjectEquals } from '../tuple.js';
-import { ALL_ROWS, type NodeReads, type TupleSource, UNREAD } from '../reader.js';
+import { type NodeReads, type OrderedSets, type TupleSource, UNREAD } from '../reader.js';
 
 /** The reads of one check that may pause for rows: they fetch what was asked for and found unread. */
 export interface FetchingNodeReads extends NodeReads {
@@ -18,7 +18,8 @@ const ABSENT = 3;
  * them; every row read is kept for the rest of the check (the subject never changes within
  * a check, so a direct answer is a fact about its key alone). A row not read yet answers
  * UNREAD and is remembered; `fetch` then asks for every such row at once: one call for the
- * direct answers, one for the stored subject sets.
+ * direct answers, one for the stored subject sets (in store order and in the order a
+ * traverse walks them; a key known beforehand is read again when a traverse walks it).
  */
 export class FetchingReads implements FetchingNodeReads {
   /** Set once the source has answered through a Promise. */
@@ -28,6 +29,8 @@ export class FetchingReads implements FetchingNodeReads {
   private readonly directState: number[] = [];
   private readonly sets: (number[] | undefined)[] = [];
   private readonly setsAsked: boolean[] = [];
+  /** A key's subject sets in the order a traverse walks them (read with `sets`). */
+  private readonly targets: (number[] | undefined)[] = [];
   private wantDirect: number[] = [];
   private wantSets: number[] = [];
 
@@ -48,6 +51,7 @@ export class FetchingReads implements FetchingNodeReads {
       this.directState.push(NOT_ASKED);
       this.sets.push(undefined);
       this.setsAsked.push(false);
+      this.targets.push(undefined);
       const rows = this.known?.get(name);
       if (rows !== undefined) {
         this.directState[node] = rows.some((s) => subjectEquals(s, this.subject)) ? STORED : ABSENT;
@@ -83,6 +87,20 @@ export class FetchingReads implements FetchingNodeReads {
     return this.sets[key]![i]!;
   }
 
+  traverseCount(key: number): number {
+    const targets = this.targets[key];
+    if (targets !== undefined) return targets.length;
+    if (!this.setsAsked[key]) {
+      this.setsAsked[key] = true;
+      this.wantSets.push(key);
+    }
+    return UNREAD;
+  }
+
+  traverseAt(key: number, i: number): number {
+    return this.targets[key]![i]!;
+  }
+
   namespaceOf(node: number): string {
     return this.keys[node]!.namespace;
   }
@@ -101,10 +119,14 @@ export class FetchingReads implements FetchingNodeReads {
     this.wantDirect = [];
     this.wantSets = [];
     const found = direct.length === 0 ? [] : this.source.hasSubject(direct.map((k) => this.keys[k]!), this.subject);
-    const stored = sets.length === 0 ? [] : this.source.subjectSets(sets.map((k) => this.keys[k]!), ALL_ROWS);
-    const keep = ([f, s]: [boolean[], { namespace: string; object: string; relation: string }[][]]): void => {
+    const stored = sets.length === 0 ? [] : this.source.orderedSubjectSets(sets.map((k) => this.keys[k]!));
+    const keep = ([f, s]: [boolean[], OrderedSets[]]): void => {
       direct.forEach((k, i) => (this.directState[k] = f[i] === true ? STORED : ABSENT));
-      sets.forEach((k, i) => (this.sets[k] = (s[i] ?? []).map((set) => this.setNode(set.namespace, set.object, set.relation))));
+      sets.forEach((k, i) => {
+        const nodes = (s[i]?.sets ?? []).map((set) => this.setNode(set.namespace, set.object, set.relation));
+        this.sets[k] = nodes;
+        this.targets[k] = (s[i]?.traverse ?? []).map((at) => nodes[at]!);
+      });
     };
     if (!(found instanceof Promise) && !(stored instanceof Promise)) return keep([found, stored]);
     this.prefetching = true;

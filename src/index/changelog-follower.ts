@@ -4,7 +4,7 @@ import type { IndexCoverage } from './coverage.js';
 import type { TupleIndex } from './tuple-index.js';
 
 /** What the follower reads from the store. */
-export type ChangeFeed = Pick<RelationTupleStore, 'walk' | 'changesSince' | 'headRevision'>;
+export type ChangeFeed = Pick<RelationTupleStore, 'walk' | 'changesSince' | 'headRevision' | 'networkId'>;
 
 export interface FollowerOptions {
   /** Longest pause between two reads of the changelog. */
@@ -58,6 +58,7 @@ export class ChangelogFollower {
 
   /** Loads every tuple, catches up with the changelog, then serves reads and keeps following. */
   async warmUp(): Promise<void> {
+    this.index.networkId = await this.feed.networkId();
     const from = await this.feed.headRevision();
     await this.feed.walk(this.batch, (tuples) => {
       for (const t of tuples) if (this.coverage.loads(t.namespace)) this.index.insert(t);

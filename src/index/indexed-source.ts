@@ -1,4 +1,4 @@
-import type { InternedReads, InterningSource, MaybePromise, SubjectSetKind, TupleSource } from '../reader.js';
+import type { InternedReads, InterningSource, MaybePromise, OrderedSets, SubjectSetKind, TupleSource } from '../reader.js';
 import type { ObjectRelation, Subject, SubjectSet } from '../tuple.js';
 import type { IndexCoverage } from './coverage.js';
 import type { TupleIndex } from './tuple-index.js';
@@ -23,6 +23,10 @@ export class IndexedTupleSource implements InterningSource {
 
   subjectSets(keys: readonly ObjectRelation[], limit: number): MaybePromise<SubjectSet[][]> {
     return this.split(keys, (k) => this.index.subjectSets(k, limit), (k) => this.store.subjectSets(k, limit));
+  }
+
+  orderedSubjectSets(keys: readonly ObjectRelation[]): MaybePromise<OrderedSets[]> {
+    return this.split(keys, (k) => this.index.orderedSubjectSets(k), (k) => this.store.orderedSubjectSets(k));
   }
 
   /** The index's reads by node, while it serves every namespace. */

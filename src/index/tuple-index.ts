@@ -1,5 +1,7 @@
-import type { InternedReads, InterningSource, SubjectSetKind } from '../reader.js';
+import type { InternedReads, InterningSource, OrderedSets, SubjectSetKind } from '../reader.js';
 import { compareKeys, type ObjectRelation, type RelationTuple, type Subject, type SubjectSet } from '../tuple.js';
+import { NIL_NETWORK_ID, traverseOrder } from '../store/traverse-order.js';
+import { uuidV5 } from '../store/uuid.js';
 import { BlockArena } from './block-arena.js';
 import { NodeTable } from './node-table.js';
 
@@ -26,6 +28,10 @@ import { NodeTable } from './node-table.js';
  * them among older rows, the index after them. Only a key with more subject sets than
  * `limit.max_read_width` can tell the difference, and Keto's own answer there depends on
  * row order too.
+ *
+ * A traverse walks a key's subject sets in another order, Keto's listing order (by
+ * namespace, the object's UUID under the network id, relation; `src/store/traverse-order.ts`):
+ * sorted when first walked and kept until that key's subject sets change.
  */
 export class TupleIndex implements InterningSource, InternedReads {
   private readonly nodes = new NodeTable();
@@ -35,6 +41,23 @@ export class TupleIndex implements InterningSource, InternedReads {
   /** Rows per namespace string id. */
   private namespaceRows = new Float64Array(64);
   private rowCount = 0;
+  private network = NIL_NETWORK_ID;
+  /** Key node → positions of its subject-set rows in traverse order, for keys walked since they last changed. */
+  private traverseOrders = new Map<number, Int32Array>();
+  /** Object string → its UUID under the network id. */
+  private objectIds = new Map<string, string>();
+
+  /** The network id whose object UUIDs order a traverse (the store's; Keto's tests' nil UUID until told). */
+  get networkId(): string {
+    return this.network;
+  }
+
+  set networkId(id: string) {
+    if (id === this.network) return;
+    this.network = id;
+    this.traverseOrders.clear();
+    this.objectIds.clear();
+  }
 
   /** Stored rows (duplicates counted). */
   get rows(): number {
@@ -47,7 +70,10 @@ export class TupleIndex implements InterningSource, InternedReads {
     const subject = this.internSubject(t.subject);
     if (!this.linked(key, subject)) this.reverse.append(subject, key);
     this.forward.append(key, subject);
-    if ('set' in t.subject) this.forwardSets.append(key, subject);
+    if ('set' in t.subject) {
+      this.forwardSets.append(key, subject);
+      this.traverseOrders.delete(key);
+    }
     this.rowCount++;
     this.countRows(this.nodes.namespaceId(key), 1);
   }
@@ -59,7 +85,10 @@ export class TupleIndex implements InterningSource, InternedReads {
     if (key < 0 || subject < 0) return 0;
     const removed = this.forward.removeAll(key, subject);
     if (removed === 0) return 0;
-    if ('set' in t.subject) this.forwardSets.removeAll(key, subject);
+    if ('set' in t.subject) {
+      this.forwardSets.removeAll(key, subject);
+      this.traverseOrders.delete(key);
+    }
     this.reverse.removeAll(subject, key);
     this.rowCount -= removed;
     this.countRows(this.nodes.namespaceId(key), -removed);
@@ -94,6 +123,7 @@ export class TupleIndex implements InterningSource, InternedReads {
       }
       this.forward.clear(node);
       this.forwardSets.clear(node);
+      this.traverseOrders.delete(node);
     }
     this.rowCount -= this.namespaceRows[ns]!;
     this.namespaceRows[ns] = 0;
@@ -102,6 +132,7 @@ export class TupleIndex implements InterningSource, InternedReads {
   /** Forgets every row. */
   clear(): void {
     for (const { name } of this.namespaces()) this.dropNamespace(name);
+    this.objectIds.clear();
     this.compact();
   }
 
@@ -129,6 +160,16 @@ export class TupleIndex implements InterningSource, InternedReads {
       out[i] = sets;
     }
     return out;
+  }
+
+  orderedSubjectSets(keys: readonly ObjectRelation[]): OrderedSets[] {
+    return keys.map((k) => {
+      const key = this.findKey(k);
+      if (key < 0) return { sets: [], traverse: [] };
+      const start = this.forwardSets.start(key);
+      const sets = Array.from(this.forwardSets.values.subarray(start, start + this.forwardSets.length(key)), (node) => this.setOf(node));
+      return { sets, traverse: Array.from(this.traverseOrder(key)) };
+    });
   }
 
   subjects(keys: readonly ObjectRelation[], limit: number): Subject[][] {
@@ -175,6 +216,14 @@ export class TupleIndex implements InterningSource, InternedReads {
 
   subjectSetAt(key: number, i: number): number {
     return this.forwardSets.values[this.forwardSets.start(key) + i]!;
+  }
+
+  traverseCount(key: number): number {
+    return this.forwardSets.length(key);
+  }
+
+  traverseAt(key: number, i: number): number {
+    return this.forwardSets.values[this.forwardSets.start(key) + this.traverseOrder(key)[i]!]!;
   }
 
   namespaceOf(node: number): string {
@@ -246,6 +295,28 @@ export class TupleIndex implements InterningSource, InternedReads {
     this.forward.compact();
     this.forwardSets.compact();
     this.reverse.compact();
+  }
+
+  /** Positions of `key`'s subject-set rows (in store order) in traverse order. */
+  private traverseOrder(key: number): Int32Array {
+    let order = this.traverseOrders.get(key);
+    if (order === undefined) {
+      const start = this.forwardSets.start(key);
+      const rows = Array.from(this.forwardSets.values.subarray(start, start + this.forwardSets.length(key)), (node) => ({
+        namespace: this.nodes.namespace(node),
+        objectId: this.objectId(this.nodes.object(node)),
+        relation: this.nodes.relation(node),
+      }));
+      order = Int32Array.from(traverseOrder(rows));
+      this.traverseOrders.set(key, order);
+    }
+    return order;
+  }
+
+  private objectId(object: string): string {
+    let id = this.objectIds.get(object);
+    if (id === undefined) this.objectIds.set(object, (id = uuidV5(this.network, object)));
+    return id;
   }
 
   private countRows(ns: number, delta: number): void {

@@ -43,6 +43,9 @@ export interface RelationTupleStore extends TupleSource {
   /** Changelog entries with a revision greater than `revision`, oldest first, at most `limit`. */
   changesSince(revision: number, limit: number): Promise<ChangeEntry[]>;
 
+  /** The network id the rows are kept under: the UUIDs of their strings are made under it (and a traverse's order follows them). */
+  networkId(): Promise<string>;
+
   /** The revision of the latest committed write (0 before the first). */
   headRevision(): Promise<number>;
 

@@ -128,6 +128,7 @@ describe('limits', () => {
         return inner.hasSubject(keys, subject);
       },
       subjectSets: async (keys, limit) => inner.subjectSets(keys, limit),
+      orderedSubjectSets: async (keys) => inner.orderedSubjectSets(keys),
       subjects: async (key, limit) => inner.subjects(key, limit),
       keysOf: async (subject, namespace) => inner.keysOf(subject, namespace),
       objectsIn: async (namespace) => inner.objectsIn(namespace),

@@ -32,6 +32,7 @@ async function assertIndexEqualsStore(index: TupleIndex, store: TupleSource): Pr
     assert.deepEqual(index.hasSubject(KEYS, subject), await store.hasSubject(KEYS, subject), JSON.stringify(subject));
   }
   assert.deepEqual(index.subjectSets(KEYS, 1000), await store.subjectSets(KEYS, 1000));
+  assert.deepEqual(index.orderedSubjectSets(KEYS), await store.orderedSubjectSets(KEYS));
   assert.deepEqual(index.subjects(KEYS, 1000), await store.subjects(KEYS, 1000));
   assert.deepEqual(index.keysOf(SUBJECTS), await store.keysOf(SUBJECTS));
 }

@@ -27,6 +27,7 @@ function setUp() {
   const database = {
     hasSubject: async (keys: readonly ObjectRelation[], s: RelationTuple['subject']) => (asked.push(...keys.map((k) => k.namespace)), naive.hasSubject(keys, s)),
     subjectSets: async (keys: readonly ObjectRelation[], limit: number) => (asked.push(...keys.map((k) => k.namespace)), naive.subjectSets(keys, limit)),
+    orderedSubjectSets: async (keys: readonly ObjectRelation[]) => (asked.push(...keys.map((k) => k.namespace)), naive.orderedSubjectSets(keys)),
     subjects: async (keys: readonly ObjectRelation[], limit: number) => (asked.push(...keys.map((k) => k.namespace)), naive.subjects(keys, limit)),
     keysOf: async (s: readonly Subject[], namespace?: string) => (asked.push(namespace ?? '*'), naive.keysOf(s, namespace)),
     objectsIn: async (namespace: string) => (asked.push(namespace), naive.objectsIn(namespace)),

@@ -1,4 +1,4 @@
-import type { SubjectSetKind } from '../../src/reader.js';
+import type { OrderedSets, SubjectSetKind } from '../../src/reader.js';
 import {
   compareKeys,
   subjectEquals,
@@ -7,6 +7,7 @@ import {
   type Subject,
   type SubjectSet,
 } from '../../src/tuple.js';
+import { NIL_NETWORK_ID, orderedSets } from '../../src/store/traverse-order.js';
 
 
 const sameKey = (t: RelationTuple, k: ObjectRelation) =>
@@ -48,6 +49,10 @@ export class NaiveRows {
         .flatMap((t) => ('set' in t.subject ? [t.subject.set] : []))
         .slice(0, limit),
     );
+  }
+
+  orderedSubjectSets(keys: readonly ObjectRelation[], networkId = NIL_NETWORK_ID): OrderedSets[] {
+    return keys.map((k) => orderedSets(this.subjectSets([k], Number.MAX_SAFE_INTEGER)[0]!, networkId));
   }
 
   subjects(keys: readonly ObjectRelation[], limit: number): Subject[][] {

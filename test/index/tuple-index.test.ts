@@ -51,6 +51,7 @@ function assertSame(index: TupleIndex, naive: NaiveRows, keys: ObjectRelation[],
     }
   }
   assert.deepEqual(sorted(index.subjectsOfKind(undefined)), sorted(naive.subjectsOfKind(undefined)));
+  assert.deepEqual(index.orderedSubjectSets(keys), naive.orderedSubjectSets(keys, index.networkId));
   for (const limit of [0, 1, 2, 1000]) {
     assert.deepEqual(index.subjectSets(keys, limit), naive.subjectSets(keys, limit));
     assert.deepEqual(index.subjects(keys, limit), naive.subjects(keys, limit));

@@ -14,7 +14,10 @@ import type { SqlDriver } from '../../src/store/sql/driver.js';
 import { SqlRelationTupleStore } from '../../src/store/sql/sql-store.js';
 import type { RelationTupleStore } from '../../src/store/store.js';
 import type { RelationQuery, RelationTuple, Subject } from '../../src/tuple.js';
+import { uuidV5 } from '../../src/store/uuid.js';
 import type { TestDatabase } from './databases.js';
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 const run = promisify(execFile);
 
@@ -372,6 +375,31 @@ export function storeSuite(dialect: string, makeDatabase: () => Promise<TestData
         ],
         [],
       ]);
+    });
+
+    test("ordered subject sets: store order, and a traverse's order by namespace, object UUID under the network id, relation", async () => {
+      const key = { namespace: 'walked', object: 'o', relation: 'parent' };
+      const sets = [
+        set('folder', 'b', ''),
+        set('folder', 'a', 'x'),
+        set('doc', 'z', ''),
+        set('folder', 'a', ''),
+        set('folder', 'c', ''),
+        set('folder', 'b', ''),
+      ];
+      await store.transact([...sets.map((s) => ({ ...key, subject: s })), { ...key, subject: id('u') }], []);
+      const [ordered, missing] = await store.orderedSubjectSets([key, { ...key, object: 'none' }]);
+      assert.deepEqual(ordered!.sets, (await store.subjectSets([key], 100))[0]);
+      assert.deepEqual(ordered!.sets, sets.map((s) => ('set' in s ? s.set : undefined)));
+      // Keto's listing order: namespace, then the object's stored UUID (UUIDv5 under the network id), then relation; equal sets in store order.
+      const nid = await store.networkId();
+      const expected = sets
+        .map((s, i) => ({ i, set: (s as { set: { namespace: string; object: string; relation: string } }).set }))
+        .sort((x, y) => cmp(x.set.namespace, y.set.namespace) || cmp(uuidV5(nid, x.set.object), uuidV5(nid, y.set.object)) || cmp(x.set.relation, y.set.relation) || x.i - y.i)
+        .map((x) => x.i);
+      assert.deepEqual(ordered!.traverse, expected);
+      assert.deepEqual(missing, { sets: [], traverse: [] });
+      assert.deepEqual(await store.orderedSubjectSets([]), []);
     });
 
     test('the changelog records every write with consecutive revisions', async () => {

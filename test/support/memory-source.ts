@@ -1,13 +1,15 @@
 import { TupleIndex } from '../../src/index/tuple-index.js';
-import type { MaybePromise, SubjectSetKind, TupleSource } from '../../src/reader.js';
+import type { MaybePromise, OrderedSets, SubjectSetKind, TupleSource } from '../../src/reader.js';
 import type { ObjectRelation, RelationTuple, Subject, SubjectSet } from '../../src/tuple.js';
 import { compareKeys, subjectEquals } from '../../src/tuple.js';
+import { NIL_NETWORK_ID, orderedSets } from '../../src/store/traverse-order.js';
 
 const keyOf = (k: ObjectRelation): string => `${k.namespace}\u0000${k.object}\u0000${k.relation}`;
 
 /**
- * A TupleSource over an array of tuples, in insertion order. Answers synchronously, or
- * through Promises with `{ async: true }` (to exercise the engine's asynchronous path).
+ * A TupleSource over an array of tuples, in insertion order (a traverse's sets in Keto's
+ * listing order, under `networkId`). Answers synchronously, or through Promises with
+ * `{ async: true }` (to exercise the engine's asynchronous path).
  * Counts the calls it answers, so tests can see how many round trips a check costs.
  */
 export class MemoryTupleSource implements TupleSource {
@@ -16,7 +18,8 @@ export class MemoryTupleSource implements TupleSource {
 
   constructor(
     tuples: Iterable<RelationTuple> = [],
-    private readonly options: { async?: boolean } = {},
+    /** `networkId`: the network whose object UUIDs order a traverse (Keto's tests' nil UUID by default). */
+    private readonly options: { async?: boolean; networkId?: string } = {},
   ) {
     for (const t of tuples) this.add(t);
   }
@@ -58,6 +61,11 @@ export class MemoryTupleSource implements TupleSource {
         return sets;
       }),
     );
+  }
+
+  orderedSubjectSets(keys: readonly ObjectRelation[]): MaybePromise<OrderedSets[]> {
+    const network = this.options.networkId ?? NIL_NETWORK_ID;
+    return this.answer(keys.map((k) => orderedSets((this.byKey.get(keyOf(k)) ?? []).flatMap((s) => ('set' in s ? [s.set] : [])), network)));
   }
 
   subjects(keys: readonly ObjectRelation[], limit: number): MaybePromise<Subject[][]> {

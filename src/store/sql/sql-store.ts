@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { compareKeys, type ObjectRelation, type RelationQuery, type RelationTuple, type Subject, type SubjectSet } from '../../tuple.js';
-import type { SubjectSetKind } from '../../reader.js';
+import type { OrderedSets, SubjectSetKind } from '../../reader.js';
 import { unavailable } from '../../errors.js';
 import { checkStorableQuery, checkStorableTuple } from '../limits.js';
 import { type ChangeNotifications, localNotifications } from '../change-notifications.js';
 import { PageTokens } from '../page-token.js';
 import type { ChangeEntry, Migrator, PageRequest, RelationTupleStore, TuplePage } from '../store.js';
+import { traverseOrder, type TraverseRow } from '../traverse-order.js';
 import { uuidV4, uuidV7 } from '../uuid.js';
 import { decodeChanges, encodeChanges } from './changelog.js';
 import { CURSOR_WALK_COLUMNS, walkCursor } from './cursor-walk.js';
@@ -260,6 +261,51 @@ export class SqlRelationTupleStore implements RelationTupleStore {
       }
     }
     return keys.map((key) => [...(byKey.get(keyId(key.namespace, where.uuidOf(key.object), key.relation)) ?? [])]);
+  }
+
+  /** Every subject set of each key in shard order, and the order Keto's traverse reads them (by their stored object UUIDs). */
+  async orderedSubjectSets(keys: readonly ObjectRelation[]): Promise<OrderedSets[]> {
+    if (keys.length === 0) return [];
+    const where = await this.predicates();
+    const byKey = new Map<string, { sets: SubjectSet[]; rows: TraverseRow[] }>();
+    for (const chunk of chunks(keys, KEY_CHUNK)) {
+      const params: SqlValue[] = [where.nid];
+      const keySql = where.keys(chunk, params);
+      const rows = await this.driver.query<{
+        namespace: string;
+        object: string;
+        relation: string;
+        subject_set_namespace: string;
+        subject_set_object: string;
+        subject_set_relation: string;
+        subject_set_object_text: string | null;
+      }>(
+        `SELECT t.namespace, t.object, t.relation, t.subject_set_namespace, t.subject_set_object, t.subject_set_relation,
+                m.string_representation AS subject_set_object_text
+         FROM keto_relation_tuples t
+         LEFT JOIN keto_uuid_mappings m ON m.id = t.subject_set_object
+         WHERE t.nid = ? AND t.subject_id IS NULL AND ${keySql}
+         ORDER BY t.shard_id`,
+        params,
+      );
+      for (const row of rows) {
+        const id = keyId(row.namespace, String(row.object), row.relation);
+        let found = byKey.get(id);
+        if (found === undefined) byKey.set(id, (found = { sets: [], rows: [] }));
+        found.sets.push({ namespace: row.subject_set_namespace, object: row.subject_set_object_text ?? '', relation: row.subject_set_relation });
+        found.rows.push({ namespace: row.subject_set_namespace, objectId: String(row.subject_set_object).toLowerCase(), relation: row.subject_set_relation });
+      }
+    }
+    // The traverse order is sorted here rather than by the database: byte order under every collation.
+    return keys.map((key) => {
+      const found = byKey.get(keyId(key.namespace, where.uuidOf(key.object), key.relation));
+      return found === undefined ? { sets: [], traverse: [] } : { sets: found.sets, traverse: traverseOrder(found.rows) };
+    });
+  }
+
+  /** The network id the store's rows are kept under (the UUIDs of their strings are made under it). */
+  async networkId(): Promise<string> {
+    return (await this.predicates()).nid;
   }
 
   async subjects(keys: readonly ObjectRelation[], limit: number): Promise<Subject[][]> {
