@@ -125,6 +125,10 @@ export interface NodeReads {
   subjectSetCount(key: number): number;
   /** The node of the `i`th subject-set row of key node `key`, in the store's order. */
   subjectSetAt(key: number, i: number): number;
+  /** How many subject-set rows a traverse of key node `key` walks (the same rows), or UNREAD. */
+  traverseCount(key: number): number;
+  /** The node of the `i`th of them in the order a traverse walks them (`OrderedSets.traverse`). */
+  traverseAt(key: number, i: number): number;
   namespaceOf(node: number): string;
   objectOf(node: number): string;
   relationOf(node: number): string;

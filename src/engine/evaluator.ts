@@ -479,14 +479,20 @@ export class Evaluator {
     return this.startChild(f.namespace, f.object, f.child!, f.depth, f.height, f.inSet);
   }
 
-  /** Keto's traverse (tuple to subject set): the relation asked of every object the walked relation points to. */
+  /**
+   * Keto's traverse (tuple to subject set): the relation asked of every object the walked
+   * relation points to, in the order Keto's listing query returns them (`traverseAt`: by
+   * subject-set namespace, object UUID, relation), not the expansion's store order. Which
+   * target comes first decides whether a cyclic descent uses up the call budget before an
+   * answer is found elsewhere.
+   */
   private runTraverse(f: Frame): number {
     const reads = this.reads;
     switch (f.pc) {
       case 0: {
         if (f.depth <= 0) return UNKNOWN_DEPTH;
         const key = reads.setNode(f.namespace, f.object, f.relation);
-        const count = key < 0 ? 0 : reads.subjectSetCount(key);
+        const count = key < 0 ? 0 : reads.traverseCount(key);
         if (count < 0) return NEEDS_READS;
         f.key = key;
         f.i = 0;
@@ -503,7 +509,7 @@ export class Evaluator {
   private nextTarget(f: Frame): number {
     if (f.i >= f.n) return f.limited || NOT_MEMBER;
     const reads = this.reads;
-    const set = reads.subjectSetAt(f.key, f.i++);
+    const set = reads.traverseAt(f.key, f.i++);
     this.enter(f.height);
     return this.isAllowed(reads.namespaceOf(set), reads.objectOf(set), f.computedRelation, UNRESOLVED, f.depth - 1, f.height + 1, f.inSet, false);
   }
@@ -513,7 +519,7 @@ export class Evaluator {
     const reads = this.reads;
     let read = true;
     for (let i = 0; i < f.n; i++) {
-      const set = reads.subjectSetAt(f.key, i);
+      const set = reads.traverseAt(f.key, i);
       const target = reads.setNode(reads.namespaceOf(set), reads.objectOf(set), f.computedRelation);
       if (reads.direct(target, this.subjectNode) < 0) read = false;
       if (reads.subjectSetCount(target) < 0) read = false;
