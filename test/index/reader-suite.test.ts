@@ -80,6 +80,7 @@ function liveIndexReaders(wiring: Wiring): () => Promise<ReaderHarness> {
             return index.reads.open({ kind: 'latest' });
           },
           revision: async () => index.reads.revision(),
+          networkId: () => store.networkId(),
         };
       },
       async close() {

@@ -11,12 +11,16 @@
  *
  * Order guarantees checked: forward reads list a key's rows in store order, which for
  * rows gatehouse wrote is the order they were written; `keysOf` is sorted by namespace,
- * object, relation, each by UTF-8 bytes.
+ * object, relation, each by UTF-8 bytes; `orderedSubjectSets` also gives the order a
+ * traverse walks a key's sets: namespace (UTF-8 bytes), the object's UUIDv5 under the
+ * reader's network id, relation, then store order.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { ALL_ROWS, type TupleSource } from '../../src/reader.js';
+import { ALL_ROWS, type OrderedSets, type TupleSource } from '../../src/reader.js';
+import { NIL_NETWORK_ID } from '../../src/store/traverse-order.js';
+import { uuidV5 } from '../../src/store/uuid.js';
 import { openStore } from '../../src/store/open.js';
 import type { ObjectRelation, RelationTuple, Subject, SubjectSet } from '../../src/tuple.js';
 import type { TestDatabase } from './databases.js';
@@ -29,6 +33,8 @@ export interface ReaderUnderTest {
   reader(): Promise<TupleSource>;
   /** The revision a reader opened now answers at (absent where the reader has no revisions). */
   revision?(): Promise<number>;
+  /** The network id whose object UUIDs order a traverse (absent: the nil UUID, as for a reader on its own). */
+  networkId?(): Promise<string>;
 }
 
 export interface ReaderHarness {
@@ -72,6 +78,17 @@ class Rows {
 
   subjectSets(keys: readonly ObjectRelation[], limit: number): SubjectSet[][] {
     return keys.map((k) => this.subjects(k, ALL_ROWS).flatMap((s) => ('set' in s ? [s.set] : [])).slice(0, limit));
+  }
+
+  orderedSubjectSets(keys: readonly ObjectRelation[], networkId: string): OrderedSets[] {
+    return keys.map((k) => {
+      const sets = this.subjectSets([k], ALL_ROWS)[0]!;
+      const uuid = (s: SubjectSet) => uuidV5(networkId, s.object);
+      const traverse = sets
+        .map((_, i) => i)
+        .sort((i, j) => utf8Order(sets[i]!.namespace, sets[j]!.namespace) || utf8Order(uuid(sets[i]!), uuid(sets[j]!)) || utf8Order(sets[i]!.relation, sets[j]!.relation) || i - j);
+      return { sets, traverse };
+    });
   }
 
   subjects(key: ObjectRelation, limit: number): Subject[] {
@@ -191,7 +208,7 @@ async function replay(r: ReaderUnderTest, rows: Rows, writes: World['writes']): 
 const LIMITS = [0, 1, 2, ALL_ROWS];
 
 /** Every read the oracle can answer about `keys` and `subjects`, compared. */
-async function assertReads(source: TupleSource, rows: Rows, keys: readonly ObjectRelation[], subjects: readonly Subject[]): Promise<void> {
+async function assertReads(source: TupleSource, rows: Rows, keys: readonly ObjectRelation[], subjects: readonly Subject[], networkId: string): Promise<void> {
   const frontier = [...keys, ...keys.slice(0, 1)];
   const asked = [...subjects, ...subjects.slice(0, 1)];
   assert.deepEqual(await source.hasSubject([], subjects[0] ?? { id: 'alice' }), []);
@@ -204,6 +221,8 @@ async function assertReads(source: TupleSource, rows: Rows, keys: readonly Objec
   for (const limit of LIMITS) {
     assert.deepEqual(await source.subjectSets(frontier, limit), rows.subjectSets(frontier, limit), `subjectSets limit ${limit}`);
   }
+  assert.deepEqual(await source.orderedSubjectSets([]), []);
+  assert.deepEqual(await source.orderedSubjectSets(frontier), rows.orderedSubjectSets(frontier, networkId), 'orderedSubjectSets');
   for (const limit of LIMITS) {
     assert.deepEqual(await source.subjects(frontier, limit), frontier.map((k) => rows.subjects(k, limit)), `subjects limit ${limit}`);
   }
@@ -247,9 +266,10 @@ export function readerSuite(name: string, open: () => Promise<ReaderHarness>, op
     /** Writes `writes` to a fresh reader, then compares every read about `keys` and `subjects` (and their twins). */
     async function check(writes: World['writes'], keys: ObjectRelation[], subjects: Subject[]): Promise<void> {
       const rows = new Rows();
-      const source = await replay(await harness.fresh(), rows, writes);
+      const reader = await harness.fresh();
+      const source = await replay(reader, rows, writes);
       const probe = probes({ keys, subjects });
-      await assertReads(source, rows, probe.keys, probe.subjects);
+      await assertReads(source, rows, probe.keys, probe.subjects, (await reader.networkId?.()) ?? NIL_NETWORK_ID);
     }
 
     test('subject ids against subject sets, empty relations, duplicates, and deletes of every equal row', async () => {
@@ -316,8 +336,10 @@ export function readerSuite(name: string, open: () => Promise<ReaderHarness>, op
         i % 7 === 0 ? [{ ...k, subject: id('alice') }, { ...k, subject: set('doc', `g${i % 3}`, '') }, { ...k, subject: set('doc', 'g0', 'm') }] : [],
       );
       const rows = new Rows();
-      const source = await replay(await harness.fresh(), rows, [{ insert, remove: insert.slice(0, 2) }]);
+      const reader = await harness.fresh();
+      const source = await replay(reader, rows, [{ insert, remove: insert.slice(0, 2) }]);
       const reversed = [...frontier].reverse();
+      assert.deepEqual(await source.orderedSubjectSets(reversed), rows.orderedSubjectSets(reversed, (await reader.networkId?.()) ?? NIL_NETWORK_ID));
       assert.deepEqual(await source.hasSubject(reversed, id('alice')), rows.hasSubject(reversed, id('alice')));
       assert.deepEqual(await source.hasSubject(frontier, set('doc', 'g0', '')), rows.hasSubject(frontier, set('doc', 'g0', '')));
       for (const limit of [1, ALL_ROWS]) {
@@ -350,7 +372,12 @@ export const storeReaders =
     return {
       async fresh() {
         await store.deleteMatching({});
-        return { write: (insert, remove) => store.transact(insert, remove), reader: async () => store, revision: () => store.headRevision() };
+        return {
+          write: (insert, remove) => store.transact(insert, remove),
+          reader: async () => store,
+          revision: () => store.headRevision(),
+          networkId: () => store.networkId(),
+        };
       },
       async close() {
         await store.close();
