@@ -2,7 +2,7 @@ import { ALLOWED_DSN_FORMS, dsnKind, maskDsn } from '../config/dsn.js';
 import { GatehouseError, invalidArgument, unavailable } from '../errors.js';
 import { mysqlSchema } from './migrations/mysql.js';
 import { SqlMigrator } from './migrations/migrator.js';
-import { postgresSchema } from './migrations/postgres.js';
+import { cockroachSchema, postgresSchema } from './migrations/postgres.js';
 import type { DialectSchema } from './migrations/schema.js';
 import { sqliteSchema } from './migrations/sqlite.js';
 import { cockroachDialect, postgresDialect } from './sql/dialects.js';
@@ -76,7 +76,7 @@ export async function openSqlDriver(
         connectionString: url!.toString(),
         ...settings,
       });
-      schema = postgresSchema;
+      schema = kind === 'cockroach' ? cockroachSchema : postgresSchema;
     }
   } catch (error) {
     if (error instanceof GatehouseError) throw error;

@@ -1,3 +1,4 @@
+import { GatehouseError } from '../errors.js';
 import type { TupleSource } from '../reader.js';
 import type { ChangeNotifications } from './change-notifications.js';
 import type { RelationQuery, RelationTuple } from '../tuple.js';
@@ -40,14 +41,29 @@ export interface RelationTupleStore extends TupleSource {
   /** Deletes every tuple matching `query` atomically; returns the new revision. */
   deleteMatching(query: RelationQuery): Promise<number>;
 
-  /** Changelog entries with a revision greater than `revision`, oldest first, at most `limit`. */
+  /**
+   * Changelog entries with a revision greater than `revision`, oldest first, at most `limit`.
+   * Revisions are dense: the first entry is `revision + 1` when there is one. Throws
+   * ChangelogPruned when entries after `revision` were pruned (see `pruneChangelog`).
+   */
   changesSince(revision: number, limit: number): Promise<ChangeEntry[]>;
 
-  /** The network id the rows are kept under: the UUIDs of their strings are made under it (and a traverse's order follows them). */
-  networkId(): Promise<string>;
+  /**
+   * Deletes at most about `batch` of the oldest changelog entries committed before `before`
+   * (the newest entry always stays), in one short transaction, and records how far the
+   * changelog was pruned. One process prunes at a time: while another holds the pruning
+   * lock this returns 0 at once. Returns how many entries it deleted.
+   */
+  pruneChangelog(before: Date, batch: number): Promise<number>;
 
   /** The revision of the latest committed write (0 before the first). */
   headRevision(): Promise<number>;
+
+  /**
+   * The network id (Keto's `nid`) this store reads and writes: what identifies its database
+   * to snaptokens; the UUIDs of its strings are made under it (and a traverse's order follows them).
+   */
+  networkId(): Promise<string>;
 
   /** The secrets that sign tokens: `secrets.pagination`, or a random key kept in the database when none is configured. */
   tokenSecrets(): Promise<readonly string[]>;
@@ -87,6 +103,22 @@ export interface ChangeEntry {
   readonly inserted: RelationTuple[];
   /** Tuples removed, applied after the inserts; each removes every equal row. */
   readonly deleted: RelationTuple[];
+}
+
+/**
+ * The changelog no longer holds the entries after a position (they were pruned): a follower
+ * there must load the tuples again, a watch cannot resume there.
+ */
+export class ChangelogPruned extends GatehouseError {
+  constructor(
+    /** The position asked for. */
+    readonly position: number,
+    /** Every entry up to this revision is gone. */
+    readonly prunedThrough: number,
+  ) {
+    super('not_found', `The changelog no longer holds the changes after revision ${position}: they were pruned (up to ${prunedThrough})`);
+    this.name = 'ChangelogPruned';
+  }
 }
 
 export type MigrationState = 'applied' | 'pending';

@@ -97,12 +97,15 @@ export function storeSuite(dialect: string, makeDatabase: () => Promise<TestData
       const status = await store.migrations.status();
       assert.deepEqual(
         status.map((s) => s.state),
-        ['applied', 'applied', 'applied'],
+        ['applied', 'applied', 'applied', 'applied', 'applied'],
       );
       assert.deepEqual(await store.migrations.up(), []);
-      assert.deepEqual(await store.migrations.down(1), ['20261125000002000000']);
-      assert.equal((await store.migrations.status())[2]!.state, 'pending');
-      assert.deepEqual(await store.migrations.up(), ['20261125000002000000']);
+      assert.deepEqual(await store.migrations.down(2), ['20261201000002000000', '20261201000001000000']);
+      assert.deepEqual(
+        (await store.migrations.status()).map((s) => s.state),
+        ['applied', 'applied', 'applied', 'pending', 'pending'],
+      );
+      assert.deepEqual(await store.migrations.up(), ['20261201000001000000', '20261201000002000000']);
     });
 
     test('create, read, delete', async () => {

@@ -1,4 +1,4 @@
-import { gatehouseSteps, type DialectSchema } from './schema.js';
+import { gatehouseSteps, KETO_WRITER_TRIGGERS, loggedChangeSql, type DialectSchema, type KetoWriterLog } from './schema.js';
 
 /**
  * Identifier columns get a binary collation so `Group` and `group` differ (MySQL's
@@ -7,6 +7,36 @@ import { gatehouseSteps, type DialectSchema } from './schema.js';
  */
 const BINARY_TEXT = 'CHARACTER SET utf8mb4 COLLATE utf8mb4_bin';
 const TABLE_OPTIONS = ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4';
+
+/**
+ * A Keto process's row changes reach the changelog through triggers, one entry (and one
+ * revision) per row. gatehouse's own writes log themselves: every connection of gatehouse's
+ * pool sets the session variable @gatehouse_writer when it opens (mysql/driver.ts), and the
+ * triggers skip rows written on such a connection.
+ */
+function ketoWriterTrigger(name: string, action: 'insert' | 'delete'): string {
+  const row = action === 'insert' ? 'NEW' : 'OLD';
+  return `CREATE TRIGGER ${name} AFTER ${action.toUpperCase()} ON keto_relation_tuples FOR EACH ROW
+BEGIN
+  DECLARE next_revision BIGINT;
+  IF @gatehouse_writer IS NULL THEN
+    INSERT INTO gatehouse_head (nid, revision) VALUES (${row}.nid, 1) ON DUPLICATE KEY UPDATE revision = revision + 1;
+    SELECT revision INTO next_revision FROM gatehouse_head WHERE nid = ${row}.nid;
+    INSERT INTO gatehouse_changelog (nid, revision, committed_at, changes)
+      VALUES (${row}.nid, next_revision, UTC_TIMESTAMP(3), ${loggedChangeSql(row, action, { object: 'JSON_OBJECT', array: 'JSON_ARRAY' })});
+  END IF;
+END`;
+}
+
+const KETO_WRITER_LOG: KetoWriterLog = {
+  up: [
+    `DROP TRIGGER IF EXISTS ${KETO_WRITER_TRIGGERS.insert}`,
+    ketoWriterTrigger(KETO_WRITER_TRIGGERS.insert, 'insert'),
+    `DROP TRIGGER IF EXISTS ${KETO_WRITER_TRIGGERS.delete}`,
+    ketoWriterTrigger(KETO_WRITER_TRIGGERS.delete, 'delete'),
+  ],
+  down: [`DROP TRIGGER IF EXISTS ${KETO_WRITER_TRIGGERS.delete}`, `DROP TRIGGER IF EXISTS ${KETO_WRITER_TRIGGERS.insert}`],
+};
 
 /** MySQL and MariaDB: Keto's final layout (it has no partial indexes there) and gatehouse's tables. */
 export const mysqlSchema: DialectSchema = {
@@ -48,6 +78,7 @@ export const mysqlSchema: DialectSchema = {
   },
   gatehouse: gatehouseSteps(
     { uuid: 'CHAR(36)', bigint: 'BIGINT', longText: `LONGTEXT ${BINARY_TEXT}`, timestamp: 'DATETIME(3)' },
+    KETO_WRITER_LOG,
     TABLE_OPTIONS,
   ),
 };

@@ -20,8 +20,17 @@ export interface GatehouseColumnTypes {
   readonly timestamp: string;
 }
 
-/** gatehouse's additions: new tables only; Keto's tables are never altered. */
-export function gatehouseSteps(types: GatehouseColumnTypes, tableOptions = ''): MigrationStep[] {
+/** What makes writes that reach `keto_relation_tuples` without gatehouse (a Keto process's) append to the changelog. */
+export interface KetoWriterLog {
+  readonly up: readonly string[];
+  readonly down: readonly string[];
+}
+
+/**
+ * gatehouse's additions: its own tables, and triggers on Keto's table that log the writes
+ * of Keto processes sharing the database; Keto's tables themselves are never altered.
+ */
+export function gatehouseSteps(types: GatehouseColumnTypes, ketoWriterLog: KetoWriterLog, tableOptions = ''): MigrationStep[] {
   return [
     {
       version: '20261125000001000000',
@@ -52,5 +61,49 @@ export function gatehouseSteps(types: GatehouseColumnTypes, tableOptions = ''): 
       ],
       down: ['DROP TABLE IF EXISTS gatehouse_settings'],
     },
+    {
+      version: '20261201000001000000',
+      name: 'gatehouse_changelog_horizon',
+      up: [
+        `CREATE TABLE IF NOT EXISTS gatehouse_changelog_horizon (
+  nid ${types.uuid} NOT NULL PRIMARY KEY,
+  pruned_through ${types.bigint} NOT NULL
+)${tableOptions}`,
+      ],
+      down: ['DROP TABLE IF EXISTS gatehouse_changelog_horizon'],
+    },
+    {
+      version: '20261201000002000000',
+      name: 'gatehouse_keto_writer_log',
+      up: ketoWriterLog.up,
+      down: ketoWriterLog.down,
+    },
   ];
 }
+
+/** A dialect's JSON constructors, by name. */
+export interface JsonFunctions {
+  readonly object: string;
+  readonly array: string;
+}
+
+/**
+ * SQL for the changelog entry of one row of `keto_relation_tuples` a trigger sees (`row` is
+ * NEW or OLD): the same JSON gatehouse writes (`{"i":[tuple],"d":[]}` for an insert, the
+ * tuple under "d" for a delete), each tuple an array of its strings, objects and subject ids
+ * looked up in keto_uuid_mappings (Keto writes a string's mapping before any row naming it).
+ */
+export function loggedChangeSql(row: string, action: 'insert' | 'delete', json: JsonFunctions): string {
+  const text = (column: string) => `COALESCE((SELECT m.string_representation FROM keto_uuid_mappings m WHERE m.id = ${row}.${column}), '')`;
+  const change = (tuple: string) => {
+    const one = `${json.array}(${tuple})`;
+    const none = `${json.array}()`;
+    return action === 'insert' ? `${json.object}('i', ${one}, 'd', ${none})` : `${json.object}('i', ${none}, 'd', ${one})`;
+  };
+  const byId = `${json.array}(${row}.namespace, ${text('object')}, ${row}.relation, ${text('subject_id')})`;
+  const bySet = `${json.array}(${row}.namespace, ${text('object')}, ${row}.relation, ${row}.subject_set_namespace, ${text('subject_set_object')}, ${row}.subject_set_relation)`;
+  return `CASE WHEN ${row}.subject_id IS NOT NULL THEN ${change(byId)} ELSE ${change(bySet)} END`;
+}
+
+/** The triggers' names, the same in every dialect. */
+export const KETO_WRITER_TRIGGERS = { insert: 'gatehouse_log_keto_insert', delete: 'gatehouse_log_keto_delete' } as const;

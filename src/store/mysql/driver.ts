@@ -25,10 +25,19 @@ function classify(error: unknown): FailureClass {
   return 'other';
 }
 
+/** Statements MySQL does not take as prepared statements (they carry no parameters). */
+const UNPREPARABLE = /^\s*(CREATE|DROP)\s+TRIGGER\b/i;
+
 /** Statements on `connection`, each given up after `timeoutMs` (0: never) by closing the connection. */
 const executorOf = (connection: mysql.PoolConnection, timeoutMs: number): SqlExecutor => {
   const run = async (sql: string, params: readonly SqlValue[]) =>
-    (await withinDeadline(connection.execute(sql, params as SqlValue[]), timeoutMs, () => connection.destroy()))[0];
+    (
+      await withinDeadline(
+        params.length === 0 && UNPREPARABLE.test(sql) ? connection.query(sql) : connection.execute(sql, params as SqlValue[]),
+        timeoutMs,
+        () => connection.destroy(),
+      )
+    )[0];
   return {
     async query<T extends Row>(sql: string, params: readonly SqlValue[] = []) {
       const rows = await run(sql, params);
@@ -80,8 +89,9 @@ export class MysqlDriver implements SqlDriver {
       maxPreparedStatements: 64,
     });
     this.pool.on('connection', (connection) => {
-      // TIMESTAMP values are written and read in UTC, as Keto does.
-      connection.query("SET time_zone = '+00:00'");
+      // TIMESTAMP values are written and read in UTC, as Keto does. @gatehouse_writer tells the
+      // triggers that log Keto processes' writes that gatehouse logs this connection's writes itself.
+      connection.query("SET time_zone = '+00:00', @gatehouse_writer = 1");
     });
   }
 

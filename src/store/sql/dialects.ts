@@ -60,6 +60,12 @@ const MIGRATION_LOCK_WAIT_SECONDS = 300;
 
 const noLock = async () => undefined;
 
+/** Another constant, for the lock that lets one process at a time prune the changelog. */
+const PRUNING_LOCK_KEY = 7_346_215_902;
+const MYSQL_PRUNING_LOCK = 'gatehouse_changelog_pruning';
+
+const granted = (rows: { locked: unknown }[]): boolean => rows[0]?.locked === true || Number(rows[0]?.locked) === 1;
+
 const inInformationSchema = (schema: string) => async (tx: SqlExecutor, table: string) =>
   (await tx.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = ${schema} AND table_name = ?`, [table]))
     .length > 0;
@@ -87,6 +93,11 @@ export const sqliteDialect: Dialect = {
   // BEGIN IMMEDIATE already gives the step's transaction the only write lock on the file.
   lockMigrations: noLock,
   unlockMigrations: noLock,
+  // One writer at a time: the marker row is seen by this transaction only, and gone before it commits.
+  ownWrite: { begin: ['INSERT INTO gatehouse_writing (marker) VALUES (1)'], end: ['DELETE FROM gatehouse_writing'] },
+  // BEGIN IMMEDIATE makes the pruning transaction the only writer.
+  tryLockPruning: async () => true,
+  unlockPruning: noLock,
 };
 
 function postgresFamily(name: 'postgres' | 'cockroach'): Dialect {
@@ -119,6 +130,14 @@ function postgresFamily(name: 'postgres' | 'cockroach'): Dialect {
         ? async (tx) => void (await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`))
         : noLock,
     unlockMigrations: noLock,
+    // Transaction-local; CockroachDB installs no triggers, so it has nothing to tell them.
+    ownWrite: { begin: name === 'postgres' ? ["SELECT set_config('gatehouse.writer', 'on', true)"] : [], end: [] },
+    // CockroachDB has no advisory locks: concurrent pruning transactions conflict and one retries.
+    tryLockPruning:
+      name === 'postgres'
+        ? async (tx) => granted(await tx.query<{ locked: unknown }>(`SELECT pg_try_advisory_xact_lock(${PRUNING_LOCK_KEY}) AS locked`))
+        : async () => true,
+    unlockPruning: noLock,
   };
 }
 
@@ -162,6 +181,11 @@ export const mysqlDialect: Dialect = {
     if (Number(rows[0]?.locked) !== 1) throw new Error('timed out waiting for another migration run');
   },
   unlockMigrations: async (tx) => void (await tx.query('SELECT RELEASE_LOCK(?) AS released', [MYSQL_MIGRATION_LOCK])),
+  // Every connection of gatehouse's pool is marked when it opens (mysql/driver.ts): nothing to run per transaction.
+  ownWrite: { begin: [], end: [] },
+  // A session lock, released before the connection goes back to the pool.
+  tryLockPruning: async (tx) => granted(await tx.query<{ locked: unknown }>('SELECT GET_LOCK(?, 0) AS locked', [MYSQL_PRUNING_LOCK])),
+  unlockPruning: async (tx) => void (await tx.query('SELECT RELEASE_LOCK(?) AS released', [MYSQL_PRUNING_LOCK])),
 };
 
 export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {

@@ -86,6 +86,18 @@ export interface Dialect {
    */
   lockMigrations(tx: SqlExecutor): Promise<void>;
   unlockMigrations(tx: SqlExecutor): Promise<void>;
+  /**
+   * Statements run first and last in each of gatehouse's write transactions: they tell the
+   * triggers that log writes made by Keto processes (which do not log themselves) that this
+   * transaction's rows are logged by gatehouse already.
+   */
+  readonly ownWrite: { readonly begin: readonly string[]; readonly end: readonly string[] };
+  /**
+   * Takes the changelog pruning lock for the rest of `tx` without waiting; false when another
+   * process holds it. Released by `unlockPruning` (or the transaction's end).
+   */
+  tryLockPruning(tx: SqlExecutor): Promise<boolean>;
+  unlockPruning(tx: SqlExecutor): Promise<void>;
 }
 
 /** A column written by `insertRows`, with its type in PostgreSQL's terms (uuid, text, timestamp). */

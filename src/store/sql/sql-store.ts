@@ -5,7 +5,7 @@ import { unavailable } from '../../errors.js';
 import { checkStorableQuery, checkStorableTuple } from '../limits.js';
 import { type ChangeNotifications, localNotifications } from '../change-notifications.js';
 import { PageTokens } from '../page-token.js';
-import type { ChangeEntry, Migrator, PageRequest, RelationTupleStore, TuplePage } from '../store.js';
+import { type ChangeEntry, ChangelogPruned, type Migrator, type PageRequest, type RelationTupleStore, type TuplePage } from '../store.js';
 import { traverseOrder, type TraverseRow } from '../traverse-order.js';
 import { uuidV4, uuidV7 } from '../uuid.js';
 import { decodeChanges, encodeChanges } from './changelog.js';
@@ -146,6 +146,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     const where = await this.predicates();
     const unaliased = where.unaliased();
     return this.driver.transaction(async (tx) => {
+      await this.beginOwnWrite(tx);
       await this.insertRows(tx, where, insert);
       if (this.driver.dialect.arrayParameters) await this.deleteByArrays(tx, where, remove);
       else {
@@ -163,6 +164,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     checkStorableQuery(query);
     const where = await this.predicates();
     return this.driver.transaction(async (tx) => {
+      await this.beginOwnWrite(tx);
       const params: SqlValue[] = [];
       const rows = await tx.query<TupleRow>(
         `SELECT ${TUPLE_COLUMNS} FROM keto_relation_tuples t WHERE ${where.query(query, params)} ORDER BY t.shard_id`,
@@ -180,11 +182,58 @@ export class SqlRelationTupleStore implements RelationTupleStore {
 
   async changesSince(revision: number, limit: number): Promise<ChangeEntry[]> {
     const { nid } = await this.predicates();
-    const rows = await this.driver.query<{ revision: unknown; changes: string }>(
-      `SELECT revision, changes FROM gatehouse_changelog WHERE nid = ? AND revision > ? ORDER BY revision LIMIT ${Math.max(1, limitOf(limit))}`,
-      [nid, Math.trunc(revision)],
+    const after = Math.trunc(revision);
+    // One statement, so that entries and horizon come from one snapshot: a row with a
+    // negative revision (-1 - pruned_through) says entries after `revision` were pruned.
+    const rows = await this.driver.query<{ revision: unknown; changes: string | null }>(
+      `SELECT c.revision, c.changes FROM (
+         SELECT revision, changes FROM gatehouse_changelog WHERE nid = ? AND revision > ? ORDER BY revision LIMIT ${Math.max(1, limitOf(limit))}
+       ) c
+       UNION ALL
+       SELECT -1 - h.pruned_through, NULL FROM gatehouse_changelog_horizon h WHERE h.nid = ? AND h.pruned_through > ?`,
+      [nid, after, nid, after],
     );
-    return rows.map((row) => ({ revision: Number(row.revision), ...decodeChanges(row.changes) }));
+    const pruned = rows.find((row) => Number(row.revision) < 0);
+    if (pruned !== undefined) throw new ChangelogPruned(after, -1 - Number(pruned.revision));
+    return rows
+      .map((row) => ({ revision: Number(row.revision), ...decodeChanges(row.changes!) }))
+      .sort((a, b) => a.revision - b.revision);
+  }
+
+  async pruneChangelog(before: Date, batch: number): Promise<number> {
+    const { nid } = await this.predicates();
+    const dialect = this.driver.dialect;
+    const cutoff = dialect.timestamp(before);
+    return this.driver.transaction(async (tx) => {
+      if (!(await dialect.tryLockPruning(tx))) return 0;
+      try {
+        // The oldest `batch` entries committed before the cutoff; the newest entry always stays.
+        const rows = await tx.query<{ through: unknown }>(
+          `SELECT MAX(o.revision) AS through FROM (
+             SELECT revision FROM gatehouse_changelog
+             WHERE nid = ? AND committed_at < ? AND revision < (SELECT MAX(l.revision) FROM gatehouse_changelog l WHERE l.nid = ?)
+             ORDER BY revision LIMIT ${Math.max(1, limitOf(batch))}
+           ) o`,
+          [nid, cutoff, nid],
+        );
+        const through = rows[0]?.through;
+        if (through === null || through === undefined) return 0;
+        const deleted = await tx.execute('DELETE FROM gatehouse_changelog WHERE nid = ? AND revision <= ?', [nid, Number(through)]);
+        await tx.execute(dialect.insertIgnoring('gatehouse_changelog_horizon', ['nid', 'pruned_through'], ['nid'], 1), [nid, 0]);
+        await tx.execute('UPDATE gatehouse_changelog_horizon SET pruned_through = ? WHERE nid = ? AND pruned_through < ?', [
+          Number(through),
+          nid,
+          Number(through),
+        ]);
+        return deleted;
+      } finally {
+        await dialect.unlockPruning(tx);
+      }
+    });
+  }
+
+  async networkId(): Promise<string> {
+    return (await this.predicates()).nid;
   }
 
   async headRevision(): Promise<number> {
@@ -301,11 +350,6 @@ export class SqlRelationTupleStore implements RelationTupleStore {
       const found = byKey.get(keyId(key.namespace, where.uuidOf(key.object), key.relation));
       return found === undefined ? { sets: [], traverse: [] } : { sets: found.sets, traverse: traverseOrder(found.rows) };
     });
-  }
-
-  /** The network id the store's rows are kept under (the UUIDs of their strings are made under it). */
-  async networkId(): Promise<string> {
-    return (await this.predicates()).nid;
   }
 
   async subjects(keys: readonly ObjectRelation[], limit: number): Promise<Subject[][]> {
@@ -484,6 +528,11 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     }
   }
 
+  /** Tells the triggers that log Keto processes' writes that this transaction logs itself. */
+  private async beginOwnWrite(tx: SqlExecutor): Promise<void> {
+    for (const statement of this.driver.dialect.ownWrite.begin) await tx.execute(statement);
+  }
+
   private async appendChange(
     tx: SqlExecutor,
     nid: string,
@@ -498,6 +547,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
       this.driver.dialect.timestamp(new Date()),
       encodeChanges(inserted, deleted),
     ]);
+    for (const statement of this.driver.dialect.ownWrite.end) await tx.execute(statement);
     return revision;
   }
 
