@@ -10,7 +10,9 @@ import { NamespaceManager } from './namespaces/manager.js';
 import { readPathFromConfig } from './index/from-config.js';
 import { createLogger, pinoLevel, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { ChangelogPruner } from './store/changelog-pruner.js';
 import { migrationsPending, openConfiguredStore, PENDING_MIGRATIONS_MESSAGE } from './store/from-config.js';
+import { durationMs } from './config/duration.js';
 import { checkMethods } from './transport/grpc/check.js';
 import { expandMethods } from './transport/grpc/expand.js';
 import type { GrpcUnaryMethod } from './transport/grpc/method.js';
@@ -103,6 +105,14 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
         },
       },
     );
+
+    const pruner = new ChangelogPruner(store, {
+      retentionMs: () => durationMs(current().changelog.retention),
+      onError: (err) => log.warn({ err }, 'changelog: pruning failed; retrying at the next run'),
+      onPruned: (entries) => log.info({ entries }, 'changelog: entries past the retention pruned'),
+    });
+    pruner.start();
+    closers.push(() => pruner.stop());
 
     // namespaces
     const flags = (c: Config) => ({

@@ -150,6 +150,12 @@ export interface IndexConfig {
   freshness_timeout: string;
 }
 
+/** gatehouse: the changelog of committed writes. */
+export interface ChangelogConfig {
+  /** Duration changelog entries are kept before they are pruned; "0s" keeps them all. */
+  retention: string;
+}
+
 export interface Config {
   $schema?: string;
   dsn: string;
@@ -165,6 +171,7 @@ export interface Config {
   version?: string;
   database: DatabaseConfig;
   index: IndexConfig;
+  changelog: ChangelogConfig;
 }
 
 /** The logger configuration code writes to: pino's `(obj, msg)` call shape. */

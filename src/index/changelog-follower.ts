@@ -1,4 +1,4 @@
-import type { ChangeEntry, RelationTupleStore } from '../store/store.js';
+import { type ChangeEntry, ChangelogPruned, type RelationTupleStore } from '../store/store.js';
 import type { RelationTuple } from '../tuple.js';
 import type { IndexCoverage } from './coverage.js';
 import type { TupleIndex } from './tuple-index.js';
@@ -16,6 +16,8 @@ export interface FollowerOptions {
   readonly onError?: (error: unknown) => void;
   /** Told when a namespace is left to the database. */
   readonly onExcluded?: (namespace: string, bytes: number) => void;
+  /** Told when the changelog was pruned past the index's position and the index loads every tuple again. */
+  readonly onReload?: (error: ChangelogPruned) => void;
 }
 
 interface Waiter {
@@ -33,6 +35,12 @@ interface Waiter {
  * R1, then replay the changelog from R0. Writes that landed during the walk (R0, R1] may
  * or may not have been seen by it, so their inserts only add a tuple that is missing;
  * every later entry is replayed exactly.
+ *
+ * Pruned position: when the changelog no longer holds the entries after the index's
+ * revision (the follower fell behind by more than the retention), the index is loaded again
+ * the same way. Meanwhile `applied` is -1, so the freshness gate lets no new read use the
+ * index until it is complete again. Reads already evaluating on the index when the reload
+ * starts (a long check paused between slices) may see it partly loaded.
  */
 export class ChangelogFollower {
   /** The revision the index reflects. */
@@ -45,6 +53,7 @@ export class ChangelogFollower {
   private again = false;
   private stopped = false;
   private waiters: Waiter[] = [];
+  private readonly listeners = new Set<(applied: number) => void>();
   private readonly batch: number;
 
   constructor(
@@ -58,6 +67,15 @@ export class ChangelogFollower {
 
   /** Loads every tuple, catches up with the changelog, then serves reads and keeps following. */
   async warmUp(): Promise<void> {
+    await this.load();
+    if (this.stopped) return;
+    await this.poll();
+    this.index.compact();
+    if (!this.stopped) this.coverage.markWarm();
+  }
+
+  /** Walks every tuple into the index, and notes where the changelog must be replayed from. */
+  private async load(): Promise<void> {
     this.index.networkId = await this.feed.networkId();
     const from = await this.feed.headRevision();
     await this.feed.walk(this.batch, (tuples) => {
@@ -68,9 +86,24 @@ export class ChangelogFollower {
     if (this.stopped) return;
     this.walkedUpTo = await this.feed.headRevision();
     this.applied = from;
-    await this.poll();
-    this.index.compact();
-    if (!this.stopped) this.coverage.markWarm();
+  }
+
+  /** Loads the index again from scratch: its position in the changelog was pruned. */
+  private async reload(pruned: ChangelogPruned): Promise<void> {
+    this.options.onReload?.(pruned);
+    this.applied = -1;
+    this.freshAsOf = -Infinity;
+    this.index.clear();
+    await this.load();
+  }
+
+  /**
+   * Calls `listener` with the new revision each time the index has applied changelog entries
+   * (woken by the change notifications, or by the poll); returns the unsubscribe function.
+   */
+  onApplied(listener: (applied: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Follows the changelog every `pollIntervalMs` (and whenever poked) until stop(). */
@@ -123,15 +156,28 @@ export class ChangelogFollower {
   }
 
   private async readToEnd(): Promise<void> {
-    for (;;) {
-      const startedAt = performance.now();
-      const entries = await this.feed.changesSince(this.applied, this.batch);
-      for (const entry of entries) this.apply(entry);
-      if (entries.length > 0) this.enforceBudget();
-      if (entries.length < this.batch) {
-        this.freshAsOf = startedAt;
-        return;
+    const before = this.applied;
+    try {
+      for (;;) {
+        if (this.stopped) return;
+        const startedAt = performance.now();
+        let entries: ChangeEntry[];
+        try {
+          entries = await this.feed.changesSince(this.applied, this.batch);
+        } catch (error) {
+          if (!(error instanceof ChangelogPruned) || this.stopped) throw error;
+          await this.reload(error);
+          continue;
+        }
+        for (const entry of entries) this.apply(entry);
+        if (entries.length > 0) this.enforceBudget();
+        if (entries.length < this.batch) {
+          this.freshAsOf = startedAt;
+          return;
+        }
       }
+    } finally {
+      if (this.applied > before) for (const listener of this.listeners) listener(this.applied);
     }
   }
 
