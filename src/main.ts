@@ -10,7 +10,10 @@ import { NamespaceManager } from './namespaces/manager.js';
 import { readPathFromConfig } from './index/from-config.js';
 import { createLogger, pinoLevel, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { currentReads } from './reader.js';
 import { ChangelogPruner } from './store/changelog-pruner.js';
+import { snaptokensOf } from './store/snaptoken.js';
+import { snaptokenConsistency } from './transport/consistency.js';
 import { migrationsPending, openConfiguredStore, PENDING_MIGRATIONS_MESSAGE } from './store/from-config.js';
 import { durationMs } from './config/duration.js';
 import { checkMethods } from './transport/grpc/check.js';
@@ -137,18 +140,25 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     const checkEngine = new CheckEngine({ reads: reads.reads, model, settings: () => checkSettingsFrom(current()) });
     const expandEngine = new ExpandEngine({ reads: reads.reads, model, settings: () => expandSettingsFrom(current()) });
     const batchLimits = () => batchLimitsFrom(current());
+    // snaptokens: the engines' reads, and the store's own (listings, writes)
+    const snaptokens = snaptokensOf(store);
+    const consistency = snaptokenConsistency({ readers: reads.reads, snaptokens });
+    const storeConsistency = snaptokenConsistency({ readers: currentReads(store, () => store.headRevision()), snaptokens });
 
     // features
     const typescriptPrecedence = () => current().feature_flags.typescript_precedence;
     routes.push(...oplRoutes({ typescriptPrecedence }));
     grpcMethods.push(...syntaxMethods({ typescriptPrecedence }));
-    routes.push(...checkRoutes({ engine: checkEngine, model, batchLimits }));
-    grpcMethods.push(...checkMethods({ engine: checkEngine, model, batchLimits }));
-    routes.push(...expandRoutes({ engine: expandEngine }));
+    routes.push(...checkRoutes({ engine: checkEngine, model, batchLimits, consistency }));
+    grpcMethods.push(...checkMethods({ engine: checkEngine, model, batchLimits, consistency }));
+    routes.push(...expandRoutes({ engine: expandEngine, consistency }));
     routes.push(...lookupRoutes({ lookups: new LookupEngine({ reads: reads.reads, model, checks: checkEngine }), tokenSecrets: () => store.tokenSecrets() }));
-    grpcMethods.push(...expandMethods({ engine: expandEngine }));
-    routes.push(...relationTupleRoutes({ store: reads.store, model }));
-    grpcMethods.push(...readMethods({ store: reads.store, model }), ...writeMethods({ store: reads.store, model }));
+    grpcMethods.push(...expandMethods({ engine: expandEngine, consistency }));
+    routes.push(...relationTupleRoutes({ store: reads.store, model, consistency: storeConsistency }));
+    grpcMethods.push(
+      ...readMethods({ store: reads.store, model, consistency: storeConsistency }),
+      ...writeMethods({ store: reads.store, model, tokens: storeConsistency }),
+    );
     routes.push(...namespaceRoutes({ model }));
     grpcMethods.push(...namespacesMethods({ model }));
 

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { GatehouseError, type ErrorKind } from '../errors.js';
 import { GrpcCode } from '../grpc-code.js';
+import { ChangelogPruned } from '../store/store.js';
 
 /**
  * The one place where failures become wire answers: an HTTP status with Keto's (herodot's)
@@ -58,7 +59,11 @@ export function envelope(status: number, message: string, reason?: string, reque
   return { error };
 }
 
+/** A watch asked to resume where the changelog was pruned: 410 Gone, OUT_OF_RANGE. */
+const GONE = 410;
+
 export function toHttpError(err: unknown, requestId?: string): HttpErrorAnswer {
+  if (err instanceof ChangelogPruned) return { status: GONE, body: envelope(GONE, err.message, 'changelog_pruned', requestId), unexpected: false };
   if (err instanceof GatehouseError && err.kind !== 'internal') {
     const status = HTTP_STATUS[err.kind];
     return { status, body: envelope(status, err.message, err.reason, requestId), unexpected: false };
@@ -74,6 +79,7 @@ export interface GrpcErrorAnswer {
 
 /** gRPC has no `reason` field: the message carries it, so a gRPC client learns what the REST envelope says. */
 export function toGrpcError(err: unknown): GrpcErrorAnswer {
+  if (err instanceof ChangelogPruned) return { code: GrpcCode.OUT_OF_RANGE, message: `${err.message}: changelog_pruned`, unexpected: false };
   if (err instanceof GatehouseError && err.kind !== 'internal') {
     const message = err.reason === undefined || err.reason === '' ? err.message : `${err.message}: ${err.reason}`;
     return { code: GRPC_CODE[err.kind], message, unexpected: false };

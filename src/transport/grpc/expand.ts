@@ -1,6 +1,8 @@
 import { expandRequestSubject, expandTreeDeeperThan, expandTreeToProto, maxDepthFromProto, subjectIdExpandTreeToProto } from '../../api/index.js';
 import { GatehouseError } from '../../errors.js';
 import type { ExpandEngine } from '../../engine/expand-engine.js';
+import { type ReadConsistency, SNAPTOKEN_HEADER, UNVERSIONED } from '../consistency.js';
+import { requestedConsistency } from './consistency.js';
 import type { GrpcUnaryMethod } from './method.js';
 
 const PACKAGE = 'ory.keto.relation_tuples.v1alpha2';
@@ -18,16 +20,18 @@ export const MAX_GRPC_EXPAND_TREE_DEPTH = PROTOBUF_NESTING_LIMIT - 4;
  * `ExpandService.Expand`: a subject id expands to a single leaf; a subject set to Keto's
  * tree (no tree when strict mode finds nothing to expand; NOT_FOUND for an unknown namespace).
  */
-export function expandMethods(deps: { engine: ExpandEngine }): GrpcUnaryMethod[] {
+export function expandMethods(deps: { engine: ExpandEngine; consistency?: ReadConsistency }): GrpcUnaryMethod[] {
   return [
     {
       path: `/${PACKAGE}.ExpandService/Expand`,
       requestType: `${PACKAGE}.ExpandRequest`,
       responseType: `${PACKAGE}.ExpandResponse`,
-      async handle(request) {
+      async handle(request, call) {
         const subject = expandRequestSubject(request);
+        const read = await (deps.consistency ?? UNVERSIONED).pin(requestedConsistency(request));
+        if (read.snaptoken !== undefined) call?.setHeader(SNAPTOKEN_HEADER, read.snaptoken);
         if ('id' in subject) return { tree: subjectIdExpandTreeToProto(subject.id) };
-        const tree = await deps.engine.expand(subject.set, maxDepthFromProto(request));
+        const tree = await deps.engine.expand(subject.set, maxDepthFromProto(request), read.consistency);
         if (tree === undefined) return { tree: null };
         if (expandTreeDeeperThan(tree, MAX_GRPC_EXPAND_TREE_DEPTH)) throw treeTooDeep();
         return { tree: expandTreeToProto(tree) };

@@ -9,5 +9,11 @@ export interface GrpcUnaryMethod {
   /** Fully qualified message type names, e.g. `ory.keto.relation_tuples.v1alpha2.CheckRequest`. */
   readonly requestType: string;
   readonly responseType: string;
-  handle(request: any): Promise<object>;
+  handle(request: any, call?: GrpcUnaryCall): Promise<object>;
+}
+
+/** What a unary handler may add to its answer besides the response message. */
+export interface GrpcUnaryCall {
+  /** Sets a response header (metadata) sent with the answer, e.g. `gatehouse-snaptoken`. */
+  setHeader(name: string, value: string): void;
 }

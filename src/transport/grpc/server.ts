@@ -156,7 +156,9 @@ export function grpcHandler(deps: GrpcServerDeps): GrpcHandler {
         const input = request;
         void (async () => {
           try {
-            const result = await entry.method.handle(decode(input));
+            const result = await entry.method.handle(decode(input), {
+              setHeader: (name, value) => void (reply.extraHeaders[name.toLowerCase()] = value),
+            });
             if (reply.finished) return;
             reply.send(encode(result));
             finish(GrpcCode.OK, '');

@@ -9,10 +9,11 @@ import {
   tupleFromKeto,
 } from '../../api/index.js';
 import type { BatchCheckItem, BatchCheckResult, BatchLimits, CheckEngine, ExplainedCheck } from '../../engine/check-engine.js';
-import type { MaybePromise } from '../../reader.js';
+import type { Consistency, MaybePromise } from '../../reader.js';
 import { GatehouseError, unknownNamespace } from '../../errors.js';
 import type { ModelSnapshot } from '../../model.js';
 import type { RelationTuple } from '../../tuple.js';
+import { consistencyFromUrlQuery, type PinnedRead, type ReadConsistency, UNVERSIONED, withSnaptoken } from '../consistency.js';
 import { INTERNAL_ERROR_MESSAGE, toHttpError } from '../errors.js';
 import type { RestRequest, RestResponse, RestRoute } from './route.js';
 
@@ -20,18 +21,27 @@ export interface CheckRouteDeps {
   readonly engine: CheckEngine;
   readonly model: () => ModelSnapshot;
   readonly batchLimits: () => BatchLimits;
+  /** Snaptokens of the engine's reads; without it, reads have no revision and carry no token. */
+  readonly consistency?: ReadConsistency;
 }
 
 /**
  * Keto's check routes on the read port: `GET|POST /relation-tuples/check` (200 allowed,
  * 403 denied), `GET|POST /relation-tuples/check/openapi` (always 200) and
  * `POST /relation-tuples/batch/check`. A tuple naming an unknown namespace is simply
- * not allowed, as in Keto.
+ * not allowed, as in Keto. gatehouse's `snaptoken` and `latest` query parameters choose the
+ * revision read; the answer's is in the Gatehouse-Snaptoken header.
  */
 export function checkRoutes(deps: CheckRouteDeps): RestRoute[] {
-  const checked = (req: RestRequest, tuple: () => RelationTuple, answer: (allowed: boolean) => RestResponse) => {
+  const pin = (req: RestRequest): Promise<PinnedRead> => (deps.consistency ?? UNVERSIONED).pin(consistencyFromUrlQuery(req.query));
+  const checked = async (req: RestRequest, tuple: () => RelationTuple, answer: (allowed: boolean) => RestResponse) => {
     const maxDepth = maxDepthFromUrlQuery(req.query);
-    return req.query.get('explain') === 'true' ? explained(deps, req, tuple, maxDepth, answer) : allowedOrUnknown(deps, tuple, maxDepth, answer);
+    const read = await pin(req);
+    const response =
+      req.query.get('explain') === 'true'
+        ? await explained(deps, req, tuple, maxDepth, read.consistency, answer)
+        : await allowedOrUnknown(deps, tuple, maxDepth, read.consistency, answer);
+    return withSnaptoken(response, read.snaptoken);
   };
   const fromQuery = (req: RestRequest, answer: (allowed: boolean) => RestResponse) => checked(req, () => relationTupleFromUrlQuery(req.query), answer);
   const fromBody = (req: RestRequest, answer: (allowed: boolean) => RestResponse) => {
@@ -53,8 +63,9 @@ export function checkRoutes(deps: CheckRouteDeps): RestRoute[] {
         const bodies = decodeCheckBody(() => decodeBatchCheckBody(req.json()));
         const model = deps.model();
         const items = bodies.map((body) => batchItem(model, body));
-        const results = await deps.engine.batchCheck(items, maxDepth, deps.batchLimits());
-        return { status: 200, body: { results: results.map(batchResultToKeto) } };
+        const read = await pin(req);
+        const results = await deps.engine.batchCheck(items, maxDepth, deps.batchLimits(), read.consistency);
+        return withSnaptoken({ status: 200, body: { results: results.map(batchResultToKeto) } }, read.snaptoken);
       },
     },
   ];
@@ -72,6 +83,7 @@ function allowedOrUnknown(
   deps: CheckRouteDeps,
   tuple: () => RelationTuple,
   maxDepth: number,
+  consistency: Consistency,
   answer: (allowed: boolean) => RestResponse,
 ): RestResponse | Promise<RestResponse> {
   const deniedIfUnknown = (err: unknown) => {
@@ -80,7 +92,7 @@ function allowedOrUnknown(
   };
   let allowed: MaybePromise<boolean>;
   try {
-    allowed = deps.engine.check(tuple(), maxDepth);
+    allowed = deps.engine.check(tuple(), maxDepth, consistency);
   } catch (err) {
     return deniedIfUnknown(err);
   }
@@ -98,11 +110,12 @@ async function explained(
   req: RestRequest,
   tuple: () => RelationTuple,
   maxDepth: number,
+  consistency: Consistency,
   answer: (allowed: boolean) => RestResponse,
 ): Promise<RestResponse> {
   let result: ExplainedCheck;
   try {
-    result = await deps.engine.explain(tuple(), maxDepth);
+    result = await deps.engine.explain(tuple(), maxDepth, consistency);
   } catch (err) {
     if (err instanceof GatehouseError && err.kind === 'not_found') return answer(false);
     throw err;

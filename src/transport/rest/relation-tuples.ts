@@ -11,7 +11,15 @@ import {
 import type { ModelSnapshot } from '../../model.js';
 import type { RelationTupleStore } from '../../store/store.js';
 import { requireKnownNamespaces } from '../namespace-check.js';
+import { consistencyFromUrlQuery, type ReadConsistency, UNVERSIONED, withSnaptoken, type WriteTokens } from '../consistency.js';
 import type { RestRoute } from './route.js';
+
+export interface RelationTupleRouteDeps {
+  readonly store: RelationTupleStore;
+  readonly model: () => ModelSnapshot;
+  /** Snaptokens of the store's reads (listing) and writes; without it, none is issued or read. */
+  readonly consistency?: ReadConsistency & WriteTokens;
+}
 
 /**
  * Longest Location header sent for a created relationship. Keto's is `/relation-tuples?<the
@@ -28,9 +36,12 @@ function locationOf(tuple: Parameters<typeof relationTupleLocation>[0]): string 
 
 /**
  * Keto's relationship routes: `GET /relation-tuples` (read port) and
- * `PUT | DELETE | PATCH /admin/relation-tuples` (write port).
+ * `PUT | DELETE | PATCH /admin/relation-tuples` (write port). Each successful write answers
+ * its revision's snaptoken in the Gatehouse-Snaptoken header; a listing takes `snaptoken` and
+ * `latest` and answers the token it read at.
  */
-export function relationTupleRoutes(deps: { store: RelationTupleStore; model: () => ModelSnapshot }): RestRoute[] {
+export function relationTupleRoutes(deps: RelationTupleRouteDeps): RestRoute[] {
+  const written = async (revision: number) => (deps.consistency === undefined ? undefined : deps.consistency.tokenOf(revision));
   return [
     {
       method: 'GET',
@@ -39,8 +50,9 @@ export function relationTupleRoutes(deps: { store: RelationTupleStore; model: ()
         const query = relationQueryFromUrlQuery(req.query);
         const page = pageRequestFromUrlQuery(req.query);
         requireKnownNamespaces(deps.model(), query);
+        const read = await (deps.consistency ?? UNVERSIONED).pin(consistencyFromUrlQuery(req.query));
         const result = await deps.store.list(query, page);
-        return { status: 200, body: relationTuplesPageToKeto(result.tuples, result.nextPageToken) };
+        return withSnaptoken({ status: 200, body: relationTuplesPageToKeto(result.tuples, result.nextPageToken) }, read.snaptoken);
       },
     },
     {
@@ -49,8 +61,8 @@ export function relationTupleRoutes(deps: { store: RelationTupleStore; model: ()
       async handle(req) {
         const tuple = parseKetoTuple(req.json());
         requireKnownNamespaces(deps.model(), tuple);
-        await deps.store.transact([tuple], []);
-        return { status: 201, headers: { location: locationOf(tuple) }, body: tupleToKeto(tuple) };
+        const revision = await deps.store.transact([tuple], []);
+        return withSnaptoken({ status: 201, headers: { location: locationOf(tuple) }, body: tupleToKeto(tuple) }, await written(revision));
       },
     },
     {
@@ -60,8 +72,7 @@ export function relationTupleRoutes(deps: { store: RelationTupleStore; model: ()
         validateDeleteQuery(req.query, req.body);
         const query = relationQueryFromUrlQuery(req.query);
         requireKnownNamespaces(deps.model(), query);
-        await deps.store.deleteMatching(query);
-        return { status: 204 };
+        return withSnaptoken({ status: 204 }, await written(await deps.store.deleteMatching(query)));
       },
     },
     {
@@ -73,8 +84,7 @@ export function relationTupleRoutes(deps: { store: RelationTupleStore; model: ()
         const remove = deltas.filter((d) => d.action === 'delete').map((d) => d.tuple);
         const model = deps.model();
         for (const tuple of [...insert, ...remove]) requireKnownNamespaces(model, tuple);
-        await deps.store.transact(insert, remove);
-        return { status: 204 };
+        return withSnaptoken({ status: 204 }, await written(await deps.store.transact(insert, remove)));
       },
     },
   ];
