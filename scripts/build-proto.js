@@ -3,7 +3,8 @@
 //   descriptors.json   one serialized FileDescriptorProto per .proto file, with dependencies and a symbol index,
 //                      for gRPC server reflection
 // Sources: Keto's .proto files as shipped in the @ory/keto-grpc-client package (read in place, never copied)
-// and the project's own files in proto/ (gRPC health, reflection, and Keto's BatchCheck messages).
+// and the project's own files in proto/ (gRPC health, reflection, Keto's BatchCheck messages, and
+// gatehouse's own services under gatehouse/).
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';

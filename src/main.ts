@@ -12,7 +12,12 @@ import { createLogger, pinoLevel, type Logger } from './observability/logger.js'
 import { createMetrics } from './observability/metrics.js';
 import { currentReads } from './reader.js';
 import { ChangelogPruner } from './store/changelog-pruner.js';
+import { ChangelogWatch } from './store/changelog-watch.js';
 import { snaptokensOf } from './store/snaptoken.js';
+import { announcingWrites, localNotifications } from './index/change-notifications.js';
+import { watchMethods } from './transport/grpc/watch.js';
+import type { GrpcStreamingMethod } from './transport/grpc/streaming.js';
+import { watchRoutes } from './transport/rest/watch.js';
 import { snaptokenConsistency } from './transport/consistency.js';
 import { migrationsPending, openConfiguredStore, PENDING_MIGRATIONS_MESSAGE } from './store/from-config.js';
 import { durationMs } from './config/duration.js';
@@ -79,6 +84,8 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
   const readiness: ReadinessCheck[] = [];
   const routes: RestRoute[] = [];
   const grpcMethods: GrpcUnaryMethod[] = [];
+  const grpcStreaming: GrpcStreamingMethod[] = [];
+  let watch: ChangelogWatch | undefined;
   /** Released in reverse order after the servers stopped (database pools …). */
   const closers: (() => Promise<void> | void)[] = [];
   const closeAll = async () => {
@@ -144,6 +151,10 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     const snaptokens = snaptokensOf(store);
     const consistency = snaptokenConsistency({ readers: reads.reads, snaptokens });
     const storeConsistency = snaptokenConsistency({ readers: currentReads(store, () => store.headRevision()), snaptokens });
+    // watch: woken by the index's follower (which the change notifications wake) and by this process's writes
+    const changes = (watch = new ChangelogWatch(store, { onError: (err) => log.warn({ err }, 'watch: reading the changelog failed') }));
+    reads.index?.follower.onApplied(() => changes.poke());
+    const writes = announcingWrites(reads.store, localNotifications(() => changes.poke()));
 
     // features
     const typescriptPrecedence = () => current().feature_flags.typescript_precedence;
@@ -154,11 +165,13 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     routes.push(...expandRoutes({ engine: expandEngine, consistency }));
     routes.push(...lookupRoutes({ lookups: new LookupEngine({ reads: reads.reads, model, checks: checkEngine }), tokenSecrets: () => store.tokenSecrets() }));
     grpcMethods.push(...expandMethods({ engine: expandEngine, consistency }));
-    routes.push(...relationTupleRoutes({ store: reads.store, model, consistency: storeConsistency }));
+    routes.push(...relationTupleRoutes({ store: writes, model, consistency: storeConsistency }));
     grpcMethods.push(
-      ...readMethods({ store: reads.store, model, consistency: storeConsistency }),
-      ...writeMethods({ store: reads.store, model, tokens: storeConsistency }),
+      ...readMethods({ store: writes, model, consistency: storeConsistency }),
+      ...writeMethods({ store: writes, model, tokens: storeConsistency }),
     );
+    routes.push(...watchRoutes({ watch: changes, snaptokens }));
+    grpcStreaming.push(...watchMethods({ watch: changes, snaptokens }));
     routes.push(...namespaceRoutes({ model }));
     grpcMethods.push(...namespacesMethods({ model }));
 
@@ -170,6 +183,7 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
       version: VERSION,
       routes,
       grpcMethods,
+      grpcStreaming,
       readiness,
     });
   } catch (err) {
@@ -185,6 +199,8 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     (stopping ??= (async () => {
       const graceMs = gracePeriodMs(config);
       log.info({ grace_period_ms: graceMs }, 'shutting down: finishing requests in flight');
+      // Watch streams never finish by themselves: they end first, and their clients resume elsewhere.
+      watch?.close();
       const cutOff = await servers.shutdown(graceMs);
       if (cutOff > 0) log.warn({ requests: cutOff }, 'requests still running at the end of the grace period were answered 503');
       config.close();

@@ -32,8 +32,13 @@ export const GATEHOUSE_REST_ROUTES: readonly { method: RestRoute['method']; path
   { method: 'GET', path: '/relation-tuples/list-subjects', api: 'read' },
 ];
 
-/** Every REST route of the API ports, Keto's and gatehouse's. */
+/** Every REST route of the API ports, Keto's and gatehouse's, whose answer is one body. */
 export const API_REST_ROUTES = [...KETO_REST_ROUTES, ...GATEHOUSE_REST_ROUTES];
+
+/** gatehouse's REST routes whose answer is a stream that lasts until the client leaves (Server-Sent Events). */
+export const GATEHOUSE_STREAM_ROUTES: readonly { method: RestRoute['method']; path: string; api: ApiName }[] = [
+  { method: 'GET', path: '/relation-tuples/watch', api: 'read' },
+];
 
 const RT = 'ory.keto.relation_tuples.v1alpha2';
 const OPL = 'ory.keto.opl.v1alpha1';
@@ -74,6 +79,11 @@ export const KETO_GRPC_METHODS: readonly (Omit<GrpcUnaryMethod, 'handle'> & { ap
   { path: `/${OPL}.SyntaxService/Check`, requestType: `${OPL}.CheckRequest`, responseType: `${OPL}.CheckResponse`, api: 'opl' },
 ];
 
+/** gatehouse's own gRPC methods (package gatehouse.v1), each with the port that serves it. */
+export const GATEHOUSE_GRPC_METHODS: readonly { path: string; requestType: string; responseType: string; streaming: boolean; api: ApiName }[] = [
+  { path: '/gatehouse.v1.WatchService/Watch', requestType: 'gatehouse.v1.WatchRequest', responseType: 'gatehouse.v1.WatchResponse', streaming: true, api: 'read' },
+];
+
 /** The provided routes plus a 501 route for every Keto route none of them serves. */
 export function withUnwiredRoutes(provided: readonly RestRoute[]): RestRoute[] {
   const served = new Set(provided.map((r) => `${r.method} ${r.path}`));
@@ -107,14 +117,14 @@ export function withUnwiredMethods(provided: readonly GrpcUnaryMethod[]): GrpcUn
 
 /** The port that serves a REST route; throws for a route outside Keto's and gatehouse's surface, so none is served by accident. */
 export function apiOfRoute(route: { method: string; path: string }): ApiName {
-  const known = API_REST_ROUTES.find((r) => r.method === route.method && r.path === route.path);
+  const known = [...API_REST_ROUTES, ...GATEHOUSE_STREAM_ROUTES].find((r) => r.method === route.method && r.path === route.path);
   if (known === undefined) throw new Error(`${route.method} ${route.path} is not one of the API's routes: no port serves it`);
   return known.api;
 }
 
-/** The port that serves a unary gRPC method; throws for a method outside Keto's services. */
+/** The port that serves a gRPC method; throws for a method outside Keto's and gatehouse's services. */
 export function apiOfMethod(method: { path: string }): ApiName {
-  const known = KETO_GRPC_METHODS.find((m) => m.path === method.path);
-  if (known === undefined) throw new Error(`${method.path} is not one of Keto's methods: no port serves it`);
+  const known = [...KETO_GRPC_METHODS, ...GATEHOUSE_GRPC_METHODS].find((m) => m.path === method.path);
+  if (known === undefined) throw new Error(`${method.path} is not one of the API's methods: no port serves it`);
   return known.api;
 }

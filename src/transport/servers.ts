@@ -7,6 +7,7 @@ import { invalidArgument } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { GrpcUnaryMethod } from './grpc/method.js';
+import type { GrpcStreamingMethod } from './grpc/streaming.js';
 import { reflectionMethods } from './grpc/reflection.js';
 import { loadDescriptorIndex, portDescriptors } from './grpc/schema.js';
 import { grpcHandler, isGrpcRequest, type GrpcHandler } from './grpc/server.js';
@@ -29,6 +30,8 @@ export interface ServersDeps {
   routes: readonly RestRoute[];
   /** Unary gRPC methods of the features; each is served on the port of its API only. */
   grpcMethods: readonly GrpcUnaryMethod[];
+  /** Streaming gRPC methods of the features (gatehouse's Watch); each is served on the port of its API only. */
+  grpcStreaming?: readonly GrpcStreamingMethod[];
   /** What makes the server ready (database reachable, migrations applied …). */
   readiness: readonly ReadinessCheck[];
 }
@@ -88,11 +91,12 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
   const apiPort = (api: ApiName) => {
     const router = new RestRouter([...health, ...restRoutes.filter((route) => apiOfRoute(route) === api)]);
     const unary = [...unaryMethods.filter((method) => apiOfMethod(method) === api), versionMethod(deps.version)];
-    const index = portDescriptors(descriptors, unary.map((m) => m.path));
+    const streams = (deps.grpcStreaming ?? []).filter((method) => apiOfMethod(method) === api);
+    const index = portDescriptors(descriptors, [...unary, ...streams].map((m) => m.path));
     const healthDeps = { services: index.services, serving };
     const onGrpc = grpcHandler({
       unary: [...unary, healthCheckMethod(healthDeps)],
-      streaming: [healthWatchMethod({ ...healthDeps, pollMs: HEALTH_WATCH_POLL_MS }), ...reflectionMethods(index)],
+      streaming: [healthWatchMethod({ ...healthDeps, pollMs: HEALTH_WATCH_POLL_MS }), ...reflectionMethods(index), ...streams],
       logger,
       metrics,
       inFlight,

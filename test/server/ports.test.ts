@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import grpc from '@grpc/grpc-js';
 import type { EndpointName } from '../../src/config/types.js';
 import { startGatehouse, type RunningGatehouse } from '../../src/main.js';
-import { API_REST_ROUTES, KETO_GRPC_METHODS } from '../../src/transport/keto-surface.js';
+import { API_REST_ROUTES, GATEHOUSE_GRPC_METHODS, GATEHOUSE_STREAM_ROUTES, KETO_GRPC_METHODS } from '../../src/transport/keto-surface.js';
 import { h2cRequest, http1Request } from './clients.js';
 import { methodDefinition, streamCall } from './grpc-clients.js';
 
@@ -27,24 +27,27 @@ const ownRest = (port: EndpointName) =>
   new Set(
     port === 'metrics'
       ? ['GET /metrics/prometheus']
-      : API_REST_ROUTES.filter((r) => r.api === port).map((r) => `${r.method} ${r.path}`),
+      : [...API_REST_ROUTES, ...GATEHOUSE_STREAM_ROUTES].filter((r) => r.api === port).map((r) => `${r.method} ${r.path}`),
   );
-const ownGrpc = (port: EndpointName) => new Set(KETO_GRPC_METHODS.filter((m) => m.api === port).map((m) => m.path));
+const API_GRPC_METHODS = [...KETO_GRPC_METHODS, ...GATEHOUSE_GRPC_METHODS];
+const ownGrpc = (port: EndpointName) => new Set(API_GRPC_METHODS.filter((m) => m.api === port).map((m) => m.path));
+/** Streams last until the client leaves: they are probed with a snaptoken they refuse at once. */
+const isStream = (path: string) => GATEHOUSE_STREAM_ROUTES.some((r) => r.path === path) || GATEHOUSE_GRPC_METHODS.some((m) => m.path === path && m.streaming);
 
 /** The request and response types of a method, for a client that calls it with an empty message. */
 const methodTypes = (path: string) => {
-  const keto = KETO_GRPC_METHODS.find((m) => m.path === path);
-  assert.ok(keto, `${path} is one of Keto's methods`);
-  return keto;
+  const known = API_GRPC_METHODS.find((m) => m.path === path);
+  assert.ok(known, `${path} is one of the API's methods`);
+  return known;
 };
 
-/** A unary call with an empty request; resolves with the status it ended with. */
+/** A unary call with an empty request (a refused snaptoken for a stream); resolves with the status it ended with. */
 function callStatus(address: string, path: string): Promise<{ code: number; details: string }> {
   const { requestType, responseType } = methodTypes(path);
   const Client = grpc.makeGenericClientConstructor({ call: methodDefinition(path, requestType, responseType) }, 'Probe');
   const client = new Client(address, grpc.credentials.createInsecure());
   return new Promise((resolve) => {
-    (client as any).call({}, (err: grpc.ServiceError | null) => {
+    (client as any).call(isStream(path) ? { snaptoken: 'probe' } : {}, (err: grpc.ServiceError | null) => {
       client.close();
       resolve(err ? { code: err.code, details: err.details } : { code: grpc.status.OK, details: '' });
     });
@@ -74,12 +77,12 @@ describe('each API on its own port', () => {
     for (const api of ['read', 'write', 'opl'] as const) {
       assert.deepEqual(
         [...gh.served[api].rest].sort(),
-        [...EVERYWHERE_REST, ...API_REST_ROUTES.filter((r) => r.api === api).map((r) => `${r.method} ${r.path}`)].sort(),
+        [...EVERYWHERE_REST, ...ownRest(api)].sort(),
         `REST on ${api}`,
       );
       assert.deepEqual(
         gh.served[api].grpc.filter((m) => !isEverywhereGrpc(m)).sort(),
-        KETO_GRPC_METHODS.filter((m) => m.api === api).map((m) => m.path).sort(),
+        [...ownGrpc(api)].sort(),
         `gRPC on ${api}`,
       );
     }
@@ -108,15 +111,15 @@ describe('each API on its own port', () => {
       }
       refusedPerPort[port] = refused;
     }
-    // 10 read routes (Keto's 8 and the 2 lookups), 3 write routes, 1 OPL route and the metrics route
-    assert.deepEqual(refusedPerPort, { read: 5, write: 12, opl: 14, metrics: 14 });
+    // 11 read routes (Keto's 8, the 2 lookups and watch), 3 write routes, 1 OPL route and the metrics route
+    assert.deepEqual(refusedPerPort, { read: 5, write: 13, opl: 15, metrics: 15 });
   });
 
   test("each port's own routes are routed there", async () => {
     for (const port of PORTS) {
       for (const route of gh.served[port].rest) {
         const [method, path] = route.split(' ') as [string, string];
-        const res = await http1Request(`${url(port)}${path}`, { method });
+        const res = await http1Request(`${url(port)}${path}${isStream(path) ? '?snaptoken=probe' : ''}`, { method });
         // The router's own 404 names no reason; a handler's (unknown namespace) does.
         const routerMiss = res.status === 404 && JSON.parse(res.body).error.reason === undefined;
         assert.ok(!routerMiss && res.status !== 405, `${route} on ${port}: ${res.status} ${res.body}`);
@@ -141,8 +144,8 @@ describe('each API on its own port', () => {
       }
       refusedPerPort[port] = refused;
     }
-    // 5 read methods, 2 write methods, 1 OPL method
-    assert.deepEqual(refusedPerPort, { read: 3, write: 6, opl: 7, metrics: 8 });
+    // 6 read methods (Keto's 5 and gatehouse's Watch), 2 write methods, 1 OPL method
+    assert.deepEqual(refusedPerPort, { read: 3, write: 7, opl: 8, metrics: 9 });
   });
 
   test("each port's own gRPC methods are served there", async () => {

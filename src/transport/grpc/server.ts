@@ -191,6 +191,16 @@ export function grpcHandler(deps: GrpcServerDeps): GrpcHandler {
       send: (message: object) => {
         if (!reply.finished) reply.send(encode(message));
       },
+      get buffered() {
+        return stream.writableLength;
+      },
+      drained: () =>
+        reply.finished || stream.destroyed || stream.writableLength === 0
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              stream.once('drain', resolve);
+              stream.once('close', resolve);
+            }),
     };
     entry.method.serve(requests, call).then(() => finish(GrpcCode.OK, ''), fail);
   };

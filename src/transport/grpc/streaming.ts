@@ -8,6 +8,10 @@ export interface GrpcCall {
   /** True once the server began shutting down. */
   readonly stopping: boolean;
   send(message: object): void;
+  /** Bytes sent but not yet taken by the transport: what a slow client leaves queued. */
+  readonly buffered: number;
+  /** Resolves once the queue has drained, or the call has ended. */
+  drained(): Promise<void>;
 }
 
 export interface GrpcStreamingMethod {

@@ -31,6 +31,45 @@ export interface HttpExchange {
    * parser already answered with (400 for a malformed chunk), else 499 (client closed request).
    */
   cutOffStatus(): number;
+  /** Answers with a body written piece by piece (no length; chunked on HTTP/1.1), instead of `respond`. */
+  respondStream(status: number, headers: OutgoingHttpHeaders): ResponseStream;
+}
+
+/** A response body being written while the request is served (Server-Sent Events). */
+export interface ResponseStream {
+  /** Queues `chunk`; false when the queue is over the transport's high-water mark. */
+  write(chunk: string): boolean;
+  /** Bytes written but not yet handed to the socket. */
+  readonly buffered: number;
+  /** Resolves once the queue has drained, or the client has gone. */
+  drained(): Promise<void>;
+  /** Aborted when the client goes away (or the answer ended). */
+  readonly closed: AbortSignal;
+  /** Ends the body (idempotent). */
+  end(): void;
+}
+
+/** A ResponseStream over a node writable (ServerResponse, ServerHttp2Stream). */
+function streamOver(out: NodeJS.WritableStream & { writableLength: number; destroyed: boolean; writableEnded: boolean; once(event: string, listener: () => void): unknown }): ResponseStream {
+  const gone = new AbortController();
+  out.once('close', () => gone.abort());
+  return {
+    write: (chunk) => (gone.signal.aborted || out.writableEnded ? false : out.write(chunk)),
+    get buffered() {
+      return out.writableLength;
+    },
+    drained: () =>
+      gone.signal.aborted || out.writableLength === 0
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            out.once('drain', () => resolve());
+            gone.signal.addEventListener('abort', () => resolve(), { once: true });
+          }),
+    closed: gone.signal,
+    end: () => {
+      if (!out.writableEnded && !out.destroyed) out.end();
+    },
+  };
 }
 
 /** nginx's "client closed request": nobody reads the answer. */
@@ -84,6 +123,15 @@ class Http1Exchange implements HttpExchange {
 
   cutOffStatus(): number {
     return refusedStatus(this.body.socket) ?? CLIENT_CLOSED_REQUEST;
+  }
+
+  respondStream(status: number, headers: OutgoingHttpHeaders): ResponseStream {
+    const res = this.res;
+    this.#responded = true;
+    if (this.#close) res.shouldKeepAlive = false;
+    res.writeHead(status, headers);
+    res.flushHeaders();
+    return streamOver(res);
   }
 }
 
@@ -150,6 +198,17 @@ class H2Exchange implements HttpExchange {
 
   cutOffStatus(): number {
     return CLIENT_CLOSED_REQUEST;
+  }
+
+  respondStream(status: number, responseHeaders: OutgoingHttpHeaders): ResponseStream {
+    const stream = this.body;
+    this.#responded = true;
+    const h2Headers: OutgoingHttpHeaders = { ':status': status };
+    for (const [name, value] of Object.entries(responseHeaders)) {
+      if (!CONNECTION_SPECIFIC.has(name)) h2Headers[name] = value;
+    }
+    stream.respond(h2Headers);
+    return streamOver(stream);
   }
 }
 

@@ -6,7 +6,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import { envelope, toHttpError, type ErrorEnvelope } from '../errors.js';
 import { BodyCutOff, drainable, parseJson, readBody } from '../http/body.js';
 import { corsDecision } from '../http/cors.js';
-import type { HttpExchange } from '../http/exchange.js';
+import type { HttpExchange, ResponseStream } from '../http/exchange.js';
 import type { InFlight } from '../in-flight.js';
 import { chosenRequestId } from '../request-id.js';
 import type { RestResponse } from './route.js';
@@ -46,6 +46,7 @@ class RestCall {
   #routeLabel = 'unmatched';
   #status = 0;
   #corsHeaders: OutgoingHttpHeaders | undefined;
+  #streaming: ResponseStream | undefined;
   #done: () => void;
 
   constructor(
@@ -75,8 +76,9 @@ class RestCall {
     this.#settle(answer);
   }
 
-  /** Shutdown's deadline passed before the answer. */
+  /** Shutdown's deadline passed before the answer (a streamed answer just ends). */
   answerUnavailable(): void {
+    if (this.#streaming !== undefined) return this.#streaming.end();
     this.exchange.closeAfterResponse();
     this.#sendError(unavailable('The server is shutting down and could not finish this request in time.'));
   }
@@ -118,6 +120,7 @@ class RestCall {
 
   /** Sends the route's answer, or the error in its place, then records the request. */
   #settle(answer: RestResponse | undefined, failure?: unknown): void {
+    if (answer?.stream !== undefined && !this.exchange.responded) return this.#stream(answer, answer.stream);
     try {
       if (answer !== undefined) this.#send(answer, this.#corsHeaders);
       else this.#sendError(failure);
@@ -126,6 +129,21 @@ class RestCall {
     } finally {
       this.#finish();
     }
+  }
+
+  /** Sends the status and headers, then lets the route write the body; the request is recorded when it ends. */
+  #stream(answer: RestResponse, write: (out: ResponseStream) => Promise<void>): void {
+    const exchange = this.exchange;
+    this.#status = answer.status;
+    if (this.deps.settings().draining && exchange.protocol === 'http/1.1') exchange.closeAfterResponse();
+    const out = exchange.respondStream(answer.status, { ...this.#corsHeaders, ...answer.headers });
+    this.#streaming = out;
+    void write(out)
+      .catch((err: unknown) => this.deps.logger.error({ err, request_id: this.#requestIdOf(), path: this.#path }, 'streamed answer failed'))
+      .finally(() => {
+        out.end();
+        this.#finish();
+      });
   }
 
   #send(answer: RestResponse, extra?: OutgoingHttpHeaders): void {

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ResponseStream } from '../http/exchange.js';
 
 /**
  * One REST route. Handlers read a parsed request and return a response or throw a
@@ -28,4 +29,9 @@ export interface RestResponse {
   /** Serialised as JSON unless it is a string (sent as text/plain) or undefined (no body). */
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * A body written while the request is served (Server-Sent Events) instead of `body`: the
+   * answer lasts until the promise settles, or the client goes away (`out.closed`).
+   */
+  readonly stream?: (out: ResponseStream) => Promise<void>;
 }
