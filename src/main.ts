@@ -14,7 +14,7 @@ import { currentReads } from './reader.js';
 import { ChangelogPruner } from './store/changelog-pruner.js';
 import { ChangelogWatch } from './store/changelog-watch.js';
 import { snaptokensOf } from './store/snaptoken.js';
-import { announcingWrites, localNotifications } from './index/change-notifications.js';
+import { announcingWrites } from './store/change-notifications.js';
 import { watchMethods } from './transport/grpc/watch.js';
 import type { GrpcStreamingMethod } from './transport/grpc/streaming.js';
 import { watchRoutes } from './transport/rest/watch.js';
@@ -151,10 +151,16 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     const snaptokens = snaptokensOf(store);
     const consistency = snaptokenConsistency({ readers: reads.reads, snaptokens });
     const storeConsistency = snaptokenConsistency({ readers: currentReads(store, () => store.headRevision()), snaptokens });
-    // watch: woken by the index's follower (which the change notifications wake) and by this process's writes
+    // watch: woken by the index's follower (which the change notifications and this process's
+    // writes wake), or without an index by the store's own change notifications
     const changes = (watch = new ChangelogWatch(store, { onError: (err) => log.warn({ err }, 'watch: reading the changelog failed') }));
-    reads.index?.follower.onApplied(() => changes.poke());
-    const writes = announcingWrites(reads.store, localNotifications(() => changes.poke()));
+    let writes = reads.store;
+    if (reads.index !== undefined) reads.index.follower.onApplied(() => changes.poke());
+    else {
+      const notices = store.changeNotifications(() => changes.poke(), (err) => log.warn({ err }, 'watch: change notifications interrupted'));
+      closers.push(() => notices.close());
+      writes = announcingWrites(reads.store, notices);
+    }
 
     // features
     const typescriptPrecedence = () => current().feature_flags.typescript_precedence;

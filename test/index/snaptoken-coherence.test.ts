@@ -42,7 +42,7 @@ for (const dialect of SQL_DIALECTS) {
       cleanup.push(() => storeA.close(), () => storeB.close());
       await storeA.migrations.up();
       const [a, b] = [storeA, storeB].map(
-        (store, i) => new LiveIndex({ store, dsn: db.dsn, memoryBudgetBytes: 2 ** 28, maxStalenessMs: i === 0 ? 0 : 60_000 }),
+        (store, i) => new LiveIndex({ store, memoryBudgetBytes: 2 ** 28, maxStalenessMs: i === 0 ? 0 : 60_000 }),
       ) as [LiveIndex, LiveIndex];
       cleanup.push(() => a.close(), () => b.close());
       await Promise.all([a.start(), b.start()]);
@@ -102,7 +102,7 @@ for (const dialect of SQL_DIALECTS) {
           return typeof value === 'function' ? value.bind(target) : value;
         },
       }) as RelationTupleStore;
-      const b = new LiveIndex({ store: counted, dsn: db.dsn, memoryBudgetBytes: 2 ** 28, maxStalenessMs: 0 });
+      const b = new LiveIndex({ store: counted, memoryBudgetBytes: 2 ** 28, maxStalenessMs: 0 });
       cleanup.push(() => b.close());
       await b.start();
       const snaptokens = snaptokensOf(storeA);
