@@ -81,16 +81,21 @@ export class ChangelogWatch {
    * unavailable when the process already serves its maximum of watchers.
    */
   async open(from: ChangelogPosition | undefined): Promise<Watcher> {
+    this.admit();
+    const start = from ?? { revision: await this.feed.headRevision() };
+    // Pruned positions fail here, before the caller answers anything.
+    await this.feed.changesSince(start.within === undefined ? start.revision : start.revision - 1, 1);
+    this.admit();
+    const watcher = new Watcher(this, start, this.options.maxBufferedEvents ?? MAX_BUFFERED_EVENTS);
+    this.all.add(watcher);
+    return watcher;
+  }
+
+  private admit(): void {
     if (this.closed) throw unavailable('The server is shutting down');
     if (this.all.size >= (this.options.maxWatchers ?? MAX_WATCHERS)) {
       throw unavailable(`This server already serves ${this.all.size} watchers; retry later or on another server`);
     }
-    const start = from ?? { revision: await this.feed.headRevision() };
-    // Pruned positions fail here, before the caller answers anything.
-    await this.feed.changesSince(start.within === undefined ? start.revision : start.revision - 1, 1);
-    const watcher = new Watcher(this, start, this.options.maxBufferedEvents ?? MAX_BUFFERED_EVENTS);
-    this.all.add(watcher);
-    return watcher;
   }
 
   /** Reads the changelog now for the live watchers (a change was announced). */
@@ -130,6 +135,7 @@ export class ChangelogWatch {
       },
     );
     await this.starting;
+    if (watcher.ended) return false;
     if (watcher.position.within !== undefined) return false;
     // With no live watcher the shared read may skip ahead (a read in flight from the old tail then discards its result).
     if (this.live.size === 0 && this.tail! < watcher.position.revision) this.tail = watcher.position.revision;
@@ -208,6 +214,11 @@ export class Watcher {
     private readonly maxBuffered: number,
   ) {
     this.position = start;
+  }
+
+  /** Whether the watcher was closed or failed: it takes no more events. */
+  get ended(): boolean {
+    return this.done || this.failure !== undefined;
   }
 
   async next(): Promise<WatchEvent[] | undefined> {

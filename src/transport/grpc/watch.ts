@@ -3,9 +3,11 @@ import type { ChangelogWatch } from '../../store/changelog-watch.js';
 import type { Snaptokens } from '../../store/snaptoken.js';
 import type { GrpcStreamingMethod } from './streaming.js';
 
+const mib = (n: number) => n * 1024 * 1024;
+
 const PACKAGE = 'gatehouse.v1';
 /** Bytes a watch may leave queued for a slow client before it waits for the queue to drain. */
-const MAX_UNSENT_BYTES = 1024 * 1024;
+const MAX_UNSENT_BYTES = mib(1);
 
 export const WATCH_METHOD_PATH = `/${PACKAGE}.WatchService/Watch`;
 

@@ -5,10 +5,12 @@ import { toHttpError } from '../errors.js';
 import type { ResponseStream } from '../http/exchange.js';
 import type { RestRoute } from './route.js';
 
+const mib = (n: number) => n * 1024 * 1024;
+
 /** A comment line sent while nothing happens, so that proxies keep the stream open and a gone client is noticed. */
 export const WATCH_HEARTBEAT_MS = 15_000;
 /** Bytes a watch may have queued for a client that reads slowly; past it no more events are taken until the queue drains. */
-export const WATCH_MAX_UNSENT_BYTES = 1024 * 1024;
+export const WATCH_MAX_UNSENT_BYTES = mib(1);
 /** What an EventSource waits before it reconnects (with Last-Event-ID). */
 const RECONNECT_MS = 1_000;
 
@@ -71,7 +73,10 @@ async function sendEvents(watcher: Watcher, tokens: Snaptokens, out: ResponseStr
       if (out.buffered > WATCH_MAX_UNSENT_BYTES) await out.drained();
     }
   } catch (err) {
-    out.write(`event: error\ndata: ${JSON.stringify(toHttpError(err).body)}\n\n`);
+    const answer = toHttpError(err);
+    out.write(`event: error\ndata: ${JSON.stringify(answer.body)}\n\n`);
+    // The pipeline logs what the client is not told.
+    if (answer.unexpected) throw err;
   } finally {
     clearInterval(heartbeat);
     out.closed.removeEventListener('abort', stop);
