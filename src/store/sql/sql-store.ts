@@ -5,10 +5,10 @@ import { unavailable } from '../../errors.js';
 import { checkStorableQuery, checkStorableTuple } from '../limits.js';
 import { type ChangeNotifications, localNotifications } from '../change-notifications.js';
 import { PageTokens } from '../page-token.js';
-import { type ChangeEntry, ChangelogPruned, type Migrator, type PageRequest, type RelationTupleStore, type TuplePage } from '../store.js';
+import type { ChangeEntry, Migrator, PageRequest, RelationTupleStore, TuplePage } from '../store.js';
 import { traverseOrder, type TraverseRow } from '../traverse-order.js';
 import { uuidV4, uuidV7 } from '../uuid.js';
-import { decodeChanges, encodeChanges } from './changelog.js';
+import { appendChange, beginOwnWrite, pruneChanges, readChanges } from './changelog.js';
 import { CURSOR_WALK_COLUMNS, walkCursor } from './cursor-walk.js';
 import type { Row, SqlColumn, SqlDriver, SqlExecutor, SqlValue } from './driver.js';
 import { MAX_PARAMETERS } from './driver.js';
@@ -146,7 +146,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     const where = await this.predicates();
     const unaliased = where.unaliased();
     return this.driver.transaction(async (tx) => {
-      await this.beginOwnWrite(tx);
+      await beginOwnWrite(tx, this.driver.dialect);
       await this.insertRows(tx, where, insert);
       if (this.driver.dialect.arrayParameters) await this.deleteByArrays(tx, where, remove);
       else {
@@ -156,7 +156,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
           await tx.execute(`DELETE FROM keto_relation_tuples WHERE ${ors}`, params);
         }
       }
-      return this.appendChange(tx, where.nid, insert, remove);
+      return appendChange(tx, this.driver.dialect, where.nid, insert, remove);
     });
   }
 
@@ -164,7 +164,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     checkStorableQuery(query);
     const where = await this.predicates();
     return this.driver.transaction(async (tx) => {
-      await this.beginOwnWrite(tx);
+      await beginOwnWrite(tx, this.driver.dialect);
       const params: SqlValue[] = [];
       const rows = await tx.query<TupleRow>(
         `SELECT ${TUPLE_COLUMNS} FROM keto_relation_tuples t WHERE ${where.query(query, params)} ORDER BY t.shard_id`,
@@ -176,60 +176,18 @@ export class SqlRelationTupleStore implements RelationTupleStore {
           [where.nid, ...chunk.map((row) => row.shard_id)],
         );
       }
-      return this.appendChange(tx, where.nid, [], rows.map(tupleOf));
+      return appendChange(tx, this.driver.dialect, where.nid, [], rows.map(tupleOf));
     });
   }
 
   async changesSince(revision: number, limit: number): Promise<ChangeEntry[]> {
     const { nid } = await this.predicates();
-    const after = Math.trunc(revision);
-    // One statement, so that entries and horizon come from one snapshot: a row with a
-    // negative revision (-1 - pruned_through) says entries after `revision` were pruned.
-    const rows = await this.driver.query<{ revision: unknown; changes: string | null }>(
-      `SELECT c.revision, c.changes FROM (
-         SELECT revision, changes FROM gatehouse_changelog WHERE nid = ? AND revision > ? ORDER BY revision LIMIT ${Math.max(1, limitOf(limit))}
-       ) c
-       UNION ALL
-       SELECT -1 - h.pruned_through, NULL FROM gatehouse_changelog_horizon h WHERE h.nid = ? AND h.pruned_through > ?`,
-      [nid, after, nid, after],
-    );
-    const pruned = rows.find((row) => Number(row.revision) < 0);
-    if (pruned !== undefined) throw new ChangelogPruned(after, -1 - Number(pruned.revision));
-    return rows
-      .map((row) => ({ revision: Number(row.revision), ...decodeChanges(row.changes!) }))
-      .sort((a, b) => a.revision - b.revision);
+    return readChanges(this.driver, nid, Math.trunc(revision), Math.max(1, limitOf(limit)));
   }
 
   async pruneChangelog(before: Date, batch: number): Promise<number> {
     const { nid } = await this.predicates();
-    const dialect = this.driver.dialect;
-    const cutoff = dialect.timestamp(before);
-    return this.driver.transaction(async (tx) => {
-      if (!(await dialect.tryLockPruning(tx))) return 0;
-      try {
-        // The oldest `batch` entries committed before the cutoff; the newest entry always stays.
-        const rows = await tx.query<{ through: unknown }>(
-          `SELECT MAX(o.revision) AS through FROM (
-             SELECT revision FROM gatehouse_changelog
-             WHERE nid = ? AND committed_at < ? AND revision < (SELECT MAX(l.revision) FROM gatehouse_changelog l WHERE l.nid = ?)
-             ORDER BY revision LIMIT ${Math.max(1, limitOf(batch))}
-           ) o`,
-          [nid, cutoff, nid],
-        );
-        const through = rows[0]?.through;
-        if (through === null || through === undefined) return 0;
-        const deleted = await tx.execute('DELETE FROM gatehouse_changelog WHERE nid = ? AND revision <= ?', [nid, Number(through)]);
-        await tx.execute(dialect.insertIgnoring('gatehouse_changelog_horizon', ['nid', 'pruned_through'], ['nid'], 1), [nid, 0]);
-        await tx.execute('UPDATE gatehouse_changelog_horizon SET pruned_through = ? WHERE nid = ? AND pruned_through < ?', [
-          Number(through),
-          nid,
-          Number(through),
-        ]);
-        return deleted;
-      } finally {
-        await dialect.unlockPruning(tx);
-      }
-    });
+    return pruneChanges(this.driver, nid, before, Math.max(1, limitOf(batch)));
   }
 
   async networkId(): Promise<string> {
@@ -526,29 +484,6 @@ export class SqlRelationTupleStore implements RelationTupleStore {
         [bySet.namespace, bySet.object, bySet.relation, bySet.setNamespace, bySet.setObject, bySet.setRelation, where.nid],
       );
     }
-  }
-
-  /** Tells the triggers that log Keto processes' writes that this transaction logs itself. */
-  private async beginOwnWrite(tx: SqlExecutor): Promise<void> {
-    for (const statement of this.driver.dialect.ownWrite.begin) await tx.execute(statement);
-  }
-
-  private async appendChange(
-    tx: SqlExecutor,
-    nid: string,
-    inserted: readonly RelationTuple[],
-    deleted: readonly RelationTuple[],
-  ): Promise<number> {
-    // Taken last: the head row's lock is what orders commits, so it is held as briefly as possible.
-    const revision = await this.driver.dialect.nextRevision(tx, nid);
-    await tx.execute('INSERT INTO gatehouse_changelog (nid, revision, committed_at, changes) VALUES (?, ?, ?, ?)', [
-      nid,
-      revision,
-      this.driver.dialect.timestamp(new Date()),
-      encodeChanges(inserted, deleted),
-    ]);
-    for (const statement of this.driver.dialect.ownWrite.end) await tx.execute(statement);
-    return revision;
   }
 
   private predicates(): Promise<Predicates> {
