@@ -31,9 +31,12 @@ for (const dialect of SQL_DIALECTS) {
     let database: TestDatabase;
     let store: RelationTupleStore;
     const watches: ChangelogWatch[] = [];
+    const timers: NodeJS.Timeout[] = [];
+    /** A watch poked every 20 ms, as change notifications would (its own poll timer does not keep a process alive). */
     const watchOf = (options?: ConstructorParameters<typeof ChangelogWatch>[1]) => {
       const watch = new ChangelogWatch(store, { pollIntervalMs: 20, ...options });
       watches.push(watch);
+      timers.push(setInterval(() => watch.poke(), 20));
       return watch;
     };
 
@@ -43,6 +46,7 @@ for (const dialect of SQL_DIALECTS) {
       await store.migrations.up();
     });
     after(async () => {
+      for (const timer of timers) clearInterval(timer);
       for (const w of watches) w.close();
       await store?.close();
       await database?.drop();
