@@ -18,6 +18,8 @@ import { TUPLE_COLUMNS, tupleOf, type TupleRow } from './rows.js';
 const DELETE_CHUNK = 100;
 const KEY_CHUNK = 2000;
 const PAGINATION_KEY = 'pagination_key';
+/** The network a database created by gatehouse uses, recorded once by whichever process created it first. */
+const NETWORK_KEY = 'network';
 
 const TUPLE_INSERT_COLUMNS: readonly SqlColumn[] = [
   { name: 'shard_id', type: 'uuid' },
@@ -499,11 +501,13 @@ export class SqlRelationTupleStore implements RelationTupleStore {
       this.driver.query<{ id: string }>('SELECT id FROM networks ORDER BY created_at ASC, id ASC LIMIT 1');
     let rows = await oldest();
     if (rows.length === 0) {
+      // Processes starting together on an empty database agree on one network: the first
+      // to record its candidate in the settings table names it for all of them.
+      const settings = this.driver.dialect.insertIgnoring('gatehouse_settings', ['name', 'value'], ['name'], 1);
+      await this.driver.execute(settings, [NETWORK_KEY, uuidV4()]);
+      const [chosen] = await this.driver.query<{ value: string }>('SELECT value FROM gatehouse_settings WHERE name = ?', [NETWORK_KEY]);
       const now = this.driver.dialect.timestamp(new Date());
-      await this.driver.execute(
-        this.driver.dialect.insertIgnoring('networks', ['id', 'created_at', 'updated_at'], ['id'], 1),
-        [uuidV4(), now, now],
-      );
+      await this.driver.execute(this.driver.dialect.insertIgnoring('networks', ['id', 'created_at', 'updated_at'], ['id'], 1), [chosen!.value, now, now]);
       rows = await oldest();
     }
     const nid = String(rows[0]!.id).toLowerCase();
