@@ -169,7 +169,7 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     routes.push(...checkRoutes({ engine: checkEngine, model, batchLimits, consistency }));
     grpcMethods.push(...checkMethods({ engine: checkEngine, model, batchLimits, consistency }));
     routes.push(...expandRoutes({ engine: expandEngine, consistency }));
-    routes.push(...lookupRoutes({ lookups: new LookupEngine({ reads: reads.reads, model, checks: checkEngine }), tokenSecrets: () => store.tokenSecrets() }));
+    routes.push(...lookupRoutes({ lookups: new LookupEngine({ reads: reads.reads, model, checks: checkEngine }), tokenSecrets: () => store.tokenSecrets(), consistency }));
     grpcMethods.push(...expandMethods({ engine: expandEngine, consistency }));
     routes.push(...relationTupleRoutes({ store: writes, model, consistency: storeConsistency }));
     grpcMethods.push(

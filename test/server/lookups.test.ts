@@ -137,6 +137,22 @@ describe('list objects and list subjects over REST', () => {
     assert.equal((denied.body.explanation as { result: string }).result, 'denied');
   });
 
+  test('a lookup takes a snaptoken as every read does, and answers with the token of its revision', async () => {
+    const write = await http1Request(`${gh.url.write}/admin/relation-tuples`, {
+      method: 'PUT',
+      body: JSON.stringify({ namespace: 'Doc', object: 'fresh', relation: 'viewers', subject_id: 'carol' }),
+    });
+    assert.equal(write.status, 201);
+    const token = write.headers['gatehouse-snaptoken'] as string;
+    assert.ok(token);
+    const res = await http1Request(`${gh.url.read}/relation-tuples/list-objects?namespace=Doc&relation=view&subject_id=carol&snaptoken=${encodeURIComponent(token)}`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(JSON.parse(res.body), { objects: ['fresh'], next_page_token: '' });
+    assert.ok(res.headers['gatehouse-snaptoken']);
+    const forged = await http1Request(`${gh.url.read}/relation-tuples/list-subjects?namespace=Doc&object=fresh&relation=view&snaptoken=forged`);
+    assert.equal(forged.status, 400);
+  });
+
   test('served on the read port only', async () => {
     for (const port of ['write', 'opl'] as const) {
       const res = await http1Request(`${gh.url[port]}/relation-tuples/list-objects?namespace=Doc&relation=view&subject_id=alice`);

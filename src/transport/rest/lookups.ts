@@ -10,10 +10,13 @@ import {
 import type { LookupEngine, LookupPage } from '../../engine/lookup-engine.js';
 import { digestOf, SignedTokens } from '../../signed-tokens.js';
 import { invalidPageToken } from '../../store/page-token.js';
+import { consistencyFromUrlQuery, type ReadConsistency, UNVERSIONED, withSnaptoken } from '../consistency.js';
 import type { RestRequest, RestRoute } from './route.js';
 
 export interface LookupRouteDeps {
   readonly lookups: LookupEngine;
+  /** `snaptoken` / `latest`, as every read takes them. */
+  readonly consistency?: ReadConsistency;
   /** The secrets page tokens are signed with. */
   readonly tokenSecrets: () => Promise<readonly string[]>;
 }
@@ -49,8 +52,9 @@ export function lookupRoutes(deps: LookupRouteDeps): RestRoute[] {
       async handle(req) {
         const params = listObjectsFromUrlQuery(req.query);
         const { next, ...page } = await pageOf(req, 'objects', params);
-        const found = await deps.lookups.listObjects({ ...params, ...page });
-        return { status: 200, body: { objects: found.items, next_page_token: next(found) } };
+        const read = await (deps.consistency ?? UNVERSIONED).pin(consistencyFromUrlQuery(req.query));
+        const found = await deps.lookups.listObjects({ ...params, ...page }, read.consistency);
+        return withSnaptoken({ status: 200, body: { objects: found.items, next_page_token: next(found) } }, read.snaptoken);
       },
     },
     {
@@ -59,8 +63,9 @@ export function lookupRoutes(deps: LookupRouteDeps): RestRoute[] {
       async handle(req) {
         const params = listSubjectsFromUrlQuery(req.query);
         const { next, ...page } = await pageOf(req, 'subjects', params);
-        const found = await deps.lookups.listSubjects({ ...params, ...page });
-        return { status: 200, body: { subjects: found.items.map((s) => subjectToKeto(s)), next_page_token: next(found) } };
+        const read = await (deps.consistency ?? UNVERSIONED).pin(consistencyFromUrlQuery(req.query));
+        const found = await deps.lookups.listSubjects({ ...params, ...page }, read.consistency);
+        return withSnaptoken({ status: 200, body: { subjects: found.items.map((s) => subjectToKeto(s)), next_page_token: next(found) } }, read.snaptoken);
       },
     },
   ];
