@@ -23,7 +23,7 @@ import { VisitMarks } from './visit-marks.js';
  * do a leaf's lookup calls `enter(height)`, exactly where Keto's executor counts a call.
  */
 
-export const callBudgetExceeded = (): GatehouseError =>
+const callBudgetExceeded = (): GatehouseError =>
   new GatehouseError(
     'unprocessable',
     'The check could not be completed',
@@ -44,7 +44,7 @@ const CALLED = 0;
 const NEEDS_READS = -1;
 
 /** Why `run` stopped without an outcome. */
-export const PAUSED_FOR_READS = -1;
+const PAUSED_FOR_READS = -1;
 export const PAUSED_FOR_TURN = -2;
 export type RunResult = Outcome | typeof PAUSED_FOR_READS | typeof PAUSED_FOR_TURN;
 
