@@ -7,41 +7,13 @@ import type { ModelSnapshot } from '../../src/model.js';
 import { NIL_NETWORK_ID, orderedSets } from '../../src/store/traverse-order.js';
 import type { RelationTuple, SubjectSet } from '../../src/tuple.js';
 import { MemoryTupleSource } from '../support/memory-source.js';
-import { and, computed, not, ns, or, permit, related, snapshot, t, traverse, tuples } from './hand-models.js';
+import { and, computed, fileModel, fileTuples, ns, or, permit, related, snapshot, t, traverse, tuples } from './hand-models.js';
 import { currentReads } from '../../src/reader.js';
 
 function engine(model: ModelSnapshot, data: RelationTuple[], settings: Partial<CheckSettings> = {}, async = false) {
   const source = new MemoryTupleSource(data, { async });
   return { source, engine: new CheckEngine({ reads: currentReads(source), model: () => model, settings: () => ({ ...defaultCheckSettings, ...settings }) }) };
 }
-
-const fileModel = snapshot([
-  ns('User'),
-  ns('Group', related('members', 'User', 'Group#members')),
-  ns(
-    'Folder',
-    related('parents', 'Folder'),
-    related('viewers', 'User', 'Group#members'),
-    permit('view', or(computed('viewers'), traverse('parents', 'view'))),
-  ),
-  ns(
-    'File',
-    related('parents', 'Folder'),
-    related('viewers', 'User', 'Group#members'),
-    related('banned', 'User', 'Group#members'),
-    permit('view', and(or(computed('viewers'), traverse('parents', 'view')), not(computed('banned')))),
-  ),
-]);
-
-const fileTuples = tuples(
-  'Group:eng#members@User:ann',
-  'Group:all#members@Group:eng#members',
-  'Folder:root#viewers@Group:all#members',
-  'Folder:sub#parents@Folder:root',
-  'File:doc#parents@Folder:sub',
-  'File:doc#banned@User:bob',
-  'Folder:root#viewers@User:bob',
-);
 
 describe('check', () => {
   it('follows subject sets, traverse, and/not', () => {

@@ -7,30 +7,10 @@ import type { ModelSnapshot } from '../../src/model.js';
 import { currentReads } from '../../src/reader.js';
 import type { RelationTuple } from '../../src/tuple.js';
 import { type SourceKind, sourceOf } from '../support/memory-source.js';
-import { and, computed, not, ns, or, permit, related, snapshot, t, traverse, tuples } from './hand-models.js';
+import { and, computed, fileModel, fileTuples, ns, permit, snapshot, t, tuples } from './hand-models.js';
 
-const model = snapshot([
-  ns('User'),
-  ns('Group', related('members', 'User', 'Group#members')),
-  ns('Folder', related('parents', 'Folder'), related('viewers', 'User', 'Group#members'), permit('view', or(computed('viewers'), traverse('parents', 'view')))),
-  ns(
-    'File',
-    related('parents', 'Folder'),
-    related('viewers', 'User', 'Group#members'),
-    related('banned', 'User', 'Group#members'),
-    permit('view', and(or(computed('viewers'), traverse('parents', 'view')), not(computed('banned')))),
-  ),
-]);
-
-const data = tuples(
-  'Group:eng#members@User:ann',
-  'Group:all#members@Group:eng#members',
-  'Folder:root#viewers@Group:all#members',
-  'Folder:sub#parents@Folder:root',
-  'File:doc#parents@Folder:sub',
-  'File:doc#banned@User:bob',
-  'Folder:root#viewers@User:bob',
-);
+const model = fileModel;
+const data = fileTuples;
 
 function engineOver(kind: SourceKind, rows: RelationTuple[], settings: Partial<CheckSettings> = {}, m: ModelSnapshot = model) {
   return new CheckEngine({ reads: currentReads(sourceOf(kind, rows)), model: () => m, settings: () => ({ ...defaultCheckSettings, ...settings }) });

@@ -32,3 +32,32 @@ export const traverse = (relation: string, computedSubjectSetRelation: string): 
 
 export const tuples = (...lines: string[]): RelationTuple[] => lines.map(parseTupleString);
 export const t = parseTupleString;
+
+/** Groups, nested folders and files with a banned list: a model most engine tests ask about. */
+export const fileModel = snapshot([
+  ns('User'),
+  ns('Group', related('members', 'User', 'Group#members')),
+  ns(
+    'Folder',
+    related('parents', 'Folder'),
+    related('viewers', 'User', 'Group#members'),
+    permit('view', or(computed('viewers'), traverse('parents', 'view'))),
+  ),
+  ns(
+    'File',
+    related('parents', 'Folder'),
+    related('viewers', 'User', 'Group#members'),
+    related('banned', 'User', 'Group#members'),
+    permit('view', and(or(computed('viewers'), traverse('parents', 'view')), not(computed('banned')))),
+  ),
+]);
+
+export const fileTuples = tuples(
+  'Group:eng#members@User:ann',
+  'Group:all#members@Group:eng#members',
+  'Folder:root#viewers@Group:all#members',
+  'Folder:sub#parents@Folder:root',
+  'File:doc#parents@Folder:sub',
+  'File:doc#banned@User:bob',
+  'Folder:root#viewers@User:bob',
+);
