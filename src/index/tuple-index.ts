@@ -2,6 +2,7 @@ import type { InternedReads, InterningSource, OrderedSets, SubjectSetKind } from
 import { compareKeys, type ObjectRelation, type RelationTuple, type Subject, type SubjectSet } from '../tuple.js';
 import { NIL_NETWORK_ID, traverseOrder } from '../store/traverse-order.js';
 import { uuidV5 } from '../store/uuid.js';
+import { TraverseOrders } from './traverse-orders.js';
 import { BlockArena } from './block-arena.js';
 import { NodeTable } from './node-table.js';
 
@@ -42,10 +43,7 @@ export class TupleIndex implements InterningSource, InternedReads {
   private namespaceRows = new Float64Array(64);
   private rowCount = 0;
   private network = NIL_NETWORK_ID;
-  /** Key node → positions of its subject-set rows in traverse order, for keys walked since they last changed. */
-  private traverseOrders = new Map<number, Int32Array>();
-  /** Object string → its UUID under the network id. */
-  private objectIds = new Map<string, string>();
+  private readonly traverseOrders = new TraverseOrders();
 
   /** The network id whose object UUIDs order a traverse (the store's; Keto's tests' nil UUID until told). */
   get networkId(): string {
@@ -56,7 +54,6 @@ export class TupleIndex implements InterningSource, InternedReads {
     if (id === this.network) return;
     this.network = id;
     this.traverseOrders.clear();
-    this.objectIds.clear();
   }
 
   /** Stored rows (duplicates counted). */
@@ -132,7 +129,6 @@ export class TupleIndex implements InterningSource, InternedReads {
   /** Forgets every row. */
   clear(): void {
     for (const { name } of this.namespaces()) this.dropNamespace(name);
-    this.objectIds.clear();
     this.compact();
   }
 
@@ -279,14 +275,15 @@ export class TupleIndex implements InterningSource, InternedReads {
     return out;
   }
 
-  /** Bytes held by the typed arrays plus an estimate of the interned strings' heap. */
+  /** Bytes held by the typed arrays and the cached traverse orders, plus an estimate of the interned strings' heap. */
   estimatedBytes(): number {
     return (
       this.nodes.bytes() +
       this.forward.bytes() +
       this.forwardSets.bytes() +
       this.reverse.bytes() +
-      this.namespaceRows.byteLength
+      this.namespaceRows.byteLength +
+      this.traverseOrders.bytes()
     );
   }
 
@@ -304,19 +301,13 @@ export class TupleIndex implements InterningSource, InternedReads {
       const start = this.forwardSets.start(key);
       const rows = Array.from(this.forwardSets.values.subarray(start, start + this.forwardSets.length(key)), (node) => ({
         namespace: this.nodes.namespace(node),
-        objectId: this.objectId(this.nodes.object(node)),
+        objectId: uuidV5(this.network, this.nodes.object(node)),
         relation: this.nodes.relation(node),
       }));
       order = Int32Array.from(traverseOrder(rows));
       this.traverseOrders.set(key, order);
     }
     return order;
-  }
-
-  private objectId(object: string): string {
-    let id = this.objectIds.get(object);
-    if (id === undefined) this.objectIds.set(object, (id = uuidV5(this.network, object)));
-    return id;
   }
 
   private countRows(ns: number, delta: number): void {

@@ -120,4 +120,19 @@ describe('TupleIndex', () => {
     assert.deepEqual(index.hasSubject([k], { set: { namespace: 'User', object: 'alice', relation: 'x' } }), [false]);
     assert.deepEqual(index.hasSubject([{ ...k, namespace: 'doc' }], { set: { namespace: 'User', object: 'alice', relation: '' } }), [false]);
   });
+
+  it('counts the traverse orders it caches in its size, and gives their bytes back when the key changes', () => {
+    const index = new TupleIndex();
+    const k = { namespace: 'Doc', object: 'd', relation: 'parent' };
+    for (let i = 0; i < 100; i++) index.insert({ ...k, subject: { set: { namespace: 'Folder', object: `f${i}`, relation: '' } } });
+    const before = index.estimatedBytes();
+    index.orderedSubjectSets([k]);
+    const cached = index.estimatedBytes() - before;
+    assert.equal(cached, 100 * Int32Array.BYTES_PER_ELEMENT + 96);
+    index.orderedSubjectSets([k]);
+    assert.equal(index.estimatedBytes() - before, cached);
+    index.delete({ ...k, subject: { set: { namespace: 'Folder', object: 'f0', relation: '' } } });
+    index.insert({ ...k, subject: { set: { namespace: 'Folder', object: 'f0', relation: '' } } });
+    assert.equal(index.estimatedBytes(), before);
+  });
 });
