@@ -24,6 +24,8 @@ export interface GrpcServerDeps {
   maxMessageSize: () => number;
   /** Aborted when shutdown begins. */
   stopping: AbortSignal;
+  /** The error a call of this method is refused with when it lacks the listener's credentials (auth.ts). */
+  refusal?: (path: string, headers: IncomingHttpHeaders, stream: ServerHttp2Stream) => Error | undefined;
 }
 
 type Entry =
@@ -111,6 +113,8 @@ export function grpcHandler(deps: GrpcServerDeps): GrpcHandler {
       deadline = setTimeout(() => finish(GrpcCode.DEADLINE_EXCEEDED, 'the deadline was exceeded'), timeoutMs);
     }
     if (entry === undefined) return fail(new CallStatus(GrpcCode.UNIMPLEMENTED, `unknown method ${path}`));
+    const refusal = deps.refusal?.(path, headers, stream);
+    if (refusal !== undefined) return fail(refusal);
     const encoding = headers['grpc-encoding'];
     if (encoding !== undefined && encoding !== 'identity') {
       reply.extraHeaders = { 'grpc-accept-encoding': 'identity' };

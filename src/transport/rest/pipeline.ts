@@ -9,7 +9,7 @@ import { corsDecision } from '../http/cors.js';
 import type { HttpExchange, ResponseStream } from '../http/exchange.js';
 import type { InFlight } from '../in-flight.js';
 import { chosenRequestId } from '../request-id.js';
-import type { RestResponse } from './route.js';
+import type { RestResponse, RestRoute } from './route.js';
 import type { RestRouter } from './router.js';
 
 export interface RestSettings {
@@ -25,6 +25,8 @@ export interface RestPipelineDeps {
   metrics: Metrics;
   inFlight: InFlight;
   settings: () => RestSettings;
+  /** The error a request to this route is refused with when it lacks the listener's credentials (auth.ts). */
+  refusal?: (exchange: HttpExchange, route: RestRoute) => Error | undefined;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -102,6 +104,8 @@ class RestCall {
     if (match.kind === 'options') return void this.#send({ status: 200 }, { ...corsHeaders, allow: match.allowed.join(', ') });
     const route = match.route;
     this.#routeLabel = route.path;
+    const refusal = this.deps.refusal?.(exchange, route);
+    if (refusal !== undefined) return void this.#sendError(refusal, { ...corsHeaders, 'www-authenticate': 'Bearer' });
     const handle = (body: Buffer) =>
       route.handle({
         method: exchange.method,
