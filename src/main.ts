@@ -191,6 +191,7 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
       grpcMethods,
       grpcStreaming,
       readiness,
+      env: sources.env ?? process.env,
     });
   } catch (err) {
     config.close();

@@ -6,13 +6,16 @@ const REDACTED = '***';
 
 function isSecretPath(path: readonly string[]): boolean {
   if (path[0] === 'secrets') return path.length > 1;
-  if (path[0] === 'serve') return path[2] === 'tls' && path[3] === 'key' && path[4] === 'base64';
+  if (path[0] === 'serve') {
+    return (path[2] === 'tls' && path[3] === 'key' && path[4] === 'base64') || (path[2] === 'auth' && path[3] === 'preshared_keys' && path[4] === 'sha256');
+  }
   return path.join('.') === 'tracing.providers.otlp.authorization_header';
 }
 
 /**
  * A value as it may appear in a log line or an error message: the DSN with its password
- * masked, secrets (pagination keys, inline TLS private keys, tracing credentials) replaced.
+ * masked, secrets (pagination keys, inline TLS private keys, digests of preshared keys, tracing
+ * credentials) replaced. Preshared keys themselves are never in the configuration, only where to read them.
  */
 export function shownValue(path: readonly string[], value: unknown): unknown {
   if (path.length === 1 && path[0] === 'dsn' && typeof value === 'string') return maskDsn(value);

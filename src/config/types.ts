@@ -22,6 +22,23 @@ export interface TlsConfig {
   cert?: TlsSource;
 }
 
+/** gatehouse: one accepted preshared key; exactly one field is set. */
+export interface PresharedKeySource {
+  /** A file holding the key. */
+  path?: string;
+  /** An environment variable holding the key. */
+  env?: string;
+  /** The key's SHA-256 digest, hex. */
+  sha256?: string;
+}
+
+/** gatehouse: authentication on one listener; off unless a key or a client CA is set. */
+export interface AuthConfig {
+  preshared_keys: PresharedKeySource[];
+  /** CA certificates a client certificate must chain to (mutual TLS). */
+  client_ca?: TlsSource;
+}
+
 export type CorsMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'CONNECT' | 'TRACE' | 'PATCH';
 
 export interface CorsConfig {
@@ -44,6 +61,7 @@ export interface ServeEndpointConfig {
   write_listen_file?: string;
   cors: CorsConfig;
   tls: TlsConfig;
+  auth: AuthConfig;
 }
 
 export type EndpointName = 'read' | 'write' | 'metrics' | 'opl';

@@ -43,7 +43,8 @@ export interface ListenerOptions {
   name: string;
   host: string;
   port: number;
-  tls?: { cert: Buffer; key: Buffer };
+  /** With `clientCa`, clients are asked for a certificate; whether theirs chains to it is for each request to judge (auth.ts). */
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
   onHttp: (exchange: HttpExchange) => void;
   /** gRPC calls, when this port serves gRPC. */
   grpc?: {
@@ -104,7 +105,14 @@ export class Listener {
 
     if (options.tls) {
       this.#front = tls.createServer(
-        { cert: options.tls.cert, key: options.tls.key, ALPNProtocols: ['h2', 'http/1.1'], handshakeTimeout: HEADERS_TIMEOUT_MS },
+        {
+          cert: options.tls.cert,
+          key: options.tls.key,
+          ALPNProtocols: ['h2', 'http/1.1'],
+          handshakeTimeout: HEADERS_TIMEOUT_MS,
+          // Without a certificate the handshake still succeeds, so that health probes are answered and others get 401.
+          ...(options.tls.clientCa !== undefined && { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: false }),
+        },
         (socket) => this.#dispatch(socket, socket.alpnProtocol === 'h2'),
       );
       this.#front.on('connection', (socket: Socket) => this.#track(socket));

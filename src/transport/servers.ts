@@ -1,7 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { EndpointName, LiveConfig, TlsConfig, TlsSource } from '../config/types.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ServerHttp2Stream } from 'node:http2';
+import type { TLSSocket } from 'node:tls';
+import type { AuthConfig, EndpointName, LiveConfig, TlsConfig, TlsSource } from '../config/types.js';
 import { durationMs } from '../config/duration.js';
 import { invalidArgument } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -13,6 +16,7 @@ import { loadDescriptorIndex, portDescriptors } from './grpc/schema.js';
 import { grpcHandler, isGrpcRequest, type GrpcHandler } from './grpc/server.js';
 import { healthCheckMethod, healthWatchMethod } from './grpc/health.js';
 import { versionMethod } from './grpc/version.js';
+import { ListenerAuth } from './auth.js';
 import { InFlight } from './in-flight.js';
 import { apiOfMethod, apiOfRoute, withUnwiredMethods, withUnwiredRoutes, type ApiName } from './keto-surface.js';
 import { DRAIN_MAX_MS, Listener } from './listener.js';
@@ -34,6 +38,8 @@ export interface ServersDeps {
   grpcStreaming?: readonly GrpcStreamingMethod[];
   /** What makes the server ready (database reachable, migrations applied …). */
   readiness: readonly ReadinessCheck[];
+  /** Where `serve.<api>.auth.preshared_keys[].env` keys are read; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** What one port answers: its REST routes ("GET /path") and gRPC methods ("/package.Service/Method"). */
@@ -87,6 +93,11 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
   const descriptors = loadDescriptorIndex();
   const serving = async () => Object.keys(await readinessErrors(readiness)).length === 0;
 
+  const auths = {} as Record<EndpointName, ListenerAuth>;
+  for (const name of ENDPOINTS) auths[name] = ListenerAuth.fromConfig(name, config.current().serve[name].auth, deps.env ?? process.env);
+  /** Health answers probes without credentials; every other route and method of a listener with auth needs them. */
+  const openRoutes = new Set(health.filter((route) => route.path.startsWith('/health/')));
+
   /** One API port: its own routes and methods, plus health, version and reflection of what it serves. */
   const apiPort = (api: ApiName) => {
     const router = new RestRouter([...health, ...restRoutes.filter((route) => apiOfRoute(route) === api)]);
@@ -94,14 +105,21 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
     const streams = (deps.grpcStreaming ?? []).filter((method) => apiOfMethod(method) === api);
     const index = portDescriptors(descriptors, [...unary, ...streams].map((m) => m.path));
     const healthDeps = { services: index.services, serving };
+    const healthMethods = [healthCheckMethod(healthDeps), healthWatchMethod({ ...healthDeps, pollMs: HEALTH_WATCH_POLL_MS })] as const;
+    const openMethods = new Set(healthMethods.map((method) => method.path));
+    const auth = auths[api];
     const onGrpc = grpcHandler({
-      unary: [...unary, healthCheckMethod(healthDeps)],
-      streaming: [healthWatchMethod({ ...healthDeps, pollMs: HEALTH_WATCH_POLL_MS }), ...reflectionMethods(index), ...streams],
+      unary: [...unary, healthMethods[0]],
+      streaming: [healthMethods[1], ...reflectionMethods(index), ...streams],
       logger,
       metrics,
       inFlight,
       maxMessageSize: () => config.current().limit.max_request_body_size,
       stopping: stopping.signal,
+      ...(auth.required && {
+        refusal: (path: string, headers: IncomingHttpHeaders, stream: ServerHttp2Stream) =>
+          openMethods.has(path) ? undefined : auth.refusal({ authorization: headers.authorization, peerCertified: certified(stream) }),
+      }),
     });
     return { router, onGrpc };
   };
@@ -116,11 +134,16 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
   for (const name of ENDPOINTS) {
     const endpoint = config.current().serve[name];
     const { router, onGrpc } = ports[name];
+    const auth = auths[name];
     const onHttp = restPipeline({
       router,
       logger,
       metrics,
       inFlight,
+      ...(auth.required && {
+        refusal: (exchange, route) =>
+          openRoutes.has(route) ? undefined : auth.refusal({ authorization: exchange.headers.authorization, peerCertified: exchange.peerCertified }),
+      }),
       settings: () => {
         const current = config.current();
         return {
@@ -130,7 +153,7 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
         };
       },
     });
-    const tls = loadTls(name, endpoint.tls);
+    const tls = loadTls(name, endpoint.tls, endpoint.auth);
     listeners.set(
       name,
       new Listener({
@@ -198,10 +221,20 @@ export function gracePeriodMs(config: LiveConfig): number {
   return durationMs(config.current().serve.shutdown_grace_period);
 }
 
-function loadTls(endpoint: EndpointName, tls: TlsConfig): { cert: Buffer; key: Buffer } | undefined {
-  if (tls.cert === undefined || tls.key === undefined) return undefined;
-  return { cert: readPem(`serve.${endpoint}.tls.cert`, tls.cert), key: readPem(`serve.${endpoint}.tls.key`, tls.key) };
+function loadTls(endpoint: EndpointName, tls: TlsConfig, auth: AuthConfig): { cert: Buffer; key: Buffer; clientCa?: Buffer } | undefined {
+  if (tls.cert === undefined || tls.key === undefined) {
+    if (auth.client_ca !== undefined) throw invalidArgument(`serve.${endpoint}.auth.client_ca: client certificates need TLS (serve.${endpoint}.tls)`);
+    return undefined;
+  }
+  return {
+    cert: readPem(`serve.${endpoint}.tls.cert`, tls.cert),
+    key: readPem(`serve.${endpoint}.tls.key`, tls.key),
+    ...(auth.client_ca !== undefined && { clientCa: readPem(`serve.${endpoint}.auth.client_ca`, auth.client_ca) }),
+  };
 }
+
+/** True when the call came over TLS with a client certificate the listener's client CA accepts. */
+const certified = (stream: ServerHttp2Stream) => (stream.session?.socket as Partial<TLSSocket> | undefined)?.authorized === true;
 
 function readPem(key: string, source: TlsSource): Buffer {
   if (source.base64 !== undefined) return Buffer.from(source.base64, 'base64');

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerR
 import { constants as h2, type ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { refusedStatus } from '../listener.js';
 
 /**
@@ -19,6 +20,8 @@ export interface HttpExchange {
   /** True when the request says it has no body (HTTP/1.1 without Content-Length or Transfer-Encoding, or a zero length). */
   readonly bodyless: boolean;
   readonly responded: boolean;
+  /** True when the connection is TLS and the client's certificate chains to the listener's client CA. */
+  readonly peerCertified: boolean;
   /** `headers` is handed over: the exchange adds the content length to it. */
   respond(status: number, headers: OutgoingHttpHeaders, body?: string | Buffer): void;
   /**
@@ -102,6 +105,10 @@ class Http1Exchange implements HttpExchange {
     return this.#responded;
   }
 
+  get peerCertified(): boolean {
+    return (this.body.socket as Partial<TLSSocket>).authorized === true;
+  }
+
   respond(status: number, headers: OutgoingHttpHeaders, body?: string | Buffer): void {
     const res = this.res;
     if (this.#responded || res.headersSent || res.destroyed) return;
@@ -173,6 +180,10 @@ class H2Exchange implements HttpExchange {
 
   get responded(): boolean {
     return this.#responded;
+  }
+
+  get peerCertified(): boolean {
+    return (this.body.session?.socket as Partial<TLSSocket> | undefined)?.authorized === true;
   }
 
   respond(status: number, responseHeaders: OutgoingHttpHeaders, body?: string | Buffer): void {
