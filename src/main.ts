@@ -16,6 +16,7 @@ import { ChangelogWatch } from './store/changelog-watch.js';
 import { snaptokensOf } from './store/snaptoken.js';
 import { announcingWrites } from './store/change-notifications.js';
 import { watchMethods } from './transport/grpc/watch.js';
+import { lookupMethods } from './transport/grpc/lookups.js';
 import type { GrpcStreamingMethod } from './transport/grpc/streaming.js';
 import { watchRoutes } from './transport/rest/watch.js';
 import { snaptokenConsistency } from './transport/consistency.js';
@@ -169,7 +170,9 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     routes.push(...checkRoutes({ engine: checkEngine, model, batchLimits, consistency }));
     grpcMethods.push(...checkMethods({ engine: checkEngine, model, batchLimits, consistency }));
     routes.push(...expandRoutes({ engine: expandEngine, consistency }));
-    routes.push(...lookupRoutes({ lookups: new LookupEngine({ reads: reads.reads, model, checks: checkEngine }), tokenSecrets: () => store.tokenSecrets(), consistency }));
+    const lookups = { lookups: new LookupEngine({ reads: reads.reads, model, checks: checkEngine }), tokenSecrets: () => store.tokenSecrets(), consistency };
+    routes.push(...lookupRoutes(lookups));
+    grpcStreaming.push(...lookupMethods(lookups));
     grpcMethods.push(...expandMethods({ engine: expandEngine, consistency }));
     routes.push(...relationTupleRoutes({ store: writes, model, consistency: storeConsistency }));
     grpcMethods.push(

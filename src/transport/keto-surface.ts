@@ -82,6 +82,8 @@ export const KETO_GRPC_METHODS: readonly (Omit<GrpcUnaryMethod, 'handle'> & { ap
 /** gatehouse's own gRPC methods (package gatehouse.v1), each with the port that serves it. */
 export const GATEHOUSE_GRPC_METHODS: readonly { path: string; requestType: string; responseType: string; streaming: boolean; api: ApiName }[] = [
   { path: '/gatehouse.v1.WatchService/Watch', requestType: 'gatehouse.v1.WatchRequest', responseType: 'gatehouse.v1.WatchResponse', streaming: true, api: 'read' },
+  { path: '/gatehouse.v1.LookupService/ListObjects', requestType: 'gatehouse.v1.ListObjectsRequest', responseType: 'gatehouse.v1.ListObjectsResponse', streaming: true, api: 'read' },
+  { path: '/gatehouse.v1.LookupService/ListSubjects', requestType: 'gatehouse.v1.ListSubjectsRequest', responseType: 'gatehouse.v1.ListSubjectsResponse', streaming: true, api: 'read' },
 ];
 
 /** The provided routes plus a 501 route for every Keto route none of them serves. */

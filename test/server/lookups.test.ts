@@ -3,8 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import grpc from '@grpc/grpc-js';
 import { startGatehouseProcess, type GatehouseProcess } from '../support/server.js';
 import { http1Request } from './clients.js';
+import { streamCall } from './grpc-clients.js';
 
 const MODEL = `
 class User implements Namespace {}
@@ -24,6 +26,13 @@ class Folder implements Namespace {
 `;
 
 const DOCS = 25;
+const ALICE_DOCS = Array.from({ length: DOCS }, (_, i) => `d${String(i).padStart(2, '0')}`);
+
+/** gatehouse.v1.LookupService over a stock grpc-js client: every message of the stream, or the first `take`. */
+const lookupCall = (address: string, method: 'ListObjects' | 'ListSubjects', request: object, take?: number) =>
+  streamCall(address, `/gatehouse.v1.LookupService/${method}`, `gatehouse.v1.${method}Request`, `gatehouse.v1.${method}Response`, [request], take === undefined ? {} : { take });
+/** A Subject message as Keto's JSON writes it. */
+const subjectJson = (s: { id?: string; set?: object | null; ref?: string }) => (s.ref === 'set' ? { subject_set: s.set } : { subject_id: s.id });
 
 describe('list objects and list subjects over REST', () => {
   let gh: GatehouseProcess;
@@ -72,7 +81,7 @@ describe('list objects and list subjects over REST', () => {
 
   test('list objects: every object the subject may view, once, across pages', async () => {
     const { items, pages } = await walk('/relation-tuples/list-objects?namespace=Doc&relation=view&subject_id=alice', 'objects', 10);
-    assert.deepEqual(items, Array.from({ length: DOCS }, (_, i) => `d${String(i).padStart(2, '0')}`));
+    assert.deepEqual(items, ALICE_DOCS);
     assert.equal(pages, 3);
     assert.deepEqual((await get('/relation-tuples/list-objects?namespace=Doc&relation=view&subject_id=bob')).body, { objects: ['private'], next_page_token: '' });
     assert.deepEqual((await get('/relation-tuples/list-objects?namespace=Doc&relation=view&subject_id=nobody')).body, { objects: [], next_page_token: '' });
@@ -153,7 +162,79 @@ describe('list objects and list subjects over REST', () => {
     assert.equal(forged.status, 400);
   });
 
+  test('gRPC ListObjects streams the pages REST answers, one message each, all read at one snaptoken', async () => {
+    const messages = await lookupCall(gh.grpc.read, 'ListObjects', { namespace: 'Doc', relation: 'view', subject: { id: 'alice' }, pageSize: 10 });
+    assert.deepEqual(
+      messages.map((m) => m.objects),
+      [ALICE_DOCS.slice(0, 10), ALICE_DOCS.slice(10, 20), ALICE_DOCS.slice(20)],
+    );
+    assert.deepEqual(messages.map((m) => m.nextPageToken === ''), [false, false, true]);
+    assert.notEqual(messages[0].snaptoken, '');
+    assert.deepEqual(new Set(messages.map((m) => m.snaptoken)).size, 1);
+    const bySet = await lookupCall(gh.grpc.read, 'ListObjects', {
+      namespace: 'Folder',
+      relation: 'view',
+      subject: { set: { namespace: 'Group', object: 'eng', relation: 'members' } },
+    });
+    assert.deepEqual(bySet.map((m) => [m.objects, m.nextPageToken]), [[['handbook'], '']]);
+    const none = await lookupCall(gh.grpc.read, 'ListObjects', { namespace: 'Doc', relation: 'view', subject: { id: 'nobody' } });
+    assert.deepEqual(none.map((m) => [m.objects, m.nextPageToken]), [[[], '']]);
+  });
+
+  test('gRPC ListSubjects answers what REST answers: subject ids, or subject sets of a kind', async () => {
+    const ids = await lookupCall(gh.grpc.read, 'ListSubjects', { namespace: 'Doc', object: 'd03', relation: 'view', pageSize: 1 });
+    const rest = await walk('/relation-tuples/list-subjects?namespace=Doc&object=d03&relation=view', 'subjects', 1);
+    assert.deepEqual(ids.flatMap((m) => m.subjects.map(subjectJson)), rest.items);
+    assert.deepEqual(rest.items, [{ subject_id: 'alice' }]);
+    const sets = await lookupCall(gh.grpc.read, 'ListSubjects', {
+      namespace: 'Folder',
+      object: 'handbook',
+      relation: 'viewers',
+      subjectNamespace: 'Group',
+      subjectRelation: 'members',
+    });
+    assert.deepEqual(sets.flatMap((m) => m.subjects.map(subjectJson)), [{ subject_set: { namespace: 'Group', object: 'eng', relation: 'members' } }]);
+    const emptyKind = await lookupCall(gh.grpc.read, 'ListSubjects', { namespace: 'Doc', object: 'd03', relation: 'view', subjectNamespace: 'Group' });
+    assert.deepEqual(emptyKind.flatMap((m) => m.subjects), []);
+  });
+
+  test('a broken gRPC walk resumes from the last token it received, on gRPC or REST: every object once', async () => {
+    const request = { namespace: 'Doc', relation: 'view', subject: { id: 'alice' }, pageSize: 7 };
+    const [first] = await lookupCall(gh.grpc.read, 'ListObjects', request, 1);
+    assert.deepEqual(first.objects, ALICE_DOCS.slice(0, 7));
+    const rest = await lookupCall(gh.grpc.read, 'ListObjects', { ...request, pageToken: first.nextPageToken });
+    assert.deepEqual([...first.objects, ...rest.flatMap((m) => m.objects)], ALICE_DOCS);
+    const overRest = await get(`/relation-tuples/list-objects?namespace=Doc&relation=view&subject_id=alice&page_size=7&page_token=${encodeURIComponent(first.nextPageToken)}`);
+    assert.deepEqual(overRest.body.objects, ALICE_DOCS.slice(7, 14));
+    const [fromRest] = await lookupCall(gh.grpc.read, 'ListObjects', { ...request, pageToken: overRest.body.next_page_token }, 1);
+    assert.deepEqual(fromRest.objects, ALICE_DOCS.slice(14, 21));
+  });
+
+  test('gRPC lookups: a bad request or a forged token is INVALID_ARGUMENT, an unknown namespace NOT_FOUND', async () => {
+    const [good] = await lookupCall(gh.grpc.read, 'ListObjects', { namespace: 'Doc', relation: 'view', subject: { id: 'alice' }, pageSize: 5 }, 1);
+    const altered = `${good.nextPageToken.slice(0, 4)}${good.nextPageToken[4] === 'A' ? 'B' : 'A'}${good.nextPageToken.slice(5)}`;
+    const cases: [name: string, method: 'ListObjects' | 'ListSubjects', request: object, code: number, details: string][] = [
+      ['no subject', 'ListObjects', { namespace: 'Doc', relation: 'view' }, grpc.status.INVALID_ARGUMENT, 'subject is not allowed to be nil'],
+      ['forged page token', 'ListObjects', { namespace: 'Doc', relation: 'view', subject: { id: 'alice' }, pageToken: 'forged' }, grpc.status.INVALID_ARGUMENT, 'The page token is invalid or has expired; request the first page again'],
+      ['altered page token', 'ListObjects', { namespace: 'Doc', relation: 'view', subject: { id: 'alice' }, pageToken: altered }, grpc.status.INVALID_ARGUMENT, 'The page token is invalid or has expired; request the first page again'],
+      ['foreign page token', 'ListObjects', { namespace: 'Doc', relation: 'view', subject: { id: 'bob' }, pageToken: good.nextPageToken }, grpc.status.INVALID_ARGUMENT, 'The page token is invalid or has expired; request the first page again'],
+      ['subject_relation alone', 'ListSubjects', { namespace: 'Doc', object: 'd01', relation: 'view', subjectRelation: 'members' }, grpc.status.INVALID_ARGUMENT, 'subject_relation needs subject_namespace'],
+      ['forged snaptoken', 'ListSubjects', { namespace: 'Doc', object: 'd01', relation: 'view', snaptoken: 'forged' }, grpc.status.INVALID_ARGUMENT, 'The snaptoken is invalid: use a token this database issued, unchanged'],
+      ['unknown namespace', 'ListObjects', { namespace: 'Nope', relation: 'view', subject: { id: 'alice' } }, grpc.status.NOT_FOUND, 'The requested resource could not be found: Unknown namespace with name "Nope".'],
+    ];
+    for (const [name, method, request, code, details] of cases) {
+      await assert.rejects(lookupCall(gh.grpc.read, method, request), (err: grpc.ServiceError) => {
+        assert.equal(err.code, code, `${name}: ${err.details}`);
+        assert.equal(err.details, details, name);
+        return true;
+      });
+    }
+  });
+
   test('served on the read port only', async () => {
+    for (const port of ['write', 'opl'] as const) {
+      await assert.rejects(lookupCall(gh.grpc[port], 'ListObjects', { namespace: 'Doc', relation: 'view', subject: { id: 'alice' } }), { code: grpc.status.UNIMPLEMENTED });
+    }
     for (const port of ['write', 'opl'] as const) {
       const res = await http1Request(`${gh.url[port]}/relation-tuples/list-objects?namespace=Doc&relation=view&subject_id=alice`);
       assert.equal(res.status, 404);

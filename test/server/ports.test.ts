@@ -144,8 +144,8 @@ describe('each API on its own port', () => {
       }
       refusedPerPort[port] = refused;
     }
-    // 6 read methods (Keto's 5 and gatehouse's Watch), 2 write methods, 1 OPL method
-    assert.deepEqual(refusedPerPort, { read: 3, write: 7, opl: 8, metrics: 9 });
+    // 8 read methods (Keto's 5, gatehouse's Watch, ListObjects and ListSubjects), 2 write methods, 1 OPL method
+    assert.deepEqual(refusedPerPort, { read: 3, write: 9, opl: 10, metrics: 11 });
   });
 
   test("each port's own gRPC methods are served there", async () => {
