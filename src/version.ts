@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { assetText } from './assets.js';
 
-/** The gatehouse release, as written in package.json (two levels above dist/src/). */
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/** The gatehouse release, as written in package.json. */
+export const VERSION: string = (JSON.parse(assetText('package.json')) as { version: string }).version;

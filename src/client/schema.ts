@@ -4,17 +4,15 @@
  * BatchCheck and grpc.health.v1). Messages are plain objects in the same shape the
  * server's handlers use (camelCase keys, enums as names, oneofs named).
  */
-import { readFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
-
-const DESCRIPTOR = new URL('../../proto/gatehouse.json', import.meta.url);
+import { assetText } from '../assets.js';
 
 const PLAIN_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: String, defaults: true, oneofs: true };
 
 let root: protobuf.Root | undefined;
 
 function schema(): protobuf.Root {
-  root ??= protobuf.Root.fromJSON(JSON.parse(readFileSync(DESCRIPTOR, 'utf8')));
+  root ??= protobuf.Root.fromJSON(JSON.parse(assetText('dist/proto/gatehouse.json')));
   return root;
 }
 

@@ -19,6 +19,8 @@ export const GATEHOUSE_BIN = fileURLToPath(new URL('../../../bin/gatehouse.js', 
 export type Endpoint = 'read' | 'write' | 'opl' | 'metrics';
 
 export interface StartOptions {
+  /** The program and the arguments before `serve` (default: node bin/gatehouse.js). */
+  command?: readonly string[];
   /** Written to a temporary JSON config file passed with -c. DSN defaults to "memory". */
   config?: Record<string, unknown>;
   /** Extra environment variables (they override the config file). */
@@ -62,7 +64,8 @@ export async function startGatehouseProcess(options: StartOptions = {}): Promise
     env[`SERVE_${e.toUpperCase()}_WRITE_LISTEN_FILE`] = pathToFileURL(listenFile(e)).href;
   }
   Object.assign(env, options.env);
-  const child = spawn(process.execPath, [GATEHOUSE_BIN, 'serve', '-c', configFile, ...(options.args ?? [])], {
+  const [program, ...leading] = options.command ?? [process.execPath, GATEHOUSE_BIN];
+  const child = spawn(program!, [...leading, 'serve', '-c', configFile, ...(options.args ?? [])], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
+import { sqliteNativeBinding } from '../../assets.js';
 import type { Row, SqlDriver, SqlExecutor, SqlParameter } from '../sql/driver.js';
 import { sqliteDialect } from '../sql/dialects.js';
 import { errorCode, mapped, withRetries, type FailureClass } from '../sql/failures.js';
@@ -34,7 +35,9 @@ export class SqliteDriver implements SqlDriver {
 
   /** `busyTimeoutMs`: how long a write waits for another process's write lock (SQLite's own retry loop). */
   static open(path: string, options: { busyTimeoutMs: number }): SqliteDriver {
-    const db = new Database(path, { timeout: options.busyTimeoutMs });
+    // better-sqlite3 also takes the loaded addon itself (its type declarations name only a path).
+    const nativeBinding = sqliteNativeBinding() as string | undefined;
+    const db = new Database(path, { timeout: options.busyTimeoutMs, nativeBinding });
     if (path !== ':memory:') {
       switchToWal(db, options.busyTimeoutMs);
       // A commit of a PATCH-sized write dirties thousands of index pages (Keto's indexes are keyed by

@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
+import { assetText } from '../../assets.js';
 
 /**
  * The gRPC schema compiled by scripts/build-proto.js: protobufjs types for every message
  * gatehouse serves, and the file descriptors that server reflection hands out.
  */
-const PROTO_DIR = new URL('../../../proto/', import.meta.url);
-
 export interface FileDescriptorEntry {
   name: string;
   dependency: string[];
@@ -24,7 +22,7 @@ export interface DescriptorIndex {
 let root: protobuf.Root | undefined;
 
 export function protoRoot(): protobuf.Root {
-  root ??= protobuf.Root.fromJSON(JSON.parse(readFileSync(new URL('gatehouse.json', PROTO_DIR), 'utf8')));
+  root ??= protobuf.Root.fromJSON(JSON.parse(assetText('dist/proto/gatehouse.json')));
   return root;
 }
 
@@ -33,7 +31,7 @@ export function messageType(fullName: string): protobuf.Type {
 }
 
 export function loadDescriptorIndex(): DescriptorIndex {
-  return JSON.parse(readFileSync(new URL('descriptors.json', PROTO_DIR), 'utf8')) as DescriptorIndex;
+  return JSON.parse(assetText('dist/proto/descriptors.json')) as DescriptorIndex;
 }
 
 /** How messages become the plain objects handlers receive (see method.ts). */
