@@ -1,13 +1,8 @@
 import { watchConfig } from './config/live.js';
 import { redactedConfig } from './config/redact.js';
-import type { Config, ConfigLogger, ConfigSources } from './config/types.js';
-import { CheckEngine } from './engine/check-engine.js';
-import { ExpandEngine } from './engine/expand-engine.js';
-import { LookupEngine } from './engine/lookup-engine.js';
-import { batchLimitsFrom, checkSettingsFrom, expandSettingsFrom } from './engine-settings.js';
+import type { ConfigLogger, ConfigSources } from './config/types.js';
 import { GatehouseError } from './errors.js';
-import { NamespaceManager } from './namespaces/manager.js';
-import { readPathFromConfig } from './index/from-config.js';
+import { namespaceFlagsFrom, openDatabase } from './library/database.js';
 import { createLogger, pinoLevel, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { currentReads } from './reader.js';
@@ -20,7 +15,7 @@ import { lookupMethods } from './transport/grpc/lookups.js';
 import type { GrpcStreamingMethod } from './transport/grpc/streaming.js';
 import { watchRoutes } from './transport/rest/watch.js';
 import { snaptokenConsistency } from './transport/consistency.js';
-import { migrationsPending, openConfiguredStore, PENDING_MIGRATIONS_MESSAGE } from './store/from-config.js';
+import { migrationsPending, PENDING_MIGRATIONS_MESSAGE } from './store/from-config.js';
 import { durationMs } from './config/duration.js';
 import { checkMethods } from './transport/grpc/check.js';
 import { expandMethods } from './transport/grpc/expand.js';
@@ -95,9 +90,10 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
 
   let servers;
   try {
-    // store
-    const store = await openConfiguredStore(current, options.migrate === true);
-    closers.push(() => store.close());
+    // store, namespaces, index and engines: the library's composition
+    const engines = await openDatabase(current, { migrate: options.migrate === true, logger: log });
+    closers.push(() => engines.close());
+    const { store, namespaces, model, checks: checkEngine, expands: expandEngine, lookups, batchLimits, readPath: reads } = engines;
     readiness.push(
       {
         name: 'database',
@@ -126,13 +122,7 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     closers.push(() => pruner.stop());
 
     // namespaces
-    const flags = (c: Config) => ({
-      strictMode: c.feature_flags.strict_mode,
-      typescriptPrecedence: c.feature_flags.typescript_precedence,
-    });
-    const namespaces = await NamespaceManager.create(current().namespaces, { logger: log, flags: flags(current()) });
-    closers.push(() => namespaces.close());
-    config.subscribe((next) => void namespaces.reconfigure(next.namespaces, flags(next)));
+    config.subscribe((next) => void namespaces.reconfigure(next.namespaces, namespaceFlagsFrom(next)));
     readiness.push({
       name: 'namespaces',
       check: () => {
@@ -140,14 +130,7 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
         if (problem !== undefined) throw new NotReady(problem);
       },
     });
-    const model = () => namespaces.inForce();
 
-    // engines
-    const reads = readPathFromConfig(current(), store, log);
-    closers.push(() => reads.close());
-    const checkEngine = new CheckEngine({ reads: reads.reads, model, settings: () => checkSettingsFrom(current()) });
-    const expandEngine = new ExpandEngine({ reads: reads.reads, model, settings: () => expandSettingsFrom(current()) });
-    const batchLimits = () => batchLimitsFrom(current());
     // snaptokens: the engines' reads, and the store's own (listings, writes)
     const snaptokens = snaptokensOf(store);
     const consistency = snaptokenConsistency({ readers: reads.reads, snaptokens });
@@ -170,9 +153,9 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     routes.push(...checkRoutes({ engine: checkEngine, model, batchLimits, consistency }));
     grpcMethods.push(...checkMethods({ engine: checkEngine, model, batchLimits, consistency }));
     routes.push(...expandRoutes({ engine: expandEngine, consistency }));
-    const lookups = { lookups: new LookupEngine({ reads: reads.reads, model, checks: checkEngine }), tokenSecrets: () => store.tokenSecrets(), consistency };
-    routes.push(...lookupRoutes(lookups));
-    grpcStreaming.push(...lookupMethods(lookups));
+    const lookupServices = { lookups, tokenSecrets: () => store.tokenSecrets(), consistency };
+    routes.push(...lookupRoutes(lookupServices));
+    grpcStreaming.push(...lookupMethods(lookupServices));
     grpcMethods.push(...expandMethods({ engine: expandEngine, consistency }));
     routes.push(...relationTupleRoutes({ store: writes, model, consistency: storeConsistency }));
     grpcMethods.push(

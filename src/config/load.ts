@@ -24,7 +24,15 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   }
   merged = mergeTrees(merged, configFromEnv(sources.env ?? process.env));
   if (messages.length > 0) throw new ConfigError(messages);
-  const validation = validateConfig(merged);
+  return configOf(merged);
+}
+
+/**
+ * A configuration from its values alone (no files, no environment): the schema's defaults
+ * applied and validated, as `loadConfig` does. Throws a ConfigError listing every problem.
+ */
+export function configOf(values: Tree): Config {
+  const validation = validateConfig(values);
   if (!validation.ok) throw new ConfigError(validation.messages);
   // Locations from the environment or the default are relative to the working directory, as in Keto.
   return sealConfig(withAbsoluteNamespaceLocation(validation.config, process.cwd()));
