@@ -31,6 +31,8 @@ export interface StartOptions {
   waitReady?: boolean;
   /** Give up after this long (default 30 s). */
   timeoutMs?: number;
+  /** The working directory (default this process's). */
+  cwd?: string;
 }
 
 export interface GatehouseProcess {
@@ -67,6 +69,7 @@ export async function startGatehouseProcess(options: StartOptions = {}): Promise
   const [program, ...leading] = options.command ?? [process.execPath, GATEHOUSE_BIN];
   const child = spawn(program!, [...leading, 'serve', '-c', configFile, ...(options.args ?? [])], {
     env,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: unknown[] = [];
