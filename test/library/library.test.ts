@@ -1,4 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { createGatehouse, type Gatehouse, GatehouseError } from '../../src/library/index.js';
 import { SQL_DIALECTS, type TestDatabase } from '../store/databases.js';
@@ -106,6 +111,31 @@ describe('library creation', () => {
     const shallow = await createGatehouse({ model: DOCUMENTS_OPL, tuples: DOCUMENT_TUPLES, config: { limit: { max_read_depth: 2 } } });
     assert.equal(await shallow.check('Doc:plan#view@User:alice'), false);
     assert.equal(await shallow.check('Doc:memo#view@User:bob'), true);
+  });
+
+  test('prints nothing and installs no signal or exit handler, in memory or on a database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-library-'));
+    try {
+      // Node itself listens to 'exit' while a module's top-level await runs: counted before, and subtracted.
+      const script = `
+        const events = ['SIGTERM', 'SIGINT', 'SIGHUP', 'exit', 'uncaughtException'];
+        const before = events.map((e) => process.listenerCount(e));
+        const { createGatehouse } = await import(${JSON.stringify(new URL('../../src/library/index.js', import.meta.url).href)});
+        const model = ${JSON.stringify(DOCUMENTS_OPL)};
+        const memory = await createGatehouse({ model, tuples: ${JSON.stringify(DOCUMENT_TUPLES)} });
+        const database = await createGatehouse({ dsn: ${JSON.stringify(`sqlite://${join(dir, 'db.sqlite')}`)}, model, migrate: true });
+        await database.write({ insert: ${JSON.stringify(DOCUMENT_TUPLES)} });
+        const answers = [await memory.check('Doc:plan#view@User:alice'), await database.check('Doc:plan#view@User:alice')];
+        const handlers = events.map((e, i) => process.listenerCount(e) - before[i]);
+        await memory.close();
+        await database.close();
+        process.stderr.write(JSON.stringify({ answers, handlers }));`;
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+      assert.equal(stdout, '');
+      assert.deepEqual(JSON.parse(stderr), { answers: [true, true], handlers: [0, 0, 0, 0, 0] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a closed instance refuses calls', async () => {
