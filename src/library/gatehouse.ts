@@ -126,7 +126,11 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
   }
   const config = configOf({ ...(options.config as Tree | undefined), dsn: 'memory' } as Tree);
   const model = compiledModel((options as MemoryOptions).model, config);
-  return new InProcessGatehouse(memoryEngines(config, model, [...((options as MemoryOptions).tuples ?? [])].map(tupleOf)));
+  return new InProcessGatehouse(memoryEngines(config, model, tuplesOf((options as MemoryOptions).tuples ?? [])));
+}
+
+function* tuplesOf(inputs: Iterable<TupleInput>): Generator<RelationTuple> {
+  for (const input of inputs) yield tupleOf(input);
 }
 
 class InProcessGatehouse implements Gatehouse {
