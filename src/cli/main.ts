@@ -20,6 +20,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'check', summary: 'Check whether a subject has a relation on an object', load: () => import('./check.js') },
   { name: 'expand', summary: 'Expand all subjects that have the relation on the object', load: () => import('./expand.js') },
   { name: 'status', summary: 'Get the status of the upstream instance', load: () => import('./status.js') },
+  { name: 'test', summary: 'Run model tests: a model, tuples and the answers expected of them', load: () => import('./test.js') },
   { name: 'namespace', summary: 'Validate Ory Permission Language files', load: () => import('./namespace.js') },
   { name: 'migrate', summary: 'Apply, revert and list database migrations', load: () => import('./migrate.js') },
 ];
