@@ -19,6 +19,7 @@ import { migrationsPending, PENDING_MIGRATIONS_MESSAGE } from './store/from-conf
 import { durationMs } from './config/duration.js';
 import { checkMethods } from './transport/grpc/check.js';
 import { expandMethods } from './transport/grpc/expand.js';
+import { explainMethods } from './transport/grpc/explain.js';
 import type { GrpcUnaryMethod } from './transport/grpc/method.js';
 import { namespacesMethods } from './transport/grpc/namespaces.js';
 import { readMethods } from './transport/grpc/read.js';
@@ -152,6 +153,7 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     grpcMethods.push(...syntaxMethods({ typescriptPrecedence }));
     routes.push(...checkRoutes({ engine: checkEngine, model, batchLimits, consistency }));
     grpcMethods.push(...checkMethods({ engine: checkEngine, model, batchLimits, consistency }));
+    grpcMethods.push(...explainMethods({ engine: checkEngine, consistency }));
     routes.push(...expandRoutes({ engine: expandEngine, consistency }));
     const lookupServices = { lookups, tokenSecrets: () => store.tokenSecrets(), consistency };
     routes.push(...lookupRoutes(lookupServices));

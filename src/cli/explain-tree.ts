@@ -27,7 +27,14 @@ const LIMIT_TEXT: Partial<Record<StepResult, string>> = {
   call_budget_exceeded: ' (call budget spent)',
 };
 
-const key = (e: Explanation): string => `${e.namespace ?? ''}:${e.object ?? ''}#${e.relation ?? ''}`;
+/** `namespace:object#relation`, or `namespace:object` for a relation-less subject set such as `User:alice`. */
+/**
+ * Levels drawn indented; deeper steps are drawn at this indentation with their level in
+ * brackets, so that a deep evaluation's drawing grows with its steps, not their square.
+ */
+export const MAX_DRAWN_DEPTH = 40;
+
+const key = (e: Explanation): string => `${e.namespace ?? ''}:${e.object ?? ''}${e.relation ? `#${e.relation}` : ''}`;
 
 /** What a step did, in words; `subject` is the checked subject in its string form. */
 function label(e: Explanation, subject: string): string {
@@ -51,14 +58,16 @@ function label(e: Explanation, subject: string): string {
 export function drawExplanation(root: Explanation, subject: string, colour: boolean): string {
   const paint = (result: StepResult, text: string) => (colour ? `${COLOUR[result]}${text}\x1b[0m` : text);
   const lines: string[] = [];
-  const pending: { e: Explanation; lead: string; indent: string }[] = [{ e: root, lead: '', indent: '' }];
+  const pending: { e: Explanation; lead: string; indent: string; depth: number }[] = [{ e: root, lead: '', indent: '', depth: 0 }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const { e, lead, indent } = next;
+    const { e, lead, indent, depth } = next;
     const limit = LIMIT_TEXT[e.result];
-    lines.push(`${lead}${paint(e.result, MARK[e.result])} ${label(e, subject)}${limit === undefined ? '' : paint(e.result, limit)}\n`);
+    const level = depth > MAX_DRAWN_DEPTH ? `[${depth}] ` : '';
+    lines.push(`${lead}${level}${paint(e.result, MARK[e.result])} ${label(e, subject)}${limit === undefined ? '' : paint(e.result, limit)}\n`);
     for (let i = e.children.length - 1; i >= 0; i--) {
       const last = i === e.children.length - 1;
-      pending.push({ e: e.children[i]!, lead: `${indent}${last ? '└─ ' : '├─ '}`, indent: `${indent}${last ? '   ' : '│  '}` });
+      const childIndent = depth >= MAX_DRAWN_DEPTH ? indent : `${indent}${last ? '   ' : '│  '}`;
+      pending.push({ e: e.children[i]!, lead: `${indent}${last ? '└─ ' : '├─ '}`, indent: childIndent, depth: depth + 1 });
     }
   }
   return lines.join('');

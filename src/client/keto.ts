@@ -8,6 +8,7 @@ const EXPAND = `${PACKAGE}.ExpandService`;
 const READ = `${PACKAGE}.ReadService`;
 const WRITE = `${PACKAGE}.WriteService`;
 const HEALTH = 'grpc.health.v1.Health';
+const EXPLAIN = 'gatehouse.v1.ExplainService';
 
 /** Plain protobuf objects as protobufjs converts them (camelCase keys, enums as names). */
 export type ProtoMessage = Record<string, any>;
@@ -20,6 +21,11 @@ export class KetoClient {
 
   check(request: ProtoMessage): Promise<{ allowed: boolean }> {
     return callUnary(this.connection, CHECK, 'Check', request, this.call);
+  }
+
+  /** gatehouse's explained check (not Keto's). */
+  explainCheck(request: ProtoMessage): Promise<{ allowed: boolean; steps: ProtoMessage[]; truncated: boolean; error: string }> {
+    return callUnary(this.connection, EXPLAIN, 'Check', request, this.call);
   }
 
   expand(request: ProtoMessage): Promise<{ tree: ProtoMessage | null }> {

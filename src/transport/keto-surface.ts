@@ -84,6 +84,7 @@ export const GATEHOUSE_GRPC_METHODS: readonly { path: string; requestType: strin
   { path: '/gatehouse.v1.WatchService/Watch', requestType: 'gatehouse.v1.WatchRequest', responseType: 'gatehouse.v1.WatchResponse', streaming: true, api: 'read' },
   { path: '/gatehouse.v1.LookupService/ListObjects', requestType: 'gatehouse.v1.ListObjectsRequest', responseType: 'gatehouse.v1.ListObjectsResponse', streaming: true, api: 'read' },
   { path: '/gatehouse.v1.LookupService/ListSubjects', requestType: 'gatehouse.v1.ListSubjectsRequest', responseType: 'gatehouse.v1.ListSubjectsResponse', streaming: true, api: 'read' },
+  { path: '/gatehouse.v1.ExplainService/Check', requestType: 'gatehouse.v1.ExplainCheckRequest', responseType: 'gatehouse.v1.ExplainCheckResponse', streaming: false, api: 'read' },
 ];
 
 /** The provided routes plus a 501 route for every Keto route none of them serves. */

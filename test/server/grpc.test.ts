@@ -64,7 +64,7 @@ describe('gRPC on the shared ports', () => {
   test("server reflection v1 and v1alpha list the port's services", async () => {
     const everywhere = ['grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
     const expected = {
-      read: ['gatehouse.v1.LookupService', 'gatehouse.v1.WatchService', ...everywhere, `${RT}.CheckService`, `${RT}.ExpandService`, `${RT}.NamespacesService`, `${RT}.ReadService`, `${RT}.VersionService`],
+      read: ['gatehouse.v1.ExplainService', 'gatehouse.v1.LookupService', 'gatehouse.v1.WatchService', ...everywhere, `${RT}.CheckService`, `${RT}.ExpandService`, `${RT}.NamespacesService`, `${RT}.ReadService`, `${RT}.VersionService`],
       write: [...everywhere, `${RT}.VersionService`, `${RT}.WriteService`],
       opl: [...everywhere, 'ory.keto.opl.v1alpha1.SyntaxService', `${RT}.VersionService`],
     };

@@ -144,8 +144,8 @@ describe('each API on its own port', () => {
       }
       refusedPerPort[port] = refused;
     }
-    // 8 read methods (Keto's 5, gatehouse's Watch, ListObjects and ListSubjects), 2 write methods, 1 OPL method
-    assert.deepEqual(refusedPerPort, { read: 3, write: 9, opl: 10, metrics: 11 });
+    // 9 read methods (Keto's 5, gatehouse's Watch, ListObjects, ListSubjects and ExplainService.Check), 2 write methods, 1 OPL method
+    assert.deepEqual(refusedPerPort, { read: 3, write: 10, opl: 11, metrics: 12 });
   });
 
   test("each port's own gRPC methods are served there", async () => {
