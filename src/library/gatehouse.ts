@@ -124,8 +124,10 @@ export async function createGatehouse(options: GatehouseOptions): Promise<Gateho
     }
     return new InProcessGatehouse(engines);
   }
+  const { model: opl } = options as Partial<MemoryOptions>;
+  if (typeof opl !== 'string') throw invalidArgument('createGatehouse needs `model` (the OPL text) or `dsn`');
   const config = configOf({ ...(options.config as Tree | undefined), dsn: 'memory' } as Tree);
-  const model = compiledModel((options as MemoryOptions).model, config);
+  const model = compiledModel(opl, config);
   return new InProcessGatehouse(memoryEngines(config, model, tuplesOf((options as MemoryOptions).tuples ?? [])));
 }
 

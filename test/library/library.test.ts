@@ -102,6 +102,10 @@ describe('library creation', () => {
     });
   });
 
+  test('options without a model or a DSN are refused', async () => {
+    await assert.rejects(createGatehouse({} as never), rejectsWith('invalid_argument'));
+  });
+
   test('a tuple outside the model is refused', async () => {
     await assert.rejects(createGatehouse({ model: DOCUMENTS_OPL, tuples: ['Nope:x#y@z'] }), rejectsWith('not_found'));
   });
