@@ -3,6 +3,7 @@ import { strictModeOf } from './namespaces/strict-mode.js';
 import type { BatchLimits } from './engine/check-engine.js';
 import type { ExpandSettings } from './engine/expand-engine.js';
 import type { CheckSettings } from './engine/limits.js';
+import type { ScenarioSettings } from './scenario/scenario.js';
 
 /** The engines' settings, read from the configuration in force (the engine itself knows no configuration). */
 
@@ -24,4 +25,11 @@ export const expandSettingsFrom = (config: Config): ExpandSettings => ({
 export const batchLimitsFrom = (config: Config): BatchLimits => ({
   maxBatchCheckSize: config.limit.max_batch_check_size,
   maxParallelization: config.limit.batch_check_max_parallelization,
+});
+
+/** The playground's sandbox runs under the server's limits and flags. */
+export const scenarioSettingsFrom = (config: Config): ScenarioSettings => ({
+  ...checkSettingsFrom(config),
+  ...expandSettingsFrom(config),
+  typescriptPrecedence: config.feature_flags.typescript_precedence,
 });

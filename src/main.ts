@@ -1,10 +1,12 @@
 import { watchConfig } from './config/live.js';
 import { redactedConfig } from './config/redact.js';
 import type { ConfigLogger, ConfigSources } from './config/types.js';
+import { scenarioSettingsFrom } from './engine-settings.js';
 import { GatehouseError } from './errors.js';
 import { namespaceFlagsFrom, openDatabase } from './library/database.js';
 import { createLogger, pinoLevel, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { PLAYGROUND_MAX_BODY_SIZE, playgroundRoutes } from './playground/routes.js';
 import { currentReads } from './reader.js';
 import { ChangelogPruner } from './store/changelog-pruner.js';
 import { ChangelogWatch } from './store/changelog-watch.js';
@@ -49,6 +51,8 @@ export interface RunningGatehouse {
   readonly addresses: Awaited<ReturnType<typeof startServers>>['addresses'];
   /** Each port's route and method tables. */
   readonly served: Awaited<ReturnType<typeof startServers>>['served'];
+  /** The playground's address, when `serve.playground.enabled`. */
+  readonly playground?: Awaited<ReturnType<typeof startServers>>['playground'];
   /** Graceful stop, as on SIGTERM. */
   stop(): Promise<void>;
   /** Resolves with the exit code once the server has stopped. */
@@ -180,6 +184,9 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
       grpcStreaming,
       readiness,
       env: sources.env ?? process.env,
+      ...(current().serve.playground.enabled && {
+        playground: { routes: playgroundRoutes({ model, settings: () => scenarioSettingsFrom(current()) }), maxBodySize: PLAYGROUND_MAX_BODY_SIZE },
+      }),
     });
   } catch (err) {
     config.close();
@@ -221,5 +228,5 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     })());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void stop());
 
-  return { addresses: servers.addresses, served: servers.served, stop, stopped };
+  return { addresses: servers.addresses, served: servers.served, ...(servers.playground && { playground: servers.playground }), stop, stopped };
 }

@@ -11,6 +11,7 @@ export const RESTART_REQUIRED: readonly string[] = [
   'serve.write',
   'serve.metrics',
   'serve.opl',
+  'serve.playground',
   'database',
   'index.enabled',
   'index.memory_budget',

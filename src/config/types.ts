@@ -64,6 +64,11 @@ export interface ServeEndpointConfig {
   auth: AuthConfig;
 }
 
+/** gatehouse: the browser playground's listener (no CORS: the page calls its own origin). */
+export interface PlaygroundConfig extends Omit<ServeEndpointConfig, 'cors'> {
+  enabled: boolean;
+}
+
 export type EndpointName = 'read' | 'write' | 'metrics' | 'opl';
 
 export interface ServeConfig {
@@ -71,6 +76,7 @@ export interface ServeConfig {
   write: ServeEndpointConfig;
   metrics: ServeEndpointConfig;
   opl: ServeEndpointConfig;
+  playground: PlaygroundConfig;
   /** gatehouse: how long in-flight requests may run after SIGTERM/SIGINT. Duration. */
   shutdown_grace_period: string;
 }

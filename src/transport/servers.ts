@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ServerHttp2Stream } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
-import type { AuthConfig, EndpointName, LiveConfig, TlsConfig, TlsSource } from '../config/types.js';
+import type { AuthConfig, CorsConfig, EndpointName, LiveConfig, TlsConfig, TlsSource } from '../config/types.js';
 import { durationMs } from '../config/duration.js';
 import { invalidArgument } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -40,6 +40,8 @@ export interface ServersDeps {
   readiness: readonly ReadinessCheck[];
   /** Where `serve.<api>.auth.preshared_keys[].env` keys are read; default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** The playground's routes and body limit, served on their own listener when `serve.playground.enabled`. */
+  playground?: { readonly routes: readonly RestRoute[]; readonly maxBodySize: number };
 }
 
 /** What one port answers: its REST routes ("GET /path") and gRPC methods ("/package.Service/Method"). */
@@ -52,6 +54,8 @@ export interface Servers {
   readonly addresses: Readonly<Record<EndpointName, AddressInfo>>;
   /** Each port's route and method tables, as its router and gRPC dispatcher hold them. */
   readonly served: Readonly<Record<EndpointName, ServedSurface>>;
+  /** The playground's address, when it is served. */
+  readonly playground?: AddressInfo;
   /**
    * Graceful stop: readiness turns 503, listeners stop accepting, in-flight requests may finish
    * within `graceMs`; those still running then are answered 503 / UNAVAILABLE. Resolves with
@@ -61,6 +65,17 @@ export interface Servers {
 }
 
 const ENDPOINTS: readonly EndpointName[] = ['read', 'write', 'opl', 'metrics'];
+/** The playground's page calls its own origin only. */
+const NO_CORS: CorsConfig = {
+  enabled: false,
+  allowed_origins: [],
+  allowed_methods: [],
+  allowed_headers: [],
+  exposed_headers: [],
+  allow_credentials: false,
+  max_age: 0,
+  debug: false,
+};
 const HEALTH_WATCH_POLL_MS = 1_000;
 /** After the grace period, how long answers already written get to reach their clients. */
 const FLUSH_AFTER_DEADLINE_MS = 500;
@@ -130,30 +145,33 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
     metrics: { router: new RestRouter([...health, metricsRoute]) },
   };
 
-  const listeners = new Map<EndpointName, Listener>();
-  for (const name of ENDPOINTS) {
+  const listeners = new Map<EndpointName | 'playground', Listener>();
+  const bodyLimit = () => config.current().limit.max_request_body_size;
+  const listen = (
+    name: EndpointName | 'playground',
+    router: RestRouter,
+    limits: { cors: () => CorsConfig; bodyLimit: () => number },
+    api?: { onGrpc?: GrpcHandler; auth: ListenerAuth; authConfig: AuthConfig },
+  ) => {
     const endpoint = config.current().serve[name];
-    const { router, onGrpc } = ports[name];
-    const auth = auths[name];
+    const auth = api?.auth;
+    const onGrpc = api?.onGrpc;
     const onHttp = restPipeline({
       router,
       logger,
       metrics,
       inFlight,
-      ...(auth.required && {
+      ...(auth?.required && {
         refusal: (exchange, route) =>
           openRoutes.has(route) ? undefined : auth.refusal({ authorization: exchange.headers.authorization, peerCertified: exchange.peerCertified }),
       }),
-      settings: () => {
-        const current = config.current();
-        return {
-          bodyLimit: current.limit.max_request_body_size,
-          cors: current.serve[name].cors,
-          draining: stopping.signal.aborted,
-        };
-      },
+      settings: () => ({
+        bodyLimit: limits.bodyLimit(),
+        cors: limits.cors(),
+        draining: stopping.signal.aborted,
+      }),
     });
-    const tls = loadTls(name, endpoint.tls, endpoint.auth);
+    const tls = loadTls(name, endpoint.tls, api?.authConfig);
     listeners.set(
       name,
       new Listener({
@@ -166,9 +184,24 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
         logger,
       }),
     );
+  };
+  for (const name of ENDPOINTS) {
+    listen(
+      name,
+      ports[name].router,
+      { cors: () => config.current().serve[name].cors, bodyLimit },
+      { ...(ports[name].onGrpc && { onGrpc: ports[name].onGrpc }), auth: auths[name], authConfig: config.current().serve[name].auth },
+    );
+  }
+  const playground = deps.playground;
+  if (config.current().serve.playground.enabled && playground !== undefined) {
+    listen('playground', new RestRouter([...health, ...playground.routes]), {
+      cors: () => NO_CORS,
+      bodyLimit: () => Math.min(bodyLimit(), playground.maxBodySize),
+    });
   }
 
-  const addresses = {} as Record<EndpointName, AddressInfo>;
+  const addresses = {} as Record<EndpointName | 'playground', AddressInfo>;
   try {
     for (const [name, listener] of listeners) {
       addresses[name] = await listener.listen();
@@ -191,8 +224,10 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
     const { router, onGrpc } = ports[name];
     served[name] = { rest: router.routes.map((r) => `${r.method} ${r.path}`), grpc: onGrpc?.methods ?? [] };
   }
+  const { playground: playgroundAddress, ...apis } = addresses;
   return {
-    addresses,
+    addresses: apis,
+    ...(playgroundAddress && { playground: playgroundAddress }),
     served,
     async shutdown(graceMs) {
       const deadline = Date.now() + graceMs;
@@ -221,15 +256,15 @@ export function gracePeriodMs(config: LiveConfig): number {
   return durationMs(config.current().serve.shutdown_grace_period);
 }
 
-function loadTls(endpoint: EndpointName, tls: TlsConfig, auth: AuthConfig): { cert: Buffer; key: Buffer; clientCa?: Buffer } | undefined {
+function loadTls(endpoint: EndpointName | 'playground', tls: TlsConfig, auth?: AuthConfig): { cert: Buffer; key: Buffer; clientCa?: Buffer } | undefined {
   if (tls.cert === undefined || tls.key === undefined) {
-    if (auth.client_ca !== undefined) throw invalidArgument(`serve.${endpoint}.auth.client_ca: client certificates need TLS (serve.${endpoint}.tls)`);
+    if (auth?.client_ca !== undefined) throw invalidArgument(`serve.${endpoint}.auth.client_ca: client certificates need TLS (serve.${endpoint}.tls)`);
     return undefined;
   }
   return {
     cert: readPem(`serve.${endpoint}.tls.cert`, tls.cert),
     key: readPem(`serve.${endpoint}.tls.key`, tls.key),
-    ...(auth.client_ca !== undefined && { clientCa: readPem(`serve.${endpoint}.auth.client_ca`, auth.client_ca) }),
+    ...(auth?.client_ca !== undefined && { clientCa: readPem(`serve.${endpoint}.auth.client_ca`, auth.client_ca) }),
   };
 }
 

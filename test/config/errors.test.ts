@@ -109,7 +109,7 @@ describe('configuration error messages', () => {
   it('treats a __proto__ key as an unknown key', () => {
     const path = file('c.yml', 'dsn: memory\nserve:\n  __proto__: {polluted: 1}\n');
     assert.deepEqual(messagesOf({ files: [path], env: {} }), [
-      'serve.__proto__: unknown key, allowed keys are read, write, metrics, opl, shutdown_grace_period',
+      'serve.__proto__: unknown key, allowed keys are read, write, metrics, opl, playground, shutdown_grace_period',
     ]);
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
   });

@@ -1,0 +1,63 @@
+import { explanationToJson } from '../api/explanation.js';
+import { invalidArgument } from '../errors.js';
+import { evaluateScenario } from '../scenario/questions.js';
+import type { ScenarioSettings } from '../scenario/scenario.js';
+import type { RestRoute } from '../transport/rest/route.js';
+
+/** Checks one playground request may ask (the scenario core allows more; a page asks a handful). */
+export const MAX_PLAYGROUND_CHECKS = 1_000;
+
+/** `POST /api/evaluate`'s body: a model, tuples in string form, and tuples to check. */
+interface EvaluateBody {
+  model: string;
+  tuples: string[];
+  checks: string[];
+  explain: boolean;
+}
+
+const FIELDS = new Set(['model', 'tuples', 'checks', 'explain']);
+
+function strings(value: unknown, field: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw invalidArgument(`${field} must be a list of strings`);
+  return value;
+}
+
+function decodeEvaluateBody(json: unknown): EvaluateBody {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw invalidArgument('the body must be a JSON object');
+  const body = json as Record<string, unknown>;
+  const unknown = Object.keys(body).find((key) => !FIELDS.has(key));
+  if (unknown !== undefined) throw invalidArgument(`unknown field ${JSON.stringify(unknown)}`);
+  if (typeof body.model !== 'string') throw invalidArgument('model must be a string (the OPL source)');
+  if (body.explain !== undefined && typeof body.explain !== 'boolean') throw invalidArgument('explain must be a boolean');
+  const checks = strings(body.checks, 'checks');
+  if (checks.length > MAX_PLAYGROUND_CHECKS) throw invalidArgument(`at most ${MAX_PLAYGROUND_CHECKS} checks a request`);
+  return { model: body.model, tuples: strings(body.tuples, 'tuples'), checks, explain: body.explain === true };
+}
+
+/**
+ * `POST /api/evaluate`: builds the scenario on a sandbox (the scenario core's in-memory
+ * index; nothing is written anywhere) and answers the model's diagnostics, the tuples it
+ * refused and each check, explained when asked.
+ */
+export function evaluateRoute(settings: () => ScenarioSettings): RestRoute {
+  return {
+    method: 'POST',
+    path: '/api/evaluate',
+    async handle(req) {
+      const body = decodeEvaluateBody(req.json());
+      const result = await evaluateScenario({
+        model: body.model,
+        tuples: body.tuples,
+        settings: settings(),
+        questions: body.checks.map((tuple) => ({ kind: 'check', tuple, explain: body.explain })),
+      });
+      const checks = result.answers.map((answer) => {
+        if (answer.kind !== 'check') throw new Error('a check question answered something else');
+        const { explanation, ...rest } = answer;
+        return explanation === undefined ? rest : { ...rest, explanation: explanationToJson(explanation) };
+      });
+      return { status: 200, body: { diagnostics: result.diagnostics, tupleProblems: result.tupleProblems, checks } };
+    },
+  };
+}

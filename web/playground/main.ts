@@ -1,0 +1,194 @@
+import { ApiError, evaluate, liveNamespaces, loadTestFile, saveTestFile } from './api.js';
+import { drawExplanation } from './explanation-tree.js';
+import { modelEditor, replaceText, showDiagnostics, textOf } from './model-editor.js';
+import type { PageScenario } from './wire.js';
+
+const EXAMPLE: PageScenario = {
+  model: `import { Namespace, Context } from "@ory/keto-namespace-types"
+
+class User implements Namespace {}
+
+class Group implements Namespace {
+  related: {
+    members: (User | SubjectSet<Group, "members">)[]
+  }
+}
+
+class Document implements Namespace {
+  related: {
+    owners: User[]
+    viewers: (User | SubjectSet<Group, "members">)[]
+  }
+
+  permits = {
+    view: (ctx: Context): boolean => this.related.viewers.includes(ctx.subject) || this.permits.edit(ctx),
+    edit: (ctx: Context): boolean => this.related.owners.includes(ctx.subject),
+  }
+}
+`,
+  tuples: ['Group:staff#members@alice', 'Document:readme#viewers@Group:staff#members', 'Document:readme#owners@bob'],
+  assertions: { allowed: ['Document:readme#view@alice', 'Document:readme#edit@bob'], denied: ['Document:readme#edit@alice'] },
+};
+/** Quiet time after an edit before the model and tuples are checked again. */
+const EDIT_SETTLE_MS = 250;
+
+const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const tuplesInput = byId<HTMLTextAreaElement>('tuples');
+const allowedInput = byId<HTMLTextAreaElement>('assert-allowed');
+const deniedInput = byId<HTMLTextAreaElement>('assert-denied');
+
+/** Non-empty lines, each with its 1-based line number. */
+const linesOf = (text: string) =>
+  text
+    .split('\n')
+    .map((line, i) => ({ text: line.trim(), line: i + 1 }))
+    .filter((l) => l.text !== '');
+const valuesOf = (input: HTMLTextAreaElement) => linesOf(input.value).map((l) => l.text);
+
+const listItem = (text: string, className?: string) => {
+  const li = document.createElement('li');
+  li.textContent = text;
+  if (className !== undefined) li.className = className;
+  return li;
+};
+const failed = (err: unknown) => (err instanceof ApiError ? err.message : String(err));
+
+// the model and tuples, checked as they are edited
+let edits = 0;
+let settle: ReturnType<typeof setTimeout> | undefined;
+const editor = modelEditor(byId('model-editor'), () => edited());
+function edited(): void {
+  clearTimeout(settle);
+  settle = setTimeout(() => void validate(++edits), EDIT_SETTLE_MS);
+}
+async function validate(edit: number): Promise<void> {
+  const tupleLines = linesOf(tuplesInput.value);
+  let result;
+  try {
+    result = await evaluate(textOf(editor), tupleLines.map((l) => l.text), [], false);
+  } catch (err) {
+    if (edit === edits) byId('model-errors').replaceChildren(listItem(failed(err), 'error'));
+    return;
+  }
+  if (edit !== edits) return;
+  showDiagnostics(editor, result.diagnostics);
+  byId('model-errors').replaceChildren(...result.diagnostics.map((d) => listItem(`line ${d.line}: ${d.message}`, d.severity)));
+  byId('tuple-errors').replaceChildren(
+    ...result.tupleProblems.map((p) => listItem(`line ${tupleLines[p.index]?.line ?? p.index + 1}: ${p.error.detail ?? p.error.message}`, 'error')),
+  );
+}
+tuplesInput.addEventListener('input', edited);
+
+// one check, explained
+byId<HTMLFormElement>('check-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void (async () => {
+    const out = byId('check-result');
+    const tree = byId('explanation');
+    tree.replaceChildren();
+    out.className = '';
+    try {
+      const [answer] = (await evaluate(textOf(editor), valuesOf(tuplesInput), [byId<HTMLInputElement>('check-tuple').value.trim()], true)).checks;
+      if (answer === undefined) throw new ApiError('the server answered no check');
+      out.textContent = answer.error === undefined ? (answer.allowed ? 'allowed' : 'denied') : `denied: ${answer.error.detail ?? answer.error.message}`;
+      out.className = answer.allowed ? 'allowed' : 'denied';
+      if (answer.explanation !== undefined) tree.append(drawExplanation(answer.explanation));
+      if (answer.truncated === true) tree.append(listItem('(the explanation was cut: the check took more steps than are recorded)'));
+    } catch (err) {
+      out.textContent = failed(err);
+      out.className = 'error';
+    }
+  })();
+});
+
+// the assertions
+async function runAssertions(): Promise<void> {
+  const expected = [...valuesOf(allowedInput).map((tuple) => ({ tuple, allowed: true })), ...valuesOf(deniedInput).map((tuple) => ({ tuple, allowed: false }))];
+  const summary = byId('assertions-summary');
+  const results = byId('assertion-results');
+  results.replaceChildren();
+  try {
+    const { checks } = await evaluate(textOf(editor), valuesOf(tuplesInput), expected.map((e) => e.tuple), false);
+    let passed = 0;
+    expected.forEach((want, i) => {
+      const got = checks[i];
+      const want_ = want.allowed ? 'allowed' : 'denied';
+      const answer = got?.error !== undefined ? `error: ${got.error.detail ?? got.error.message}` : got?.allowed ? 'allowed' : 'denied';
+      const ok = got?.error === undefined && got?.allowed === want.allowed;
+      if (ok) passed++;
+      results.append(listItem(ok ? `pass: ${want.tuple} is ${want_}` : `fail: ${want.tuple} should be ${want_}, is ${answer}`, ok ? 'pass' : 'fail'));
+    });
+    summary.textContent = `${passed} passed, ${expected.length - passed} failed`;
+  } catch (err) {
+    summary.textContent = failed(err);
+  }
+}
+byId('assertions-run').addEventListener('click', () => void runAssertions());
+
+// load and save as a model-test file
+function scenario(): PageScenario {
+  return { model: textOf(editor), tuples: valuesOf(tuplesInput), assertions: { allowed: valuesOf(allowedInput), denied: valuesOf(deniedInput) } };
+}
+function show(s: PageScenario): void {
+  replaceText(editor, s.model);
+  tuplesInput.value = s.tuples.join('\n');
+  allowedInput.value = s.assertions.allowed.join('\n');
+  deniedInput.value = s.assertions.denied.join('\n');
+  edited();
+}
+const fileStatus = byId('file-status');
+byId('save-file').addEventListener('click', () => {
+  void (async () => {
+    try {
+      const text = await saveTestFile(scenario());
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([text], { type: 'text/yaml' }));
+      link.download = 'playground.test.yml';
+      link.click();
+      URL.revokeObjectURL(link.href);
+      fileStatus.textContent = 'saved';
+    } catch (err) {
+      fileStatus.textContent = failed(err);
+    }
+  })();
+});
+byId<HTMLInputElement>('load-file').addEventListener('change', (event) => {
+  const input = event.target as HTMLInputElement;
+  const file = input.files?.[0];
+  if (file === undefined) return;
+  void (async () => {
+    try {
+      show(await loadTestFile(await file.text()));
+      fileStatus.textContent = `loaded ${file.name}`;
+    } catch (err) {
+      fileStatus.textContent = failed(err);
+    }
+    input.value = '';
+  })();
+});
+
+// the server's own model, read only
+void (async () => {
+  const list = byId('live-namespaces');
+  try {
+    const namespaces = await liveNamespaces();
+    list.replaceChildren(
+      ...namespaces.map((n) => {
+        const parts = [...n.relations.map((r) => `${r.name}: ${r.types.join(' | ') || 'any'}`), ...n.permits.map((p) => `${p} (permit)`)];
+        const li = listItem(n.name);
+        li.dataset.namespace = n.name;
+        if (parts.length > 0) {
+          const detail = document.createElement('span');
+          detail.className = 'relations';
+          detail.textContent = parts.join(', ');
+          li.append(' ', detail);
+        }
+        return li;
+      }),
+    );
+  } catch (err) {
+    list.replaceChildren(listItem(failed(err), 'error'));
+  }
+})();
+
+show(EXAMPLE);
