@@ -57,7 +57,10 @@ const failed = (err: unknown) => (err instanceof ApiError ? err.message : String
 let edits = 0;
 let settle: ReturnType<typeof setTimeout> | undefined;
 const editor = modelEditor(byId('model-editor'), () => edited());
+/** `editing` from an edit until its evaluation is shown, then `idle`. */
+const setState = (state: 'editing' | 'idle') => (document.body.dataset.state = state);
 function edited(): void {
+  setState('editing');
   clearTimeout(settle);
   settle = setTimeout(() => void validate(++edits), EDIT_SETTLE_MS);
 }
@@ -67,7 +70,10 @@ async function validate(edit: number): Promise<void> {
   try {
     result = await evaluate(textOf(editor), tupleLines.map((l) => l.text), [], false);
   } catch (err) {
-    if (edit === edits) byId('model-errors').replaceChildren(listItem(failed(err), 'error'));
+    if (edit === edits) {
+      byId('model-errors').replaceChildren(listItem(failed(err), 'error'));
+      setState('idle');
+    }
     return;
   }
   if (edit !== edits) return;
@@ -76,6 +82,7 @@ async function validate(edit: number): Promise<void> {
   byId('tuple-errors').replaceChildren(
     ...result.tupleProblems.map((p) => listItem(`line ${tupleLines[p.index]?.line ?? p.index + 1}: ${p.error.detail ?? p.error.message}`, 'error')),
   );
+  setState('idle');
 }
 tuplesInput.addEventListener('input', edited);
 
@@ -86,6 +93,7 @@ byId<HTMLFormElement>('check-form').addEventListener('submit', (event) => {
     const out = byId('check-result');
     const tree = byId('explanation');
     tree.replaceChildren();
+    out.textContent = '';
     out.className = '';
     try {
       const [answer] = (await evaluate(textOf(editor), valuesOf(tuplesInput), [byId<HTMLInputElement>('check-tuple').value.trim()], true)).checks;
@@ -107,6 +115,7 @@ async function runAssertions(): Promise<void> {
   const summary = byId('assertions-summary');
   const results = byId('assertion-results');
   results.replaceChildren();
+  summary.textContent = '';
   try {
     const { checks } = await evaluate(textOf(editor), valuesOf(tuplesInput), expected.map((e) => e.tuple), false);
     let passed = 0;
