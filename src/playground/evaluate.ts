@@ -3,6 +3,7 @@ import { invalidArgument } from '../errors.js';
 import { evaluateScenario } from '../scenario/questions.js';
 import type { ScenarioSettings } from '../scenario/scenario.js';
 import type { RestRoute } from '../transport/rest/route.js';
+import { modelText, objectWith, strings } from './request-body.js';
 
 /** Checks one playground request may ask (the scenario core allows more; a page asks a handful). */
 export const MAX_PLAYGROUND_CHECKS = 1_000;
@@ -15,24 +16,12 @@ interface EvaluateBody {
   explain: boolean;
 }
 
-const FIELDS = new Set(['model', 'tuples', 'checks', 'explain']);
-
-function strings(value: unknown, field: string): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw invalidArgument(`${field} must be a list of strings`);
-  return value;
-}
-
 function decodeEvaluateBody(json: unknown): EvaluateBody {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw invalidArgument('the body must be a JSON object');
-  const body = json as Record<string, unknown>;
-  const unknown = Object.keys(body).find((key) => !FIELDS.has(key));
-  if (unknown !== undefined) throw invalidArgument(`unknown field ${JSON.stringify(unknown)}`);
-  if (typeof body.model !== 'string') throw invalidArgument('model must be a string (the OPL source)');
+  const body = objectWith(json, ['model', 'tuples', 'checks', 'explain']);
   if (body.explain !== undefined && typeof body.explain !== 'boolean') throw invalidArgument('explain must be a boolean');
   const checks = strings(body.checks, 'checks');
   if (checks.length > MAX_PLAYGROUND_CHECKS) throw invalidArgument(`at most ${MAX_PLAYGROUND_CHECKS} checks a request`);
-  return { model: body.model, tuples: strings(body.tuples, 'tuples'), checks, explain: body.explain === true };
+  return { model: modelText(body.model), tuples: strings(body.tuples, 'tuples'), checks, explain: body.explain === true };
 }
 
 /**

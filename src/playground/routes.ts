@@ -4,6 +4,7 @@ import type { RestRoute } from '../transport/rest/route.js';
 import { evaluateRoute } from './evaluate.js';
 import { liveNamespacesRoute } from './live-namespaces.js';
 import { pageRoutes } from './page.js';
+import { testFileRoutes } from './test-file.js';
 
 /** Request bodies the playground reads (a scenario and its questions); the server's own limit applies when lower. */
 export const PLAYGROUND_MAX_BODY_SIZE = 1024 * 1024;
@@ -17,5 +18,5 @@ export interface PlaygroundDeps {
 
 /** Everything the playground's listener serves: the page and its API. None of it reads or writes the database. */
 export function playgroundRoutes(deps: PlaygroundDeps): RestRoute[] {
-  return [...pageRoutes(), evaluateRoute(deps.settings), liveNamespacesRoute(deps.model)];
+  return [...pageRoutes(), evaluateRoute(deps.settings), ...testFileRoutes(deps.settings), liveNamespacesRoute(deps.model)];
 }

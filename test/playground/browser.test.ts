@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { evaluateScenario } from '../../src/scenario/questions.js';
+import { GATEHOUSE_BIN } from '../support/server.js';
 import { startPlaygroundServer, type PlaygroundServer } from './playground-server.js';
 
 /**
@@ -33,6 +37,34 @@ class Repo implements Namespace {
 }
 `;
 const TUPLES = ['Team:core#members@alice', 'not a tuple', 'Repo:gatehouse#maintainers@Team:core#members'];
+
+/** What saving the scenario of the tests above gives. */
+const SAVED_FILE = `model: |
+${MODEL.replace(/^(?=.)/gm, '  ')}tuples:
+  - Team:core#members@alice
+  - Repo:gatehouse#maintainers@Team:core#members
+assert:
+  allowed:
+    - Repo:gatehouse#push@alice
+  denied:
+    - Repo:gatehouse#push@bob
+`;
+
+/** A test file of two scenarios (the page takes the first) written by hand. */
+const LOADED_FILE = `model: |
+${MODEL.replace('User | SubjectSet<Team, "members">', 'SubjectSet<Team, "members">').replace(/^(?=.)/gm, '  ')}
+scenarios:
+  - name: members push
+    tuples:
+      - Team:core#members@erin
+      - { namespace: Repo, object: docs, relation: maintainers, subject_set: { namespace: Team, object: core, relation: members } }
+    assert:
+      allowed: [Repo:docs#push@erin]
+      denied: [Repo:docs#push@alice]
+  - name: second
+    assert:
+      denied: [Repo:docs#push@erin]
+`;
 
 /** Every row of every table of the server's database. */
 function databaseRows(file: string): Record<string, unknown[]> {
@@ -72,6 +104,12 @@ const drawnTree = (page: Page) =>
     });
     return [...document.querySelectorAll('#explanation > ul.tree > li')].map(read);
   });
+
+/** Runs the assertions and waits for their summary. */
+async function runAssertions(page: Page): Promise<void> {
+  await page.click('#assertions-run');
+  await page.waitForFunction(() => document.querySelector('#assertions-summary')?.textContent !== '');
+}
 
 const texts = (page: Page, selector: string) => page.$$eval(selector, (nodes) => nodes.map((n) => n.textContent));
 
@@ -169,18 +207,53 @@ describe('the playground in Chromium', () => {
     ]);
   });
 
-  test('the assertions run and show which pass and which fail', async () => {
+  test('the assertions run as gatehouse test runs them, and show which pass and which fail', async () => {
     await page.fill('#assert-allowed', 'Repo:gatehouse#push@alice\nRepo:gatehouse#push@dora');
     await page.fill('#assert-denied', 'Repo:gatehouse#push@bob');
-    await page.click('#assertions-run');
-    await page.waitForFunction(() => document.querySelector('#assertions-summary')?.textContent !== '');
-    assert.equal(await page.textContent('#assertions-summary'), '2 passed, 1 failed');
+    await runAssertions(page);
+    assert.equal(await page.textContent('#assertions-summary'), '2 passed, 1 failed, 1 problem');
     assert.deepEqual(await texts(page, '#assertion-results li'), [
+      "problem: tuple not loaded: malformed string input: expected input to contain ':'",
       'pass: Repo:gatehouse#push@alice is allowed',
       'fail: Repo:gatehouse#push@dora should be allowed, is denied',
       'pass: Repo:gatehouse#push@bob is denied',
     ]);
-    assert.deepEqual(await page.$$eval('#assertion-results li', (items) => items.map((li) => li.className)), ['pass', 'fail', 'pass']);
+    assert.deepEqual(await page.$$eval('#assertion-results li', (items) => items.map((li) => li.className)), ['fail', 'pass', 'fail', 'pass']);
+  });
+
+  test('saving gives the model-test file gatehouse test runs', async () => {
+    await page.fill('#tuples', [TUPLES[0], TUPLES[2]].join('\n'));
+    await page.fill('#assert-allowed', 'Repo:gatehouse#push@alice');
+    await settled(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-file')]);
+    assert.equal(download.suggestedFilename(), 'playground.test.yml');
+    const file = await download.path();
+    assert.equal(readFileSync(file, 'utf8'), SAVED_FILE);
+    const run = await promisify(execFile)(process.execPath, [GATEHOUSE_BIN, 'test', file]);
+    assert.equal(run.stdout.split('\n').at(-2), '1 scenario (0 failed), 2 assertions (0 failed)');
+  });
+
+  test('loading a model-test file restores its scenario', async () => {
+    await page.setInputFiles('#load-file', { name: 'team.test.yml', mimeType: 'text/yaml', buffer: Buffer.from(LOADED_FILE) });
+    await page.waitForFunction(() => document.querySelector('#file-status')?.textContent !== '');
+    assert.equal(await page.textContent('#file-status'), 'loaded "members push" from team.test.yml (the first of its 2 scenarios)');
+    await settled(page);
+    assert.equal((await texts(page, '.cm-line')).join('\n'), MODEL.replace('User | SubjectSet<Team, "members">', 'SubjectSet<Team, "members">'));
+    assert.equal(await page.inputValue('#tuples'), 'Team:core#members@erin\nRepo:docs#maintainers@Team:core#members');
+    assert.equal(await page.inputValue('#assert-allowed'), 'Repo:docs#push@erin');
+    assert.equal(await page.inputValue('#assert-denied'), 'Repo:docs#push@alice');
+    await runAssertions(page);
+    assert.equal(await page.textContent('#assertions-summary'), '2 passed, 0 failed');
+  });
+
+  test('a file the playground cannot show is refused, and the scenario stays', async () => {
+    await page.setInputFiles('#load-file', { name: 'other.test.yml', mimeType: 'text/yaml', buffer: Buffer.from('model_file: ../secret.ts\n') });
+    await page.waitForFunction(() => document.querySelector('#file-status')?.textContent !== '');
+    assert.equal(
+      await page.textContent('#file-status'),
+      'line 1: "model_file": cannot read "../secret.ts": the playground reads no files: put the model in the test file',
+    );
+    assert.equal(await page.inputValue('#assert-allowed'), 'Repo:docs#push@erin');
   });
 
   test('the playground never wrote to the database', async () => {

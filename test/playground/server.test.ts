@@ -135,6 +135,82 @@ describe('the playground listener', () => {
     assert.equal(JSON.parse(res.body).error.code, 413);
   });
 
+  const post = async (path: string, body: unknown) => {
+    const res = await rawRequest(server.playground, path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+    return { status: res.status, type: res.headers['content-type'], text: res.body, json: () => JSON.parse(res.body) };
+  };
+  const scenario = {
+    model: 'class User implements Namespace {}\nclass Doc implements Namespace {\n  related: { viewers: User[] }\n}\n',
+    tuples: ['Doc:a#viewers@alice'],
+    assertions: { allowed: ['Doc:a#viewers@alice'], denied: ['Doc:a#viewers@bob', 'Doc:a#viewers@alice'] },
+  };
+
+  test('a scenario saves as a model-test file and loads back the same', async () => {
+    const saved = await post('/api/test-file/save', scenario);
+    assert.equal(saved.status, 200);
+    assert.equal(saved.type, 'text/yaml; charset=utf-8');
+    assert.equal(
+      saved.text,
+      'model: |\n  class User implements Namespace {}\n  class Doc implements Namespace {\n    related: { viewers: User[] }\n  }\n' +
+        'tuples:\n  - Doc:a#viewers@alice\nassert:\n  allowed:\n    - Doc:a#viewers@alice\n  denied:\n    - Doc:a#viewers@bob\n    - Doc:a#viewers@alice\n',
+    );
+    const loaded = await post('/api/test-file/load', saved.text);
+    assert.equal(loaded.status, 200);
+    assert.deepEqual(loaded.json(), { scenario, name: 'model test', scenarios: 1 });
+    const bare = await post('/api/test-file/save', { model: '' });
+    assert.equal(bare.text, 'model: ""\n');
+  });
+
+  test('a file is refused, with its line, where the page could not show all of it', async () => {
+    for (const [file, message] of [
+      ['model: ""\nsettings: { strict_mode: true }\n', 'line 1: the playground runs under the server\'s settings; remove "settings"'],
+      ['model: ""\nassert:\n  list_objects:\n    - { namespace: Doc, relation: viewers, subject: alice, objects: [] }\n', 'line 4: the playground edits allowed and denied assertions only, not list-objects'],
+      ['model_file: /etc/passwd\n', 'line 1: "model_file": cannot read "/etc/passwd": the playground reads no files: put the model in the test file'],
+      ['model: ""\ntuples:\n  - { namespace: Doc }\n', 'line 3: not a tuple'],
+      ['', 'the file holds no scenario'],
+      ['model: [\n', 'line 2: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1:'],
+    ]) {
+      const res = await post('/api/test-file/load', file);
+      assert.equal(res.status, 400, file);
+      assert.equal(res.json().error.message, message);
+    }
+  });
+
+  test('assertions are judged as gatehouse test judges them', async () => {
+    const res = await post('/api/assertions', scenario);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json(), {
+      passed: false,
+      problems: [],
+      results: [
+        { tuple: 'Doc:a#viewers@alice', passed: true, expected: 'allowed', actual: 'allowed' },
+        { tuple: 'Doc:a#viewers@bob', passed: true, expected: 'denied', actual: 'denied' },
+        { tuple: 'Doc:a#viewers@alice', passed: false, expected: 'denied', actual: 'allowed' },
+      ],
+    });
+    const broken = await post('/api/assertions', { model: 'class Doc implements Namespace {\n  related: { viewers: Usr[] }\n}\n', tuples: ['bad'] });
+    assert.deepEqual(broken.json(), {
+      passed: false,
+      problems: ["tuple not loaded: malformed string input: expected input to contain ':'", 'model error at model:2:23: namespace "Usr" was not declared'],
+      results: [],
+    });
+  });
+
+  test('save and assertions refuse a malformed scenario with the envelope', async () => {
+    for (const path of ['/api/test-file/save', '/api/assertions']) {
+      for (const [body, message] of [
+        [{ model: '', assertions: [] }, 'assertions must be a JSON object'],
+        [{ model: '', assertions: { maybe: [] } }, 'unknown field "maybe"'],
+        [{ model: '', assertions: { allowed: [1] } }, 'assertions.allowed must be a list of strings'],
+        [{ model: '', assertions: { denied: Array(1001).fill('a:b#c@d') } }, 'at most 1000 assertions a request'],
+      ] as const) {
+        const res = await post(path, body);
+        assert.equal(res.status, 400, `${path} ${JSON.stringify(body).slice(0, 60)}`);
+        assert.equal(res.json().error.message, message);
+      }
+    }
+  });
+
   test("the namespaces view lists the live server's model", async () => {
     const res = await rawRequest(server.playground, '/api/namespaces');
     assert.equal(res.status, 200);

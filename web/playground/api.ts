@@ -1,4 +1,4 @@
-import type { EvaluationJson, LiveNamespaceJson, PageScenario } from './wire.js';
+import type { AssertionsJson, EvaluationJson, LiveNamespaceJson, LoadedJson, PageScenario } from './wire.js';
 
 /** A failed call, with the message of the server's error envelope. */
 export class ApiError extends Error {}
@@ -28,12 +28,17 @@ export async function liveNamespaces(): Promise<LiveNamespaceJson[]> {
   return ((await (await call('/api/namespaces')).json()) as { namespaces: LiveNamespaceJson[] }).namespaces;
 }
 
+/** Runs the scenario's assertions as `gatehouse test` runs its file. */
+export async function runAssertions(scenario: PageScenario): Promise<AssertionsJson> {
+  return (await postJson('/api/assertions', scenario)).json() as Promise<AssertionsJson>;
+}
+
 /** The scenario as a model-test file. */
 export async function saveTestFile(scenario: PageScenario): Promise<string> {
   return (await postJson('/api/test-file/save', scenario)).text();
 }
 
-/** A model-test file's scenario. */
-export async function loadTestFile(text: string): Promise<PageScenario> {
-  return (await call('/api/test-file/load', { method: 'POST', headers: { 'content-type': 'text/yaml' }, body: text })).json() as Promise<PageScenario>;
+/** A model-test file's first scenario. */
+export async function loadTestFile(text: string): Promise<LoadedJson> {
+  return (await call('/api/test-file/load', { method: 'POST', headers: { 'content-type': 'text/yaml' }, body: text })).json() as Promise<LoadedJson>;
 }

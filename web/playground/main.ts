@@ -1,4 +1,4 @@
-import { ApiError, evaluate, liveNamespaces, loadTestFile, saveTestFile } from './api.js';
+import { ApiError, evaluate, liveNamespaces, loadTestFile, runAssertions, saveTestFile } from './api.js';
 import { drawExplanation } from './explanation-tree.js';
 import { modelEditor, replaceText, showDiagnostics, textOf } from './model-editor.js';
 import type { PageScenario } from './wire.js';
@@ -109,30 +109,27 @@ byId<HTMLFormElement>('check-form').addEventListener('submit', (event) => {
   })();
 });
 
-// the assertions
-async function runAssertions(): Promise<void> {
-  const expected = [...valuesOf(allowedInput).map((tuple) => ({ tuple, allowed: true })), ...valuesOf(deniedInput).map((tuple) => ({ tuple, allowed: false }))];
-  const summary = byId('assertions-summary');
-  const results = byId('assertion-results');
-  results.replaceChildren();
-  summary.textContent = '';
-  try {
-    const { checks } = await evaluate(textOf(editor), valuesOf(tuplesInput), expected.map((e) => e.tuple), false);
-    let passed = 0;
-    expected.forEach((want, i) => {
-      const got = checks[i];
-      const want_ = want.allowed ? 'allowed' : 'denied';
-      const answer = got?.error !== undefined ? `error: ${got.error.detail ?? got.error.message}` : got?.allowed ? 'allowed' : 'denied';
-      const ok = got?.error === undefined && got?.allowed === want.allowed;
-      if (ok) passed++;
-      results.append(listItem(ok ? `pass: ${want.tuple} is ${want_}` : `fail: ${want.tuple} should be ${want_}, is ${answer}`, ok ? 'pass' : 'fail'));
-    });
-    summary.textContent = `${passed} passed, ${expected.length - passed} failed`;
-  } catch (err) {
-    summary.textContent = failed(err);
-  }
-}
-byId('assertions-run').addEventListener('click', () => void runAssertions());
+// the assertions, judged as `gatehouse test` judges the saved file
+byId('assertions-run').addEventListener('click', () => {
+  void (async () => {
+    const summary = byId('assertions-summary');
+    const results = byId('assertion-results');
+    results.replaceChildren();
+    summary.textContent = '';
+    try {
+      const answer = await runAssertions(scenario());
+      const passed = answer.results.filter((r) => r.passed).length;
+      results.append(
+        ...answer.problems.map((p) => listItem(`problem: ${p}`, 'fail')),
+        ...answer.results.map((r) => listItem(r.passed ? `pass: ${r.tuple} is ${r.actual}` : `fail: ${r.tuple} should be ${r.expected}, is ${r.actual}`, r.passed ? 'pass' : 'fail')),
+      );
+      const problems = answer.problems.length === 0 ? '' : `, ${answer.problems.length} problem${answer.problems.length === 1 ? '' : 's'}`;
+      summary.textContent = `${passed} passed, ${answer.results.length - passed} failed${problems}`;
+    } catch (err) {
+      summary.textContent = failed(err);
+    }
+  })();
+});
 
 // load and save as a model-test file
 function scenario(): PageScenario {
@@ -147,6 +144,7 @@ function show(s: PageScenario): void {
 }
 const fileStatus = byId('file-status');
 byId('save-file').addEventListener('click', () => {
+  fileStatus.textContent = '';
   void (async () => {
     try {
       const text = await saveTestFile(scenario());
@@ -165,10 +163,12 @@ byId<HTMLInputElement>('load-file').addEventListener('change', (event) => {
   const input = event.target as HTMLInputElement;
   const file = input.files?.[0];
   if (file === undefined) return;
+  fileStatus.textContent = '';
   void (async () => {
     try {
-      show(await loadTestFile(await file.text()));
-      fileStatus.textContent = `loaded ${file.name}`;
+      const loaded = await loadTestFile(await file.text());
+      show(loaded.scenario);
+      fileStatus.textContent = `loaded "${loaded.name}" from ${file.name}` + (loaded.scenarios > 1 ? ` (the first of its ${loaded.scenarios} scenarios)` : '');
     } catch (err) {
       fileStatus.textContent = failed(err);
     }

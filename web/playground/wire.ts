@@ -31,6 +31,20 @@ export interface CheckJson {
   error?: ProblemJson;
 }
 
+/** `POST /api/assertions`' answer: each assertion as `gatehouse test` judges it, and the scenario's own problems. */
+export interface AssertionsJson {
+  passed: boolean;
+  problems: string[];
+  results: { tuple: string; passed: boolean; expected: string; actual: string }[];
+}
+
+/** `POST /api/test-file/load`'s answer: the file's first scenario. */
+export interface LoadedJson {
+  scenario: PageScenario;
+  name: string;
+  scenarios: number;
+}
+
 /** `POST /api/evaluate`'s answer. */
 export interface EvaluationJson {
   diagnostics: Diagnostic[];
