@@ -7,6 +7,8 @@ import { modelText, objectWith, strings } from './request-body.js';
 
 /** Checks one playground request may ask (the scenario core allows more; a page asks a handful). */
 export const MAX_PLAYGROUND_CHECKS = 1_000;
+/** An explanation holds up to MAX_EXPLAINED_STEPS steps: a request has one explained. */
+const MAX_EXPLAINED_CHECKS = 1;
 
 /** `POST /api/evaluate`'s body: a model, tuples in string form, and tuples to check. */
 interface EvaluateBody {
@@ -21,6 +23,7 @@ function decodeEvaluateBody(json: unknown): EvaluateBody {
   if (body.explain !== undefined && typeof body.explain !== 'boolean') throw invalidArgument('explain must be a boolean');
   const checks = strings(body.checks, 'checks');
   if (checks.length > MAX_PLAYGROUND_CHECKS) throw invalidArgument(`at most ${MAX_PLAYGROUND_CHECKS} checks a request`);
+  if (body.explain === true && checks.length > MAX_EXPLAINED_CHECKS) throw invalidArgument(`explain asks at most ${MAX_EXPLAINED_CHECKS} check a request`);
   return { model: modelText(body.model), tuples: strings(body.tuples, 'tuples'), checks, explain: body.explain === true };
 }
 

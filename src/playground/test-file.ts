@@ -5,8 +5,13 @@ import { runModelTest } from '../scenario/model-test.js';
 import type { ScenarioSettings } from '../scenario/scenario.js';
 import { type Assertion, type ModelTest, parseTestFile, TestFileError } from '../scenario/test-file.js';
 import type { RestRoute } from '../transport/rest/route.js';
-import { MAX_PLAYGROUND_CHECKS } from './evaluate.js';
 import { modelText, objectWith, strings } from './request-body.js';
+
+/**
+ * Assertions one request may run: the model-test runner keeps the explanation (up to
+ * MAX_EXPLAINED_STEPS steps) of each that fails until all have run.
+ */
+export const MAX_PLAYGROUND_ASSERTIONS = 100;
 
 /** What the page edits: one scenario of a model-test file, with allowed and denied assertions. */
 export interface PageScenario {
@@ -20,7 +25,7 @@ function decodePageScenario(json: unknown): PageScenario {
   const assertions = objectWith(body.assertions ?? {}, ['allowed', 'denied'], 'assertions');
   const allowed = strings(assertions.allowed, 'assertions.allowed');
   const denied = strings(assertions.denied, 'assertions.denied');
-  if (allowed.length + denied.length > MAX_PLAYGROUND_CHECKS) throw invalidArgument(`at most ${MAX_PLAYGROUND_CHECKS} assertions a request`);
+  if (allowed.length + denied.length > MAX_PLAYGROUND_ASSERTIONS) throw invalidArgument(`at most ${MAX_PLAYGROUND_ASSERTIONS} assertions a request`);
   return { model: modelText(body.model), tuples: strings(body.tuples, 'tuples'), assertions: { allowed, denied } };
 }
 
