@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -120,6 +120,7 @@ describe('the playground in Chromium', () => {
   let rowsBefore: Record<string, unknown[]>;
 
   before(async () => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`);
     server = await startPlaygroundServer();
     const put = await fetch(`${server.write}/admin/relation-tuples`, {
       method: 'PUT',
