@@ -6,8 +6,10 @@ import { liveNamespacesRoute } from './live-namespaces.js';
 import { pageRoutes } from './page.js';
 import { testFileRoutes } from './test-file.js';
 
+const mib = (n: number) => n * 1024 * 1024;
+
 /** Request bodies the playground reads (a scenario and its questions); the server's own limit applies when lower. */
-export const PLAYGROUND_MAX_BODY_SIZE = 1024 * 1024;
+export const PLAYGROUND_MAX_BODY_SIZE = mib(1);
 
 export interface PlaygroundDeps {
   /** The server's model in force, shown read only. */
