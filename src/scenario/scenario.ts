@@ -110,6 +110,7 @@ export class Scenario {
   private readonly index = new TupleIndex();
   private loaded = 0;
 
+  /** Throws invalid_argument for more than MAX_SCENARIO_TUPLES tuples; any other problem is reported, not thrown. */
   constructor(input: ScenarioInput) {
     const settings = (this.settings = { ...DEFAULT_SCENARIO_SETTINGS, ...input.settings });
     const compiled = compileOpl(input.model, { typescriptPrecedence: settings.typescriptPrecedence });
@@ -121,9 +122,9 @@ export class Scenario {
     this.lookups = new LookupEngine({ reads, model: () => model, checks: this.checks });
     const problems: TupleProblem[] = [];
     const tuples = input.tuples ?? [];
+    if (tuples.length > MAX_SCENARIO_TUPLES) throw invalidArgument(`a scenario holds at most ${MAX_SCENARIO_TUPLES} tuples`);
     tuples.forEach((raw, index) => {
       try {
-        if (index >= MAX_SCENARIO_TUPLES) throw invalidArgument(`a scenario holds at most ${MAX_SCENARIO_TUPLES} tuples`);
         const tuple = typeof raw === 'string' ? parseTupleString(raw) : parseKetoTuple(raw);
         requireKnownNamespaces(model, tuple);
         this.index.insert(tuple);

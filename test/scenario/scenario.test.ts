@@ -9,7 +9,7 @@ import { createSnapshot } from '../../src/namespaces/snapshot.js';
 import { compileOpl } from '../../src/opl/compile.js';
 import { currentReads } from '../../src/reader.js';
 import { evaluateScenario } from '../../src/scenario/questions.js';
-import { Scenario } from '../../src/scenario/scenario.js';
+import { MAX_SCENARIO_TUPLES, Scenario } from '../../src/scenario/scenario.js';
 import { MemoryTupleSource } from '../support/memory-source.js';
 
 const MODEL = `import { Namespace, SubjectSet, Context } from "@ory/keto-namespace-types";
@@ -130,6 +130,14 @@ describe('scenarios', () => {
         error: { kind: 'invalid_argument', message: 'json: cannot unmarshal number into Go struct field RelationTuple.namespace of type string' },
       },
     ]);
+  });
+
+  it('refuses more tuples than a scenario holds', () => {
+    assert.throws(() => new Scenario({ model: MODEL, tuples: Array.from({ length: MAX_SCENARIO_TUPLES + 1 }, () => 'Group:eng#members@User:ann') }), {
+      name: 'GatehouseError',
+      kind: 'invalid_argument',
+      message: 'a scenario holds at most 100000 tuples',
+    });
   });
 
   it('lists objects and subjects completely, and expands', async () => {
