@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { explanationToJson } from '../api/explanation.js';
 import { dirname, resolve } from 'node:path';
+import { decodeOplBytes } from '../opl/source.js';
 import { type ModelTestResult, runModelTest } from '../scenario/model-test.js';
 import { parseTestFile, TestFileError } from '../scenario/test-file.js';
 import { runCommand, type CommandSpec } from './command.js';
@@ -55,7 +56,7 @@ async function runFile(file: string): Promise<FileResult> {
     return { file, scenarios: [], error: { line: 0, message: `cannot read the file: ${(err as Error).message}` } };
   }
   try {
-    const tests = parseTestFile(text, (path) => readFileSync(resolve(dirname(file), path), 'utf8'));
+    const tests = parseTestFile(text, (path) => decodeOplBytes(readFileSync(resolve(dirname(file), path))));
     const scenarios: ModelTestResult[] = [];
     for (const test of tests) scenarios.push(await runModelTest(test));
     return { file, scenarios };

@@ -1,6 +1,6 @@
 import { type Document, isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { SubjectSetKind } from '../reader.js';
-import type { ScenarioSettings, TupleInput } from './scenario.js';
+import { MAX_SCENARIO_TUPLES, type ScenarioSettings, type TupleInput } from './scenario.js';
 
 /**
  * Model-test files: YAML holding one scenario or a list of them, each a model, tuples and
@@ -164,12 +164,12 @@ const SETTING_KEYS: Readonly<Record<string, { key: keyof ScenarioSettings; type:
 /** The model tests of a test file, in either form. Throws TestFileError. */
 export function parseTestFile(text: string, readModelFile: ModelFileReader): ModelTest[] {
   const src = new Source(text);
-  if (src.doc.contents === null) return [];
+  if (src.doc.contents === null) throw new TestFileError('the file holds no scenario', 1);
   const keys = src.keys([]);
   if (keys.some((k) => SPICEDB_KEYS.includes(k))) return [spicedbTest(src, readModelFile)];
   src.onlyKeys([], [...SCENARIO_KEYS, 'scenarios']);
   const base = scenarioAt(src, [], readModelFile);
-  if (!src.has(['scenarios'])) return [{ ...base, name: base.name || 'model test' }];
+  if (!src.has(['scenarios'])) return [withinLimits(src, [], { ...base, name: base.name || 'model test' })];
   const count = src.length(['scenarios']);
   if (count > MAX_SCENARIOS_PER_FILE) src.fail(['scenarios'], `at most ${MAX_SCENARIOS_PER_FILE} scenarios per file`);
   if (base.assertions.length > 0) src.fail(['assert'], 'with "scenarios", each scenario has its own "assert"');
@@ -178,14 +178,19 @@ export function parseTestFile(text: string, readModelFile: ModelFileReader): Mod
     src.onlyKeys(path, SCENARIO_KEYS);
     const own = scenarioAt(src, path, readModelFile);
     const ownModel = src.has([...path, 'model']) || src.has([...path, 'model_file']);
-    return {
+    return withinLimits(src, path, {
       ...own,
       name: own.name || `scenario ${i + 1}`,
       model: ownModel ? own.model : base.model,
       tuples: ownModel ? own.tuples : [...base.tuples, ...own.tuples],
       settings: { ...base.settings, ...own.settings },
-    };
+    });
   });
+}
+
+function withinLimits(src: Source, path: Path, test: ModelTest): ModelTest {
+  if (test.tuples.length > MAX_SCENARIO_TUPLES) src.fail(path, `a scenario holds at most ${MAX_SCENARIO_TUPLES} tuples`);
+  return test;
 }
 
 function scenarioAt(src: Source, path: Path, readModelFile: ModelFileReader): ModelTest {

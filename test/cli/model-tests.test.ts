@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src/cli/test.js';
+import { MAX_SCENARIO_TUPLES } from '../../src/scenario/scenario.js';
 import { parseTestFile, TestFileError } from '../../src/scenario/test-file.js';
 import { captureIo } from './capture-io.js';
 
@@ -267,6 +268,11 @@ validation:
     });
     assert.deepEqual(parseError('model: ""\nassert:\n  allowed: x\n'), { line: 3, message: '"assert.allowed": must be a list' });
     assert.deepEqual(parseError('model: ""\nsettings: {max_read_depth: 0}\n'), { line: 2, message: '"settings.max_read_depth": must be a positive integer' });
+    assert.deepEqual(parseError(''), { line: 1, message: 'the file holds no scenario' });
+    assert.deepEqual(parseError(`model: ""\ntuples: [${Array.from({ length: MAX_SCENARIO_TUPLES + 1 }, () => 'a:b#c@d').join(', ')}]\n`), {
+      line: 1,
+      message: 'the file: a scenario holds at most 100000 tuples',
+    });
     assert.deepEqual(parseError('model: [\n'), { line: 2, message: 'not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1:' });
   });
 
