@@ -31,7 +31,8 @@ export const testCommand: CommandSpec = {
     "scenario or a list under 'scenarios'; SpiceDB validation files (schema in OPL, relationships,\n" +
     'assertions, validation) are read too. Everything runs in process with the server\'s engine; no\n' +
     'server or database is used. Prints each failed assertion with the expected and the actual answer\n' +
-    'and, for checks, the explanation. Exits 0 when everything passed, 1 otherwise.',
+    'and, for checks, the explanation. Exits 0 when everything passed, 1 when an assertion failed or a\n' +
+    'file could not be run.',
   examples: ['gatehouse test namespaces.example.test.yml', 'gatehouse test tests/*.yml --format json'],
   flags: [{ name: 'format', kind: 'string', default: 'text', description: 'Set the output format: text or json.' }],
   minArgs: 1,
