@@ -1,6 +1,9 @@
-import { type Document, isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { SubjectSetKind } from '../reader.js';
 import { MAX_SCENARIO_TUPLES, type ScenarioSettings, type TupleInput } from './scenario.js';
+import { SPICEDB_KEYS, spicedbTest } from './spicedb-file.js';
+import { type ModelFileReader, type Path, Source, TestFileError } from './yaml-source.js';
+
+export { type ModelFileReader, TestFileError } from './yaml-source.js';
 
 /**
  * Model-test files: YAML holding one scenario or a list of them, each a model, tuples and
@@ -20,14 +23,7 @@ import { MAX_SCENARIO_TUPLES, type ScenarioSettings, type TupleInput } from './s
  *   settings, overridden by its own, and the file's model and tuples, to which it adds its own tuples;
  *   a scenario with a model of its own starts with its own tuples only)
  *
- * SpiceDB's validation file, where its schema is OPL —
- *   schema: | …OPL…  (or schemaFile)
- *   relationships: |  one `ns:obj#rel@ns:subj[#rel]` per line (`#...` is no relation; `//` comments)
- *   assertions: { assertTrue: [ … ], assertFalse: [ … ] }
- *   validation: { "ns:obj#rel": [ "[ns:subj] is <…>", … ] }   (the subjects are compared, not the `<…>` reasons)
- * Not supported (an error names them): caveats and their context (`[caveat]`, `with {…}`,
- * `assertCaveated`, `[...]` on a subject), expiration, wildcard exceptions (`- {…}`), and
- * SpiceDB's schema language.
+ * SpiceDB's validation file, where its schema is OPL: see spicedb-file.ts.
  */
 
 /** Where in the test file something was written (1-based). */
@@ -68,88 +64,9 @@ export interface ModelTest extends FileLine {
   readonly assertions: readonly Assertion[];
 }
 
-/** A test file that cannot be read as one: where, and why. */
-export class TestFileError extends Error {
-  constructor(
-    message: string,
-    readonly line: number,
-  ) {
-    super(message);
-    this.name = 'TestFileError';
-  }
-}
-
-/** Reads the model file a test names (a path relative to the test file). */
-export type ModelFileReader = (path: string) => string;
-
 /** Model tests a file holds at most. */
 export const MAX_SCENARIOS_PER_FILE = 1000;
 
-type Path = readonly (string | number)[];
-
-/** The parsed YAML with the line of every value. */
-class Source {
-  private readonly lines = new LineCounter();
-  readonly doc: Document;
-
-  constructor(text: string) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true });
-    const error = this.doc.errors[0];
-    if (error !== undefined) throw new TestFileError(`not valid YAML: ${error.message.split('\n')[0]}`, error.linePos?.[0].line ?? 1);
-  }
-
-  lineOf(path: Path): number {
-    const node = this.doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
-    return node?.range === undefined ? 1 : this.lines.linePos(node.range[0]).line;
-  }
-
-  fail(path: Path, message: string): never {
-    throw new TestFileError(`${path.length === 0 ? 'the file' : JSON.stringify(path.join('.'))}: ${message}`, this.lineOf(path));
-  }
-
-  has(path: Path): boolean {
-    return this.doc.hasIn(path);
-  }
-
-  keys(path: Path): string[] {
-    const node = path.length === 0 ? this.doc.contents : this.doc.getIn(path, true);
-    if (!isMap(node)) this.fail(path, 'must be a mapping');
-    return node.items.map((item) => String((item.key as { value?: unknown } | null)?.value ?? item.key));
-  }
-
-  length(path: Path): number {
-    const node = this.doc.getIn(path, true);
-    if (!isSeq(node)) this.fail(path, 'must be a list');
-    return node.items.length;
-  }
-
-  value(path: Path): unknown {
-    const node = this.doc.getIn(path, true) as { toJSON?: () => unknown } | undefined;
-    return node?.toJSON?.() ?? this.doc.getIn(path);
-  }
-
-  string(path: Path): string {
-    const v = this.value(path);
-    if (typeof v !== 'string') this.fail(path, 'must be a string');
-    return v;
-  }
-
-  optionalString(path: Path): string | undefined {
-    return this.has(path) ? this.string(path) : undefined;
-  }
-
-  strings(path: Path): string[] {
-    return Array.from({ length: this.length(path) }, (_, i) => this.string([...path, i]));
-  }
-
-  onlyKeys(path: Path, allowed: readonly string[]): string[] {
-    const keys = this.keys(path);
-    for (const key of keys) if (!allowed.includes(key)) this.fail([...path, key], `unknown key; expected one of ${allowed.join(', ')}`);
-    return keys;
-  }
-}
-
-const SPICEDB_KEYS = ['schema', 'schemaFile', 'relationships', 'assertions', 'validation'];
 const SCENARIO_KEYS = ['name', 'model', 'model_file', 'tuples', 'settings', 'assert'];
 const ASSERT_KEYS = ['allowed', 'denied', 'list_objects', 'list_subjects', 'model_errors'];
 const SETTING_KEYS: Readonly<Record<string, { key: keyof ScenarioSettings; type: 'number' | 'boolean' }>> = {
@@ -166,7 +83,7 @@ export function parseTestFile(text: string, readModelFile: ModelFileReader): Mod
   const src = new Source(text);
   if (src.doc.contents === null) throw new TestFileError('the file holds no scenario', 1);
   const keys = src.keys([]);
-  if (keys.some((k) => SPICEDB_KEYS.includes(k))) return [spicedbTest(src, readModelFile)];
+  if (keys.some((k) => SPICEDB_KEYS.includes(k))) return [withinLimits(src, [], spicedbTest(src, readModelFile))];
   src.onlyKeys([], [...SCENARIO_KEYS, 'scenarios']);
   const base = scenarioAt(src, [], readModelFile);
   if (!src.has(['scenarios'])) return [withinLimits(src, [], { ...base, name: base.name || 'model test' })];
@@ -197,7 +114,7 @@ function scenarioAt(src: Source, path: Path, readModelFile: ModelFileReader): Mo
   const at = (...rest: (string | number)[]) => [...path, ...rest];
   if (src.has(at('model')) && src.has(at('model_file'))) src.fail(at('model_file'), 'give "model" or "model_file", not both');
   const modelFile = src.optionalString(at('model_file'));
-  const model = modelFile === undefined ? { text: src.optionalString(at('model')) ?? '' } : { text: readModel(src, at('model_file'), modelFile, readModelFile), file: modelFile };
+  const model = modelFile === undefined ? { text: src.optionalString(at('model')) ?? '' } : { text: src.modelFile(at('model_file'), modelFile, readModelFile), file: modelFile };
   const tuples = src.has(at('tuples'))
     ? Array.from({ length: src.length(at('tuples')) }, (_, i) => ({ tuple: tupleAt(src, at('tuples', i)), line: src.lineOf(at('tuples', i)) }))
     : [];
@@ -209,14 +126,6 @@ function scenarioAt(src: Source, path: Path, readModelFile: ModelFileReader): Mo
     settings: src.has(at('settings')) ? settingsAt(src, at('settings')) : {},
     assertions: src.has(at('assert')) ? assertionsAt(src, at('assert')) : [],
   };
-}
-
-function readModel(src: Source, path: Path, file: string, readModelFile: ModelFileReader): string {
-  try {
-    return readModelFile(file);
-  } catch (err) {
-    return src.fail(path, `cannot read ${JSON.stringify(file)}: ${(err as Error).message}`);
-  }
 }
 
 function tupleAt(src: Source, path: Path): TupleInput {
@@ -276,65 +185,4 @@ function assertionsAt(src: Source, path: Path): Assertion[] {
     out.push({ kind: 'model-errors', errors, line: src.lineOf(at('model_errors')) });
   }
   return out;
-}
-
-/** SpiceDB's validation file, read as one scenario. */
-function spicedbTest(src: Source, readModelFile: ModelFileReader): ModelTest {
-  src.onlyKeys([], SPICEDB_KEYS);
-  if (src.has(['schema']) && src.has(['schemaFile'])) src.fail(['schemaFile'], 'give "schema" or "schemaFile", not both');
-  const file = src.optionalString(['schemaFile']);
-  const model = file === undefined ? { text: src.optionalString(['schema']) ?? '' } : { text: readModel(src, ['schemaFile'], file, readModelFile), file };
-  if (/^\s*(definition|caveat)\s/m.test(model.text)) {
-    src.fail([file === undefined ? 'schema' : 'schemaFile'], "is in SpiceDB's schema language; gatehouse reads the schema as OPL (Ory Permission Language)");
-  }
-  const tuples: (FileLine & { tuple: string })[] = [];
-  if (src.has(['relationships'])) {
-    const first = src.lineOf(['relationships']);
-    const node = src.doc.getIn(['relationships'], true) as { type?: string } | undefined;
-    // In a block scalar (`|`), the text starts on the line after the key's.
-    const offset = node?.type === 'BLOCK_LITERAL' || node?.type === 'BLOCK_FOLDED' ? 1 : 0;
-    src.string(['relationships']).split('\n').forEach((raw, i) => {
-      const line = raw.trim();
-      if (line === '' || line.startsWith('//')) return;
-      if (line.includes('[')) src.fail(['relationships'], `line ${i + 1}: caveats and expiration are not supported: ${line}`);
-      tuples.push({ tuple: spicedbRelationship(line), line: first + offset + i });
-    });
-  }
-  const assertions: Assertion[] = [];
-  if (src.has(['assertions'])) {
-    for (const key of src.onlyKeys(['assertions'], ['assertTrue', 'assertFalse', 'assertCaveated'])) {
-      if (key === 'assertCaveated') src.fail(['assertions', key], 'caveats are not supported');
-      src.strings(['assertions', key]).forEach((text, i) => {
-        if (/\swith\s*\{/.test(text) || text.includes('[')) src.fail(['assertions', key, i], 'caveat context is not supported');
-        assertions.push({ kind: key === 'assertTrue' ? 'allowed' : 'denied', tuple: spicedbRelationship(text.trim()), line: src.lineOf(['assertions', key, i]) });
-      });
-    }
-  }
-  if (src.has(['validation'])) {
-    for (const key of src.keys(['validation'])) {
-      const [namespace, rest] = splitOnce(key, ':');
-      const [object, relation] = splitOnce(rest ?? '', '#');
-      if (rest === undefined || relation === undefined) src.fail(['validation', key], 'must be ns:object#relation');
-      const subjects = src.has(['validation', key]) && src.value(['validation', key]) !== null ? src.strings(['validation', key]).map((text, i) => expectedSubject(src, ['validation', key, i], text)) : [];
-      assertions.push({ kind: 'list-subjects', namespace, object, relation, subjectSet: 'all', subjects, line: src.lineOf(['validation', key]) });
-    }
-  }
-  return { name: 'SpiceDB validation file', line: 1, model, tuples, settings: {}, assertions };
-}
-
-function splitOnce(s: string, sep: string): [string, string | undefined] {
-  const i = s.indexOf(sep);
-  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
-}
-
-/** A relationship in SpiceDB's string form as a Keto tuple string: `#...` (no relation) dropped. */
-const spicedbRelationship = (text: string): string => text.replace(/#\.\.\.$/, '');
-
-/** The subject of one `[subject] is <…>` line of SpiceDB's `validation`, in Keto's string form. */
-function expectedSubject(src: Source, path: Path, text: string): string {
-  const match = /^\s*\[([^\]]*)\]/.exec(text);
-  if (match === null) return src.fail(path, 'must start with [subject]');
-  const subject = match[1]!.trim();
-  if (subject.includes('[') || /\s-\s*\{/.test(text) || text.slice(match[0].length).trimStart().startsWith('[')) src.fail(path, 'caveats and wildcard exceptions are not supported');
-  return spicedbRelationship(subject);
 }
