@@ -5,8 +5,9 @@ import type { ExpandTree } from '../engine/expand-tree.js';
 import type { Explanation } from '../engine/explanation.js';
 import { DEFAULT_MAX_EXPAND_SIZE, DEFAULT_MAX_READ_DEPTH, DEFAULT_MAX_READ_WIDTH } from '../engine/limits.js';
 import { everyPage, LookupEngine } from '../engine/lookup-engine.js';
-import { type ErrorKind, GatehouseError, invalidArgument } from '../errors.js';
+import { type ErrorKind, GatehouseError, invalidArgument, unavailable } from '../errors.js';
 import { TupleIndex } from '../index/tuple-index.js';
+import { NO_MODEL_MESSAGE } from '../namespaces/manager.js';
 import { createSnapshot } from '../namespaces/snapshot.js';
 import { compileOpl, type OplDiagnostic } from '../opl/compile.js';
 import { PositionMap } from '../opl/source.js';
@@ -88,7 +89,7 @@ export interface CheckAnswer {
   readonly truncated?: boolean;
   /**
    * Why the check could not be answered: an unknown namespace (which the server's check
-   * routes answer as denied), an undeclared relation, or a limit in strict mode.
+   * routes answer as denied), an undeclared relation, a limit in strict mode, or a model with errors.
    */
   readonly error?: ScenarioError;
 }
@@ -99,9 +100,9 @@ export interface CheckAnswer {
  * written anywhere; the answers are the server's for the same model, tuples and settings.
  */
 export class Scenario {
-  /** The model's errors and warnings; with any error the model is empty (every namespace unknown). */
+  /** The model's errors and warnings; with any error, no model is in force: every tuple and question is refused as unavailable. */
   readonly diagnostics: readonly ScenarioDiagnostic[];
-  /** The tuples of the input that were not loaded (malformed, or naming an unknown namespace, as a write would refuse). */
+  /** The tuples of the input that were not loaded, as a write would refuse them (malformed, an unknown namespace, no model in force). */
   readonly tupleProblems: readonly TupleProblem[];
   readonly settings: ScenarioSettings;
   private readonly checks: CheckEngine;
@@ -115,18 +116,23 @@ export class Scenario {
     const settings = (this.settings = { ...DEFAULT_SCENARIO_SETTINGS, ...input.settings });
     const compiled = compileOpl(input.model, { typescriptPrecedence: settings.typescriptPrecedence });
     this.diagnostics = placed(input.model, compiled.errors, compiled.warnings);
-    const model = createSnapshot(compiled.namespaces, settings.strictMode);
+    const snapshot = createSnapshot(compiled.namespaces, settings.strictMode);
+    // As the server: while the model has errors, nothing that needs it is answered.
+    const model = () => {
+      if (compiled.errors.length > 0) throw unavailable(NO_MODEL_MESSAGE);
+      return snapshot;
+    };
     const reads = currentReads(this.index);
-    this.checks = new CheckEngine({ reads, model: () => model, settings: () => settings });
-    this.expands = new ExpandEngine({ reads, model: () => model, settings: () => settings });
-    this.lookups = new LookupEngine({ reads, model: () => model, checks: this.checks });
+    this.checks = new CheckEngine({ reads, model, settings: () => settings });
+    this.expands = new ExpandEngine({ reads, model, settings: () => settings });
+    this.lookups = new LookupEngine({ reads, model, checks: this.checks });
     const problems: TupleProblem[] = [];
     const tuples = input.tuples ?? [];
     if (tuples.length > MAX_SCENARIO_TUPLES) throw invalidArgument(`a scenario holds at most ${MAX_SCENARIO_TUPLES} tuples`);
     tuples.forEach((raw, index) => {
       try {
         const tuple = typeof raw === 'string' ? parseTupleString(raw) : parseKetoTuple(raw);
-        requireKnownNamespaces(model, tuple);
+        requireKnownNamespaces(model(), tuple);
         this.index.insert(tuple);
         this.loaded++;
       } catch (err) {

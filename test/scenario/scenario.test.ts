@@ -96,16 +96,17 @@ describe('scenarios', () => {
     assert.deepEqual(explained.explanation, (await engine.explain(parseTupleString('File:readme#view@User:ann'))).explanation);
   });
 
-  it('places the model’s errors and warnings at their line and column, and an invalid model has no namespaces', async () => {
+  it('places the model’s errors and warnings at their line and column; with errors, no model is in force', async () => {
     const broken = MODEL.replace('SubjectSet<Group, "members">', 'SubjectSet<Grop, "members">');
     const scenario = new Scenario({ model: broken, tuples: ['Group:eng#members@User:ann'] });
     assert.equal(scenario.modelValid, false);
     assert.deepEqual(scenario.diagnostics, [
       { severity: 'error', message: 'namespace "Grop" was not declared; did you mean "Group"?', line: 7, column: 33, endLine: 7, endColumn: 37 },
     ]);
-    assert.deepEqual(scenario.tupleProblems, [
-      { index: 0, error: { kind: 'not_found', message: 'The requested resource could not be found', reason: 'Unknown namespace with name "Group".' } },
-    ]);
+    const noModel = { kind: 'unavailable', message: 'no namespace model is in force: the configured model has errors' };
+    assert.deepEqual(scenario.tupleProblems, [{ index: 0, error: noModel }]);
+    assert.deepEqual(await scenario.check('Group:eng#members@User:ann'), { allowed: false, error: noModel });
+    await assert.rejects(scenario.listObjects({ namespace: 'Group', relation: 'members', subject: { id: 'ann' } }), noModel);
 
     const mixed = new Scenario({ model: 'class A implements Namespace {\n  related: { r: A[] }\n  permits = { p: (ctx: Context) => this.related.r.includes(ctx.subject) || this.related.r.includes(ctx.subject) && this.related.r.includes(ctx.subject) }\n}\n' });
     assert.equal(mixed.modelValid, true);
