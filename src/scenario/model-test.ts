@@ -32,16 +32,13 @@ export interface ModelTestResult {
 /** Runs one model test: builds its scenario and checks each assertion against the answers. */
 export async function runModelTest(test: ModelTest): Promise<ModelTestResult> {
   const scenario = new Scenario({ model: test.model.text, tuples: test.tuples.map((t) => t.tuple), settings: test.settings });
-  const problems: ScenarioProblem[] = scenario.tupleProblems.map((p) => ({
-    line: test.tuples[p.index]!.line,
-    message: `tuple not loaded: ${errorText(p.error)}`,
-  }));
   const expectsErrors = test.assertions.some((a) => a.kind === 'model-errors');
-  if (!expectsErrors) {
-    for (const d of scenario.diagnostics) {
-      if (d.severity === 'error') problems.push({ line: test.line, message: `model error at ${modelPlace(test, d)}: ${d.message}` });
-    }
-  }
+  // A model with errors refuses every tuple: its errors are the one problem, unless they are expected.
+  const problems: ScenarioProblem[] = scenario.modelValid
+    ? scenario.tupleProblems.map((p) => ({ line: test.tuples[p.index]!.line, message: `tuple not loaded: ${errorText(p.error)}` }))
+    : expectsErrors
+      ? []
+      : scenario.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ line: test.line, message: `model error at ${modelPlace(test, d)}: ${d.message}` }));
   const results: AssertionResult[] = [];
   for (const assertion of test.assertions) results.push(await check(scenario, test, assertion));
   return { name: test.name, line: test.line, passed: problems.length === 0 && results.every((r) => r.passed), problems, results };

@@ -297,6 +297,38 @@ validation:
     ]);
   });
 
+  it('reports a broken model once, at its line, unless its errors are expected', async () => {
+    const broken = file(
+      'broken.yml',
+      `model: |
+  class User implements Namespace {}
+  class Team implements Namespace { related: { members: Usr[] } }
+tuples: [Team:a#members@User:ann]
+scenarios:
+  - name: unexpected
+    assert: {denied: [Team:a#members@User:ann]}
+  - name: expected
+    assert: {model_errors: [{line: 2, column: 55, message: '"Usr" was not declared'}]}
+`,
+    );
+    const { code, out } = await gatehouseTest(broken);
+    assert.equal(
+      out.replaceAll(broken, 'FILE'),
+      [
+        'FAIL FILE:6 unexpected (1 of 1 assertion failed)',
+        '  FILE:6: model error at model:2:55: namespace "Usr" was not declared; did you mean "User"?',
+        '  FILE:7: denied Team:a#members@User:ann',
+        '    expected: denied',
+        '    actual:   error: no namespace model is in force: the configured model has errors',
+        'PASS FILE:8 expected (1 assertion)',
+        '',
+        '2 scenarios (1 failed), 2 assertions (1 failed)',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(code, 1);
+  });
+
   it('says which file it could not read, and exits 1', async () => {
     const missing = join(dir, 'missing.yml');
     const badModel = file('bad-model.yml', 'model_file: nowhere.ts\n');
