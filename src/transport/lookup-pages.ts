@@ -1,9 +1,19 @@
 import type { ListObjectsParams, ListSubjectsParams, LookupPaging } from '../api/index.js';
-import type { LookupPage } from '../engine/lookup-engine.js';
+import type { LookupEngine, LookupPage } from '../engine/lookup-engine.js';
 import { digestOf, SignedTokens } from '../signed-tokens.js';
 import { invalidPageToken } from '../store/page-token.js';
+import type { ReadConsistency } from './consistency.js';
 
 const TOKEN_VERSION = 1;
+
+/** What the lookups of every transport are served from. */
+export interface LookupDeps {
+  readonly lookups: LookupEngine;
+  /** `snaptoken` / `latest`, as every read takes them. */
+  readonly consistency?: ReadConsistency;
+  /** The secrets page tokens are signed with. */
+  readonly tokenSecrets: () => Promise<readonly string[]>;
+}
 
 /** Where a lookup's pages start, and how to write the token of the page after one. */
 export interface LookupPages {

@@ -6,10 +6,10 @@ import {
   lookupPagingFromProto,
   subjectToProto,
 } from '../../api/index.js';
-import type { LookupEngine, LookupPage } from '../../engine/lookup-engine.js';
+import type { LookupPage } from '../../engine/lookup-engine.js';
 import type { Consistency } from '../../reader.js';
-import { type ReadConsistency, UNVERSIONED } from '../consistency.js';
-import { lookupPages } from '../lookup-pages.js';
+import { UNVERSIONED } from '../consistency.js';
+import { type LookupDeps, lookupPages } from '../lookup-pages.js';
 import { requestedConsistency } from './consistency.js';
 import type { GrpcCall, GrpcStreamingMethod } from './streaming.js';
 
@@ -20,19 +20,12 @@ const SERVICE = `${PACKAGE}.LookupService`;
 /** Bytes a lookup may leave queued for a slow client before it waits for the queue to drain. */
 const MAX_UNSENT_BYTES = mib(1);
 
-export interface LookupMethodDeps {
-  readonly lookups: LookupEngine;
-  readonly consistency?: ReadConsistency;
-  /** The secrets page tokens are signed with. */
-  readonly tokenSecrets: () => Promise<readonly string[]>;
-}
-
 /**
  * `gatehouse.v1.LookupService` (read port): ListObjects and ListSubjects, each streaming
  * the pages of its answer from the request's page token to the end, one message per page
  * with the token that continues after it (lookup.proto says how a client resumes).
  */
-export function lookupMethods(deps: LookupMethodDeps): GrpcStreamingMethod[] {
+export function lookupMethods(deps: LookupDeps): GrpcStreamingMethod[] {
   return [
     {
       path: `/${SERVICE}/ListObjects`,
@@ -59,7 +52,7 @@ type PageQuery = { pageSize: number; maxDepth: number; after?: string };
 
 /** Reads the one request, pins its revision, and sends page after page until the last, the client leaves or the server stops. */
 async function streamPages<P extends ListObjectsParams | ListSubjectsParams>(
-  deps: LookupMethodDeps,
+  deps: LookupDeps,
   requests: AsyncIterable<unknown>,
   call: GrpcCall,
   lookup: 'objects' | 'subjects',

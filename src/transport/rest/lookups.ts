@@ -1,23 +1,14 @@
 import { listObjectsFromUrlQuery, listSubjectsFromUrlQuery, lookupPagingFromUrlQuery, subjectToKeto } from '../../api/index.js';
-import type { LookupEngine } from '../../engine/lookup-engine.js';
-import { consistencyFromUrlQuery, type ReadConsistency, UNVERSIONED, withSnaptoken } from '../consistency.js';
-import { lookupPages } from '../lookup-pages.js';
+import { consistencyFromUrlQuery, UNVERSIONED, withSnaptoken } from '../consistency.js';
+import { type LookupDeps, lookupPages } from '../lookup-pages.js';
 import type { RestRoute } from './route.js';
-
-export interface LookupRouteDeps {
-  readonly lookups: LookupEngine;
-  /** `snaptoken` / `latest`, as every read takes them. */
-  readonly consistency?: ReadConsistency;
-  /** The secrets page tokens are signed with. */
-  readonly tokenSecrets: () => Promise<readonly string[]>;
-}
 
 /**
  * gatehouse's lookups on the read port: `GET /relation-tuples/list-objects` (which objects
  * may this subject …) and `GET /relation-tuples/list-subjects` (who may … this object),
  * each complete and paginated (see lookup-pages.ts for the page tokens).
  */
-export function lookupRoutes(deps: LookupRouteDeps): RestRoute[] {
+export function lookupRoutes(deps: LookupDeps): RestRoute[] {
   return [
     {
       method: 'GET',
