@@ -9,7 +9,7 @@
  */
 import http from 'node:http';
 import { GrpcConnection } from '../src/client/connection.js';
-import { unaryMethod } from '../src/client/schema.js';
+import { methodCodec } from '../src/client/schema.js';
 import { CHECK_SERVICE } from './check-wire.js';
 
 interface Spec {
@@ -44,7 +44,7 @@ function httpCaller(): () => Promise<number> {
 /** gRPC calls over gatehouse's lean HTTP/2 client (one connection), each request encoded once. */
 async function grpcCaller(): Promise<{ call: () => Promise<number>; close: () => void }> {
   const connection = await GrpcConnection.connect({ remote: `127.0.0.1:${spec.port}`, plaintext: true });
-  const check = unaryMethod(CHECK_SERVICE, 'Check');
+  const check = methodCodec(CHECK_SERVICE, 'Check');
   const bodies = spec.requests.map((r) => check.encode(r as object));
   let i = 0;
   const call = () =>

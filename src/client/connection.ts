@@ -1,10 +1,11 @@
 /**
- * A lean gRPC client connection over node:http2: unary calls with deadlines, over TLS or
+ * A lean gRPC client connection over node:http2: unary and server-streaming calls with deadlines, over TLS or
  * plaintext HTTP/2 (h2c). Messages are already encoded bytes here; see schema.ts.
  */
 import http2 from 'node:http2';
 import { isIP } from 'node:net';
 import { GrpcCode } from '../grpc-code.js';
+import { encodeFrame, FrameDecoder } from '../transport/grpc/frames.js';
 import { GrpcCallError, codeForHttpStatus } from './status.js';
 import { oneLine, transportFailure } from './transport-failure.js';
 
@@ -26,10 +27,22 @@ export interface ConnectionOptions {
 export interface CallOptions {
   /** The call's deadline, sent as `grpc-timeout` and enforced locally. */
   readonly timeoutMs?: number;
+  /** Called with the response headers (metadata such as gatehouse-snaptoken) when they arrive. */
+  readonly onHeaders?: (headers: http2.IncomingHttpHeaders) => void;
+}
+
+export interface StreamCallOptions extends CallOptions {
+  /** Cancels the call. */
+  readonly signal?: AbortSignal;
 }
 
 const USER_AGENT = 'gatehouse-cli grpc-node-http2';
 const MAX_TIMEOUT_DIGITS = 8;
+/** The largest message a streamed answer may carry (a page of 1000 lookup answers is far below it). */
+const MAX_STREAM_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** A stream pauses when this many messages wait for the reader, and resumes below the low mark. */
+const STREAM_QUEUE_HIGH = 64;
+const STREAM_QUEUE_LOW = 16;
 
 export class GrpcConnection {
   private constructor(
@@ -79,8 +92,8 @@ export class GrpcConnection {
     });
   }
 
-  /** One unary call: `path` is `/package.Service/Method`. Resolves with the response message bytes. */
-  unary(path: string, request: Uint8Array, call: CallOptions = {}): Promise<Buffer> {
+  /** Opens the HTTP/2 stream of a call: `path` is `/package.Service/Method`. */
+  private open(path: string, call: CallOptions): http2.ClientHttp2Stream {
     const headers: http2.OutgoingHttpHeaders = {
       ':method': 'POST',
       ':path': path,
@@ -91,7 +104,25 @@ export class GrpcConnection {
     if (this.options.authority) headers[':authority'] = this.options.authority;
     if (this.options.bearerToken) headers.authorization = `Bearer ${this.options.bearerToken}`;
     if (call.timeoutMs !== undefined) headers['grpc-timeout'] = grpcTimeout(call.timeoutMs);
+    try {
+      return this.session.request(headers);
+    } catch (err) {
+      throw this.failure(err);
+    }
+  }
 
+  private failure(err: unknown): GrpcCallError {
+    return transportFailure(err, { remote: this.options.remote, plaintext: this.options.plaintext ?? false });
+  }
+
+  /** One unary call. Resolves with the response message bytes. */
+  unary(path: string, request: Uint8Array, call: CallOptions = {}): Promise<Buffer> {
+    let stream: http2.ClientHttp2Stream;
+    try {
+      stream = this.open(path, call);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => {
       let settled = false;
       const finish = (err: GrpcCallError | undefined, value?: Buffer) => {
@@ -101,45 +132,107 @@ export class GrpcConnection {
         if (err) reject(err);
         else resolve(value!);
       };
-      let stream: http2.ClientHttp2Stream;
-      try {
-        stream = this.session.request(headers);
-      } catch (err) {
-        finish(transportFailure(err, { remote: this.options.remote, plaintext: this.options.plaintext ?? false }));
-        return;
-      }
       const timer =
         call.timeoutMs === undefined
           ? undefined
           : setTimeout(() => {
               stream.close(http2.constants.NGHTTP2_CANCEL);
-              finish(
-                new GrpcCallError(
-                  GrpcCode.DEADLINE_EXCEEDED,
-                  `${path} did not answer within ${call.timeoutMs} ms`,
-                  'retry later, or raise the deadline with --timeout',
-                ),
-              );
+              finish(deadlineExceeded(path, call.timeoutMs!));
             }, call.timeoutMs);
 
       const chunks: Buffer[] = [];
       let responseHeaders: http2.IncomingHttpHeaders = {};
       let trailers: http2.IncomingHttpHeaders = {};
-      stream.on('response', (h) => (responseHeaders = h));
+      stream.on('response', (h) => {
+        responseHeaders = h;
+        call.onHeaders?.(h);
+      });
       stream.on('trailers', (t) => (trailers = t));
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('error', (err) =>
-        finish(transportFailure(err, { remote: this.options.remote, plaintext: this.options.plaintext ?? false })),
-      );
+      stream.on('error', (err) => finish(this.failure(err)));
       stream.on('close', () => {
         try {
-          finish(undefined, readResponse(path, responseHeaders, trailers, Buffer.concat(chunks)));
+          const failed = callStatus(path, responseHeaders, trailers);
+          finish(failed, failed === undefined ? unframe(path, Buffer.concat(chunks)) : undefined);
         } catch (err) {
           finish(err as GrpcCallError);
         }
       });
-      stream.end(frame(request));
+      stream.end(encodeFrame(request));
     });
+  }
+
+  /**
+   * A server-streaming call: sends `request` and yields each response message's bytes as it
+   * arrives; ends when the call ends with OK and throws a GrpcCallError for any other status
+   * or a broken connection. Leaving the loop, or `call.signal`, cancels the call. A slow
+   * reader holds at most STREAM_QUEUE_HIGH messages: the stream pauses until it catches up.
+   */
+  async *serverStream(path: string, request: Uint8Array, call: StreamCallOptions = {}): AsyncGenerator<Buffer> {
+    const stream = this.open(path, call);
+    const decoder = new FrameDecoder(MAX_STREAM_MESSAGE_BYTES);
+    const queue: Buffer[] = [];
+    /** undefined while the call runs; null once it ended with OK. */
+    let ended: GrpcCallError | null | undefined;
+    let wake: (() => void) | undefined;
+    const end = (outcome: GrpcCallError | null) => {
+      ended ??= outcome;
+      wake?.();
+    };
+    let responseHeaders: http2.IncomingHttpHeaders = {};
+    let trailers: http2.IncomingHttpHeaders = {};
+    stream.on('response', (h) => (responseHeaders = h));
+    stream.on('trailers', (t) => (trailers = t));
+    stream.on('data', (chunk: Buffer) => {
+      queue.push(...decoder.push(chunk));
+      if (decoder.problem !== undefined) {
+        const what = decoder.problem.kind === 'compressed' ? 'is compressed, which this client did not ask for' : 'is too large';
+        end(new GrpcCallError(GrpcCode.INTERNAL, `${path}: a message of the answer ${what}`));
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+      }
+      if (queue.length >= STREAM_QUEUE_HIGH) stream.pause();
+      wake?.();
+    });
+    stream.on('error', (err) => end(this.failure(err)));
+    stream.on('close', () => {
+      try {
+        // Headers without a status, or none at all: the connection broke during the call.
+        const broken = Number(responseHeaders[':status']) === 200 && responseHeaders['grpc-status'] === undefined && trailers['grpc-status'] === undefined;
+        if (broken) end(new GrpcCallError(GrpcCode.UNAVAILABLE, `${path}: the connection to ${this.options.remote} broke during the call`));
+        else end(callStatus(path, responseHeaders, trailers) ?? null);
+      } catch (err) {
+        end(err as GrpcCallError);
+      }
+    });
+    const timer =
+      call.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            end(deadlineExceeded(path, call.timeoutMs!));
+            stream.close(http2.constants.NGHTTP2_CANCEL);
+          }, call.timeoutMs);
+    const cancel = () => {
+      end(new GrpcCallError(GrpcCode.CANCELLED, `${path}: cancelled`));
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+    };
+    call.signal?.addEventListener('abort', cancel, { once: true });
+    if (call.signal?.aborted) cancel();
+    stream.end(encodeFrame(request));
+    try {
+      for (;;) {
+        const next = queue.shift();
+        if (next !== undefined) {
+          if (queue.length < STREAM_QUEUE_LOW && stream.isPaused()) stream.resume();
+          yield next;
+        } else if (ended === null) return;
+        else if (ended !== undefined) throw ended;
+        else await new Promise<void>((resolve) => (wake = resolve));
+      }
+    } finally {
+      clearTimeout(timer);
+      call.signal?.removeEventListener('abort', cancel);
+      if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+    }
   }
 
   close(): void {
@@ -147,33 +240,30 @@ export class GrpcConnection {
   }
 }
 
-function readResponse(
-  path: string,
-  headers: http2.IncomingHttpHeaders,
-  trailers: http2.IncomingHttpHeaders,
-  body: Buffer,
-): Buffer {
+/** The failure a call's status stands for; undefined when it ended with OK. */
+function callStatus(path: string, headers: http2.IncomingHttpHeaders, trailers: http2.IncomingHttpHeaders): GrpcCallError | undefined {
   const httpStatus = Number(headers[':status'] ?? 0);
-  if (httpStatus === 0) throw new GrpcCallError(GrpcCode.UNAVAILABLE, `${path}: the connection closed before an answer`);
+  if (httpStatus === 0) return new GrpcCallError(GrpcCode.UNAVAILABLE, `${path}: the connection closed before an answer`);
   // A trailers-only answer carries its status in the headers.
   const statusSource = trailers['grpc-status'] !== undefined ? trailers : headers;
   const status = statusSource['grpc-status'];
   if (status === undefined) {
     if (httpStatus !== 200) {
-      throw new GrpcCallError(
+      return new GrpcCallError(
         codeForHttpStatus(httpStatus),
         `${path}: HTTP status ${httpStatus} instead of a gRPC answer`,
         'check that the remote address is a gatehouse or Keto gRPC port (read 4466, write 4467)',
       );
     }
-    throw new GrpcCallError(GrpcCode.INTERNAL, `${path}: the answer carries no grpc-status`);
+    return new GrpcCallError(GrpcCode.INTERNAL, `${path}: the answer carries no grpc-status`);
   }
   const code = Number(status);
-  if (code !== GrpcCode.OK) {
-    throw new GrpcCallError(code, oneLine(decodeMessage(String(statusSource['grpc-message'] ?? ''))));
-  }
-  return unframe(path, body);
+  if (code !== GrpcCode.OK) return new GrpcCallError(code, oneLine(decodeMessage(String(statusSource['grpc-message'] ?? ''))));
+  return undefined;
 }
+
+const deadlineExceeded = (path: string, timeoutMs: number) =>
+  new GrpcCallError(GrpcCode.DEADLINE_EXCEEDED, `${path} did not answer within ${timeoutMs} ms`, 'retry later, or raise the deadline with --timeout');
 
 function decodeMessage(raw: string): string {
   try {
@@ -181,15 +271,6 @@ function decodeMessage(raw: string): string {
   } catch {
     return raw;
   }
-}
-
-/** gRPC's length-prefixed message: 1 byte "compressed" flag, 4 bytes big-endian length. */
-function frame(message: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(5 + message.length);
-  out.writeUInt8(0, 0);
-  out.writeUInt32BE(message.length, 1);
-  out.set(message, 5);
-  return out;
 }
 
 function unframe(path: string, body: Buffer): Buffer {

@@ -1,7 +1,7 @@
 /**
  * The protobuf schema the client speaks: the protobufjs JSON descriptor that
  * scripts/build-proto.js writes to dist/proto/gatehouse.json (Keto's services plus
- * BatchCheck and grpc.health.v1). Messages are plain objects in the same shape the
+ * BatchCheck, grpc.health.v1 and gatehouse.v1). Messages are plain objects in the same shape the
  * server's handlers use (camelCase keys, enums as names, oneofs named).
  */
 import protobuf from 'protobufjs';
@@ -16,17 +16,18 @@ function schema(): protobuf.Root {
   return root;
 }
 
-export interface UnaryMethod {
+/** How to write a method's requests and read its responses (unary or streaming alike). */
+export interface MethodCodec {
   /** `/package.Service/Method`. */
   readonly path: string;
   encode(request: object): Uint8Array;
   decode(response: Uint8Array): any;
 }
 
-const methods = new Map<string, UnaryMethod>();
+const methods = new Map<string, MethodCodec>();
 
 /** `service` is fully qualified, e.g. `ory.keto.relation_tuples.v1alpha2.CheckService`. */
-export function unaryMethod(service: string, name: string): UnaryMethod {
+export function methodCodec(service: string, name: string): MethodCodec {
   const key = `${service}/${name}`;
   let method = methods.get(key);
   if (!method) {
