@@ -1,4 +1,6 @@
 /** What `list-objects` and `list-subjects` share: their flags, and reading every page of a lookup's stream. */
+import { CommandFailure } from './command.js';
+import { EXIT } from './exit-codes.js';
 import { formatFlags } from './format-flags.js';
 import type { FlagSpec } from './flags.js';
 import { REMOTE_FLAGS } from './remote.js';
@@ -16,9 +18,14 @@ export const LIST_FLAGS: readonly FlagSpec[] = [
   },
 ];
 
-/** Every answer of a lookup stream (which sends every page, from the first to the last). */
+/** Every answer of a lookup stream, which sends every page up to the last (whose token is ""); a stream cut short is a failure. */
 export async function everyAnswer<T>(pages: AsyncIterable<Record<string, unknown>>, field: string): Promise<T[]> {
   const answers: T[] = [];
-  for await (const page of pages) answers.push(...((page[field] as T[] | undefined) ?? []));
+  let next: unknown;
+  for await (const page of pages) {
+    answers.push(...((page[field] as T[] | undefined) ?? []));
+    next = page.nextPageToken;
+  }
+  if (next !== '') throw new CommandFailure('the server ended the list before its last page', 'run the command again', EXIT.unavailable);
   return answers;
 }

@@ -7,6 +7,7 @@ import {
   subjectToProto,
 } from '../../api/index.js';
 import type { LookupPage } from '../../engine/lookup-engine.js';
+import { unavailable } from '../../errors.js';
 import type { Consistency } from '../../reader.js';
 import { UNVERSIONED } from '../consistency.js';
 import { type LookupDeps, lookupPages } from '../lookup-pages.js';
@@ -71,6 +72,8 @@ async function streamPages<P extends ListObjectsParams | ListSubjectsParams>(
   let after = pages.start;
   for (;;) {
     const { page, answer } = await list(params, pages.query(after), read.consistency);
+    // A stream cut short must not look complete: the client resumes from the last token it received.
+    if (call.stopping) throw unavailable('The server is shutting down; continue from the last page token received');
     if (call.signal.aborted) return;
     call.send({ ...answer, nextPageToken: pages.next(page), snaptoken: read.snaptoken ?? '' });
     if (page.last === undefined) return;
