@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as listObjects from '../../src/cli/list-objects.js';
@@ -40,9 +41,9 @@ const viewer = (action: Delta['action'], object: string, subject: Record<string,
   relation_tuple: { namespace: 'Doc', object, relation: 'viewers', ...subject },
 });
 
-/** Writes the deltas in one transaction; resolves with the write's snaptoken. */
-async function write(deltas: Delta[]): Promise<string> {
-  const res = await http1Request(`${server.url.write}/admin/relation-tuples`, { method: 'PATCH', body: JSON.stringify(deltas) });
+/** Writes the deltas in one transaction (on `to`, by default the suite's server); resolves with the write's snaptoken. */
+async function write(deltas: Delta[], to = server): Promise<string> {
+  const res = await http1Request(`${to.url.write}/admin/relation-tuples`, { method: 'PATCH', body: JSON.stringify(deltas) });
   assert.equal(res.status, 204, res.body);
   return res.headers['gatehouse-snaptoken'] as string;
 }
@@ -192,4 +193,62 @@ test('watch prints "insert"/"delete" and the tuple by default, from now when no 
   const inserts = Array.from({ length: written - first }, (_, i) => `insert Doc:n${first + i}#viewers@dave`);
   assert.deepEqual(lines, [...inserts, 'delete Doc:old#viewers@dave']);
   assert.equal(io.stderrText(), '');
+});
+
+/** A TCP forwarder whose target can change: new connections go to the port set last. */
+async function forwarder(port: number): Promise<{ port: number; target: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const state = { target: port };
+  const server = net.createServer((client) => {
+    const upstream = net.connect(state.target, '127.0.0.1');
+    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      sockets.add(from);
+      from.on('error', () => to.destroy());
+      from.on('close', () => {
+        sockets.delete(from);
+        to.destroy();
+      });
+      from.pipe(to);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(state, {
+    port: (server.address() as net.AddressInfo).port,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  });
+}
+
+test('watch resumes on another server of the same database when its server stops', { timeout: 120_000 }, async (t) => {
+  const config = { dsn: `sqlite://${join(dir, 'shared.sqlite')}`, namespaces: { location: `file://${join(dir, 'model.ts')}` } };
+  const a = await startGatehouseProcess({ config, args: ['--migrate'] });
+  const b = await startGatehouseProcess({ config });
+  const proxy = await forwarder(a.ports.read);
+  const io = captureIo();
+  const expected: string[] = [];
+  const change = async (to: GatehouseProcess, object: string) => {
+    await write([viewer('insert', object, { subject_id: 'erin' })], to);
+    expected.push(`insert Doc:${object}#viewers@erin`);
+  };
+  let running: Promise<number> | undefined;
+  try {
+    const start = await write([viewer('insert', 'before', { subject_id: 'erin' })], a);
+    running = watch.run(['--snaptoken', start, '--read-remote', `127.0.0.1:${proxy.port}`, PLAIN], io);
+    for (const object of ['a1', 'a2', 'a3']) await change(a, object);
+    await until(t.signal, () => io.stdoutText().split('\n').length === 4);
+    proxy.target = b.ports.read;
+    assert.equal(await a.stop(), 0);
+    for (const object of ['b1', 'b2', 'b3']) await change(b, object);
+    await until(t.signal, () => io.stdoutText().endsWith('insert Doc:b3#viewers@erin\n'));
+  } finally {
+    io.interrupt();
+    await proxy.close();
+    await a.stop();
+    await b.stop();
+  }
+  assert.equal(await running, 130);
+  assert.equal(io.stdoutText(), expected.map((line) => `${line}\n`).join(''));
+  assert.match(io.stderrText(), /^(watch: .*; resuming after the last change seen\n)+$/);
 });
