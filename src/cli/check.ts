@@ -7,11 +7,22 @@ import type { Subject } from '../tuple.js';
 import { CommandFailure, runCommand, type CommandSpec } from './command.js';
 import { drawExplanation } from './explain-tree.js';
 import { EXIT } from './exit-codes.js';
+import type { FlagSpec } from './flags.js';
 import { formatFlags, outputFormat } from './format-flags.js';
 import { processIo, type CliIo } from './io.js';
 import { type Format, printText } from './output.js';
 import { REMOTE_FLAGS, withClient } from './remote.js';
 import { namespaceAndObject } from './tuple-args.js';
+
+/** The max-depth of a check (also of the checks that confirm a lookup's answers). */
+export const MAX_DEPTH_FLAG: FlagSpec = {
+  name: 'max-depth',
+  short: 'd',
+  kind: 'int',
+  default: 0,
+  description:
+    'Maximum depth of the search tree. If the value is less than 1 or greater than the global max-depth then the global max-depth will be used instead.',
+};
 
 export const checkCommand: CommandSpec = {
   path: 'check',
@@ -30,14 +41,7 @@ export const checkCommand: CommandSpec = {
   flags: [
     ...REMOTE_FLAGS,
     ...formatFlags(),
-    {
-      name: 'max-depth',
-      short: 'd',
-      kind: 'int',
-      default: 0,
-      description:
-        'Maximum depth of the search tree. If the value is less than 1 or greater than the global max-depth then the global max-depth will be used instead.',
-    },
+    MAX_DEPTH_FLAG,
     {
       name: 'explain',
       kind: 'bool',
