@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * Files gatehouse reads at run time other than its configuration: package.json (the version)
- * and the gRPC schema that `npm run build` compiles into dist/proto/. From a checkout or an
+ * Files gatehouse reads at run time other than its configuration: package.json (the version),
+ * the gRPC schema that `npm run build` compiles into dist/proto/ and the playground page it
+ * bundles into dist/playground/. From a checkout or an
  * installed package they are read beside the code; the single executable carries them inside
  * itself, and its entry (src/binary.ts) hands them over with `useEmbeddedAssets` before any
  * other module runs.
  */
-export const ASSET_FILES = ['package.json', 'dist/proto/gatehouse.json', 'dist/proto/descriptors.json'] as const;
+export const PLAYGROUND_FILES = ['dist/playground/index.html', 'dist/playground/app.js', 'dist/playground/style.css'] as const;
+export const ASSET_FILES = ['package.json', 'dist/proto/gatehouse.json', 'dist/proto/descriptors.json', ...PLAYGROUND_FILES] as const;
 export type AssetFile = (typeof ASSET_FILES)[number];
 
 /** The asset name of better-sqlite3's compiled addon in the single executable. */

