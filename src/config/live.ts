@@ -1,9 +1,10 @@
 import { watch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ConfigError } from './error.js';
 import { loadConfig } from './load.js';
 import { planReload } from './reload-plan.js';
 import { sealConfig } from './seal.js';
+import { fileEventFilter } from './watched-file.js';
 import type { Config, ConfigListener, ConfigLogger, ConfigSources, LiveConfig } from './types.js';
 
 export interface WatchConfigOptions extends ConfigSources {
@@ -88,10 +89,11 @@ export function watchConfig(options: WatchConfigOptions): LiveConfig {
       continue;
     }
     // The directory is watched so that editors which save by renaming a new file into place are seen.
+    const concernsFile = fileEventFilter(file);
     let watcher: FSWatcher;
     try {
       watcher = watch(dirname(file), { persistent: false }, (_event, name) => {
-        if (name === null || name.toString() === basename(file)) schedule();
+        if (concernsFile(name)) schedule();
       });
     } catch (error) {
       logger.warn({ file, err: error }, 'cannot watch the config file for changes, polling it instead');

@@ -76,7 +76,14 @@ export class NamespaceManager {
   private namespacesValue: unknown;
   private flags: NamespaceFlags;
   private stopWatching: () => void = () => undefined;
-  private generation = 0;
+  /** Counts installs of a config value: only the newest one in flight is applied. */
+  private installs = 0;
+  /**
+   * Counts reads of the watched file: only the newest one is applied. Apart from installs, so
+   * that a file event arriving with a config change (one ConfigMap update changes both) does
+   * not cancel the install of the new value.
+   */
+  private reloads = 0;
   private closed = false;
 
   private constructor(private readonly options: NamespaceManagerOptions) {
@@ -127,16 +134,16 @@ export class NamespaceManager {
 
   close(): void {
     this.closed = true;
-    this.generation++;
+    this.installs++;
     this.stopWatching();
   }
 
   private async install(namespaces: unknown, flags: NamespaceFlags, initial: boolean): Promise<void> {
     const source = this.sourceFor(namespaces, flags);
-    const generation = ++this.generation;
+    const generation = ++this.installs;
     const inForce = !initial && this.unusable === undefined;
     const model = await source.read(inForce);
-    if (generation !== this.generation) return;
+    if (generation !== this.installs) return;
     // A model in force stays when the new value cannot be used; with none, the new source is watched.
     if (isRejected(model) && inForce) return;
     this.stopWatching();
@@ -166,7 +173,7 @@ export class NamespaceManager {
   }
 
   private async reload(source: ModelSource): Promise<void> {
-    const generation = ++this.generation;
+    const generation = ++this.reloads;
     const inForce = this.unusable === undefined;
     let model: readonly Namespace[] | Rejected;
     try {
@@ -176,7 +183,7 @@ export class NamespaceManager {
       this.options.logger.error({ err, location: source.description }, `could not reload the namespaces; ${outcome}`);
       return;
     }
-    if (generation !== this.generation || this.closed || source !== this.source) return;
+    if (generation !== this.reloads || this.closed || source !== this.source) return;
     if (isRejected(model)) {
       if (!inForce) this.unusable = model.rejected;
       return;

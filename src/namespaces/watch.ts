@@ -1,9 +1,11 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
+import { fileEventFilter } from '../config/watched-file.js';
 
 /**
  * Calls `onChange` once things settle after a change to `path`: a file (watched through its
- * directory, so that editors that save by renaming are seen) or a directory (any entry).
+ * directory, so that editors that save by renaming are seen, and links swapped as in a mounted
+ * ConfigMap) or a directory (any entry).
  * Returns a function that stops watching.
  */
 export function watchPath(
@@ -14,12 +16,12 @@ export function watchPath(
   onError: (err: Error) => void,
 ): () => void {
   const directory = isDirectory ? path : dirname(path);
-  const name = basename(path);
+  const concernsFile = isDirectory ? () => true : fileEventFilter(path);
   let timer: NodeJS.Timeout | undefined;
   let watcher: FSWatcher;
   try {
     watcher = watch(directory, { persistent: false }, (_event, file) => {
-      if (!isDirectory && file !== null && file !== name) return;
+      if (!concernsFile(file)) return;
       clearTimeout(timer);
       timer = setTimeout(onChange, debounceMs);
     });
