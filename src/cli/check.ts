@@ -6,7 +6,7 @@ import type { KetoClient } from '../client/keto.js';
 import type { Subject } from '../tuple.js';
 import { CommandFailure, runCommand, type CommandSpec } from './command.js';
 import { drawExplanation } from './explain-tree.js';
-import { EXIT } from './exit-codes.js';
+import { deniedExitCode, EXIT, KETO_EXIT_CODES_FLAG } from './exit-codes.js';
 import type { FlagSpec } from './flags.js';
 import { formatFlags, outputFormat } from './format-flags.js';
 import { processIo, type CliIo } from './io.js';
@@ -30,7 +30,7 @@ export const checkCommand: CommandSpec = {
   summary: 'Check whether a subject has a relation on an object',
   description:
     'Check whether a subject has a relation on an object.\n' +
-    'Prints "Allowed" and exits 0, or prints "Denied" and exits 1.\n' +
+    'Prints "Allowed" and exits 0, or prints "Denied" and exits 1 (0 with --keto-exit-codes, as Keto).\n' +
     "The subject is a subject set when it contains ':' (User:alice, Group:admins#members), otherwise a subject ID.\n\n" +
     "Legacy format 'check <subject_namespace>:<subject_id> <relation> <object_namespace> <object_id>' is deprecated.",
   examples: [
@@ -42,6 +42,7 @@ export const checkCommand: CommandSpec = {
     ...REMOTE_FLAGS,
     ...formatFlags(),
     MAX_DEPTH_FLAG,
+    KETO_EXIT_CODES_FLAG,
     {
       name: 'explain',
       kind: 'bool',
@@ -59,7 +60,7 @@ export const checkCommand: CommandSpec = {
     if (args.bool('explain')) return explained(io, format, tuple.subject, await withClient('read', args, io, (client) => client.explainCheck(request)));
     const { allowed } = await withClient('read', args, io, (client) => client.check(request));
     printText(io, format, { text: allowed ? 'Allowed\n' : 'Denied\n', data: { allowed } });
-    return allowed ? EXIT.ok : EXIT.denied;
+    return allowed ? EXIT.ok : deniedExitCode(args, io);
   },
 };
 

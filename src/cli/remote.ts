@@ -1,11 +1,13 @@
 /**
  * Reaching the server the way Keto's CLI does: `--read-remote` / `--write-remote` (env
  * KETO_READ_REMOTE / KETO_WRITE_REMOTE, or gatehouse's GATEHOUSE_READ_REMOTE /
- * GATEHOUSE_WRITE_REMOTE), TLS unless `--insecure-disable-transport-security`,
+ * GATEHOUSE_WRITE_REMOTE), TLS unless `--insecure-disable-transport-security`; or, beyond
+ * Keto, `-c` with the server's own config files: its address and whether it serves TLS,
  * `--insecure-skip-hostname-verification`, `--authority` (env KETO_AUTHORITY),
  * a bearer token from KETO_BEARER_TOKEN, and `--block` to wait for the server.
  */
 import { parseDurationMs } from '../config/duration.js';
+import { servesTls } from '../config/tls.js';
 import { GrpcConnection } from '../client/connection.js';
 import { KetoClient } from '../client/keto.js';
 import { GrpcCallError } from '../client/status.js';
@@ -31,6 +33,13 @@ export const REMOTE_FLAGS: readonly FlagSpec[] = [
     kind: 'bool',
     description: 'Disables hostname verification. Do not use this in production.',
   },
+  {
+    name: 'config',
+    short: 'c',
+    kind: 'list',
+    description:
+      'Config files of the server (as given to gatehouse serve): connect to its read or write address, with TLS only if it serves TLS. The --read-remote and --write-remote flags win over it; it wins over the env vars.',
+  },
   { name: 'block', kind: 'bool', description: 'Block until the connection is up.' },
   { name: 'timeout', kind: 'string', default: '30s', description: 'Deadline of each request (gatehouse), e.g. 500ms, 30s, 2m.' },
 ];
@@ -42,12 +51,23 @@ const ENV = {
   write: { keto: 'KETO_WRITE_REMOTE', own: 'GATEHOUSE_WRITE_REMOTE', fallback: DEFAULT_WRITE_REMOTE },
 } as const;
 
-/** The flag, then GATEHOUSE_*_REMOTE, then KETO_*_REMOTE, then the default (with Keto's notice on stderr). */
-export function remoteAddress(endpoint: Endpoint, args: ParsedArgs, io: CliIo): string {
+export interface Remote {
+  /** `host:port`. */
+  readonly address: string;
+  readonly plaintext: boolean;
+}
+
+/**
+ * The flag; then the server's config files (`-c`); then GATEHOUSE_*_REMOTE, then KETO_*_REMOTE,
+ * then the default (with Keto's notice on stderr).
+ */
+export async function resolveRemote(endpoint: Endpoint, args: ParsedArgs, io: CliIo): Promise<Remote> {
   const flag = `${endpoint}-remote`;
+  const plaintext = args.bool('insecure-disable-transport-security');
   const env = ENV[endpoint];
   let remote: string;
   if (args.changed.has(flag)) remote = args.string(flag);
+  else if (args.changed.has('config')) return serverRemote(endpoint, args.list('config'), io, plaintext);
   else if (io.env[env.own] !== undefined) remote = io.env[env.own]!;
   else if (io.env[env.keto] !== undefined) remote = io.env[env.keto]!;
   else {
@@ -57,9 +77,20 @@ export function remoteAddress(endpoint: Endpoint, args: ParsedArgs, io: CliIo): 
   const url = /^(https?):\/\/([^/]+)\/?$/.exec(remote);
   if (url) {
     io.err(`remote ${JSON.stringify(remote)} seems to be an http URL instead of a remote address; using ${url[2]}\n`);
-    return url[2]!;
+    return { address: url[2]!, plaintext };
   }
-  return remote;
+  return { address: remote, plaintext };
+}
+
+/** A server listening on every interface is reached on the loopback address of the same family. */
+const LOOPBACK: Readonly<Record<string, string>> = { '': '127.0.0.1', '0.0.0.0': '127.0.0.1', '::': '[::1]' };
+
+/** The endpoint as the server sees it: its config files with this environment's overrides (SERVE_READ_PORT…). */
+async function serverRemote(endpoint: Endpoint, files: string[], io: CliIo, plaintext: boolean): Promise<Remote> {
+  const { loadConfig } = await import('../config/load.js');
+  const { host, port, tls } = loadConfig({ files, env: io.env }).serve[endpoint];
+  const reachable = LOOPBACK[host] ?? (host.includes(':') ? `[${host}]` : host);
+  return { address: `${reachable}:${port}`, plaintext: plaintext || !servesTls(tls) };
 }
 
 export function requestTimeoutMs(args: ParsedArgs): number {
@@ -71,13 +102,13 @@ export function requestTimeoutMs(args: ParsedArgs): number {
 
 /** Opens a client on the read or write endpoint; with `--block`, retries until the server accepts the connection. */
 export async function connect(endpoint: Endpoint, args: ParsedArgs, io: CliIo): Promise<KetoClient> {
-  const remote = remoteAddress(endpoint, args, io);
+  const { address: remote, plaintext } = await resolveRemote(endpoint, args, io);
   const timeoutMs = requestTimeoutMs(args);
   const authority = args.changed.has('authority') ? args.string('authority') : (io.env.KETO_AUTHORITY ?? io.env.GATEHOUSE_AUTHORITY);
   const bearerToken = io.env.KETO_BEARER_TOKEN ?? io.env.GATEHOUSE_BEARER_TOKEN;
   const options = {
     remote,
-    plaintext: args.bool('insecure-disable-transport-security'),
+    plaintext,
     skipVerify: args.bool('insecure-skip-hostname-verification'),
     ...(authority ? { authority } : {}),
     ...(bearerToken ? { bearerToken } : {}),

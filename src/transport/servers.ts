@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ServerHttp2Stream } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
+import { servesTls } from '../config/tls.js';
 import type { AuthConfig, CorsConfig, EndpointName, LiveConfig, TlsConfig, TlsSource } from '../config/types.js';
 import { durationMs } from '../config/duration.js';
 import { invalidArgument } from '../errors.js';
@@ -257,7 +258,7 @@ export function gracePeriodMs(config: LiveConfig): number {
 }
 
 function loadTls(endpoint: EndpointName | 'playground', tls: TlsConfig, auth?: AuthConfig): { cert: Buffer; key: Buffer; clientCa?: Buffer } | undefined {
-  if (tls.cert === undefined || tls.key === undefined) {
+  if (!servesTls(tls)) {
     if (auth?.client_ca !== undefined) throw invalidArgument(`serve.${endpoint}.auth.client_ca: client certificates need TLS (serve.${endpoint}.tls)`);
     return undefined;
   }
