@@ -1,13 +1,14 @@
 /**
  * The single executable (`npm run build:binary`): built once into a temporary directory, then
  * run as an operator would, with no node_modules or dist/ beside it: version, serve on SQLite
- * until ready, a write and checks over REST, a check from its own CLI over gRPC, SIGTERM.
+ * until ready, a write and checks over REST, a check from its own CLI over gRPC, SIGTERM; and
+ * the Dockerfile's command lines (CMD, HEALTHCHECK), which run this executable in the image.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -29,10 +30,10 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the binary from an empty directory, so nothing it needs can come from the checkout. */
-async function binaryRun(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function binaryRun(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const cwd = mkdtempSync(join(dir, 'cwd-'));
   try {
-    const { stdout, stderr } = await run(binary, args, { cwd });
+    const { stdout, stderr } = await run(binary, args, { cwd, env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const failed = err as { code: number; stdout: string; stderr: string };
@@ -76,5 +77,47 @@ test('serve on SQLite: ready, a write, checks over REST and from the CLI over gR
     assert.equal(await stopped.stop('SIGTERM'), 0);
   } finally {
     await gh?.stop('SIGKILL');
+  }
+});
+
+/** A JSON-form instruction of the Dockerfile (continuation lines joined). */
+function dockerInstruction(dockerfile: string, pattern: RegExp): string[] {
+  const match = pattern.exec(dockerfile.replaceAll('\\\n', ''));
+  assert.ok(match, `the Dockerfile has ${pattern}`);
+  return JSON.parse(match[1]!) as string[];
+}
+
+test("the Dockerfile's CMD serves and its HEALTHCHECK reports SERVING, with the image's config", async () => {
+  const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf8');
+  const [entrypoint] = dockerInstruction(dockerfile, /^ENTRYPOINT (\[.*\])$/m);
+  assert.equal(basename(entrypoint!), 'gatehouse');
+  const cmd = dockerInstruction(dockerfile, /^CMD (\[.*\])$/m);
+  const [healthProgram, ...healthArgs] = dockerInstruction(dockerfile, /^HEALTHCHECK .* CMD (\[.*\])$/m);
+  assert.equal(healthProgram, entrypoint);
+
+  // /etc/gatehouse as the image lays it out, from the Dockerfile's COPY lines.
+  const etc = join(dir, 'etc-gatehouse');
+  mkdirSync(etc);
+  for (const [, source, target] of dockerfile.matchAll(/^COPY (\S+) \/etc\/gatehouse\/(\S+)$/gm)) {
+    copyFileSync(join(REPO, source!), join(etc, target!));
+  }
+  const local = (args: string[]) => args.map((arg) => arg.replace(/^\/etc\/gatehouse\//, `${etc}/`));
+  // The image keeps SQLite on its volume, /var/lib/gatehouse; here the file is in the temporary directory.
+  const env = { DSN: `sqlite://${join(dir, 'image.sqlite')}?_fk=true` };
+  // As the Dockerfile's header says to, before the first serve; serve's readiness (awaited below) proves it.
+  const migrated = await binaryRun(['migrate', 'up', '--yes', '-c', join(etc, 'gatehouse.yml')], env);
+  assert.deepEqual([migrated.code, migrated.stderr], [0, '']);
+
+  const [command, ...args] = local(cmd);
+  assert.equal(command, 'serve');
+  const gh = await startGatehouseProcess({ command: [binary], args, env });
+  try {
+    assert.deepEqual(await binaryRun(local(healthArgs), { SERVE_READ_PORT: String(gh.ports.read) }), {
+      code: 0,
+      stdout: 'SERVING\n',
+      stderr: '',
+    });
+  } finally {
+    assert.equal(await gh.stop(), 0);
   }
 });
