@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { basename } from 'node:path';
 
 /**
@@ -9,19 +9,35 @@ import { basename } from 'node:path';
  */
 export function fileEventFilter(file: string): (name: string | null) => boolean {
   const name = basename(file);
-  let target = resolvedPath(file);
+  // Resolved only while the file is a link: other events (a database's writes beside a config
+  // file, say) then cost no system call.
+  let target = linkTarget(file);
   return (changed) => {
-    const now = resolvedPath(file);
+    if (changed === null || changed === name) {
+      target = linkTarget(file);
+      return true;
+    }
+    if (target === undefined) return false;
+    const now = linkTarget(file);
     const retargeted = now !== target;
     target = now;
-    return changed === null || changed === name || retargeted;
+    return retargeted;
   };
 }
 
-function resolvedPath(file: string): string | undefined {
+/**
+ * Where `file` leads when it is a symbolic link (through any number of them), '' for a link that
+ * leads nowhere (yet); undefined when it is not a link.
+ */
+function linkTarget(file: string): string | undefined {
+  try {
+    if (!lstatSync(file).isSymbolicLink()) return undefined;
+  } catch {
+    return undefined;
+  }
   try {
     return realpathSync(file);
   } catch {
-    return undefined;
+    return '';
   }
 }
