@@ -38,7 +38,7 @@ export const REMOTE_FLAGS: readonly FlagSpec[] = [
     short: 'c',
     kind: 'list',
     description:
-      'Config files of the server (as given to gatehouse serve): connect to its read or write address, with TLS only if it serves TLS. The --read-remote and --write-remote flags win over it; it wins over the env vars.',
+      'Config files of the server (as given to gatehouse serve): connect to its read or write address, with TLS only if it serves TLS. The remote flags and env vars win over it.',
   },
   { name: 'block', kind: 'bool', description: 'Block until the connection is up.' },
   { name: 'timeout', kind: 'string', default: '30s', description: 'Deadline of each request (gatehouse), e.g. 500ms, 30s, 2m.' },
@@ -58,8 +58,9 @@ export interface Remote {
 }
 
 /**
- * The flag; then the server's config files (`-c`); then GATEHOUSE_*_REMOTE, then KETO_*_REMOTE,
- * then the default (with Keto's notice on stderr).
+ * The flag; then GATEHOUSE_*_REMOTE, then KETO_*_REMOTE; then the server's config files (`-c`:
+ * Keto's CLI accepts `-c` on every command and ignores it, so a script written for Keto keeps
+ * reaching the remote its variables name); then the default (with Keto's notice on stderr).
  */
 export async function resolveRemote(endpoint: Endpoint, args: ParsedArgs, io: CliIo): Promise<Remote> {
   const flag = `${endpoint}-remote`;
@@ -67,9 +68,9 @@ export async function resolveRemote(endpoint: Endpoint, args: ParsedArgs, io: Cl
   const env = ENV[endpoint];
   let remote: string;
   if (args.changed.has(flag)) remote = args.string(flag);
-  else if (args.changed.has('config')) return serverRemote(endpoint, args.list('config'), io, plaintext);
   else if (io.env[env.own] !== undefined) remote = io.env[env.own]!;
   else if (io.env[env.keto] !== undefined) remote = io.env[env.keto]!;
+  else if (args.changed.has('config')) return serverRemote(endpoint, args.list('config'), io, plaintext);
   else {
     remote = env.fallback;
     io.err(`neither flag --${flag} nor env var ${env.keto} are set, falling back to ${remote}\n`);

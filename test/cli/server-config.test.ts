@@ -100,13 +100,12 @@ test('the address comes from the config: every interface is reached on loopback,
   assert.deepEqual(await remoteOf('read', ['-c', bare]), { address: '127.0.0.1:4466', plaintext: true });
 });
 
-test('--read-remote wins over -c, and -c over the env vars', async () => {
+test('--read-remote and the remote env vars win over -c, as Keto ignores -c on its client commands', async () => {
   const file = configFile('ports.json', { dsn: 'memory', serve: { read: { host: '127.0.0.1', port: 5466 } } });
   assert.deepEqual(await remoteOf('read', ['-c', file, '--read-remote', 'other:1']), { address: 'other:1', plaintext: false });
-  assert.deepEqual(await remoteOf('read', ['-c', file], { KETO_READ_REMOTE: 'other:2', GATEHOUSE_READ_REMOTE: 'other:3' }), {
-    address: '127.0.0.1:5466',
-    plaintext: true,
-  });
+  assert.deepEqual(await remoteOf('read', ['-c', file], { KETO_READ_REMOTE: 'other:2' }), { address: 'other:2', plaintext: false });
+  assert.deepEqual(await remoteOf('read', ['-c', file], { GATEHOUSE_READ_REMOTE: 'other:3' }), { address: 'other:3', plaintext: false });
+  assert.deepEqual(await remoteOf('read', ['-c', file]), { address: '127.0.0.1:5466', plaintext: true });
 });
 
 test('an invalid server config is reported, with no connection attempted', async () => {
