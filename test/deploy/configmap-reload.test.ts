@@ -90,13 +90,27 @@ test('an OPL file deleted keeps the model in force, and its new contents apply o
   t.after(volume.remove);
   const gh = await startGatehouseProcess({ args: ['-c', join(volume.mount, 'gatehouse.yml')] });
   t.after(() => gh.stop('SIGKILL'));
+  const opl = join(volume.mount, 'namespaces.ts');
+  const keptAfter = async (change: () => void) => {
+    const logged = gh.logs.length;
+    change();
+    await untilLogged(gh, 'could not reload the namespaces; keeping the previous model', logged);
+  };
 
-  const logged = gh.logs.length;
-  unlinkSync(join(volume.mount, 'namespaces.ts'));
-  await untilLogged(gh, 'could not reload the namespaces; keeping the previous model', logged);
+  // The key leaves the ConfigMap (the kubelet drops it from the new directory and removes its link), then returns.
+  await keptAfter(() => {
+    volume.update({ 'gatehouse.yml': config('namespaces.ts') });
+    unlinkSync(opl);
+  });
   assert.deepEqual(await namespaces(gh), ['Doc', 'User']);
+  volume.update({ 'gatehouse.yml': config('namespaces.ts'), 'namespaces.ts': model('User', 'Doc', 'Folder') });
+  symlinkSync(join('..data', 'namespaces.ts'), opl);
+  await untilNamespaces(gh, ['Doc', 'Folder', 'User']);
 
-  writeFileSync(join(volume.mount, 'namespaces.ts'), model('User', 'Doc', 'Group'));
+  // A plain file deleted, then written again.
+  await keptAfter(() => unlinkSync(opl));
+  assert.deepEqual(await namespaces(gh), ['Doc', 'Folder', 'User']);
+  writeFileSync(opl, model('User', 'Doc', 'Group'));
   await untilNamespaces(gh, ['Doc', 'Group', 'User']);
   assert.equal(await gh.stop(), 0);
 });
