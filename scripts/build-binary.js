@@ -37,6 +37,17 @@ const useBundlerRequire = {
   },
 };
 
+/**
+ * Node's executable gives its entry a require() for built-in modules only, which warns on
+ * stderr before it throws for anything else. Packages probe for optional ones (mysql2 for
+ * cardinal, pg for pg-native): in the executable, a package that is not bundled is one that is
+ * not installed, and fails as such, without the warning.
+ */
+const ONLY_BUILTINS = `require = ((builtin) => (id) => {
+  if (builtin('node:module').isBuiltin(id)) return builtin(id);
+  throw Object.assign(new Error(\`Cannot find module '\${id}'\`), { code: 'MODULE_NOT_FOUND' });
+})(require);`;
+
 mkdirSync(work, { recursive: true });
 const bundle = join(work, 'gatehouse.cjs');
 await build({
@@ -47,6 +58,8 @@ await build({
   format: 'cjs',
   target: `node${process.versions.node.split('.')[0]}`,
   plugins: [useBundlerRequire],
+  // The bundle is strict code (it was ES modules): the directive must come before the banner.
+  banner: { js: `'use strict';\n${ONLY_BUILTINS}` },
   // Optional native speed-ups the drivers try and do without; not part of the executable.
   external: ['pg-native', 'cloudflare:sockets'],
   // src/assets.ts reads files beside import.meta.url only outside the executable.

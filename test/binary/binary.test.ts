@@ -12,6 +12,7 @@ import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { mysqlDatabase, postgresDatabase, type TestDatabase } from '../store/databases.js';
 import { startGatehouseProcess, type GatehouseProcess } from '../support/server.js';
 
 const run = promisify(execFile);
@@ -79,6 +80,30 @@ test('serve on SQLite: ready, a write, checks over REST and from the CLI over gR
     await gh?.stop('SIGKILL');
   }
 });
+
+const SQL_SERVERS: ReadonlyArray<{ name: string; variable: string; create: (adminDsn: string) => Promise<TestDatabase> }> = [
+  { name: 'PostgreSQL', variable: 'TEST_POSTGRES_DSN', create: postgresDatabase },
+  { name: 'MySQL', variable: 'TEST_MYSQL_DSN', create: mysqlDatabase },
+];
+
+for (const { name, variable, create } of SQL_SERVERS) {
+  const adminDsn = process.env[variable];
+  test(`migrate up and serve on ${name}, with nothing on stderr`, { skip: adminDsn ? false : `${variable} is not set` }, async (t) => {
+    const database = await create(adminDsn!);
+    t.after(() => database.drop());
+    const env = { DSN: database.dsn };
+    const migrated = await binaryRun(['migrate', 'up', '--yes'], env);
+    assert.deepEqual([migrated.code, migrated.stderr], [0, '']);
+    const gh = await startGatehouseProcess({ command: [binary], config: { namespaces: [{ name: 'Group' }] }, env });
+    const put = await fetch(`${gh.url.write}/admin/relation-tuples`, {
+      method: 'PUT',
+      body: JSON.stringify({ namespace: 'Group', object: 'eng', relation: 'members', subject_id: 'alice' }),
+    });
+    assert.equal(put.status, 201);
+    assert.equal(await gh.stop(), 0);
+    assert.equal(gh.stderr(), '');
+  });
+}
 
 /** A JSON-form instruction of the Dockerfile (continuation lines joined). */
 function dockerInstruction(dockerfile: string, pattern: RegExp): string[] {
