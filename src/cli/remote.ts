@@ -1,10 +1,10 @@
 /**
  * Reaching the server the way Keto's CLI does: `--read-remote` / `--write-remote` (env
  * KETO_READ_REMOTE / KETO_WRITE_REMOTE, or gatehouse's GATEHOUSE_READ_REMOTE /
- * GATEHOUSE_WRITE_REMOTE), TLS unless `--insecure-disable-transport-security`; or, beyond
- * Keto, `-c` with the server's own config files: its address and whether it serves TLS,
+ * GATEHOUSE_WRITE_REMOTE), TLS unless `--insecure-disable-transport-security`,
  * `--insecure-skip-hostname-verification`, `--authority` (env KETO_AUTHORITY),
  * a bearer token from KETO_BEARER_TOKEN, and `--block` to wait for the server.
+ * Beyond Keto, `-c` with the server's own config files gives its address and whether it serves TLS.
  */
 import { parseDurationMs } from '../config/duration.js';
 import { servesTls } from '../config/tls.js';
