@@ -29,7 +29,8 @@ WORKDIR /var/lib/gatehouse
 VOLUME /var/lib/gatehouse
 # read (REST and gRPC), write, metrics, OPL
 EXPOSE 4466 4467 4468 4469
-HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
+# Each check starts the executable (0.22 s of CPU measured): every 30 s, Docker's default.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["/usr/local/bin/gatehouse", "status", "-c", "/etc/gatehouse/gatehouse.yml"]
 ENTRYPOINT ["/usr/local/bin/gatehouse"]
 CMD ["serve", "-c", "/etc/gatehouse/gatehouse.yml"]
