@@ -11,6 +11,8 @@ export type ErrorKind =
   | 'unauthenticated' // 401 / UNAUTHENTICATED
   | 'not_implemented' // 501 / UNIMPLEMENTED
   | 'unavailable' // 503 / UNAVAILABLE
+  | 'deadline_exceeded' // 504 / DEADLINE_EXCEEDED
+  | 'cancelled' // 499 (nobody reads it) / CANCELLED: the client went away
   | 'internal'; // 500 / INTERNAL
 
 export class GatehouseError extends Error {
@@ -40,6 +42,11 @@ export const notImplemented = (what: string) =>
 
 export const unavailable = (message: string, cause?: unknown) =>
   new GatehouseError('unavailable', message, undefined, { cause });
+
+export const deadlineExceeded = (message: string) => new GatehouseError('deadline_exceeded', message);
+
+/** What stops the work of a request whose client went away. */
+export const cancelled = () => new GatehouseError('cancelled', 'The client cancelled the request.');
 
 export type LimitReason = 'max_depth_exceeded' | 'max_width_exceeded' | 'max_call_steps_exceeded';
 

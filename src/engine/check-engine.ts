@@ -67,18 +67,21 @@ export class CheckEngine {
   /**
    * Whether the tuple holds. Throws not_found for an unknown namespace (of the object
    * or of a subject set), invalid_argument for an undeclared relation, and in strict
-   * mode unprocessable when a limit left the answer unknown.
+   * mode unprocessable when a limit left the answer unknown. Once `signal` is aborted, the
+   * evaluation stops at its next pause (a read, or the end of a slice) and throws its reason.
    */
-  check(tuple: RelationTuple, maxDepth?: number, consistency: Consistency = DEFAULT_CONSISTENCY): MaybePromise<boolean> {
+  check(tuple: RelationTuple, maxDepth?: number, consistency: Consistency = DEFAULT_CONSISTENCY, signal?: AbortSignal): MaybePromise<boolean> {
     const settings = this.deps.settings();
-    const outcome = this.evaluate(tuple, maxDepth, consistency, settings);
+    const outcome = this.evaluate(tuple, maxDepth, consistency, settings, signal);
     return outcome instanceof Promise ? outcome.then((o) => allowedOrThrow(o, settings)) : allowedOrThrow(outcome, settings);
   }
 
   /** Keto's three-valued answer, with the limit that made it unknown. */
-  evaluate(tuple: RelationTuple, maxDepth: number | undefined, consistency: Consistency = DEFAULT_CONSISTENCY, settings = this.deps.settings()): MaybePromise<Outcome> {
+  evaluate(tuple: RelationTuple, maxDepth: number | undefined, consistency: Consistency = DEFAULT_CONSISTENCY, settings = this.deps.settings(), signal?: AbortSignal): MaybePromise<Outcome> {
     const source = this.deps.reads.open(consistency);
-    return source instanceof Promise ? source.then((s) => this.evaluateOn(s, tuple, maxDepth, settings)) : this.evaluateOn(source, tuple, maxDepth, settings);
+    return source instanceof Promise
+      ? source.then((s) => this.evaluateOn(s, tuple, maxDepth, settings, undefined, signal))
+      : this.evaluateOn(source, tuple, maxDepth, settings, undefined, signal);
   }
 
   /**
@@ -86,14 +89,14 @@ export class CheckEngine {
    * member; a limit or the call budget leave it denied, or fail it as `check` would) and
    * the steps that led there.
    */
-  async explain(tuple: RelationTuple, maxDepth?: number, consistency: Consistency = DEFAULT_CONSISTENCY): Promise<ExplainedCheck> {
+  async explain(tuple: RelationTuple, maxDepth?: number, consistency: Consistency = DEFAULT_CONSISTENCY, signal?: AbortSignal): Promise<ExplainedCheck> {
     const settings = this.deps.settings();
     const source = await this.deps.reads.open(consistency);
     const trace = new Trace();
     let outcome: Outcome | undefined;
     let error: GatehouseError | undefined;
     try {
-      outcome = await this.evaluateOn(source, tuple, maxDepth, settings, trace);
+      outcome = await this.evaluateOn(source, tuple, maxDepth, settings, trace, signal);
       allowedOrThrow(outcome, settings);
     } catch (err) {
       if (!(err instanceof GatehouseError) || err.kind !== 'unprocessable') throw err;
@@ -102,7 +105,7 @@ export class CheckEngine {
     return { allowed: outcome === MEMBER, explanation: explanationOf(trace.root), truncated: trace.truncated, ...(error === undefined ? {} : { error }) };
   }
 
-  private evaluateOn(source: TupleSource, tuple: RelationTuple, maxDepth: number | undefined, settings: CheckSettings, trace?: Trace): MaybePromise<Outcome> {
+  private evaluateOn(source: TupleSource, tuple: RelationTuple, maxDepth: number | undefined, settings: CheckSettings, trace?: Trace, signal?: AbortSignal): MaybePromise<Outcome> {
     const model = this.compiled(this.deps.model());
     assertKnownNamespaces(model, tuple);
     const index = internedReadsOf(source);
@@ -111,7 +114,7 @@ export class CheckEngine {
     this.idle = undefined;
     const q = { namespace: tuple.namespace, object: tuple.object, relation: tuple.relation, depth: clampDepth(maxDepth, settings.maxReadDepth) };
     evaluator.start(model, reads, tuple.subject, index === undefined ? 0 : index.subjectNode(tuple.subject), settings, MAX_CALL_STEPS, q, trace);
-    return this.drive(evaluator, reads);
+    return this.drive(evaluator, reads, signal);
   }
 
   /**
@@ -119,7 +122,8 @@ export class CheckEngine {
    * check that fails, does not hold). Over a database, the evaluations of one subject share
    * their rows, and every evaluation waiting for rows is served by one fetch per subject per
    * round, so the round trips do not grow with the number of tuples; keys whose rows are
-   * `known` (by `keyName`) are not read again.
+   * `known` (by `keyName`) are not read again. Once `signal` is aborted, stops at the next
+   * pause and throws its reason.
    */
   async allowedAmong(
     source: TupleSource,
@@ -127,15 +131,17 @@ export class CheckEngine {
     maxDepth: number | undefined,
     known?: ReadonlyMap<string, readonly Subject[]>,
     settings = this.deps.settings(),
+    signal?: AbortSignal,
   ): Promise<boolean[]> {
     const results = new Array<boolean>(tuples.length).fill(false);
     if (internedReadsOf(source) !== undefined) {
       for (let i = 0; i < tuples.length; i++) {
         if (i > 0 && i % CANDIDATES_PER_TURN === 0) await nextTurn();
         try {
-          const outcome = this.evaluateOn(source, tuples[i]!, maxDepth, settings);
+          const outcome = this.evaluateOn(source, tuples[i]!, maxDepth, settings, undefined, signal);
           results[i] = (outcome instanceof Promise ? await outcome : outcome) === MEMBER;
         } catch {
+          signal?.throwIfAborted();
           results[i] = false;
         }
       }
@@ -155,6 +161,7 @@ export class CheckEngine {
       running.push({ i, evaluator, reads });
     });
     while (running.length > 0) {
+      signal?.throwIfAborted();
       const fetching = new Set<FetchingReads>();
       let turn = false;
       const paused: typeof running = [];
@@ -180,8 +187,9 @@ export class CheckEngine {
   }
 
   /** Runs an evaluation to its outcome, fetching what its reads lack and letting the event loop turn between slices. */
-  private drive(evaluator: Evaluator, reads: FetchingNodeReads | InternedReads): MaybePromise<Outcome> {
+  private drive(evaluator: Evaluator, reads: FetchingNodeReads | InternedReads, signal: AbortSignal | undefined, resumed = false): MaybePromise<Outcome> {
     try {
+      if (resumed) signal?.throwIfAborted();
       for (;;) {
         const r = evaluator.run();
         if (r > 0) {
@@ -191,7 +199,7 @@ export class CheckEngine {
         const wait = r === PAUSED_FOR_TURN ? nextTurn() : (reads as FetchingNodeReads).fetch();
         if (wait !== undefined) {
           return wait.then(
-            () => this.drive(evaluator, reads),
+            () => this.drive(evaluator, reads, signal, true),
             (err: unknown) => {
               this.release(evaluator);
               throw err;
@@ -215,7 +223,13 @@ export class CheckEngine {
    * Every item checked (at most `maxParallelization` at a time), one result per item, in
    * order. An item that could not even be read is given as its error, which becomes its result.
    */
-  async batchCheck(items: readonly BatchCheckItem[], maxDepth: number | undefined, limits: BatchLimits, consistency: Consistency = DEFAULT_CONSISTENCY): Promise<BatchCheckResult[]> {
+  async batchCheck(
+    items: readonly BatchCheckItem[],
+    maxDepth: number | undefined,
+    limits: BatchLimits,
+    consistency: Consistency = DEFAULT_CONSISTENCY,
+    signal?: AbortSignal,
+  ): Promise<BatchCheckResult[]> {
     if (items.length > limits.maxBatchCheckSize) throw invalidArgument(`batch exceeds max size of ${limits.maxBatchCheckSize}`);
     const settings = this.deps.settings();
     const source = await this.deps.reads.open(consistency);
@@ -223,9 +237,10 @@ export class CheckEngine {
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < items.length) {
+        signal?.throwIfAborted();
         const i = next++;
         const item = items[i] as BatchCheckItem;
-        results[i] = item instanceof GatehouseError ? { allowed: false, error: item } : await this.batchResult(source, item, maxDepth, settings);
+        results[i] = item instanceof GatehouseError ? { allowed: false, error: item } : await this.batchResult(source, item, maxDepth, settings, signal);
       }
     };
     const workers = Math.max(1, Math.min(limits.maxParallelization, items.length));
@@ -233,9 +248,9 @@ export class CheckEngine {
     return results;
   }
 
-  private async batchResult(source: TupleSource, tuple: RelationTuple, maxDepth: number | undefined, settings: CheckSettings): Promise<BatchCheckResult> {
+  private async batchResult(source: TupleSource, tuple: RelationTuple, maxDepth: number | undefined, settings: CheckSettings, signal?: AbortSignal): Promise<BatchCheckResult> {
     try {
-      const outcome = await this.evaluateOn(source, tuple, maxDepth, settings);
+      const outcome = await this.evaluateOn(source, tuple, maxDepth, settings, undefined, signal);
       const limit = limitReason(outcome);
       if (limit !== undefined && settings.strictMode) return { allowed: false, error: { limit } };
       return { allowed: outcome === MEMBER };

@@ -73,12 +73,12 @@ export class ExpandEngine {
    * The tree, or undefined when strict mode finds nothing to expand (an undeclared
    * relation, or one with neither types nor rewrite). Throws not_found for an unknown namespace.
    */
-  expand(subjectSet: SubjectSet, maxDepth?: number, consistency: Consistency = DEFAULT_CONSISTENCY): MaybePromise<ExpandTree | undefined> {
+  expand(subjectSet: SubjectSet, maxDepth?: number, consistency: Consistency = DEFAULT_CONSISTENCY, signal?: AbortSignal): MaybePromise<ExpandTree | undefined> {
     const source = this.deps.reads.open(consistency);
-    return source instanceof Promise ? source.then((s) => this.expandOn(s, subjectSet, maxDepth)) : this.expandOn(source, subjectSet, maxDepth);
+    return source instanceof Promise ? source.then((s) => this.expandOn(s, subjectSet, maxDepth, signal)) : this.expandOn(source, subjectSet, maxDepth, signal);
   }
 
-  private expandOn(source: TupleSource, subjectSet: SubjectSet, maxDepth: number | undefined): MaybePromise<ExpandTree | undefined> {
+  private expandOn(source: TupleSource, subjectSet: SubjectSet, maxDepth: number | undefined, signal: AbortSignal | undefined): MaybePromise<ExpandTree | undefined> {
     const settings = this.deps.settings();
     const model = compileModel(this.deps.model());
     if (!model.hasNamespace(subjectSet.namespace)) throw unknownNamespace(subjectSet.namespace);
@@ -88,7 +88,7 @@ export class ExpandEngine {
     }
     const b: Build = { model, source, settings, onPath: new Set(), nodes: 0 };
     // Nested expansions run on the driver's explicit stack: a deep tree never deepens the JS stack.
-    return new StepStack().run<ExpandTree | undefined>(expandSubject(b, { set: subjectSet }, clampDepth(maxDepth, settings.maxReadDepth)));
+    return new StepStack(signal).run<ExpandTree | undefined>(expandSubject(b, { set: subjectSet }, clampDepth(maxDepth, settings.maxReadDepth)));
   }
 }
 

@@ -54,19 +54,19 @@ export class LookupEngine {
   constructor(private readonly deps: LookupEngineDeps) {}
 
   /** The objects `o` of `namespace` for which `namespace:o#relation@subject` is allowed, by id. */
-  async listObjects(q: ListObjectsQuery, consistency: Consistency = DEFAULT_CONSISTENCY): Promise<LookupPage<string>> {
+  async listObjects(q: ListObjectsQuery, consistency: Consistency = DEFAULT_CONSISTENCY, signal?: AbortSignal): Promise<LookupPage<string>> {
     const snapshot = this.knownRelation(q.namespace, q.relation, 'set' in q.subject ? q.subject.set.namespace : undefined);
     const source = await this.deps.reads.open(consistency);
     const candidates = await objectCandidates(source, lookupModel(snapshot), q);
-    return this.confirm(candidates, (o) => o, q, source, (object) => ({ namespace: q.namespace, object, relation: q.relation, subject: q.subject }));
+    return this.confirm(candidates, (o) => o, q, source, (object) => ({ namespace: q.namespace, object, relation: q.relation, subject: q.subject }), undefined, signal);
   }
 
   /** The subjects of a kind that have `relation` on `namespace:object`, by id (subject ids) or object (subject sets). */
-  async listSubjects(q: ListSubjectsQuery, consistency: Consistency = DEFAULT_CONSISTENCY): Promise<LookupPage<Subject>> {
+  async listSubjects(q: ListSubjectsQuery, consistency: Consistency = DEFAULT_CONSISTENCY, signal?: AbortSignal): Promise<LookupPage<Subject>> {
     const snapshot = this.knownRelation(q.namespace, q.relation, q.kind?.namespace);
     const source = await this.deps.reads.open(consistency);
     const { candidates, rows } = await subjectCandidates(source, lookupModel(snapshot), q);
-    return this.confirm(candidates, positionOf, q, source, (subject) => ({ namespace: q.namespace, object: q.object, relation: q.relation, subject }), rows);
+    return this.confirm(candidates, positionOf, q, source, (subject) => ({ namespace: q.namespace, object: q.object, relation: q.relation, subject }), rows, signal);
   }
 
   /** The model in force, after the checks' own refusals: an unknown namespace, an undeclared relation. */
@@ -87,6 +87,7 @@ export class LookupEngine {
     source: TupleSource,
     tupleOf: (c: T) => RelationTuple,
     known?: ReadonlyMap<string, readonly Subject[]>,
+    signal?: AbortSignal,
   ): Promise<LookupPage<T>> {
     const after = page.after;
     const ordered = candidates
@@ -96,7 +97,7 @@ export class LookupEngine {
     const items: T[] = [];
     for (let start = 0; start < ordered.length; start += page.pageSize) {
       const chunk = ordered.slice(start, start + page.pageSize);
-      const allowed = await this.deps.checks.allowedAmong(source, chunk.map((x) => tupleOf(x.c)), page.maxDepth, known);
+      const allowed = await this.deps.checks.allowedAmong(source, chunk.map((x) => tupleOf(x.c)), page.maxDepth, known, undefined, signal);
       for (let i = 0; i < chunk.length; i++) {
         if (!allowed[i]) continue;
         items.push(chunk[i]!.c);

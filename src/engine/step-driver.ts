@@ -24,16 +24,20 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 export class StepStack {
   private readonly stack: Step<unknown>[] = [];
 
+  /** Once `signal` is aborted, the run stops at its next pause (a read, or the end of a slice) and throws its reason. */
+  constructor(private readonly signal?: AbortSignal) {}
+
   /** Runs `root` to completion: synchronously while the source answers synchronously (and the evaluation is short). */
   run<R>(root: Step<R>): R | Promise<R> {
     this.stack.push(root);
     return this.resume(undefined) as R | Promise<R>;
   }
 
-  private resume(input: unknown): unknown {
+  private resume(input: unknown, resumed = false): unknown {
+    if (resumed) this.signal?.throwIfAborted();
     const stack = this.stack;
     for (let steps = 0; ; steps++) {
-      if (steps === SLICE_STEPS) return nextTurn().then(() => this.resume(input));
+      if (steps === SLICE_STEPS) return nextTurn().then(() => this.resume(input, true));
       const top = stack[stack.length - 1] as Step<unknown>;
       const next = top.next(input);
       if (next.done === true) {
@@ -48,7 +52,7 @@ export class StepStack {
         input = undefined;
         continue;
       }
-      if (isThenable(effect)) return Promise.resolve(effect).then((value) => this.resume(value));
+      if (isThenable(effect)) return Promise.resolve(effect).then((value) => this.resume(value, true));
       input = effect;
     }
   }

@@ -19,6 +19,8 @@ const HTTP_STATUS: Readonly<Record<ErrorKind, number>> = {
   internal: 500,
   not_implemented: 501,
   unavailable: 503,
+  deadline_exceeded: 504,
+  cancelled: 499,
 };
 
 const GRPC_CODE: Readonly<Record<ErrorKind, GrpcCode>> = {
@@ -31,6 +33,8 @@ const GRPC_CODE: Readonly<Record<ErrorKind, GrpcCode>> = {
   internal: GrpcCode.INTERNAL,
   not_implemented: GrpcCode.UNIMPLEMENTED,
   unavailable: GrpcCode.UNAVAILABLE,
+  deadline_exceeded: GrpcCode.DEADLINE_EXCEEDED,
+  cancelled: GrpcCode.CANCELLED,
 };
 
 /** What Ory's servers say when they cannot tell the client more. */
