@@ -22,6 +22,7 @@ function post(body: Buffer): RestRequest {
     headers: { 'content-type': 'text/plain' },
     body,
     json: () => JSON.parse(body.toString('utf8')),
+    signal: new AbortController().signal,
   };
 }
 

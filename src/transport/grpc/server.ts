@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { constants as h2, type ServerHttp2Stream } from 'node:http2';
 import type protobuf from 'protobufjs';
-import { unavailable } from '../../errors.js';
+import { cancelled as callCancelled, deadlineExceeded, unavailable } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { GrpcCode } from '../../grpc-code.js';
@@ -24,6 +24,8 @@ export interface GrpcServerDeps {
   maxMessageSize: () => number;
   /** Aborted when shutdown begins. */
   stopping: AbortSignal;
+  /** The server's deadline of a call in milliseconds (0: none); a shorter `grpc-timeout` wins. */
+  requestTimeoutMs?: () => number;
   /** The error a call of this method is refused with when it lacks the listener's credentials (auth.ts). */
   refusal?: (path: string, headers: IncomingHttpHeaders, stream: ServerHttp2Stream) => Error | undefined;
 }
@@ -79,9 +81,12 @@ export function grpcHandler(deps: GrpcServerDeps): GrpcHandler {
     const entry = table.get(path);
     const reply = new Reply(stream);
     let deadline: NodeJS.Timeout | undefined;
+    /** Stops a unary handler's work once the call has ended, whatever ended it. */
+    const ended = new AbortController();
     const finish = (status: GrpcCode, message: string) => {
       if (reply.finished) return;
       reply.finish(status, message);
+      ended.abort(status === GrpcCode.DEADLINE_EXCEEDED ? deadlineExceeded(message) : callCancelled());
       clearTimeout(deadline);
       done();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -108,7 +113,9 @@ export function grpcHandler(deps: GrpcServerDeps): GrpcHandler {
       if (!reply.finished) finish(GrpcCode.CANCELLED, 'the client cancelled the call');
     });
 
-    const timeoutMs = grpcTimeoutMs(headers['grpc-timeout']);
+    const serverMs = deps.requestTimeoutMs?.() ?? 0;
+    const clientMs = grpcTimeoutMs(headers['grpc-timeout']);
+    const timeoutMs = serverMs > 0 && (clientMs === undefined || serverMs < clientMs) ? serverMs : clientMs;
     if (timeoutMs !== undefined) {
       deadline = setTimeout(() => finish(GrpcCode.DEADLINE_EXCEEDED, 'the deadline was exceeded'), timeoutMs);
     }
@@ -162,6 +169,7 @@ export function grpcHandler(deps: GrpcServerDeps): GrpcHandler {
           try {
             const result = await entry.method.handle(decode(input), {
               setHeader: (name, value) => void (reply.extraHeaders[name.toLowerCase()] = value),
+              signal: ended.signal,
             });
             if (reply.finished) return;
             reply.send(encode(result));

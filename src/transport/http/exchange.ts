@@ -3,6 +3,7 @@ import { constants as h2, type ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { cancelled } from '../../errors.js';
 import { refusedStatus } from '../listener.js';
 
 /**
@@ -20,6 +21,8 @@ export interface HttpExchange {
   /** True when the request says it has no body (HTTP/1.1 without Content-Length or Transfer-Encoding, or a zero length). */
   readonly bodyless: boolean;
   readonly responded: boolean;
+  /** Aborted (with a `cancelled` error) when the client goes away before the answer is complete. */
+  readonly gone: AbortSignal;
   /** True when the connection is TLS and the client's certificate chains to the listener's client CA. */
   readonly peerCertified: boolean;
   /** `headers` is handed over: the exchange adds the content length to it. */
@@ -75,6 +78,15 @@ function streamOver(out: NodeJS.WritableStream & { writableLength: number; destr
   };
 }
 
+/** A signal aborted when `out` closes before its answer was completely handed over. */
+function goneSignal(out: { writableFinished: boolean; once(event: 'close', listener: () => void): unknown }): AbortSignal {
+  const gone = new AbortController();
+  out.once('close', () => {
+    if (!out.writableFinished) gone.abort(cancelled());
+  });
+  return gone.signal;
+}
+
 /** nginx's "client closed request": nobody reads the answer. */
 const CLIENT_CLOSED_REQUEST = 499;
 
@@ -88,6 +100,7 @@ class Http1Exchange implements HttpExchange {
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
   readonly bodyless: boolean;
+  readonly gone: AbortSignal;
   #responded = false;
   #close = false;
 
@@ -95,6 +108,7 @@ class Http1Exchange implements HttpExchange {
     readonly body: IncomingMessage,
     private readonly res: ServerResponse,
   ) {
+    this.gone = goneSignal(res);
     this.method = body.method ?? 'GET';
     this.url = body.url ?? '/';
     this.headers = body.headers;
@@ -167,6 +181,7 @@ class H2Exchange implements HttpExchange {
   readonly method: string;
   readonly url: string;
   readonly bodyless = false;
+  readonly gone: AbortSignal;
   #responded = false;
   #close = false;
 
@@ -174,6 +189,7 @@ class H2Exchange implements HttpExchange {
     readonly body: ServerHttp2Stream,
     readonly headers: IncomingHttpHeaders,
   ) {
+    this.gone = goneSignal(body);
     this.method = String(headers[':method'] ?? 'GET');
     this.url = String(headers[':path'] ?? '/');
   }

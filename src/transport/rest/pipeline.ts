@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { CorsConfig } from '../../config/types.js';
-import { unavailable } from '../../errors.js';
+import { deadlineExceeded, unavailable } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { envelope, toHttpError, type ErrorEnvelope } from '../errors.js';
@@ -17,6 +17,8 @@ export interface RestSettings {
   cors: CorsConfig;
   /** True once shutdown began: HTTP/1.1 answers carry `Connection: close`. */
   draining: boolean;
+  /** The deadline of a request whose answer is one body, in milliseconds; 0 or unset: none. */
+  requestTimeoutMs?: number;
 }
 
 export interface RestPipelineDeps {
@@ -50,6 +52,10 @@ class RestCall {
   #corsHeaders: OutgoingHttpHeaders | undefined;
   #streaming: ResponseStream | undefined;
   #done: () => void;
+  /** Stops the route's work: aborted when the client goes away or the deadline passes. */
+  readonly #cancel = new AbortController();
+  #deadline: NodeJS.Timeout | undefined;
+  #settled = false;
 
   constructor(
     private readonly deps: RestPipelineDeps,
@@ -62,6 +68,10 @@ class RestCall {
   }
 
   serve(): Promise<void> | void {
+    const gone = this.exchange.gone;
+    gone.addEventListener('abort', () => this.#cancel.abort(gone.reason), { once: true });
+    const timeoutMs = this.#settings.requestTimeoutMs ?? 0;
+    if (timeoutMs > 0) this.#deadline = setTimeout(() => this.#expire(timeoutMs), timeoutMs);
     let answer: RestResponse | Promise<RestResponse> | undefined;
     try {
       answer = this.#dispatch();
@@ -76,6 +86,14 @@ class RestCall {
     }
     if (answer === undefined) return this.#finish();
     this.#settle(answer);
+  }
+
+  /** The deadline passed before the answer: the route's work is stopped and 504 is answered now. */
+  #expire(timeoutMs: number): void {
+    const err = deadlineExceeded(`The request did not complete within its deadline of ${timeoutMs} ms.`);
+    this.#cancel.abort(err);
+    this.exchange.closeAfterResponse();
+    this.#settle(undefined, err);
   }
 
   /** Shutdown's deadline passed before the answer (a streamed answer just ends). */
@@ -114,6 +132,7 @@ class RestCall {
         headers: exchange.headers,
         body,
         json: () => parseJson(body),
+        signal: this.#cancel.signal,
       });
     if (exchange.bodyless) return handle(NO_BODY);
     return readBody(exchange.body, exchange.headers, this.#settings.bodyLimit).then(handle, (err: unknown) => {
@@ -124,6 +143,9 @@ class RestCall {
 
   /** Sends the route's answer, or the error in its place, then records the request. */
   #settle(answer: RestResponse | undefined, failure?: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#deadline);
     if (answer?.stream !== undefined && !this.exchange.responded) return this.#stream(answer, answer.stream);
     try {
       if (answer !== undefined) this.#send(answer, this.#corsHeaders);
@@ -188,6 +210,7 @@ class RestCall {
   }
 
   #finish(): void {
+    clearTimeout(this.#deadline);
     this.#done();
     const seconds = Number(process.hrtime.bigint() - this.#started) / 1e9;
     const { deps, exchange } = this;

@@ -22,6 +22,8 @@ export interface RestRequest {
   readonly body: Buffer;
   /** The body parsed as JSON; throws invalid_argument naming the position when malformed. */
   json(): unknown;
+  /** Aborted, with the error to stop with, when the client goes away or the request's deadline passes. */
+  readonly signal: AbortSignal;
 }
 
 export interface RestResponse {
