@@ -62,6 +62,8 @@ export interface ServeEndpointConfig {
   cors: CorsConfig;
   tls: TlsConfig;
   auth: AuthConfig;
+  /** gatehouse: the deadline of each request; "0s" means none. Duration. */
+  request_timeout: string;
 }
 
 /** gatehouse: the browser playground's listener (no CORS: the page calls its own origin). */

@@ -132,6 +132,7 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
       inFlight,
       maxMessageSize: () => config.current().limit.max_request_body_size,
       stopping: stopping.signal,
+      requestTimeoutMs: () => durationMs(config.current().serve[api].request_timeout),
       ...(auth.required && {
         refusal: (path: string, headers: IncomingHttpHeaders, stream: ServerHttp2Stream) =>
           openMethods.has(path) ? undefined : auth.refusal({ authorization: headers.authorization, peerCertified: certified(stream) }),
@@ -151,7 +152,7 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
   const listen = (
     name: EndpointName | 'playground',
     router: RestRouter,
-    limits: { cors: () => CorsConfig; bodyLimit: () => number },
+    limits: { cors: () => CorsConfig; bodyLimit: () => number; requestTimeoutMs: () => number },
     api?: { onGrpc?: GrpcHandler; auth: ListenerAuth; authConfig: AuthConfig },
   ) => {
     const endpoint = config.current().serve[name];
@@ -170,6 +171,7 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
         bodyLimit: limits.bodyLimit(),
         cors: limits.cors(),
         draining: stopping.signal.aborted,
+        requestTimeoutMs: limits.requestTimeoutMs(),
       }),
     });
     const tls = loadTls(name, endpoint.tls, api?.authConfig);
@@ -190,7 +192,7 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
     listen(
       name,
       ports[name].router,
-      { cors: () => config.current().serve[name].cors, bodyLimit },
+      { cors: () => config.current().serve[name].cors, bodyLimit, requestTimeoutMs: () => durationMs(config.current().serve[name].request_timeout) },
       { ...(ports[name].onGrpc && { onGrpc: ports[name].onGrpc }), auth: auths[name], authConfig: config.current().serve[name].auth },
     );
   }
@@ -199,6 +201,7 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
     listen('playground', new RestRouter([...health, ...playground.routes]), {
       cors: () => NO_CORS,
       bodyLimit: () => Math.min(bodyLimit(), playground.maxBodySize),
+      requestTimeoutMs: () => 0,
     });
   }
 

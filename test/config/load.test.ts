@@ -30,7 +30,7 @@ const CORS_DEFAULTS = {
 describe('loadConfig defaults', () => {
   it('fills every default from the schema', () => {
     const config = loadConfig({ env: { DSN: 'memory' } });
-    assert.deepEqual(config.serve.read, { host: '', port: 4466, cors: CORS_DEFAULTS, tls: {}, auth: { preshared_keys: [] } });
+    assert.deepEqual(config.serve.read, { host: '', port: 4466, cors: CORS_DEFAULTS, tls: {}, auth: { preshared_keys: [] }, request_timeout: '0s' });
     assert.equal(config.serve.write.port, 4467);
     assert.equal(config.serve.metrics.port, 4468);
     assert.equal(config.serve.opl.port, 4469);

@@ -24,12 +24,12 @@ export function unaryCall<T = any>(
   requestType: string,
   responseType: string,
   request: object,
-  options: { credentials?: grpc.ChannelCredentials; channelOptions?: grpc.ChannelOptions } = {},
+  options: { credentials?: grpc.ChannelCredentials; channelOptions?: grpc.ChannelOptions; callOptions?: grpc.CallOptions } = {},
 ): Promise<T> {
   const Client = grpc.makeGenericClientConstructor({ call: methodDefinition(path, requestType, responseType) }, 'Test');
   const client = new Client(address, options.credentials ?? grpc.credentials.createInsecure(), options.channelOptions);
   return new Promise<T>((resolve, reject) => {
-    (client as any).call(request, (err: grpc.ServiceError | null, response: T) => {
+    (client as any).call(request, options.callOptions ?? {}, (err: grpc.ServiceError | null, response: T) => {
       client.close();
       if (err) reject(err);
       else resolve(response);

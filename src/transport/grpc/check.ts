@@ -35,7 +35,7 @@ export function checkMethods(deps: {
       async handle(request, call) {
         const tuple = checkRequestTuple(request);
         const read = await pin(request, call);
-        const allowed = await deps.engine.check(tuple, maxDepthFromProto(request), read.consistency);
+        const allowed = await deps.engine.check(tuple, maxDepthFromProto(request), read.consistency, call?.signal);
         return { allowed, snaptoken: read.snaptoken ?? SNAPTOKEN };
       },
     },
@@ -50,7 +50,7 @@ export function checkMethods(deps: {
         const model = deps.model();
         const items = tuples.map((t) => batchItem(model, ketoTupleFromProto(t)));
         const read = await pin(request, call);
-        const results = await deps.engine.batchCheck(items, maxDepthFromProto(request), limits, read.consistency);
+        const results = await deps.engine.batchCheck(items, maxDepthFromProto(request), limits, read.consistency, call?.signal);
         const snaptoken = read.snaptoken ?? SNAPTOKEN;
         return {
           results: results.map((r) => ({ allowed: r.allowed, error: batchErrorText(r) ?? '', snaptoken })),

@@ -31,7 +31,7 @@ export function expandMethods(deps: { engine: ExpandEngine; consistency?: ReadCo
         const read = await (deps.consistency ?? UNVERSIONED).pin(requestedConsistency(request));
         if (read.snaptoken !== undefined) call?.setHeader(SNAPTOKEN_HEADER, read.snaptoken);
         if ('id' in subject) return { tree: subjectIdExpandTreeToProto(subject.id) };
-        const tree = await deps.engine.expand(subject.set, maxDepthFromProto(request), read.consistency);
+        const tree = await deps.engine.expand(subject.set, maxDepthFromProto(request), read.consistency, call?.signal);
         if (tree === undefined) return { tree: null };
         if (expandTreeDeeperThan(tree, MAX_GRPC_EXPAND_TREE_DEPTH)) throw treeTooDeep();
         return { tree: expandTreeToProto(tree) };

@@ -40,7 +40,7 @@ export function checkRoutes(deps: CheckRouteDeps): RestRoute[] {
     const response =
       req.query.get('explain') === 'true'
         ? await explained(deps, req, tuple, maxDepth, read.consistency, answer)
-        : await allowedOrUnknown(deps, tuple, maxDepth, read.consistency, answer);
+        : await allowedOrUnknown(deps, tuple, maxDepth, read.consistency, answer, req.signal);
     return withSnaptoken(response, read.snaptoken);
   };
   const fromQuery = (req: RestRequest, answer: (allowed: boolean) => RestResponse) => checked(req, () => relationTupleFromUrlQuery(req.query), answer);
@@ -64,7 +64,7 @@ export function checkRoutes(deps: CheckRouteDeps): RestRoute[] {
         const model = deps.model();
         const items = bodies.map((body) => batchItem(model, body));
         const read = await pin(req);
-        const results = await deps.engine.batchCheck(items, maxDepth, deps.batchLimits(), read.consistency);
+        const results = await deps.engine.batchCheck(items, maxDepth, deps.batchLimits(), read.consistency, req.signal);
         return withSnaptoken({ status: 200, body: { results: results.map(batchResultToKeto) } }, read.snaptoken);
       },
     },
@@ -85,6 +85,7 @@ function allowedOrUnknown(
   maxDepth: number,
   consistency: Consistency,
   answer: (allowed: boolean) => RestResponse,
+  signal: AbortSignal,
 ): RestResponse | Promise<RestResponse> {
   const deniedIfUnknown = (err: unknown) => {
     if (err instanceof GatehouseError && err.kind === 'not_found') return answer(false);
@@ -92,7 +93,7 @@ function allowedOrUnknown(
   };
   let allowed: MaybePromise<boolean>;
   try {
-    allowed = deps.engine.check(tuple(), maxDepth, consistency);
+    allowed = deps.engine.check(tuple(), maxDepth, consistency, signal);
   } catch (err) {
     return deniedIfUnknown(err);
   }
@@ -115,7 +116,7 @@ async function explained(
 ): Promise<RestResponse> {
   let result: ExplainedCheck;
   try {
-    result = await deps.engine.explain(tuple(), maxDepth, consistency);
+    result = await deps.engine.explain(tuple(), maxDepth, consistency, req.signal);
   } catch (err) {
     if (err instanceof GatehouseError && err.kind === 'not_found') return answer(false);
     throw err;

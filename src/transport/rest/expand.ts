@@ -17,7 +17,7 @@ export function expandRoutes(deps: { engine: ExpandEngine; consistency?: ReadCon
       async handle(req) {
         const maxDepth = maxDepthFromUrlQuery(req.query);
         const read = await (deps.consistency ?? UNVERSIONED).pin(consistencyFromUrlQuery(req.query));
-        const tree = await deps.engine.expand(subjectSetFromUrlQuery(req.query), maxDepth, read.consistency);
+        const tree = await deps.engine.expand(subjectSetFromUrlQuery(req.query), maxDepth, read.consistency, req.signal);
         if (tree === undefined) return withSnaptoken({ status: 200, body: { code: 404, status: 'Not Found', message: 'no relation tuple found' } }, read.snaptoken);
         return withSnaptoken({ status: 200, body: expandTreeToKetoJson(tree), headers: { 'content-type': 'application/json; charset=utf-8' } }, read.snaptoken);
       },

@@ -17,7 +17,7 @@ export function lookupRoutes(deps: LookupDeps): RestRoute[] {
         const params = listObjectsFromUrlQuery(req.query);
         const pages = await lookupPages(deps.tokenSecrets, 'objects', params, lookupPagingFromUrlQuery(req.query));
         const read = await (deps.consistency ?? UNVERSIONED).pin(consistencyFromUrlQuery(req.query));
-        const found = await deps.lookups.listObjects({ ...params, ...pages.query(pages.start) }, read.consistency);
+        const found = await deps.lookups.listObjects({ ...params, ...pages.query(pages.start) }, read.consistency, req.signal);
         return withSnaptoken({ status: 200, body: { objects: found.items, next_page_token: pages.next(found) } }, read.snaptoken);
       },
     },
@@ -28,7 +28,7 @@ export function lookupRoutes(deps: LookupDeps): RestRoute[] {
         const params = listSubjectsFromUrlQuery(req.query);
         const pages = await lookupPages(deps.tokenSecrets, 'subjects', params, lookupPagingFromUrlQuery(req.query));
         const read = await (deps.consistency ?? UNVERSIONED).pin(consistencyFromUrlQuery(req.query));
-        const found = await deps.lookups.listSubjects({ ...params, ...pages.query(pages.start) }, read.consistency);
+        const found = await deps.lookups.listSubjects({ ...params, ...pages.query(pages.start) }, read.consistency, req.signal);
         const subjects = found.items.map((s) => subjectToKeto(s));
         return withSnaptoken({ status: 200, body: { subjects, next_page_token: pages.next(found) } }, read.snaptoken);
       },
