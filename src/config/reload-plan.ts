@@ -15,6 +15,7 @@ export const RESTART_REQUIRED: readonly string[] = [
   'database',
   'index.enabled',
   'index.memory_budget',
+  'index.max_staleness',
   'index.freshness_timeout',
   'log.format',
   'profiling',

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { changedKeys, needsRestart, planReload } from '../../src/config/reload-plan.js';
 
 describe('reload classification', () => {
-  it('marks listeners, the database, the index size, the log sink and tracing as restart-only', () => {
+  it('marks listeners, the database, the index settings but freshness, the log sink and tracing as restart-only', () => {
     for (const key of [
       'dsn',
       'serve.read.port',
@@ -14,6 +14,8 @@ describe('reload classification', () => {
       'database.max_conns',
       'index.enabled',
       'index.memory_budget',
+      'index.max_staleness',
+      'index.freshness_timeout',
       'log.format',
       'profiling',
       'tracing.provider',
@@ -28,7 +30,6 @@ describe('reload classification', () => {
       'feature_flags.strict_mode',
       'secrets.pagination',
       'serve.shutdown_grace_period',
-      'index.max_staleness',
     ]) {
       assert.ok(!needsRestart(key), key);
     }
