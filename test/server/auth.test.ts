@@ -151,6 +151,28 @@ describe('preshared keys on every port', () => {
   });
 });
 
+test('off by default: no route or method of any port answers 401 / UNAUTHENTICATED without a key', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-noauth-'));
+  const config = join(dir, 'config.json');
+  const serve = Object.fromEntries(PORTS.map((p) => [p, { host: '127.0.0.1', port: 0 }]));
+  writeFileSync(config, JSON.stringify({ dsn: 'memory', namespaces: [{ name: 'files' }], serve, log: { level: 'error', format: 'json' } }));
+  const gh = await startGatehouse({ files: [config], env: {} });
+  t.after(async () => {
+    await gh.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  for (const port of PORTS) {
+    for (const route of gh.served[port].rest) {
+      const [method, path] = route.split(' ') as [string, string];
+      const res = await http1Request(`http://127.0.0.1:${gh.addresses[port].port}${path}${path.endsWith('/watch') ? '?snaptoken=probe' : ''}`, { method });
+      assert.notEqual(res.status, 401, `${route} on ${port}`);
+    }
+    for (const method of gh.served[port].grpc) {
+      assert.notEqual(await probe(`127.0.0.1:${gh.addresses[port].port}`, method), grpc.status.UNAUTHENTICATED, `${method} on ${port}`);
+    }
+  }
+});
+
 describe('ListenerAuth', () => {
   const auth = ListenerAuth.fromConfig('read', { preshared_keys: [{ env: 'A' }, { sha256: sha256('second-key') }] }, { A: ' first-key\n' });
   const refused = (authorization: string | undefined) => auth.refusal({ authorization, peerCertified: false })?.message;
@@ -233,20 +255,33 @@ describe('configuration of the keys', () => {
     assert.equal(JSON.stringify(config).includes(sha256(HASHED_KEY)), false);
   });
 
-  test('keys never reach the log, even at debug level with requests carrying right and wrong keys', async (t) => {
+  test('keys never reach the log, metrics or answers, even at debug level with requests carrying right and wrong keys', async (t) => {
     const gh = await startGatehouseProcess({
       config: { serve: { read: { auth: { preshared_keys: [{ env: 'GATEHOUSE_KEY' }] } } }, log: { level: 'debug' } },
       env: { GATEHOUSE_KEY: NEW_KEY },
     });
     t.after(() => gh.stop('SIGKILL'));
     const target = `${gh.url.read}/relation-tuples/check?namespace=n&object=o&relation=r&subject_id=s`;
-    assert.equal((await fetch(target, { headers: bearer(NEW_KEY) })).status, 403);
-    assert.equal((await fetch(target, { headers: bearer(OLD_KEY) })).status, 401);
+    const answers: string[] = [];
+    for (const [url, key, status] of [
+      [target, NEW_KEY, 403],
+      [target, OLD_KEY, 401],
+      [`${gh.url.read}/version`, NEW_KEY, 200],
+      [`${gh.url.read}/relation-tuples?namespace=n&page_token=forged`, NEW_KEY, 404],
+      [`${gh.url.metrics}/metrics/prometheus`, NEW_KEY, 200],
+    ] as const) {
+      const res = await fetch(url, { headers: bearer(key) });
+      assert.equal(res.status, status, url);
+      answers.push(JSON.stringify([...res.headers]), await res.text());
+    }
     assert.equal(await probe(gh.grpc.read, '/ory.keto.relation_tuples.v1alpha2.CheckService/Check', bearer(OLD_KEY)), grpc.status.UNAUTHENTICATED);
     assert.equal(await gh.stop(), 0);
     const logs = gh.logs.map((l) => JSON.stringify(l)).join('\n') + gh.stderr();
     assert.match(logs, /configuration in force/);
     assert.match(logs, /"status":401/);
-    for (const secret of [NEW_KEY, OLD_KEY, sha256(NEW_KEY)]) assert.equal(logs.includes(secret), false, secret);
+    for (const secret of [NEW_KEY, OLD_KEY, sha256(NEW_KEY)]) {
+      assert.equal(logs.includes(secret), false, secret);
+      assert.equal(answers.join('\n').includes(secret), false, secret);
+    }
   });
 });
