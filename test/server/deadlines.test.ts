@@ -67,6 +67,17 @@ async function readsOfWholeCheck(): Promise<number> {
 
 const query = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
+/** Inside a describe: the check and expand servers over a fresh slow source, started before its tests and stopped after them. */
+function slowServers(env: Record<string, string>): { slow: SlowSource; servers: PermissionServers } {
+  const served = {} as { slow: SlowSource; servers: PermissionServers };
+  before(async () => {
+    served.slow = new SlowSource(new MemoryTupleSource(chain));
+    served.servers = await startPermissionServers(served.slow.source, groups, { ...LIMITS, ...env });
+  });
+  after(() => served.servers.stop());
+  return served;
+}
+
 describe('deadlines and cancellation', () => {
   let whole: number;
   before(async () => {
@@ -75,17 +86,11 @@ describe('deadlines and cancellation', () => {
   });
 
   describe('gRPC', () => {
-    let slow: SlowSource;
-    let servers: PermissionServers;
-    before(async () => {
-      slow = new SlowSource(new MemoryTupleSource(chain));
-      servers = await startPermissionServers(slow.source, groups, LIMITS);
-    });
-    after(() => servers.stop());
+    const served = slowServers({});
 
     test('grpc-timeout passed: DEADLINE_EXCEEDED, and the evaluation stops', async () => {
       const call = unaryCall(
-        servers.grpc,
+        served.servers.grpc,
         '/ory.keto.relation_tuples.v1alpha2.CheckService/Check',
         'ory.keto.relation_tuples.v1alpha2.CheckRequest',
         'ory.keto.relation_tuples.v1alpha2.CheckResponse',
@@ -94,59 +99,47 @@ describe('deadlines and cancellation', () => {
         { callOptions: { deadline: Date.now() + 1000 } },
       );
       await assert.rejects(call, { code: grpc.status.DEADLINE_EXCEEDED });
-      const reads = await slow.settled();
+      const reads = await served.slow.settled();
       assert.ok(reads > 0 && reads < whole / 2, `${reads} of ${whole} reads`);
     });
   });
 
   describe('REST', () => {
-    let slow: SlowSource;
-    let servers: PermissionServers;
-    before(async () => {
-      slow = new SlowSource(new MemoryTupleSource(chain));
-      servers = await startPermissionServers(slow.source, groups, { ...LIMITS, SERVE_READ_REQUEST_TIMEOUT: '300ms' });
-    });
-    after(() => servers.stop());
+    const served = slowServers({ SERVE_READ_REQUEST_TIMEOUT: '300ms' });
 
     test('serve.read.request_timeout passed: 504 in the envelope, and the evaluation stops', async () => {
-      const before = slow.reads;
-      const res = await http1Request(`${servers.rest}/relation-tuples/check?${query({ ...CHECK, 'max-depth': String(LENGTH) })}`, {
+      const before = served.slow.reads;
+      const res = await http1Request(`${served.servers.rest}/relation-tuples/check?${query({ ...CHECK, 'max-depth': String(LENGTH) })}`, {
         headers: { 'x-request-id': 'slow' },
       });
       assert.equal(res.status, 504);
       assert.deepEqual(JSON.parse(res.body), {
         error: { code: 504, status: 'Gateway Timeout', message: 'The request did not complete within its deadline of 300 ms.', request: 'slow' },
       });
-      const reads = (await slow.settled()) - before;
+      const reads = (await served.slow.settled()) - before;
       assert.ok(reads > 0 && reads < whole / 2, `${reads} of ${whole} reads`);
     });
 
     test('expand: 504, and the expansion stops', async () => {
-      const before = slow.reads;
-      const res = await http1Request(`${servers.rest}/relation-tuples/expand?${query({ namespace: 'Group', object: 'g0', relation: 'members', 'max-depth': String(LENGTH) })}`);
+      const before = served.slow.reads;
+      const res = await http1Request(`${served.servers.rest}/relation-tuples/expand?${query({ namespace: 'Group', object: 'g0', relation: 'members', 'max-depth': String(LENGTH) })}`);
       assert.equal(res.status, 504);
-      const reads = (await slow.settled()) - before;
+      const reads = (await served.slow.settled()) - before;
       assert.ok(reads > 0 && reads < LENGTH / 2, `${reads} reads of the ${LENGTH} an expansion makes`);
     });
   });
 
   describe('a REST client that goes away', () => {
-    let slow: SlowSource;
-    let servers: PermissionServers;
-    before(async () => {
-      slow = new SlowSource(new MemoryTupleSource(chain));
-      servers = await startPermissionServers(slow.source, groups, LIMITS);
-    });
-    after(() => servers.stop());
+    const served = slowServers({});
 
     test('stops its evaluation', async () => {
-      const req = http.get(`${servers.rest}/relation-tuples/check?${query({ ...CHECK, 'max-depth': String(LENGTH) })}`, { agent: false });
+      const req = http.get(`${served.servers.rest}/relation-tuples/check?${query({ ...CHECK, 'max-depth': String(LENGTH) })}`, { agent: false });
       const closed = new Promise((resolve) => req.on('close', resolve));
       req.on('error', () => {});
-      while (slow.reads < 10) await delay(5);
+      while (served.slow.reads < 10) await delay(5);
       req.destroy();
       await closed;
-      const reads = await slow.settled();
+      const reads = await served.slow.settled();
       assert.ok(reads < whole / 2, `${reads} of ${whole} reads`);
     });
   });
