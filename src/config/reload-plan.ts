@@ -22,7 +22,11 @@ export const RESTART_REQUIRED: readonly string[] = [
   'tracing',
 ];
 
+/** Keys below a restart-only key that apply at once: a listener's preshared keys (rotation without a restart). */
+const LIVE_BELOW_RESTART = /^serve\.(read|write|metrics|opl)\.auth\.preshared_keys(\.|$)/;
+
 export function needsRestart(key: string): boolean {
+  if (LIVE_BELOW_RESTART.test(key)) return false;
   return RESTART_REQUIRED.some((prefix) => key === prefix || key.startsWith(`${prefix}.`));
 }
 

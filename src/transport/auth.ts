@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { AuthConfig, EndpointName, PresharedKeySource } from '../config/types.js';
+import type { AuthConfig, Config, ConfigChange, EndpointName, LiveConfig, PresharedKeySource } from '../config/types.js';
 import { GatehouseError, invalidArgument } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
 
 /** What a request shows to prove who sent it. */
 export interface Credentials {
@@ -41,6 +42,7 @@ export class ListenerAuth {
 
   /** Undefined when the credentials are enough; otherwise the error to answer with (401 / UNAUTHENTICATED). */
   refusal(credentials: Credentials): GatehouseError | undefined {
+    if (!this.required) return undefined;
     if (this.certificate && !credentials.peerCertified) {
       return new GatehouseError('unauthenticated', 'A client certificate signed by a trusted authority is required.');
     }
@@ -53,6 +55,49 @@ export class ListenerAuth {
     let matched = false;
     for (const digest of this.digests) matched = timingSafeEqual(presented, digest) || matched;
     return matched ? undefined : new GatehouseError('unauthenticated', 'The key is not valid.');
+  }
+}
+
+const ENDPOINTS: readonly EndpointName[] = ['read', 'write', 'opl', 'metrics'];
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The authentication of every listener. Preshared keys follow configuration reloads (a key
+ * that cannot be read keeps the listener's previous keys, with an error logged); a client CA
+ * is part of the TLS listener and waits for a restart.
+ */
+export class LiveAuth {
+  readonly #auths = {} as Record<EndpointName, ListenerAuth>;
+  readonly #unsubscribe: () => void;
+
+  constructor(
+    config: LiveConfig,
+    private readonly env: Env,
+    private readonly logger: Logger,
+  ) {
+    for (const name of ENDPOINTS) this.#auths[name] = ListenerAuth.fromConfig(name, config.current().serve[name].auth, env);
+    this.#unsubscribe = config.subscribe((next, change) => this.#reload(next, change));
+  }
+
+  of(endpoint: EndpointName): ListenerAuth {
+    return this.#auths[endpoint];
+  }
+
+  close(): void {
+    this.#unsubscribe();
+  }
+
+  #reload(next: Config, change: ConfigChange): void {
+    for (const name of ENDPOINTS) {
+      const prefix = `serve.${name}.auth.preshared_keys`;
+      if (!change.applied.some((key) => key === prefix || key.startsWith(`${prefix}.`))) continue;
+      try {
+        this.#auths[name] = ListenerAuth.fromConfig(name, next.serve[name].auth, this.env);
+        this.logger.info({ listener: name, keys: next.serve[name].auth.preshared_keys.length }, 'preshared keys reloaded');
+      } catch (err) {
+        this.logger.error({ listener: name, problem: (err as Error).message }, 'preshared keys not reloaded, the previous keys stay in force');
+      }
+    }
   }
 }
 

@@ -17,7 +17,7 @@ import { loadDescriptorIndex, portDescriptors } from './grpc/schema.js';
 import { grpcHandler, isGrpcRequest, type GrpcHandler } from './grpc/server.js';
 import { healthCheckMethod, healthWatchMethod } from './grpc/health.js';
 import { versionMethod } from './grpc/version.js';
-import { ListenerAuth } from './auth.js';
+import { LiveAuth } from './auth.js';
 import { InFlight } from './in-flight.js';
 import { apiOfMethod, apiOfRoute, withUnwiredMethods, withUnwiredRoutes, type ApiName } from './keto-surface.js';
 import { DRAIN_MAX_MS, Listener } from './listener.js';
@@ -109,8 +109,7 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
   const descriptors = loadDescriptorIndex();
   const serving = async () => Object.keys(await readinessErrors(readiness)).length === 0;
 
-  const auths = {} as Record<EndpointName, ListenerAuth>;
-  for (const name of ENDPOINTS) auths[name] = ListenerAuth.fromConfig(name, config.current().serve[name].auth, deps.env ?? process.env);
+  const auth = new LiveAuth(config, deps.env ?? process.env, logger);
   /** Health answers probes without credentials; every other route and method of a listener with auth needs them. */
   const openRoutes = new Set(health.filter((route) => route.path.startsWith('/health/')));
 
@@ -123,7 +122,6 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
     const healthDeps = { services: index.services, serving };
     const healthMethods = [healthCheckMethod(healthDeps), healthWatchMethod({ ...healthDeps, pollMs: HEALTH_WATCH_POLL_MS })] as const;
     const openMethods = new Set(healthMethods.map((method) => method.path));
-    const auth = auths[api];
     const onGrpc = grpcHandler({
       unary: [...unary, healthMethods[0]],
       streaming: [healthMethods[1], ...reflectionMethods(index), ...streams],
@@ -133,10 +131,8 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
       maxMessageSize: () => config.current().limit.max_request_body_size,
       stopping: stopping.signal,
       requestTimeoutMs: () => durationMs(config.current().serve[api].request_timeout),
-      ...(auth.required && {
-        refusal: (path: string, headers: IncomingHttpHeaders, stream: ServerHttp2Stream) =>
-          openMethods.has(path) ? undefined : auth.refusal({ authorization: headers.authorization, peerCertified: certified(stream) }),
-      }),
+      refusal: (path: string, headers: IncomingHttpHeaders, stream: ServerHttp2Stream) =>
+        openMethods.has(path) ? undefined : auth.of(api).refusal({ authorization: headers.authorization, peerCertified: certified(stream) }),
     });
     return { router, onGrpc };
   };
@@ -153,19 +149,18 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
     name: EndpointName | 'playground',
     router: RestRouter,
     limits: { cors: () => CorsConfig; bodyLimit: () => number; requestTimeoutMs: () => number },
-    api?: { onGrpc?: GrpcHandler; auth: ListenerAuth; authConfig: AuthConfig },
+    api?: { onGrpc?: GrpcHandler; authConfig: AuthConfig },
   ) => {
     const endpoint = config.current().serve[name];
-    const auth = api?.auth;
     const onGrpc = api?.onGrpc;
     const onHttp = restPipeline({
       router,
       logger,
       metrics,
       inFlight,
-      ...(auth?.required && {
+      ...(name !== 'playground' && {
         refusal: (exchange, route) =>
-          openRoutes.has(route) ? undefined : auth.refusal({ authorization: exchange.headers.authorization, peerCertified: exchange.peerCertified }),
+          openRoutes.has(route) ? undefined : auth.of(name).refusal({ authorization: exchange.headers.authorization, peerCertified: exchange.peerCertified }),
       }),
       settings: () => ({
         bodyLimit: limits.bodyLimit(),
@@ -193,7 +188,7 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
       name,
       ports[name].router,
       { cors: () => config.current().serve[name].cors, bodyLimit, requestTimeoutMs: () => durationMs(config.current().serve[name].request_timeout) },
-      { ...(ports[name].onGrpc && { onGrpc: ports[name].onGrpc }), auth: auths[name], authConfig: config.current().serve[name].auth },
+      { ...(ports[name].onGrpc && { onGrpc: ports[name].onGrpc }), authConfig: config.current().serve[name].auth },
     );
   }
   const playground = deps.playground;
@@ -220,6 +215,7 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
     }
   } catch (err) {
     for (const listener of listeners.values()) listener.destroy();
+    auth.close();
     throw err;
   }
 
@@ -236,6 +232,7 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
     async shutdown(graceMs) {
       const deadline = Date.now() + graceMs;
       stopping.abort();
+      auth.close();
       // Readiness is 503 from here; connections already queued on the listening sockets are still answered.
       await Promise.all([...listeners.values()].map((listener) => listener.drain(Math.min(DRAIN_MAX_MS, graceMs))));
       const finished = await inFlight.whenIdle(Math.max(0, deadline - Date.now()));

@@ -11,6 +11,8 @@ describe('reload classification', () => {
       'serve.write.host',
       'serve.metrics.tls.cert.path',
       'serve.opl.cors.enabled',
+      'serve.read.auth.client_ca.path',
+      'serve.read.request_timeout',
       'database.max_conns',
       'index.enabled',
       'index.memory_budget',
@@ -30,6 +32,7 @@ describe('reload classification', () => {
       'feature_flags.strict_mode',
       'secrets.pagination',
       'serve.shutdown_grace_period',
+      'serve.write.auth.preshared_keys',
     ]) {
       assert.ok(!needsRestart(key), key);
     }

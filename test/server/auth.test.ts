@@ -173,6 +173,49 @@ test('off by default: no route or method of any port answers 401 / UNAUTHENTICAT
   }
 });
 
+test("preshared keys follow a configuration reload; an unreadable key keeps that listener's previous ones", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-rotate-'));
+  const config = join(dir, 'config.json');
+  writeFileSync(join(dir, 'old.key'), OLD_KEY);
+  writeFileSync(join(dir, 'new.key'), NEW_KEY);
+  const keys = (files: string[]) => ({ preshared_keys: files.map((f) => ({ path: join(dir, f) })) });
+  const write = (writeKeys: string[], readKeys: string[] = []) =>
+    writeFileSync(
+      config,
+      JSON.stringify({
+        dsn: 'memory',
+        namespaces: [{ name: 'files' }],
+        serve: { write: { host: '127.0.0.1', port: 0, auth: keys(writeKeys) }, read: { host: '127.0.0.1', port: 0, auth: keys(readKeys) } },
+        log: { level: 'fatal' },
+      }),
+    );
+  write(['old.key']);
+  const gh = await startGatehouse({ files: [config], env: {} });
+  t.after(async () => {
+    await gh.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const status = async (port: 'read' | 'write', key: string) =>
+    (await http1Request(`http://127.0.0.1:${gh.addresses[port].port}/version`, { headers: bearer(key) })).status;
+  /** Waits (up to 10 s) for a reload to show: asks until the answer is `expected`. */
+  const until = async (port: 'read' | 'write', key: string, expected: number) => {
+    for (let i = 0; i < 200 && (await status(port, key)) !== expected; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    return status(port, key);
+  };
+  assert.deepEqual([await status('write', OLD_KEY), await status('write', NEW_KEY)], [200, 401]);
+  write(['old.key', 'new.key']);
+  assert.equal(await until('write', NEW_KEY, 200), 200);
+  assert.equal(await status('write', OLD_KEY), 200);
+  write(['new.key']);
+  assert.equal(await until('write', OLD_KEY, 401), 401);
+  assert.equal(await status('write', NEW_KEY), 200);
+  // One edit: the write listener's keys cannot be read, the read listener gets a key (which shows the reload happened).
+  write(['old.key', 'missing.key'], ['old.key']);
+  assert.equal(await until('read', 'no-key', 401), 401);
+  assert.equal(await status('read', OLD_KEY), 200);
+  assert.deepEqual([await status('write', NEW_KEY), await status('write', OLD_KEY)], [200, 401]);
+});
+
 describe('ListenerAuth', () => {
   const auth = ListenerAuth.fromConfig('read', { preshared_keys: [{ env: 'A' }, { sha256: sha256('second-key') }] }, { A: ' first-key\n' });
   const refused = (authorization: string | undefined) => auth.refusal({ authorization, peerCertified: false })?.message;
