@@ -34,7 +34,7 @@ export function lookupMethods(deps: LookupDeps): GrpcStreamingMethod[] {
       responseType: `${PACKAGE}.ListObjectsResponse`,
       serve: (requests, call) =>
         streamPages(deps, requests, call, 'objects', listObjectsFromProto, (params: ListObjectsParams, query, consistency) =>
-          deps.lookups.listObjects({ ...params, ...query }, consistency).then((page) => ({ page, answer: { objects: page.items } })),
+          deps.lookups.listObjects({ ...params, ...query }, consistency, call.signal).then((page) => ({ page, answer: { objects: page.items } })),
         ),
     },
     {
@@ -43,7 +43,7 @@ export function lookupMethods(deps: LookupDeps): GrpcStreamingMethod[] {
       responseType: `${PACKAGE}.ListSubjectsResponse`,
       serve: (requests, call) =>
         streamPages(deps, requests, call, 'subjects', listSubjectsFromProto, (params: ListSubjectsParams, query, consistency) =>
-          deps.lookups.listSubjects({ ...params, ...query }, consistency).then((page) => ({ page, answer: { subjects: page.items.map(subjectToProto) } })),
+          deps.lookups.listSubjects({ ...params, ...query }, consistency, call.signal).then((page) => ({ page, answer: { subjects: page.items.map(subjectToProto) } })),
         ),
     },
   ];
