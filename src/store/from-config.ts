@@ -1,6 +1,7 @@
 import { durationMs } from '../config/duration.js';
 import type { Config } from '../config/types.js';
 import { openStore } from './open.js';
+import type { SpanRunner } from './sql/traced-driver.js';
 import type { RelationTupleStore, StoreOptions } from './store.js';
 
 /**
@@ -22,9 +23,9 @@ export function storeOptionsFromConfig(config: Config, current?: () => Config): 
  * (`serve --migrate`) or the DSN is `memory`, whose database starts empty every time;
  * otherwise they are left for `gatehouse migrate up` and reported by readiness.
  */
-export async function openConfiguredStore(current: () => Config, migrate: boolean): Promise<RelationTupleStore> {
+export async function openConfiguredStore(current: () => Config, migrate: boolean, spans?: SpanRunner): Promise<RelationTupleStore> {
   const config = current();
-  const store = await openStore(config.dsn, storeOptionsFromConfig(config, current));
+  const store = await openStore(config.dsn, { ...storeOptionsFromConfig(config, current), ...(spans && { spans }) });
   if (migrate || config.dsn === 'memory') {
     try {
       await store.migrations.up();

@@ -9,6 +9,7 @@ import { cockroachDialect, postgresDialect } from './sql/dialects.js';
 import type { SqlDriver } from './sql/driver.js';
 import { errorCode } from './sql/failures.js';
 import { SqlRelationTupleStore } from './sql/sql-store.js';
+import { tracedDriver } from './sql/traced-driver.js';
 import type { RelationTupleStore, StoreOptions } from './store.js';
 
 const DEFAULTS = { maxConnections: 10, acquireTimeoutMs: 5000, maxRetries: 5, statementTimeoutMs: 5000 };
@@ -22,7 +23,9 @@ const POOL_PARAMS = ['max_conns', 'max_idle_conns', 'max_conn_lifetime', 'max_co
  * A bad DSN or an unreachable server → a GatehouseError naming the DSN, password masked.
  */
 export async function openStore(dsn: string, options: StoreOptions = {}): Promise<RelationTupleStore> {
-  const { driver, schema } = await openSqlDriver(dsn, options);
+  const opened = await openSqlDriver(dsn, options);
+  const driver = options.spans === undefined ? opened.driver : tracedDriver(opened.driver, options.spans);
+  const schema = opened.schema;
   const store = new SqlRelationTupleStore(driver, new SqlMigrator(driver, schema), options.paginationSecrets ?? []);
   try {
     await store.ping();

@@ -1,6 +1,8 @@
 import { GatehouseError } from '../errors.js';
 import type { TupleSource } from '../reader.js';
 import type { ChangeNotifications } from './change-notifications.js';
+import type { PoolUsage } from './sql/driver.js';
+import type { SpanRunner } from './sql/traced-driver.js';
 import type { RelationQuery, RelationTuple } from '../tuple.js';
 
 /**
@@ -81,6 +83,8 @@ export interface RelationTupleStore extends TupleSource {
   readonly migrations: Migrator;
 
   close(): Promise<void>;
+  /** The connection pool's use, where the database has a pool. */
+  poolUsage?(): PoolUsage | undefined;
 }
 
 export interface PageRequest {
@@ -158,4 +162,6 @@ export interface StoreOptions {
    * reloaded configuration rotates secrets without a restart.
    */
   readonly paginationSecrets?: readonly string[] | (() => readonly string[]);
+  /** Puts each statement and transaction in a span (when tracing is on). */
+  readonly spans?: SpanRunner;
 }

@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise';
-import type { Row, SqlDriver, SqlExecutor, SqlValue, TransactionOptions } from '../sql/driver.js';
+import type { PoolUsage, Row, SqlDriver, SqlExecutor, SqlValue, TransactionOptions } from '../sql/driver.js';
 import { mysqlDialect } from '../sql/dialects.js';
 import { DEADLINE_PASSED, errorCode, mapped, SOCKET_CODES, withinDeadline, withRetries, type FailureClass } from '../sql/failures.js';
 
@@ -70,6 +70,7 @@ export interface MysqlDriverOptions {
 export class MysqlDriver implements SqlDriver {
   readonly dialect = mysqlDialect;
   private readonly pool: mysql.Pool;
+  private readonly usage = { inUse: 0, waiting: 0 };
 
   constructor(private readonly options: MysqlDriverOptions) {
     this.pool = mysql.createPool({
@@ -128,6 +129,10 @@ export class MysqlDriver implements SqlDriver {
     await this.pool.end();
   }
 
+  poolUsage(): PoolUsage {
+    return { ...this.usage };
+  }
+
   /**
    * Runs `use` on a pooled connection, its statements given up at the statement timeout
    * unless `untimed`. The connection goes back to the pool, or is closed when it failed.
@@ -136,7 +141,14 @@ export class MysqlDriver implements SqlDriver {
     untimed: boolean,
     use: (connection: SqlExecutor, raw: mysql.PoolConnection) => Promise<T>,
   ): Promise<T> {
-    const connection = await this.acquire();
+    this.usage.waiting++;
+    let connection: mysql.PoolConnection;
+    try {
+      connection = await this.acquire();
+    } finally {
+      this.usage.waiting--;
+    }
+    this.usage.inUse++;
     // A connection that fails while checked out must not raise an unhandled 'error' event.
     let broken = false;
     const onError = () => {
@@ -153,6 +165,7 @@ export class MysqlDriver implements SqlDriver {
       // Once closed, a connection is out of the pool and release() does nothing.
       if (broken) connection.destroy();
       connection.release();
+      this.usage.inUse--;
     }
   }
 

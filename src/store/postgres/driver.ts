@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Dialect, Row, SqlDriver, SqlExecutor, SqlParameter, TransactionOptions } from '../sql/driver.js';
+import type { Dialect, PoolUsage, Row, SqlDriver, SqlExecutor, SqlParameter, TransactionOptions } from '../sql/driver.js';
 import { type ChangeNotifications, localNotifications } from '../change-notifications.js';
 import { errorCode, mapped, SOCKET_CODES, withRetries, type FailureClass } from '../sql/failures.js';
 import { postgresNotifications } from './notifications.js';
@@ -94,6 +94,10 @@ export class PostgresDriver implements SqlDriver {
     // An idle client losing its server must not take the process down; the next query reports it.
     this.pool.on('error', () => undefined);
     this.direct = executorOf(this.pool);
+  }
+
+  poolUsage(): PoolUsage {
+    return { inUse: this.pool.totalCount - this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
   query<T extends Row = Row>(sql: string, params?: readonly SqlParameter[]): Promise<T[]> {

@@ -30,6 +30,13 @@ export interface SqlDriver extends SqlExecutor {
   /** Notices of committed writes between processes, where the database carries them (PostgreSQL). */
   changeNotifications?(onChange: () => void, onError: (error: unknown) => void): ChangeNotifications;
   close(): Promise<void>;
+  /** Connections checked out and requests waiting for one, where the driver keeps a pool (PostgreSQL, MySQL). */
+  poolUsage?(): PoolUsage;
+}
+
+export interface PoolUsage {
+  readonly inUse: number;
+  readonly waiting: number;
 }
 
 export interface TransactionOptions {

@@ -10,7 +10,7 @@ import { traverseOrder, type TraverseRow } from '../traverse-order.js';
 import { uuidV4, uuidV7 } from '../uuid.js';
 import { appendChange, beginOwnWrite, pruneChanges, readChanges } from './changelog.js';
 import { CURSOR_WALK_COLUMNS, walkCursor } from './cursor-walk.js';
-import type { Row, SqlColumn, SqlDriver, SqlExecutor, SqlValue } from './driver.js';
+import type { PoolUsage, Row, SqlColumn, SqlDriver, SqlExecutor, SqlValue } from './driver.js';
 import { MAX_PARAMETERS } from './driver.js';
 import { keyId, Predicates, subjectId } from './predicates.js';
 import { TUPLE_COLUMNS, tupleOf, type TupleRow } from './rows.js';
@@ -208,6 +208,10 @@ export class SqlRelationTupleStore implements RelationTupleStore {
 
   async ping(): Promise<void> {
     await this.driver.query('SELECT 1 AS ok');
+  }
+
+  poolUsage(): PoolUsage | undefined {
+    return this.driver.poolUsage?.();
   }
 
   close(): Promise<void> {
