@@ -17,6 +17,12 @@ export interface CheckEngineDeps {
   readonly model: () => ModelSnapshot;
   /** Limits and mode in force; read once per check. */
   readonly settings: () => CheckSettings;
+  /** Told the answer of every check, batch check item and explained check, with the steps it took. */
+  readonly observer?: CheckObserver;
+}
+
+export interface CheckObserver {
+  checked(allowed: boolean, steps: number): void;
 }
 
 /** A check's answer and why: `error` when the check fails (strict mode's limits, the call budget). */
@@ -105,7 +111,16 @@ export class CheckEngine {
     return { allowed: outcome === MEMBER, explanation: explanationOf(trace.root), truncated: trace.truncated, ...(error === undefined ? {} : { error }) };
   }
 
-  private evaluateOn(source: TupleSource, tuple: RelationTuple, maxDepth: number | undefined, settings: CheckSettings, trace?: Trace, signal?: AbortSignal): MaybePromise<Outcome> {
+  /** `counted`: the observer is told the answer (not for a lookup's candidates). */
+  private evaluateOn(
+    source: TupleSource,
+    tuple: RelationTuple,
+    maxDepth: number | undefined,
+    settings: CheckSettings,
+    trace?: Trace,
+    signal?: AbortSignal,
+    counted = true,
+  ): MaybePromise<Outcome> {
     const model = this.compiled(this.deps.model());
     assertKnownNamespaces(model, tuple);
     const index = internedReadsOf(source);
@@ -114,7 +129,7 @@ export class CheckEngine {
     this.idle = undefined;
     const q = { namespace: tuple.namespace, object: tuple.object, relation: tuple.relation, depth: clampDepth(maxDepth, settings.maxReadDepth) };
     evaluator.start(model, reads, tuple.subject, index === undefined ? 0 : index.subjectNode(tuple.subject), settings, MAX_CALL_STEPS, q, trace);
-    return this.drive(evaluator, reads, signal);
+    return this.drive(evaluator, reads, signal, counted);
   }
 
   /**
@@ -138,7 +153,7 @@ export class CheckEngine {
       for (let i = 0; i < tuples.length; i++) {
         if (i > 0 && i % CANDIDATES_PER_TURN === 0) await nextTurn();
         try {
-          const outcome = this.evaluateOn(source, tuples[i]!, maxDepth, settings, undefined, signal);
+          const outcome = this.evaluateOn(source, tuples[i]!, maxDepth, settings, undefined, signal, false);
           results[i] = (outcome instanceof Promise ? await outcome : outcome) === MEMBER;
         } catch {
           signal?.throwIfAborted();
@@ -187,19 +202,20 @@ export class CheckEngine {
   }
 
   /** Runs an evaluation to its outcome, fetching what its reads lack and letting the event loop turn between slices. */
-  private drive(evaluator: Evaluator, reads: FetchingNodeReads | InternedReads, signal: AbortSignal | undefined, resumed = false): MaybePromise<Outcome> {
+  private drive(evaluator: Evaluator, reads: FetchingNodeReads | InternedReads, signal: AbortSignal | undefined, counted: boolean, resumed = false): MaybePromise<Outcome> {
     try {
       if (resumed) signal?.throwIfAborted();
       for (;;) {
         const r = evaluator.run();
         if (r > 0) {
+          if (counted) this.deps.observer?.checked(r === MEMBER, evaluator.stepsTaken);
           this.release(evaluator);
           return r as Outcome;
         }
         const wait = r === PAUSED_FOR_TURN ? nextTurn() : (reads as FetchingNodeReads).fetch();
         if (wait !== undefined) {
           return wait.then(
-            () => this.drive(evaluator, reads, signal, true),
+            () => this.drive(evaluator, reads, signal, counted, true),
             (err: unknown) => {
               this.release(evaluator);
               throw err;

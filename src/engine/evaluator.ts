@@ -134,6 +134,11 @@ export class Evaluator {
     this.isAllowed(q.namespace, q.object, q.relation, UNRESOLVED, q.depth, 1, false, false);
   }
 
+  /** Keto's steps the evaluation took (each started child or leaf lookup). */
+  get stepsTaken(): number {
+    return this.steps;
+  }
+
   /** Drops what the last evaluation held on to (the model and reads of a finished check). */
   release(): void {
     this.top = -1;
