@@ -27,8 +27,20 @@ export function validateConfig(tree: Tree): Validation {
   if (typeof dsn === 'string' && dsnKind(dsn) === undefined) {
     messages.add(`dsn: must be ${ALLOWED_DSN_FORMS}, got ${show(['dsn'], dsn)}`);
   }
+  const provider = (config['tracing'] as Tree | undefined)?.['provider'];
+  if (typeof provider === 'string' && provider in UNSUPPORTED_TRACING) {
+    messages.add(`tracing.provider: "${provider}" is not supported: ${UNSUPPORTED_TRACING[provider]}`);
+  }
   return messages.size === 0 ? { ok: true, config } : { ok: false, messages: [...messages] };
 }
+
+/** Keto's tracing providers that gatehouse does not export to, with what to configure instead. */
+const UNSUPPORTED_TRACING: Readonly<Record<string, string>> = {
+  jaeger:
+    'gatehouse exports traces over OTLP/HTTP only, which Jaeger receives itself (since v1.35): set tracing.provider to "otel" and tracing.providers.otlp.server_url to its OTLP/HTTP address (host:4318)',
+  zipkin:
+    'gatehouse exports traces over OTLP/HTTP only: set tracing.provider to "otel" and tracing.providers.otlp.server_url to an OpenTelemetry Collector that exports to Zipkin',
+};
 
 function describe(error: ErrorObject, root: Tree): string | undefined {
   const path = error.instancePath

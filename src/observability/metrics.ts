@@ -1,4 +1,4 @@
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { RequestSeries } from './request-series.js';
 
 /**
@@ -13,8 +13,28 @@ export interface Metrics {
   observeGrpc(method: string, code: number, seconds: number): void;
   /** Requests that were still running when the shutdown grace period ended. */
   countAbortedAtShutdown(): void;
+  /** One check's answer (a check, a batch check's item or an explained check) and Keto's steps it took. */
+  observeCheck(allowed: boolean, steps: number): void;
+  /** Where the gauges of the index and the database pool are read at each scrape. */
+  watch(sources: WorkSources): void;
 }
 
+/** What the work gauges read; a source left out leaves its series out. */
+export interface WorkSources {
+  readonly index?: {
+    /** The revision the index reflects. */
+    revision(): number;
+    /** The database's head revision (read at each scrape). */
+    headRevision(): Promise<number>;
+    estimatedBytes(): number;
+    /** performance.now() when the changelog follower last found the changelog read to its end; -Infinity before. */
+    freshAsOf(): number;
+  };
+  readonly pool?: () => { readonly inUse: number; readonly waiting: number } | undefined;
+}
+
+/** Keto's steps per check, up to the call budget (1000). */
+const STEP_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000];
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
@@ -58,8 +78,29 @@ export function createMetrics(): Metrics {
     help: 'Requests answered 503/UNAVAILABLE because the shutdown grace period ended first.',
     registers: [registry],
   });
+  const checks = new Counter({
+    name: 'gatehouse_checks_total',
+    help: 'Checks answered (checks, batch check items, explained checks), by result: allowed or denied.',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  const allowed = checks.labels({ result: 'allowed' });
+  const denied = checks.labels({ result: 'denied' });
+  const steps = new Histogram({
+    name: 'gatehouse_check_steps',
+    help: "Keto's evaluation steps (subject-set and rewrite steps, tuple lookups) per check.",
+    buckets: STEP_BUCKETS,
+    registers: [registry],
+  });
   return {
     registry,
+    observeCheck(isAllowed, taken) {
+      (isAllowed ? allowed : denied).inc();
+      steps.observe(taken);
+    },
+    watch(sources) {
+      watchWork(registry, sources);
+    },
     observeHttp(route, rawMethod, status, seconds) {
       const method = methodLabel(rawMethod);
       http.observe(`${route} ${method} ${status}`, () => ({ route, method, status: String(status) }), seconds);
@@ -71,4 +112,36 @@ export function createMetrics(): Metrics {
       abortedAtShutdown.inc();
     },
   };
+}
+
+function watchWork(registry: Registry, { index, pool }: WorkSources): void {
+  /** A gauge set at each scrape to what `read` answers (left unset when it answers undefined). */
+  const gauge = (name: string, help: string, read: () => number | undefined | Promise<number | undefined>) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        const value = await read();
+        if (value !== undefined) this.set(value);
+      },
+    });
+  // The pool is read first: a scrape's own head-revision query (below) would count as a connection in use.
+  if (pool !== undefined) {
+    gauge('gatehouse_database_connections_in_use', 'Connections of the database pool checked out (PostgreSQL, MySQL).', () => pool()?.inUse);
+    gauge('gatehouse_database_connections_waiting', 'Requests waiting for a connection of the database pool (PostgreSQL, MySQL).', () => pool()?.waiting);
+  }
+  if (index !== undefined) {
+    gauge('gatehouse_index_revision', 'The changelog revision the in-memory index reflects.', () => index.revision());
+    gauge('gatehouse_index_revision_lag', "Revisions the in-memory index is behind the database's head revision (read at the scrape).", async () => {
+      const head = await index.headRevision().catch(() => undefined);
+      return head === undefined ? undefined : Math.max(0, head - index.revision());
+    });
+    gauge('gatehouse_index_memory_bytes', 'Estimated memory held by the in-memory index.', () => index.estimatedBytes());
+    gauge(
+      'gatehouse_changelog_follower_lag_seconds',
+      'Seconds since the changelog follower last read the changelog to its end (+Inf before its first read).',
+      () => (performance.now() - index.freshAsOf()) / 1000,
+    );
+  }
 }
