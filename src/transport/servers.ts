@@ -10,6 +10,7 @@ import { durationMs } from '../config/duration.js';
 import { invalidArgument } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
 import type { GrpcUnaryMethod } from './grpc/method.js';
 import type { GrpcStreamingMethod } from './grpc/streaming.js';
 import { reflectionMethods } from './grpc/reflection.js';
@@ -30,6 +31,8 @@ export interface ServersDeps {
   config: LiveConfig;
   logger: Logger;
   metrics: Metrics;
+  /** Spans of requests (none when tracing is off). */
+  tracing?: Tracing;
   version: string;
   /** REST routes of the features; each is served on the port of its API only (see keto-surface.ts). */
   routes: readonly RestRoute[];
@@ -128,6 +131,7 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
       logger,
       metrics,
       inFlight,
+      ...(deps.tracing && { tracing: deps.tracing }),
       maxMessageSize: () => config.current().limit.max_request_body_size,
       stopping: stopping.signal,
       requestTimeoutMs: () => durationMs(config.current().serve[api].request_timeout),
@@ -158,6 +162,7 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
       logger,
       metrics,
       inFlight,
+      ...(deps.tracing && { tracing: deps.tracing }),
       ...(name !== 'playground' && {
         refusal: (exchange, route) =>
           openRoutes.has(route) ? undefined : auth.of(name).refusal({ authorization: exchange.headers.authorization, peerCertified: exchange.peerCertified }),

@@ -4,6 +4,7 @@ import type protobuf from 'protobufjs';
 import { cancelled as callCancelled, deadlineExceeded, unavailable } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { NO_TRACING, type Tracing } from '../../observability/tracing.js';
 import { GrpcCode } from '../../grpc-code.js';
 import { toGrpcError } from '../errors.js';
 import type { InFlight } from '../in-flight.js';
@@ -28,7 +29,18 @@ export interface GrpcServerDeps {
   requestTimeoutMs?: () => number;
   /** The error a call of this method is refused with when it lacks the listener's credentials (auth.ts). */
   refusal?: (path: string, headers: IncomingHttpHeaders, stream: ServerHttp2Stream) => Error | undefined;
+  tracing?: Tracing;
 }
+
+/** Status codes that mark a server span as failed (OpenTelemetry's conventions for gRPC servers). */
+const SERVER_ERRORS: ReadonlySet<GrpcCode> = new Set([
+  GrpcCode.UNKNOWN,
+  GrpcCode.DEADLINE_EXCEEDED,
+  GrpcCode.UNIMPLEMENTED,
+  GrpcCode.INTERNAL,
+  GrpcCode.UNAVAILABLE,
+  GrpcCode.DATA_LOSS,
+]);
 
 type Entry =
   | { kind: 'unary'; method: GrpcUnaryMethod; request: protobuf.Type; response: protobuf.Type }
@@ -80,6 +92,7 @@ export function grpcHandler(deps: GrpcServerDeps): GrpcHandler {
     const path = String(headers[':path'] ?? '');
     const entry = table.get(path);
     const reply = new Reply(stream);
+    const span = (deps.tracing ?? NO_TRACING).startRequest(headers);
     let deadline: NodeJS.Timeout | undefined;
     /** Stops a unary handler's work once the call has ended, whatever ended it. */
     const ended = new AbortController();
@@ -92,6 +105,7 @@ export function grpcHandler(deps: GrpcServerDeps): GrpcHandler {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const label = entry === undefined ? 'unmatched' : path;
       deps.metrics.observeGrpc(label, status, seconds);
+      span.end(label.replace(/^\//, ''), { 'rpc.system': 'grpc', 'rpc.method': label, 'rpc.grpc.status_code': status }, SERVER_ERRORS.has(status));
       if (deps.logger.isLevelEnabled('info')) {
         deps.logger.info(
           { request_id: chosenRequestId(headers['x-request-id']), protocol: 'grpc', method: path, code: status, latency_ms: Math.round(seconds * 1e6) / 1e3 },
@@ -167,10 +181,12 @@ export function grpcHandler(deps: GrpcServerDeps): GrpcHandler {
         const input = request;
         void (async () => {
           try {
-            const result = await entry.method.handle(decode(input), {
-              setHeader: (name, value) => void (reply.extraHeaders[name.toLowerCase()] = value),
-              signal: ended.signal,
-            });
+            const result = await span.run(() =>
+              entry.method.handle(decode(input), {
+                setHeader: (name, value) => void (reply.extraHeaders[name.toLowerCase()] = value),
+                signal: ended.signal,
+              }),
+            );
             if (reply.finished) return;
             reply.send(encode(result));
             finish(GrpcCode.OK, '');
@@ -214,7 +230,7 @@ export function grpcHandler(deps: GrpcServerDeps): GrpcHandler {
               stream.once('close', resolve);
             }),
     };
-    entry.method.serve(requests, call).then(() => finish(GrpcCode.OK, ''), fail);
+    span.run(() => entry.method.serve(requests, call)).then(() => finish(GrpcCode.OK, ''), fail);
   };
   return Object.assign(handle, { methods: [...table.keys()] });
 }

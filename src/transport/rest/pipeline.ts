@@ -2,7 +2,8 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { CorsConfig } from '../../config/types.js';
 import { deadlineExceeded, unavailable } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
-import type { Metrics } from '../../observability/metrics.js';
+import { methodLabel, type Metrics } from '../../observability/metrics.js';
+import { NO_TRACING, type RequestSpan, type Tracing } from '../../observability/tracing.js';
 import { envelope, toHttpError, type ErrorEnvelope } from '../errors.js';
 import { BodyCutOff, drainable, parseJson, readBody } from '../http/body.js';
 import { corsDecision } from '../http/cors.js';
@@ -29,6 +30,7 @@ export interface RestPipelineDeps {
   settings: () => RestSettings;
   /** The error a request to this route is refused with when it lacks the listener's credentials (auth.ts). */
   refusal?: (exchange: HttpExchange, route: RestRoute) => Error | undefined;
+  tracing?: Tracing;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -56,6 +58,7 @@ class RestCall {
   readonly #cancel = new AbortController();
   #deadline: NodeJS.Timeout | undefined;
   #settled = false;
+  readonly #span: RequestSpan;
 
   constructor(
     private readonly deps: RestPipelineDeps,
@@ -65,6 +68,7 @@ class RestCall {
     this.#queryStart = exchange.url.indexOf('?');
     this.#path = this.#queryStart < 0 ? exchange.url : exchange.url.slice(0, this.#queryStart);
     this.#done = deps.inFlight.add(this);
+    this.#span = (deps.tracing ?? NO_TRACING).startRequest(exchange.headers);
   }
 
   serve(): Promise<void> | void {
@@ -72,6 +76,10 @@ class RestCall {
     gone.addEventListener('abort', () => this.#cancel.abort(gone.reason), { once: true });
     const timeoutMs = this.#settings.requestTimeoutMs ?? 0;
     if (timeoutMs > 0) this.#deadline = setTimeout(() => this.#expire(timeoutMs), timeoutMs);
+    return this.#span.run(() => this.#serve());
+  }
+
+  #serve(): Promise<void> | void {
     let answer: RestResponse | Promise<RestResponse> | undefined;
     try {
       answer = this.#dispatch();
@@ -215,6 +223,12 @@ class RestCall {
     const seconds = Number(process.hrtime.bigint() - this.#started) / 1e9;
     const { deps, exchange } = this;
     deps.metrics.observeHttp(this.#routeLabel, exchange.method, this.#status, seconds);
+    const method = methodLabel(exchange.method);
+    this.#span.end(
+      `${method} ${this.#routeLabel}`,
+      { 'http.request.method': method, 'http.route': this.#routeLabel, 'http.response.status_code': this.#status, 'url.path': this.#path },
+      this.#status >= 500,
+    );
     if (deps.logger.isLevelEnabled('info')) {
       deps.logger.info(
         {
