@@ -4,8 +4,11 @@ import type { ConfigLogger, ConfigSources } from './config/types.js';
 import { scenarioSettingsFrom } from './engine-settings.js';
 import { GatehouseError } from './errors.js';
 import { namespaceFlagsFrom, openDatabase } from './library/database.js';
+import type { LiveIndex } from './index/live-index.js';
+import type { RelationTupleStore } from './store/store.js';
 import { createLogger, pinoLevel, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { NO_TRACING, tracedMethods, tracingFromConfig } from './observability/tracing.js';
 import { PLAYGROUND_MAX_BODY_SIZE, playgroundRoutes } from './playground/routes.js';
 import { currentReads } from './reader.js';
 import { ChangelogPruner } from './store/changelog-pruner.js';
@@ -81,6 +84,7 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
   log.info({ version: VERSION }, 'starting gatehouse');
   log.debug({ config: redactedConfig(current()) }, 'configuration in force');
   const metrics = createMetrics();
+  const tracing = await tracingFromConfig(current().tracing, (err) => log.warn({ err }, 'tracing: exporting spans failed'));
 
   const readiness: ReadinessCheck[] = [];
   const routes: RestRoute[] = [];
@@ -88,17 +92,28 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
   const grpcStreaming: GrpcStreamingMethod[] = [];
   let watch: ChangelogWatch | undefined;
   /** Released in reverse order after the servers stopped (database pools …). */
-  const closers: (() => Promise<void> | void)[] = [];
+  const closers: (() => Promise<void> | void)[] = [() => tracing.shutdown()];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close();
   };
 
   let servers;
   try {
-    // store, namespaces, index and engines: the library's composition
-    const engines = await openDatabase(current, { migrate: options.migrate === true, logger: log });
+    // store, namespaces, index and engines: the library's composition, observed by the metrics and traced
+    const observer = {
+      checked(allowed: boolean, steps: number) {
+        metrics.observeCheck(allowed, steps);
+        tracing.checked(allowed);
+      },
+    };
+    const engines = await openDatabase(current, {
+      migrate: options.migrate === true,
+      logger: log,
+      observer,
+      ...(tracing !== NO_TRACING && { spans: tracing.child }),
+    });
     closers.push(() => engines.close());
-    const { store, namespaces, model, checks: checkEngine, expands: expandEngine, lookups, batchLimits, readPath: reads } = engines;
+    const { store, namespaces, model, batchLimits, readPath: reads } = engines;
     readiness.push(
       {
         name: 'database',
@@ -136,6 +151,13 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
       },
     });
 
+    metrics.watch({
+      ...(reads.index !== undefined && { index: indexGauges(reads.index, store) }),
+      ...(store.poolUsage?.() !== undefined && { pool: () => store.poolUsage?.() }),
+    });
+    const checks = tracedMethods(tracing, engines.checks, 'engine', ['check', 'batchCheck', 'explain']);
+    const expands = tracedMethods(tracing, engines.expands, 'engine', ['expand']);
+    const lookups = tracedMethods(tracing, engines.lookups, 'engine', ['listObjects', 'listSubjects']);
     // snaptokens: the engines' reads, and the store's own (listings, writes)
     const snaptokens = snaptokensOf(store);
     const consistency = snaptokenConsistency({ readers: reads.reads, snaptokens });
@@ -155,14 +177,14 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
     const typescriptPrecedence = () => current().feature_flags.typescript_precedence;
     routes.push(...oplRoutes({ typescriptPrecedence }));
     grpcMethods.push(...syntaxMethods({ typescriptPrecedence }));
-    routes.push(...checkRoutes({ engine: checkEngine, model, batchLimits, consistency }));
-    grpcMethods.push(...checkMethods({ engine: checkEngine, model, batchLimits, consistency }));
-    grpcMethods.push(...explainMethods({ engine: checkEngine, consistency }));
-    routes.push(...expandRoutes({ engine: expandEngine, consistency }));
+    routes.push(...checkRoutes({ engine: checks, model, batchLimits, consistency }));
+    grpcMethods.push(...checkMethods({ engine: checks, model, batchLimits, consistency }));
+    grpcMethods.push(...explainMethods({ engine: checks, consistency }));
+    routes.push(...expandRoutes({ engine: expands, consistency }));
     const lookupServices = { lookups, tokenSecrets: () => store.tokenSecrets(), consistency };
     routes.push(...lookupRoutes(lookupServices));
     grpcStreaming.push(...lookupMethods(lookupServices));
-    grpcMethods.push(...expandMethods({ engine: expandEngine, consistency }));
+    grpcMethods.push(...expandMethods({ engine: expands, consistency }));
     routes.push(...relationTupleRoutes({ store: writes, model, consistency: storeConsistency }));
     grpcMethods.push(
       ...readMethods({ store: writes, model, consistency: storeConsistency }),
@@ -178,6 +200,7 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
       config,
       logger: log,
       metrics,
+      tracing,
       version: VERSION,
       routes,
       grpcMethods,
@@ -229,4 +252,14 @@ export async function startGatehouse(sources: ConfigSources, options: StartOptio
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void stop());
 
   return { addresses: servers.addresses, served: servers.served, ...(servers.playground && { playground: servers.playground }), stop, stopped };
+}
+
+/** What the index gauges read. */
+function indexGauges(index: LiveIndex, store: RelationTupleStore) {
+  return {
+    revision: () => index.follower.applied,
+    headRevision: () => store.headRevision(),
+    estimatedBytes: () => index.index.estimatedBytes(),
+    freshAsOf: () => index.follower.freshAsOf,
+  };
 }

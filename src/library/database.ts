@@ -1,11 +1,12 @@
 import type { Config } from '../config/types.js';
-import { CheckEngine } from '../engine/check-engine.js';
+import { CheckEngine, type CheckObserver } from '../engine/check-engine.js';
 import { ExpandEngine } from '../engine/expand-engine.js';
 import { LookupEngine } from '../engine/lookup-engine.js';
 import { batchLimitsFrom, checkSettingsFrom, expandSettingsFrom } from '../engine-settings.js';
 import { readPathFromConfig, type ReadPath } from '../index/from-config.js';
 import { NamespaceManager, type NamespaceFlags } from '../namespaces/manager.js';
 import { openConfiguredStore } from '../store/from-config.js';
+import type { SpanRunner } from '../store/sql/traced-driver.js';
 import type { RelationTupleStore } from '../store/store.js';
 import { requireKnownNamespaces } from '../transport/namespace-check.js';
 import type { EngineLogger, Engines } from './engines.js';
@@ -29,8 +30,11 @@ export const namespaceFlagsFrom = (config: Config): NamespaceFlags => ({
  * Settings are read from `current()` at each use; reloading the model on a new `namespaces`
  * value is the caller's (`namespaces.reconfigure`).
  */
-export async function openDatabase(current: () => Config, options: { migrate: boolean; logger: EngineLogger }): Promise<DatabaseEngines> {
-  const store = await openConfiguredStore(current, options.migrate);
+export async function openDatabase(
+  current: () => Config,
+  options: { migrate: boolean; logger: EngineLogger; spans?: SpanRunner; observer?: CheckObserver },
+): Promise<DatabaseEngines> {
+  const store = await openConfiguredStore(current, options.migrate, options.spans);
   let namespaces: NamespaceManager;
   try {
     namespaces = await NamespaceManager.create(current().namespaces, { logger: options.logger, flags: namespaceFlagsFrom(current()) });
@@ -40,7 +44,7 @@ export async function openDatabase(current: () => Config, options: { migrate: bo
   }
   const model = () => namespaces.inForce();
   const readPath = readPathFromConfig(current(), store, options.logger);
-  const checks = new CheckEngine({ reads: readPath.reads, model, settings: () => checkSettingsFrom(current()) });
+  const checks = new CheckEngine({ reads: readPath.reads, model, settings: () => checkSettingsFrom(current()), ...(options.observer && { observer: options.observer }) });
   return {
     store,
     namespaces,
