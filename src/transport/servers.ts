@@ -23,6 +23,7 @@ import { InFlight } from './in-flight.js';
 import { apiOfMethod, apiOfRoute, withUnwiredMethods, withUnwiredRoutes, type ApiName } from './keto-surface.js';
 import { DRAIN_MAX_MS, Listener } from './listener.js';
 import { NotReady, healthRoutes, readinessErrors, type ReadinessCheck } from './rest/health.js';
+import { openApiRoute } from './rest/openapi.js';
 import { restPipeline } from './rest/pipeline.js';
 import type { RestRoute } from './rest/route.js';
 import { RestRouter } from './rest/router.js';
@@ -118,7 +119,7 @@ export async function startServers(deps: ServersDeps): Promise<Servers> {
 
   /** One API port: its own routes and methods, plus health, version and reflection of what it serves. */
   const apiPort = (api: ApiName) => {
-    const router = new RestRouter([...health, ...restRoutes.filter((route) => apiOfRoute(route) === api)]);
+    const router = new RestRouter([...health, openApiRoute, ...restRoutes.filter((route) => apiOfRoute(route) === api)]);
     const unary = [...unaryMethods.filter((method) => apiOfMethod(method) === api), versionMethod(deps.version)];
     const streams = (deps.grpcStreaming ?? []).filter((method) => apiOfMethod(method) === api);
     const index = portDescriptors(descriptors, [...unary, ...streams].map((m) => m.path));

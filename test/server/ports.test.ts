@@ -7,6 +7,7 @@ import grpc from '@grpc/grpc-js';
 import type { EndpointName } from '../../src/config/types.js';
 import { startGatehouse, type RunningGatehouse } from '../../src/main.js';
 import { API_REST_ROUTES, GATEHOUSE_GRPC_METHODS, GATEHOUSE_STREAM_ROUTES, KETO_GRPC_METHODS } from '../../src/transport/keto-surface.js';
+import { OPENAPI_DOCUMENT } from '../../src/transport/rest/openapi.js';
 import { h2cRequest, http1Request } from './clients.js';
 import { methodDefinition, streamCall } from './grpc-clients.js';
 
@@ -22,12 +23,15 @@ const isEverywhereGrpc = (path: string) =>
   path.startsWith('/grpc.reflection.') ||
   path === '/ory.keto.relation_tuples.v1alpha2.VersionService/GetVersion';
 
-/** What a port serves by Keto's registration: its API's routes (the metrics port: the metrics route). */
+/** What a port serves by Keto's registration: its API's routes and the OpenAPI document (the metrics port: the metrics route). */
 const ownRest = (port: EndpointName) =>
   new Set(
     port === 'metrics'
       ? ['GET /metrics/prometheus']
-      : [...API_REST_ROUTES, ...GATEHOUSE_STREAM_ROUTES].filter((r) => r.api === port).map((r) => `${r.method} ${r.path}`),
+      : [
+          'GET /.well-known/openapi.json',
+          ...[...API_REST_ROUTES, ...GATEHOUSE_STREAM_ROUTES].filter((r) => r.api === port).map((r) => `${r.method} ${r.path}`),
+        ],
   );
 const API_GRPC_METHODS = [...KETO_GRPC_METHODS, ...GATEHOUSE_GRPC_METHODS];
 const ownGrpc = (port: EndpointName) => new Set(API_GRPC_METHODS.filter((m) => m.api === port).map((m) => m.path));
@@ -90,6 +94,23 @@ describe('each API on its own port', () => {
     assert.deepEqual(gh.served.metrics.grpc, []);
   });
 
+  test("the OpenAPI document lists exactly each port's routes, and the API ports serve it", async () => {
+    const paths = OPENAPI_DOCUMENT['paths'] as Record<string, Record<string, { 'x-gatehouse-ports': string[] }>>;
+    for (const port of PORTS) {
+      const documented = Object.entries(paths).flatMap(([path, methods]) =>
+        Object.entries(methods)
+          .filter(([, operation]) => operation['x-gatehouse-ports'].includes(port))
+          .map(([method]) => `${method.toUpperCase()} ${path}`),
+      );
+      assert.deepEqual(documented.sort(), [...gh.served[port].rest].sort(), `port ${port}`);
+    }
+    for (const port of ['read', 'write', 'opl'] as const) {
+      const response = await fetch(`${url(port)}/.well-known/openapi.json`);
+      assert.equal(response.headers.get('content-type'), 'application/json; charset=utf-8');
+      assert.deepEqual(await response.json(), OPENAPI_DOCUMENT);
+    }
+  });
+
   test('every REST route of another port is 404 here, over HTTP/1.1 and h2c', async () => {
     const everyRoute = new Set(PORTS.flatMap((p) => gh.served[p].rest));
     const refusedPerPort: Record<string, number> = {};
@@ -111,8 +132,9 @@ describe('each API on its own port', () => {
       }
       refusedPerPort[port] = refused;
     }
-    // 11 read routes (Keto's 8, the 2 lookups and watch), 3 write routes, 1 OPL route and the metrics route
-    assert.deepEqual(refusedPerPort, { read: 5, write: 13, opl: 15, metrics: 15 });
+    // 11 read routes (Keto's 8, the 2 lookups and watch), 3 write routes, 1 OPL route and the metrics route;
+    // the API ports' OpenAPI document is not on the metrics port
+    assert.deepEqual(refusedPerPort, { read: 5, write: 13, opl: 15, metrics: 16 });
   });
 
   test("each port's own routes are routed there", async () => {
