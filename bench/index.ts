@@ -37,6 +37,7 @@ const parts: Part[] = [
   { name: 'gRPC server floor (lean handler vs grpc-js)', script: 'grpc-floor.js', args: ['3', '32', '1'], timeoutMs: 180_000 },
   { name: 'OPL compile', script: 'opl.js', timeoutMs: 300_000 },
   { name: '/health/alive under 8 worst-case checks', script: 'health-under-load.js', args: ['20'], timeoutMs: 300_000 },
+  { name: 'tracing cost', script: 'tracing.js', args: ['5', '3000'], timeoutMs: 300_000 },
 ];
 
 interface PartResult {

@@ -23,35 +23,13 @@ import { sampleChecks } from './check-samples.js';
 import { grpcCheckRequest, restCheckPath } from './check-wire.js';
 import { DATASET_OPL, loadDataset, shapeFor, tuplesOf } from './dataset.js';
 import { type Figure, printFigure } from './figure.js';
+import { type LoadResult, runLoad } from './load-run.js';
 
 const tuples = Number(process.argv[2] ?? 100_000);
 const durationMs = Number(process.argv[3] ?? 2000);
 const label = tuples >= 1e6 ? `${tuples / 1e6}M` : `${tuples / 1e3}k`;
 const CONCURRENCY = [1, 10, 64] as const;
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-
-interface LoadResult {
-  readonly perSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly failures: number;
-}
-
-function runLoad(protocol: 'http' | 'grpc', port: number, requests: unknown[], concurrency: number): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [here('./load-generator.js'), JSON.stringify({ protocol, port, requests, concurrency, durationMs })], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-    const killer = setTimeout(() => child.kill('SIGKILL'), durationMs + 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(killer);
-      if (code === 0) resolve(JSON.parse(out) as LoadResult);
-      else reject(new Error(`load generator exited with ${code}`));
-    });
-  });
-}
 
 function startFloor(kind: 'http' | 'grpc'): Promise<{ port: number; stop: () => void }> {
   return new Promise((resolve, reject) => {
@@ -91,7 +69,7 @@ async function measureFloors(): Promise<void> {
     const floor = await startFloor(kind);
     try {
       for (const c of CONCURRENCY) {
-        const r = await runLoad(kind, floor.port, kind === 'http' ? ['/relation-tuples/check/openapi?namespace=Doc'] : [{}], c);
+        const r = await runLoad(durationMs, kind, floor.port, kind === 'http' ? ['/relation-tuples/check/openapi?namespace=Doc'] : [{}], c);
         floors[`${kind}:${c}`] = r;
         report('floors', `bare ${kind === 'http' ? 'node:http' : '@grpc/grpc-js'} constant answer, c=${c}`, r);
       }
@@ -157,7 +135,7 @@ async function costOfFreshness(dialect: string, strict: GatehouseProcess, bounde
     const runs: Record<'strict' | 'bounded', LoadResult[]> = { strict: [], bounded: [] };
     for (let round = 0; round < COST_ROUNDS; round++) {
       const order = round % 2 === 0 ? (['strict', 'bounded'] as const) : (['bounded', 'strict'] as const);
-      for (const side of order) runs[side].push(await runLoad('http', (side === 'strict' ? strict : bounded).ports.read, requests, c));
+      for (const side of order) runs[side].push(await runLoad(durationMs, 'http', (side === 'strict' ? strict : bounded).ports.read, requests, c));
     }
     const medianRun = (list: LoadResult[]) => list.find((r) => r.perSecond === median(list.map((x) => x.perSecond)))!;
     report(part, `REST 3-hop check, c=${c} (median of ${COST_ROUNDS} runs)`, medianRun(runs.bounded), floors[`http:${c}`], { rate: 0.8, p99: 1.25 });
@@ -189,14 +167,14 @@ async function measureServer(dialect: string, db: TestDatabase, oplFile: string,
   try {
     for (const [kind, list] of kinds) {
       for (const c of CONCURRENCY) {
-        const r = await runLoad('http', strict.ports.read, list.map(restCheckPath), c);
+        const r = await runLoad(durationMs, 'http', strict.ports.read, list.map(restCheckPath), c);
         report(indexOn, `REST ${kind} check, c=${c}`, r, floors[`http:${c}`], { rate: 0.8, p99: 1.25 });
         if (kind === '3-hop') threeHopOn.push(r);
       }
     }
     for (const [kind, list] of kinds) {
       for (const c of CONCURRENCY) {
-        const r = await runLoad('grpc', strict.ports.read, list.map(grpcCheckRequest), c);
+        const r = await runLoad(durationMs, 'grpc', strict.ports.read, list.map(grpcCheckRequest), c);
         report(indexOn, `gRPC ${kind} check, c=${c}`, r, floors[`grpc:${c}`], { rate: 1.0 });
       }
     }
@@ -212,7 +190,7 @@ async function measureServer(dialect: string, db: TestDatabase, oplFile: string,
   const off = await startServer(db.dsn, oplFile, { enabled: false, max_staleness: '0s' });
   try {
     for (const [i, c] of CONCURRENCY.entries()) {
-      const r = await runLoad('http', off.ports.read, threeHopPaths, c);
+      const r = await runLoad(durationMs, 'http', off.ports.read, threeHopPaths, c);
       report(`served checks, ${dialect}, index off (${label} tuples)`, `REST 3-hop check, c=${c}`, r);
       printFigure({
         part: `served checks, ${dialect}, ratios (${label} tuples)`,
