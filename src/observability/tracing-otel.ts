@@ -24,6 +24,8 @@ interface RequestTally {
   denied: number;
 }
 
+const UNSAMPLED: RequestSpan = { run: (work) => work(), end: () => undefined };
+
 const headerGetter: TextMapGetter<IncomingHttpHeaders> = {
   keys: (headers) => Object.keys(headers),
   get: (headers, key) => headers[key],
@@ -60,6 +62,8 @@ export function otelTracing(config: TracingConfig, onExportError: (err: unknown)
     startRequest(headers): RequestSpan {
       const parent = propagator.extract(ROOT_CONTEXT, headers, headerGetter);
       const span = tracer.startSpan('request', { kind: SpanKind.SERVER }, parent);
+      // A request the sampler dropped records nothing: no context to carry, no child spans.
+      if (!span.isRecording()) return UNSAMPLED;
       const scope: Active = { context: trace.setSpan(parent, span), request: { allowed: 0, denied: 0 } };
       return {
         run: (work) => active.run(scope, work),
