@@ -16,6 +16,6 @@ export interface GrpcUnaryMethod {
 export interface GrpcUnaryCall {
   /** Sets a response header (metadata) sent with the answer, e.g. `gatehouse-snaptoken`. */
   setHeader(name: string, value: string): void;
-  /** Aborted, with the error to stop with, once the call has ended: deadline passed, client cancelled, or answered. */
+  /** Aborted, with the error to stop with, when the call ends before its answer: deadline passed, client cancelled, shutdown. */
   readonly signal: AbortSignal;
 }

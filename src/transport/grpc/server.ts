@@ -94,12 +94,12 @@ export function grpcHandler(deps: GrpcServerDeps): GrpcHandler {
     const reply = new Reply(stream);
     const span = (deps.tracing ?? NO_TRACING).startRequest(headers);
     let deadline: NodeJS.Timeout | undefined;
-    /** Stops a unary handler's work once the call has ended, whatever ended it. */
+    /** Stops a unary handler's work once the call has ended otherwise than by its answer. */
     const ended = new AbortController();
     const finish = (status: GrpcCode, message: string) => {
       if (reply.finished) return;
       reply.finish(status, message);
-      ended.abort(status === GrpcCode.DEADLINE_EXCEEDED ? deadlineExceeded(message) : callCancelled());
+      if (status !== GrpcCode.OK) ended.abort(status === GrpcCode.DEADLINE_EXCEEDED ? deadlineExceeded(message) : callCancelled());
       clearTimeout(deadline);
       done();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
