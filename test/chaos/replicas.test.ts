@@ -37,7 +37,7 @@ for (const dialect of SQL_DIALECTS) {
       let inserts = 0;
       let deletes = 0;
       for (let i = 0; i < PAIRS; i++) {
-        const tuple = { namespace: 'files', object: `doc-${next(20)}`, relation: 'view', subject_id: `user-${next(10)}` };
+        const tuple = { namespace: 'files', object: `doc-${next(5)}`, relation: 'view', subject_id: `user-${next(4)}` };
         const key = `${tuple.object}@${tuple.subject_id}`;
         const present = stored.has(key);
         const write = present
