@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
+import { PLAYGROUND_FILES } from '../../src/assets.js';
 import { startGatehouseProcess } from '../support/server.js';
 
 /**
@@ -92,12 +93,13 @@ describe('the packed package', () => {
       'dist/src/config/schema.json',
       'dist/proto/gatehouse.json',
       'dist/proto/descriptors.json',
+      ...PLAYGROUND_FILES,
       'namespaces.example.ts',
     ]) {
       assert.ok(paths.includes(required), `${required} is in the tarball`);
     }
     const stray = paths.filter(
-      (p) => /^(src|test|bench|scripts|dist\/test|dist\/bench)\//.test(p) || p.endsWith('.map') || (p.endsWith('.ts') && !p.endsWith('.d.ts') && p !== 'namespaces.example.ts'),
+      (p) => /^(src|test|bench|scripts|web|dist\/test|dist\/bench)\//.test(p) || p.endsWith('.map') || (p.endsWith('.ts') && !p.endsWith('.d.ts') && p !== 'namespaces.example.ts'),
     );
     assert.deepEqual(stray, []);
   });
