@@ -119,7 +119,7 @@ describe('preshared keys on every port', () => {
       refusedPerPort[port] = refused;
     }
     // version, and each port's own routes: 11 read, 3 write, 1 OPL, the metrics route
-    assert.deepEqual(refusedPerPort, { read: 12, write: 4, opl: 2, metrics: 2 });
+    assert.deepEqual(refusedPerPort, { read: 13, write: 5, opl: 3, metrics: 2 });
   });
 
   test("every gRPC method of each port's table but health answers UNAUTHENTICATED without a valid key", async () => {
