@@ -64,13 +64,25 @@ export interface TupleSource {
    * when given, sorted by namespace, object, relation (binary string order, as the stores collate).
    */
   keysOf(subjects: readonly Subject[], namespace?: string): MaybePromise<ObjectRelation[][]>;
-  /** Every distinct object of `namespace` that occurs in a stored tuple (as its object or as a subject set's object), in no particular order. */
-  objectsIn(namespace: string): MaybePromise<string[]>;
   /**
-   * Every distinct subject stored as a tuple's subject, of one kind: subject ids (`kind`
-   * undefined), or the subject sets of `kind.namespace` and `kind.relation`; in no particular order.
+   * The distinct objects of `namespace` that occur in a stored tuple (as its object or as a
+   * subject set's object), in binary order: the first `range.limit` after `range.after`.
    */
-  subjectsOfKind(kind: SubjectSetKind | undefined): MaybePromise<Subject[]>;
+  objectsIn(namespace: string, range: OrderedRange): MaybePromise<string[]>;
+  /**
+   * The distinct subjects stored as a tuple's subject, of one kind: subject ids (`kind`
+   * undefined), or the subject sets of `kind.namespace` and `kind.relation`; in binary
+   * order of the id (of the subject set's object): the first `range.limit` after `range.after`.
+   */
+  subjectsOfKind(kind: SubjectSetKind | undefined, range: OrderedRange): MaybePromise<Subject[]>;
+}
+
+/** One step of a cursor over strings in binary order. */
+export interface OrderedRange {
+  /** Only strings after this one (all when undefined). */
+  readonly after?: string;
+  /** At most this many. */
+  readonly limit: number;
 }
 
 /** A key's subject sets in store order, and the order in which a traverse walks them. */

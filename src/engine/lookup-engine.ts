@@ -1,6 +1,6 @@
 import { unknownNamespace } from '../errors.js';
 import type { ModelSnapshot } from '../model.js';
-import { ALL_ROWS, type Consistency, DEFAULT_CONSISTENCY, type MaybePromise, type Readers, type SubjectSetKind, type TupleSource } from '../reader.js';
+import { ALL_ROWS, type Consistency, DEFAULT_CONSISTENCY, internedReadsOf, type MaybePromise, type Readers, type SubjectSetKind, type TupleSource } from '../reader.js';
 import { compareBinary, keyName, type ObjectRelation, type RelationTuple, type Subject } from '../tuple.js';
 import type { CheckEngine } from './check-engine.js';
 import { compileModel } from './compiled-model.js';
@@ -49,6 +49,9 @@ export interface LookupPage<T> {
  * hold without a stored path (a `!` that decides alone), every object or subject of the
  * kind in the store is a candidate. Candidates are taken in binary order of their id, so a
  * page ends at an id and the next starts after it: every answer once across the pages.
+ * They are confirmed a chunk at a time, and the store hands out every object or subject of
+ * a kind by the same chunks: a request holds at most MAX_CANDIDATES_HELD of them (or a
+ * page), however many the store has.
  */
 export class LookupEngine {
   constructor(private readonly deps: LookupEngineDeps) {}
@@ -79,9 +82,16 @@ export class LookupEngine {
     return snapshot;
   }
 
-  /** Checks candidates in the order of their position until a page is full; `known` rows are not read again. */
+  /**
+   * Checks candidates in the order of their position, a chunk at a time, until a page is
+   * full; `known` rows are not read again. The page ends with a position when any
+   * candidate follows its last answer. Over the index a check costs time, not reads: the
+   * chunks start at a page and double. Over a database the checks of a chunk share each
+   * round of reads: the chunks are as large as allowed, so the queries of a page do not
+   * grow with its candidates (up to MAX_CANDIDATES_HELD of them).
+   */
   private async confirm<T>(
-    candidates: T[],
+    candidates: Candidates<T>,
     position: (c: T) => string,
     page: Page,
     source: TupleSource,
@@ -89,24 +99,23 @@ export class LookupEngine {
     known?: ReadonlyMap<string, readonly Subject[]>,
     signal?: AbortSignal,
   ): Promise<LookupPage<T>> {
-    const after = page.after;
-    const ordered = candidates
-      .map((c) => ({ c, at: position(c) }))
-      .filter((x) => after === undefined || compareBinary(x.at, after) > 0)
-      .sort((x, y) => compareBinary(x.at, y.at));
     const items: T[] = [];
-    for (let start = 0; start < ordered.length; start += page.pageSize) {
-      const chunk = ordered.slice(start, start + page.pageSize);
-      const allowed = await this.deps.checks.allowedAmong(source, chunk.map((x) => tupleOf(x.c)), page.maxDepth, known, undefined, signal);
+    let after = page.after;
+    const most = Math.max(page.pageSize, MAX_CANDIDATES_HELD);
+    for (let size = internedReadsOf(source) === undefined ? most : Math.max(1, page.pageSize); ; size = Math.min(2 * size, most)) {
+      const chunk = await candidates(after, size);
+      const allowed = await this.deps.checks.allowedAmong(source, chunk.map(tupleOf), page.maxDepth, known, undefined, signal);
       for (let i = 0; i < chunk.length; i++) {
         if (!allowed[i]) continue;
-        items.push(chunk[i]!.c);
-        if (items.length === page.pageSize) {
-          return start + i + 1 < ordered.length ? { items, last: chunk[i]!.at } : { items };
-        }
+        items.push(chunk[i]!);
+        if (items.length < page.pageSize) continue;
+        const at = position(chunk[i]!);
+        const more = i + 1 < chunk.length || (chunk.length === size && (await candidates(at, 1)).length > 0);
+        return more ? { items, last: at } : { items };
       }
+      if (chunk.length < size) return { items };
+      after = position(chunk[chunk.length - 1]!);
     }
-    return { items };
   }
 }
 
@@ -124,6 +133,31 @@ export async function everyPage<T>(list: (after: string | undefined) => Promise<
 
 /** A subject's place in the order of its kind: the id of a subject id, the object of a subject set. */
 const positionOf = (s: Subject): string => ('id' in s ? s.id : s.set.object);
+
+/**
+ * At most this many candidates are confirmed at once (a page, when it is larger): what a
+ * lookup holds of every object or subject of a kind, and how many checks share a round of reads.
+ */
+export const MAX_CANDIDATES_HELD = 4096;
+
+/** A lookup's candidates in binary order of their position: at most `limit` of them after `after` (all when undefined). */
+type Candidates<T> = (after: string | undefined, limit: number) => MaybePromise<T[]>;
+
+/** The candidates of a list held in memory (a walk's), as a cursor. */
+function inOrder<T>(list: readonly T[], position: (c: T) => string): Candidates<T> {
+  const sorted = list.map((c) => ({ c, at: position(c) })).sort((x, y) => compareBinary(x.at, y.at));
+  return (after, limit) => {
+    let lo = 0;
+    if (after !== undefined) {
+      for (let hi = sorted.length; lo < hi; ) {
+        const mid = (lo + hi) >>> 1;
+        if (compareBinary(sorted[mid]!.at, after) <= 0) lo = mid + 1;
+        else hi = mid;
+      }
+    }
+    return sorted.slice(lo, lo + limit).map((x) => x.c);
+  };
+}
 
 const keyId = (k: ObjectRelation): string => keyName(k.namespace, k.object, k.relation);
 
@@ -161,8 +195,8 @@ class Frontier {
  * whose walked relation holds the reached object. Each level of the walk costs one read,
  * plus one per namespace a traverse starts from.
  */
-async function objectCandidates(source: TupleSource, model: LookupModel, q: ListObjectsQuery): Promise<string[]> {
-  if (!model.needsStoredPath(q.namespace, q.relation)) return source.objectsIn(q.namespace);
+async function objectCandidates(source: TupleSource, model: LookupModel, q: ListObjectsQuery): Promise<Candidates<string>> {
+  if (!model.needsStoredPath(q.namespace, q.relation)) return (after, limit) => source.objectsIn(q.namespace, { ...(after === undefined ? {} : { after }), limit });
   const found = new Set<string>();
   const frontier = new Frontier((k) => {
     if (k.namespace === q.namespace && k.relation === q.relation) found.add(k.object);
@@ -205,7 +239,7 @@ async function objectCandidates(source: TupleSource, model: LookupModel, q: List
       });
     });
   }
-  return [...found];
+  return inOrder([...found], (o) => o);
 }
 
 /**
@@ -219,11 +253,13 @@ async function subjectCandidates(
   source: TupleSource,
   model: LookupModel,
   q: ListSubjectsQuery,
-): Promise<{ candidates: Subject[]; rows?: Map<string, readonly Subject[]> }> {
+): Promise<{ candidates: Candidates<Subject>; rows?: Map<string, readonly Subject[]> }> {
   const kind = q.kind;
   const ofKind = (s: Subject): boolean =>
     kind === undefined ? 'id' in s : 'set' in s && s.set.namespace === kind.namespace && s.set.relation === kind.relation;
-  if (!model.needsStoredPath(q.namespace, q.relation)) return { candidates: await source.subjectsOfKind(kind) };
+  if (!model.needsStoredPath(q.namespace, q.relation)) {
+    return { candidates: (after, limit) => source.subjectsOfKind(kind, { ...(after === undefined ? {} : { after }), limit }) };
+  }
   const found = new Map<string, Subject>();
   const rows = new Map<string, readonly Subject[]>();
   const frontier = new Frontier(() => undefined);
@@ -253,5 +289,5 @@ async function subjectCandidates(
       for (const s of subjects) if ('set' in s) frontier.reach({ namespace: s.set.namespace, object: s.set.object, relation: asked[i]! });
     });
   }
-  return { candidates: [...found.values()], rows };
+  return { candidates: inOrder([...found.values()], positionOf), rows };
 }

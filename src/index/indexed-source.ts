@@ -1,4 +1,4 @@
-import type { InternedReads, InterningSource, MaybePromise, OrderedSets, SubjectSetKind, TupleSource } from '../reader.js';
+import type { InternedReads, InterningSource, MaybePromise, OrderedRange, OrderedSets, SubjectSetKind, TupleSource } from '../reader.js';
 import type { ObjectRelation, Subject, SubjectSet } from '../tuple.js';
 import type { IndexCoverage } from './coverage.js';
 import type { TupleIndex } from './tuple-index.js';
@@ -44,12 +44,12 @@ export class IndexedTupleSource implements InterningSource {
   }
 
   /** Objects and subjects of one kind may sit in rows of any namespace: the index answers once it holds them all. */
-  objectsIn(namespace: string): MaybePromise<string[]> {
-    return this.coverage.servesAll() ? this.index.objectsIn(namespace) : this.store.objectsIn(namespace);
+  objectsIn(namespace: string, range: OrderedRange): MaybePromise<string[]> {
+    return this.coverage.servesAll() ? this.index.objectsIn(namespace, range) : this.store.objectsIn(namespace, range);
   }
 
-  subjectsOfKind(kind: SubjectSetKind | undefined): MaybePromise<Subject[]> {
-    return this.coverage.servesAll() ? this.index.subjectsOfKind(kind) : this.store.subjectsOfKind(kind);
+  subjectsOfKind(kind: SubjectSetKind | undefined, range: OrderedRange): MaybePromise<Subject[]> {
+    return this.coverage.servesAll() ? this.index.subjectsOfKind(kind, range) : this.store.subjectsOfKind(kind, range);
   }
 
   private split<T>(

@@ -38,6 +38,9 @@ export class NodeTable {
   relation(node: number): string {
     return this.strings.at(this.rec[4 * node + 3]!);
   }
+  relationId(node: number): number {
+    return this.rec[4 * node + 3]!;
+  }
 
   /** The node of `namespace:object#relation`, or -1. */
   findSet(namespace: string, object: string, relation: string): number {

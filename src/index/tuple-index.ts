@@ -1,9 +1,10 @@
-import type { InternedReads, InterningSource, OrderedSets, SubjectSetKind } from '../reader.js';
+import type { InternedReads, InterningSource, OrderedRange, OrderedSets, SubjectSetKind } from '../reader.js';
 import { compareKeys, type ObjectRelation, type RelationTuple, type Subject, type SubjectSet } from '../tuple.js';
 import { NIL_NETWORK_ID, traverseOrder } from '../store/traverse-order.js';
 import { uuidV5 } from '../store/uuid.js';
 import { TraverseOrders } from './traverse-orders.js';
 import { BlockArena } from './block-arena.js';
+import { FirstInOrder } from './first-in-order.js';
 import { NodeTable } from './node-table.js';
 
 /**
@@ -249,30 +250,32 @@ export class TupleIndex implements InterningSource, InternedReads {
     });
   }
 
-  objectsIn(namespace: string): string[] {
+  objectsIn(namespace: string, range: OrderedRange): string[] {
     const ns = this.nodes.strings.find(namespace);
-    const objects = new Set<string>();
     if (ns < 0) return [];
+    const first = new FirstInOrder(range);
     for (let node = 0; node < this.nodes.size; node++) {
-      if (this.nodes.isSubjectId(node) || this.nodes.namespaceId(node) !== ns) continue;
-      if (this.forward.length(node) > 0 || this.reverse.length(node) > 0) objects.add(this.nodes.object(node));
+      if (this.nodes.namespaceId(node) !== ns) continue;
+      if (this.forward.length(node) > 0 || this.reverse.length(node) > 0) first.offer(this.nodes.object(node));
     }
-    return [...objects];
+    return first.sorted();
   }
 
-  subjectsOfKind(kind: SubjectSetKind | undefined): Subject[] {
-    const out: Subject[] = [];
-    const ns = kind === undefined ? -1 : this.nodes.strings.find(kind.namespace);
-    if (kind !== undefined && ns < 0) return out;
-    for (let node = 0; node < this.nodes.size; node++) {
-      if (this.reverse.length(node) === 0) continue;
-      if (kind === undefined) {
-        if (this.nodes.isSubjectId(node)) out.push({ id: this.nodes.object(node) });
-      } else if (!this.nodes.isSubjectId(node) && this.nodes.namespaceId(node) === ns && this.nodes.relation(node) === kind.relation) {
-        out.push({ set: this.setOf(node) });
+  subjectsOfKind(kind: SubjectSetKind | undefined, range: OrderedRange): Subject[] {
+    const first = new FirstInOrder(range);
+    if (kind === undefined) {
+      for (let node = 0; node < this.nodes.size; node++) {
+        if (this.nodes.isSubjectId(node) && this.reverse.length(node) > 0) first.offer(this.nodes.object(node));
       }
+      return first.sorted().map((id) => ({ id }));
     }
-    return out;
+    const ns = this.nodes.strings.find(kind.namespace);
+    const relation = this.nodes.strings.find(kind.relation);
+    if (ns < 0 || relation < 0) return [];
+    for (let node = 0; node < this.nodes.size; node++) {
+      if (this.nodes.namespaceId(node) === ns && this.nodes.relationId(node) === relation && this.reverse.length(node) > 0) first.offer(this.nodes.object(node));
+    }
+    return first.sorted().map((object) => ({ set: { namespace: kind.namespace, object, relation: kind.relation } }));
   }
 
   /** Bytes held by the typed arrays and the cached traverse orders, plus an estimate of the interned strings' heap. */

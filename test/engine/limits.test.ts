@@ -131,8 +131,8 @@ describe('limits', () => {
       orderedSubjectSets: async (keys) => inner.orderedSubjectSets(keys),
       subjects: async (key, limit) => inner.subjects(key, limit),
       keysOf: async (subject, namespace) => inner.keysOf(subject, namespace),
-      objectsIn: async (namespace) => inner.objectsIn(namespace),
-      subjectsOfKind: async (kind) => inner.subjectsOfKind(kind),
+      objectsIn: async (namespace, range) => inner.objectsIn(namespace, range),
+      subjectsOfKind: async (kind, range) => inner.subjectsOfKind(kind, range),
     };
     const engine = engineOver(groups, slow);
     const items = Array.from({ length: 8 }, (_, i) => t(i % 2 === 0 ? 'Group:g2#members@User:u' : 'Group:g2#members@User:x'));

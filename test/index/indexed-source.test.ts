@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { IndexCoverage } from '../../src/index/coverage.js';
 import { IndexedTupleSource } from '../../src/index/indexed-source.js';
 import { TupleIndex } from '../../src/index/tuple-index.js';
-import type { SubjectSetKind } from '../../src/reader.js';
+import type { OrderedRange, SubjectSetKind } from '../../src/reader.js';
 import type { ObjectRelation, RelationTuple, Subject } from '../../src/tuple.js';
 import { NaiveRows } from './naive-rows.js';
 
@@ -30,8 +30,8 @@ function setUp() {
     orderedSubjectSets: async (keys: readonly ObjectRelation[]) => (asked.push(...keys.map((k) => k.namespace)), naive.orderedSubjectSets(keys)),
     subjects: async (keys: readonly ObjectRelation[], limit: number) => (asked.push(...keys.map((k) => k.namespace)), naive.subjects(keys, limit)),
     keysOf: async (s: readonly Subject[], namespace?: string) => (asked.push(namespace ?? '*'), naive.keysOf(s, namespace)),
-    objectsIn: async (namespace: string) => (asked.push(namespace), naive.objectsIn(namespace)),
-    subjectsOfKind: async (kind: SubjectSetKind | undefined) => (asked.push(kind?.namespace ?? '*'), naive.subjectsOfKind(kind)),
+    objectsIn: async (namespace: string, range: OrderedRange) => (asked.push(namespace), naive.objectsIn(namespace, range)),
+    subjectsOfKind: async (kind: SubjectSetKind | undefined, range: OrderedRange) => (asked.push(kind?.namespace ?? '*'), naive.subjectsOfKind(kind, range)),
   };
   const coverage = new IndexCoverage();
   return { source: new IndexedTupleSource(index, database, coverage), coverage, asked, naive };

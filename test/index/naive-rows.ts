@@ -1,4 +1,5 @@
-import type { OrderedSets, SubjectSetKind } from '../../src/reader.js';
+import type { OrderedRange, OrderedSets, SubjectSetKind } from '../../src/reader.js';
+import { inRange } from '../support/ordered-range.js';
 import {
   compareKeys,
   subjectEquals,
@@ -74,23 +75,23 @@ export class NaiveRows {
     });
   }
 
-  objectsIn(namespace: string): string[] {
+  objectsIn(namespace: string, range: OrderedRange): string[] {
     const objects = new Set<string>();
     for (const { tuple: t } of this.rows) {
       if (t.namespace === namespace) objects.add(t.object);
       if ('set' in t.subject && t.subject.set.namespace === namespace) objects.add(t.subject.set.object);
     }
-    return [...objects];
+    return inRange(objects, (o) => o, range);
   }
 
-  subjectsOfKind(kind: SubjectSetKind | undefined): Subject[] {
+  subjectsOfKind(kind: SubjectSetKind | undefined, range: OrderedRange): Subject[] {
     const found = new Map<string, Subject>();
     for (const { tuple: t } of this.rows) {
       const s = t.subject;
       const matches = kind === undefined ? 'id' in s : 'set' in s && s.set.namespace === kind.namespace && s.set.relation === kind.relation;
       if (matches) found.set(JSON.stringify(s), s);
     }
-    return [...found.values()];
+    return inRange(found.values(), (s) => ('id' in s ? s.id : s.set.object), range);
   }
 
   private ordered(k: ObjectRelation): RelationTuple[] {

@@ -18,7 +18,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { ALL_ROWS, type OrderedSets, type TupleSource } from '../../src/reader.js';
+import { ALL_ROWS, type MaybePromise, type OrderedRange, type OrderedSets, type TupleSource } from '../../src/reader.js';
 import { NIL_NETWORK_ID } from '../../src/store/traverse-order.js';
 import { uuidV5 } from '../../src/store/uuid.js';
 import { openStore } from '../../src/store/open.js';
@@ -62,6 +62,18 @@ const sameSubject = (a: Subject, b: Subject): boolean =>
   'id' in a ? 'id' in b && a.id === b.id : 'set' in b && onKey(a.set, b.set);
 const keyOnly = (k: ObjectRelation): ObjectRelation => ({ namespace: k.namespace, object: k.object, relation: k.relation });
 const text = (x: unknown): string => JSON.stringify(x);
+const positionOf = (s: Subject): string => ('id' in s ? s.id : s.set.object);
+
+/** Every item of an ordered read, read `step` at a time, each step after the last item of the one before. */
+async function inSteps<T>(read: (range: OrderedRange) => MaybePromise<T[]>, position: (item: T) => string, step: number): Promise<T[]> {
+  const items: T[] = [];
+  for (let after: string | undefined; ; ) {
+    const got = await read(after === undefined ? { limit: step } : { after, limit: step });
+    items.push(...got);
+    if (got.length < step) return items;
+    after = position(got[got.length - 1]!);
+  }
+}
 
 /** The rows written, in the order written: what every reader must agree with. */
 class Rows {
@@ -112,12 +124,13 @@ class Rows {
     return [...objects].sort(utf8Order);
   }
 
-  subjectsOfKind(kind: { namespace: string; relation: string } | undefined): string[] {
-    const found = new Set<string>();
+  /** In binary order of the id (of the subject set's object). */
+  subjectsOfKind(kind: { namespace: string; relation: string } | undefined): Subject[] {
+    const found = new Map<string, Subject>();
     for (const { subject: s } of this.rows) {
-      if (kind === undefined ? 'id' in s : 'set' in s && s.set.namespace === kind.namespace && s.set.relation === kind.relation) found.add(text(s));
+      if (kind === undefined ? 'id' in s : 'set' in s && s.set.namespace === kind.namespace && s.set.relation === kind.relation) found.set(text(s), s);
     }
-    return [...found].sort();
+    return [...found.values()].sort((a, b) => utf8Order(positionOf(a), positionOf(b)));
   }
 }
 
@@ -233,11 +246,17 @@ async function assertReads(source: TupleSource, rows: Rows, keys: readonly Objec
     assert.deepEqual(await source.keysOf(asked, ns), asked.map((s) => rows.keysOf(s, ns)), `keysOf of every subject in ${ns}`);
   }
   for (const ns of namespaces) {
-    assert.deepEqual([...(await source.objectsIn(ns))].sort(utf8Order), rows.objectsIn(ns), `objectsIn ${ns}`);
+    const objects = rows.objectsIn(ns);
+    assert.deepEqual(await source.objectsIn(ns, { limit: ALL_ROWS }), objects, `objectsIn ${ns}`);
+    assert.deepEqual(await inSteps((range) => source.objectsIn(ns, range), (o) => o, 2), objects, `objectsIn ${ns}, two at a time`);
+    assert.deepEqual(await source.objectsIn(ns, { limit: 0 }), [], `objectsIn ${ns}, none`);
   }
   const kinds = unique([undefined, ...subjects.flatMap((s) => ('set' in s ? [{ namespace: s.set.namespace, relation: s.set.relation }] : []))]);
   for (const kind of kinds) {
-    assert.deepEqual((await source.subjectsOfKind(kind)).map(text).sort(), rows.subjectsOfKind(kind), `subjectsOfKind ${text(kind)}`);
+    const expected = rows.subjectsOfKind(kind).map(text);
+    assert.deepEqual((await source.subjectsOfKind(kind, { limit: ALL_ROWS })).map(text), expected, `subjectsOfKind ${text(kind)}`);
+    const stepped = await inSteps((range) => source.subjectsOfKind(kind, range), positionOf, 2);
+    assert.deepEqual(stepped.map(text), expected, `subjectsOfKind ${text(kind)}, two at a time`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { TupleIndex } from '../../src/index/tuple-index.js';
-import type { MaybePromise, OrderedSets, SubjectSetKind, TupleSource } from '../../src/reader.js';
+import type { MaybePromise, OrderedRange, OrderedSets, SubjectSetKind, TupleSource } from '../../src/reader.js';
+import { inRange } from './ordered-range.js';
 import type { ObjectRelation, RelationTuple, Subject, SubjectSet } from '../../src/tuple.js';
 import { compareKeys, subjectEquals } from '../../src/tuple.js';
 import { NIL_NETWORK_ID, orderedSets } from '../../src/store/traverse-order.js';
@@ -85,17 +86,17 @@ export class MemoryTupleSource implements TupleSource {
     );
   }
 
-  objectsIn(namespace: string): MaybePromise<string[]> {
+  objectsIn(namespace: string, range: OrderedRange): MaybePromise<string[]> {
     const objects = new Set<string>();
     for (const [k, subjects] of this.byKey) {
       const [ns, object] = k.split('\u0000') as [string, string];
       if (ns === namespace) objects.add(object);
       for (const s of subjects) if ('set' in s && s.set.namespace === namespace) objects.add(s.set.object);
     }
-    return this.answer([...objects]);
+    return this.answer(inRange(objects, (o) => o, range));
   }
 
-  subjectsOfKind(kind: SubjectSetKind | undefined): MaybePromise<Subject[]> {
+  subjectsOfKind(kind: SubjectSetKind | undefined, range: OrderedRange): MaybePromise<Subject[]> {
     const found = new Map<string, Subject>();
     for (const subjects of this.byKey.values()) {
       for (const s of subjects) {
@@ -103,7 +104,7 @@ export class MemoryTupleSource implements TupleSource {
         if (matches) found.set(JSON.stringify(s), s);
       }
     }
-    return this.answer([...found.values()]);
+    return this.answer(inRange(found.values(), (s) => ('id' in s ? s.id : s.set.object), range));
   }
 }
 

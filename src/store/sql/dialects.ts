@@ -80,6 +80,8 @@ export const sqliteDialect: Dialect = {
   transactionalDdl: true,
   textEquals: plainEquals,
   exact: (column) => column,
+  // TEXT compares with BINARY unless a column says otherwise: UTF-8 bytes, in code point order.
+  binaryOrder: (expression) => expression,
   // A unary plus keeps SQLite from answering `nid = ?` with an index that starts with nid.
   storeOrderWalk: { tableHint: '', nidEquals: (column) => `+${column} = ?`, cursor: false, setup: [] },
   insertIgnoring: onConflictDoNothing,
@@ -106,6 +108,8 @@ function postgresFamily(name: 'postgres' | 'cockroach'): Dialect {
     transactionalDdl: name === 'postgres',
     textEquals: plainEquals,
     exact: (column) => column,
+    // The "C" collation compares the UTF-8 bytes, whatever the database's collation.
+    binaryOrder: (expression) => `${expression} COLLATE "C"`,
     // PostgreSQL has no index hints, and right after a bulk load (no statistics yet) it
     // estimates that few rows match the network, so it reads all of them through the nid
     // index and sorts them for every keyset page. With sorting disabled for the statement's
@@ -163,6 +167,7 @@ export const mysqlDialect: Dialect = {
     return `(${column} = ? AND ${utf8Bytes(column)} = ${utf8Bytes('?')})`;
   },
   exact: utf8Bytes,
+  binaryOrder: utf8Bytes,
   // Left to itself, MySQL/MariaDB may pick an index that starts with nid and sort every page.
   storeOrderWalk: { tableHint: 'FORCE INDEX (PRIMARY)', nidEquals: (column) => `${column} = ?`, cursor: false, setup: [] },
   insertIgnoring: insertIgnore,

@@ -58,6 +58,8 @@ export interface Dialect {
   textEquals(column: string, value: string, params: SqlValue[]): string;
   /** `column` as an expression that groups and sorts byte for byte. */
   exact(column: string): string;
+  /** `expression` (a column or a `?`) as one that compares and sorts in binary (code point) order under any collation. */
+  binaryOrder(expression: string): string;
   /**
    * An unfiltered walk of a network's tuples in `shard_id` order, written so that the
    * primary key (shard_id, nid) serves both the range and the order (no index that

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { compareKeys, type ObjectRelation, type RelationQuery, type RelationTuple, type Subject, type SubjectSet } from '../../tuple.js';
-import type { OrderedSets, SubjectSetKind } from '../../reader.js';
+import type { OrderedRange, OrderedSets, SubjectSetKind } from '../../reader.js';
 import { unavailable } from '../../errors.js';
 import { checkStorableQuery, checkStorableTuple } from '../limits.js';
 import { type ChangeNotifications, localNotifications } from '../change-notifications.js';
@@ -387,40 +387,59 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     return subjects.map((s) => [...(bySubject.get(where.subjectIdOf(s)) ?? [])].sort(compareKeys));
   }
 
-  async objectsIn(namespace: string): Promise<string[]> {
+  /** One query: read through the indexes on the tuples' objects, the strings sorted by the database. */
+  async objectsIn(namespace: string, range: OrderedRange): Promise<string[]> {
     const where = await this.predicates();
     const params: SqlValue[] = [where.nid];
     const asObject = this.driver.dialect.textEquals('t.namespace', namespace, params);
     params.push(where.nid);
     const asSubjectSet = this.driver.dialect.textEquals('t.subject_set_namespace', namespace, params);
-    const rows = await this.driver.query<{ object: string | null }>(
-      `SELECT m.string_representation AS object FROM keto_uuid_mappings m
-       WHERE m.id IN (SELECT t.object FROM keto_relation_tuples t WHERE t.nid = ? AND ${asObject})
-          OR m.id IN (SELECT t.subject_set_object FROM keto_relation_tuples t WHERE t.nid = ? AND ${asSubjectSet})`,
+    const rows = await this.driver.query<{ text: string | null }>(
+      this.mappedInOrder(
+        `(m.id IN (SELECT t.object FROM keto_relation_tuples t WHERE t.nid = ? AND ${asObject})
+          OR m.id IN (SELECT t.subject_set_object FROM keto_relation_tuples t WHERE t.nid = ? AND ${asSubjectSet}))`,
+        range,
+        params,
+      ),
       params,
     );
-    return rows.map((row) => row.object ?? '');
+    return rows.map((row) => row.text ?? '');
   }
 
-  async subjectsOfKind(kind: SubjectSetKind | undefined): Promise<Subject[]> {
+  async subjectsOfKind(kind: SubjectSetKind | undefined, range: OrderedRange): Promise<Subject[]> {
     const where = await this.predicates();
     const params: SqlValue[] = [where.nid];
     if (kind === undefined) {
-      const rows = await this.driver.query<{ id: string | null }>(
-        `SELECT m.string_representation AS id FROM keto_uuid_mappings m
-         WHERE m.id IN (SELECT t.subject_id FROM keto_relation_tuples t WHERE t.nid = ? AND t.subject_id IS NOT NULL)`,
+      const rows = await this.driver.query<{ text: string | null }>(
+        this.mappedInOrder('m.id IN (SELECT t.subject_id FROM keto_relation_tuples t WHERE t.nid = ? AND t.subject_id IS NOT NULL)', range, params),
         params,
       );
-      return rows.map((row) => ({ id: row.id ?? '' }));
+      return rows.map((row) => ({ id: row.text ?? '' }));
     }
     const namespace = this.driver.dialect.textEquals('t.subject_set_namespace', kind.namespace, params);
     const relation = this.driver.dialect.textEquals('t.subject_set_relation', kind.relation, params);
-    const rows = await this.driver.query<{ object: string | null }>(
-      `SELECT m.string_representation AS object FROM keto_uuid_mappings m
-       WHERE m.id IN (SELECT t.subject_set_object FROM keto_relation_tuples t WHERE t.nid = ? AND t.subject_id IS NULL AND ${namespace} AND ${relation})`,
+    const rows = await this.driver.query<{ text: string | null }>(
+      this.mappedInOrder(
+        `m.id IN (SELECT t.subject_set_object FROM keto_relation_tuples t WHERE t.nid = ? AND t.subject_id IS NULL AND ${namespace} AND ${relation})`,
+        range,
+        params,
+      ),
       params,
     );
-    return rows.map((row) => ({ set: { namespace: kind.namespace, object: row.object ?? '', relation: kind.relation } }));
+    return rows.map((row) => ({ set: { namespace: kind.namespace, object: row.text ?? '', relation: kind.relation } }));
+  }
+
+  /** The distinct strings (`text`) of the mappings that match `condition`, in binary order: the first `range.limit` after `range.after`. */
+  private mappedInOrder(condition: string, range: OrderedRange, params: SqlValue[]): string {
+    const ordered = this.driver.dialect.binaryOrder('m.string_representation');
+    let after = '';
+    if (range.after !== undefined) {
+      params.push(range.after);
+      after = ` AND ${ordered} > ${this.driver.dialect.binaryOrder('?')}`;
+    }
+    return `SELECT DISTINCT m.string_representation AS text, ${ordered} AS position FROM keto_uuid_mappings m
+            WHERE ${condition}${after}
+            ORDER BY position LIMIT ${limitOf(range.limit)}`;
   }
 
   private async insertRows(tx: SqlExecutor, where: Predicates, tuples: readonly RelationTuple[]): Promise<void> {
