@@ -1,10 +1,10 @@
 import { GatehouseError, invalidArgument, limitExceeded, unknownNamespace } from '../errors.js';
 import type { ModelSnapshot } from '../model.js';
-import type { RelationTuple, Subject } from '../tuple.js';
+import type { RelationTuple } from '../tuple.js';
 import { compileModel, type CompiledModel } from './compiled-model.js';
 import { Evaluator, PAUSED_FOR_TURN } from './evaluator.js';
 import { type Explanation, explanationOf, Trace } from './explanation.js';
-import { type FetchingNodeReads, FetchingReads } from './fetching-reads.js';
+import { type FetchingNodeReads, FetchingReads, type KnownRows } from './fetching-reads.js';
 import { nextTurn } from './slices.js';
 import { type CheckSettings, clampDepth, MAX_CALL_STEPS } from './limits.js';
 import { type Limitation, limitReason, MEMBER, type Outcome } from './outcome.js';
@@ -144,7 +144,7 @@ export class CheckEngine {
     source: TupleSource,
     tuples: readonly RelationTuple[],
     maxDepth: number | undefined,
-    known?: ReadonlyMap<string, readonly Subject[]>,
+    known?: ReadonlyMap<string, KnownRows>,
     settings = this.deps.settings(),
     signal?: AbortSignal,
   ): Promise<boolean[]> {

@@ -7,6 +7,13 @@ export interface FetchingNodeReads extends NodeReads {
   fetch(): void | Promise<void>;
 }
 
+/** Every row of a key, read before. */
+export interface KnownRows {
+  readonly subjects: readonly Subject[];
+  /** When known: the order a traverse walks the key's subject sets (`OrderedSets.traverse`, over the sets of `subjects` in their order). */
+  readonly traverse?: readonly number[];
+}
+
 const NOT_ASKED = 0;
 const ASKED = 1;
 const STORED = 2;
@@ -19,7 +26,8 @@ const ABSENT = 3;
  * a check, so a direct answer is a fact about its key alone). A row not read yet answers
  * UNREAD and is remembered; `fetch` then asks for every such row at once: one call for the
  * direct answers, one for the stored subject sets (in store order and in the order a
- * traverse walks them; a key known beforehand is read again when a traverse walks it).
+ * traverse walks them; a key known beforehand without that order is read again when a
+ * traverse walks it).
  */
 export class FetchingReads implements FetchingNodeReads {
   /** Set once the source has answered through a Promise. */
@@ -38,7 +46,7 @@ export class FetchingReads implements FetchingNodeReads {
     private readonly source: TupleSource,
     private readonly subject: Subject,
     /** Every row of some keys, read before (by `keyName`): their answers need no fetch. */
-    private readonly known?: ReadonlyMap<string, readonly Subject[]>,
+    private readonly known?: ReadonlyMap<string, KnownRows>,
   ) {}
 
   setNode(namespace: string, object: string, relation: string): number {
@@ -54,8 +62,10 @@ export class FetchingReads implements FetchingNodeReads {
       this.targets.push(undefined);
       const rows = this.known?.get(name);
       if (rows !== undefined) {
-        this.directState[node] = rows.some((s) => subjectEquals(s, this.subject)) ? STORED : ABSENT;
-        this.sets[node] = rows.flatMap((s) => ('set' in s ? [this.setNode(s.set.namespace, s.set.object, s.set.relation)] : []));
+        this.directState[node] = rows.subjects.some((s) => subjectEquals(s, this.subject)) ? STORED : ABSENT;
+        const sets = rows.subjects.flatMap((s) => ('set' in s ? [this.setNode(s.set.namespace, s.set.object, s.set.relation)] : []));
+        this.sets[node] = sets;
+        if (rows.traverse !== undefined) this.targets[node] = rows.traverse.map((at) => sets[at]!);
       }
     }
     return node;

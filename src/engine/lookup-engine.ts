@@ -4,6 +4,7 @@ import { ALL_ROWS, type Consistency, DEFAULT_CONSISTENCY, internedReadsOf, type 
 import { compareBinary, keyName, type ObjectRelation, type RelationTuple, type Subject } from '../tuple.js';
 import type { CheckEngine } from './check-engine.js';
 import { compileModel } from './compiled-model.js';
+import type { KnownRows } from './fetching-reads.js';
 import { type LookupModel, lookupModel } from './lookup-model.js';
 
 export interface LookupEngineDeps {
@@ -96,7 +97,7 @@ export class LookupEngine {
     page: Page,
     source: TupleSource,
     tupleOf: (c: T) => RelationTuple,
-    known?: ReadonlyMap<string, readonly Subject[]>,
+    known?: ReadonlyMap<string, KnownRows>,
     signal?: AbortSignal,
   ): Promise<LookupPage<T>> {
     const items: T[] = [];
@@ -246,14 +247,15 @@ async function objectCandidates(source: TupleSource, model: LookupModel, q: List
  * The subjects of the kind a check could allow, walking forwards from the object: the
  * subjects stored on each reached key, the subject sets among them expanded, the relations
  * a reached permit names on the same object, and the relation a traverse asks of the
- * objects its walked relation holds. Each level of the walk costs two reads. The rows read
- * are kept: confirming the candidates reads them again only where the walk did not.
+ * objects its walked relation holds. Each level of the walk costs a read, three when it
+ * traverses. The rows read are kept, with the order a traverse walks them: confirming the
+ * candidates reads them again only where the walk did not.
  */
 async function subjectCandidates(
   source: TupleSource,
   model: LookupModel,
   q: ListSubjectsQuery,
-): Promise<{ candidates: Candidates<Subject>; rows?: Map<string, readonly Subject[]> }> {
+): Promise<{ candidates: Candidates<Subject>; rows?: Map<string, KnownRows> }> {
   const kind = q.kind;
   const ofKind = (s: Subject): boolean =>
     kind === undefined ? 'id' in s : 'set' in s && s.set.namespace === kind.namespace && s.set.relation === kind.relation;
@@ -261,7 +263,7 @@ async function subjectCandidates(
     return { candidates: (after, limit) => source.subjectsOfKind(kind, { ...(after === undefined ? {} : { after }), limit }) };
   }
   const found = new Map<string, Subject>();
-  const rows = new Map<string, readonly Subject[]>();
+  const rows = new Map<string, KnownRows>();
   const frontier = new Frontier(() => undefined);
   frontier.reach({ namespace: q.namespace, object: q.object, relation: q.relation });
   for (let level = frontier.take(); level.length > 0; level = frontier.take()) {
@@ -274,18 +276,24 @@ async function subjectCandidates(
         asked.push(traverse.relation);
       }
     }
-    const [stored, walked] = await settle([source.subjects(level, ALL_ROWS), source.subjects(vias, ALL_ROWS)]);
-    stored!.forEach((subjects, i) => {
+    const traversing = vias.length > 0;
+    const [stored, walked, ordered] = await Promise.all([
+      source.subjects(level, ALL_ROWS),
+      traversing ? source.subjects(vias, ALL_ROWS) : [],
+      traversing ? source.orderedSubjectSets(vias) : [],
+    ]);
+    stored.forEach((subjects, i) => {
       const k = level[i]!;
-      rows.set(keyName(k.namespace, k.object, k.relation), subjects);
+      rows.set(keyName(k.namespace, k.object, k.relation), { subjects });
       for (const s of subjects) {
         if (ofKind(s)) found.set(positionOf(s), s);
         if ('set' in s) frontier.reach(s.set);
       }
     });
-    walked!.forEach((subjects, i) => {
+    walked.forEach((subjects, i) => {
       const via = vias[i]!;
-      rows.set(keyName(via.namespace, via.object, via.relation), subjects);
+      const { sets, traverse } = ordered[i]!;
+      rows.set(keyName(via.namespace, via.object, via.relation), { subjects: [...subjects.filter((s) => 'id' in s), ...sets.map((set) => ({ set }))], traverse });
       for (const s of subjects) if ('set' in s) frontier.reach({ namespace: s.set.namespace, object: s.set.object, relation: asked[i]! });
     });
   }

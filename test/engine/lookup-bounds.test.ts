@@ -6,7 +6,7 @@ import { everyPage, LookupEngine, MAX_CANDIDATES_HELD } from '../../src/engine/l
 import { TupleIndex } from '../../src/index/tuple-index.js';
 import { currentReads, type TupleSource } from '../../src/reader.js';
 import type { RelationTuple } from '../../src/tuple.js';
-import { and, computed, not, ns, or, permit, related, snapshot } from './hand-models.js';
+import { and, computed, not, ns, or, permit, related, snapshot, traverse } from './hand-models.js';
 
 /**
  * What a lookup holds and reads, however large the store: every object (subject) of a kind
@@ -16,14 +16,18 @@ import { and, computed, not, ns, or, permit, related, snapshot } from './hand-mo
 const model = snapshot([
   ns('User'),
   ns('Group', related('member', 'User', 'Group#member')),
+  ns('Folder', related('banned', 'User'), permit('notBanned', or(not(computed('banned'))))),
   ns(
     'Doc',
     related('viewer', 'User', 'Group#member'),
     related('banned', 'User', 'Group#member'),
+    related('parent', 'Folder'),
     // A `!` that grants alone: every Doc is a candidate.
     permit('open', or(not(computed('banned')))),
     // Needs a stored path: the walk from the subject finds the candidates.
     permit('view', and(computed('viewer'), not(computed('banned')))),
+    // Confirming a viewer walks the parent folder: the walk's rows must serve every candidate's traverse.
+    permit('read', and(computed('viewer'), traverse('parent', 'notBanned'))),
   ),
 ]);
 
@@ -109,5 +113,22 @@ describe('lookup bounds', () => {
     };
     const few = await readsOfPage(10);
     assert.equal(await readsOfPage(MAX_CANDIDATES_HELD), few);
+  });
+
+  it('over a database, the reads of a page of subjects do not grow with the candidates whose checks traverse', async () => {
+    /** `viewers` users view d, in folder f, which bans the first of them. */
+    const world = (viewers: number): RelationTuple[] => [
+      { namespace: 'Doc', object: 'd', relation: 'parent', subject: { set: { namespace: 'Folder', object: 'f', relation: '' } } },
+      { namespace: 'Folder', object: 'f', relation: 'banned', subject: { id: 'u_000' } },
+      ...Array.from({ length: viewers }, (_, i): RelationTuple => ({ namespace: 'Doc', object: 'd', relation: 'viewer', subject: { id: `u_${String(i).padStart(3, '0')}` } })),
+    ];
+    const readsOfPage = async (viewers: number) => {
+      const { lookups, counted } = lookupsOver(world(viewers), true);
+      const page = await lookups.listSubjects({ namespace: 'Doc', object: 'd', relation: 'read', pageSize: 1000 });
+      assert.deepEqual(page, { items: Array.from({ length: viewers - 1 }, (_, i) => ({ id: `u_${String(i + 1).padStart(3, '0')}` })) });
+      return counted.calls;
+    };
+    const few = await readsOfPage(3);
+    assert.equal(await readsOfPage(500), few);
   });
 });
