@@ -32,6 +32,7 @@ const parts: Part[] = [
   { name: 'library API vs casbin and oso', script: 'library.js', args: ['2000'], timeoutMs: 600_000 },
   { name: 'index vs database', script: 'index-vs-database.js', args: [sqlTuples, '3000'], timeoutMs: 1_200_000 },
   { name: 'served checks (REST, gRPC)', script: 'served-checks.js', args: [memoryTuples, '3000'], timeoutMs: 2_400_000 },
+  { name: 'lookups and snaptoken checks', script: 'lookups.js', args: [memoryTuples, sqlTuples, '3000'], timeoutMs: 1_200_000 },
   { name: 'write throughput', script: 'write.js', timeoutMs: 900_000 },
   { name: 'CLI import and export', script: 'import.js', args: [importTuples], timeoutMs: 1_800_000 },
   { name: 'gRPC server floor (lean handler vs grpc-js)', script: 'grpc-floor.js', args: ['3', '32', '1'], timeoutMs: 180_000 },

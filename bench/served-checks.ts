@@ -10,20 +10,20 @@
  *   node dist/bench/served-checks.js [TUPLES] [DURATION_MS]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { TupleIndex } from '../src/index/tuple-index.js';
 import { openStore } from '../src/store/open.js';
 import type { RelationTuple } from '../src/tuple.js';
 import { postgresDatabase, sqliteFileDatabase, type TestDatabase } from '../test/store/databases.js';
-import { type GatehouseProcess, startGatehouseProcess } from '../test/support/server.js';
+import type { GatehouseProcess } from '../test/support/server.js';
 import { sampleChecks } from './check-samples.js';
 import { grpcCheckRequest, restCheckPath } from './check-wire.js';
 import { DATASET_OPL, loadDataset, shapeFor, tuplesOf } from './dataset.js';
 import { type Figure, printFigure } from './figure.js';
-import { type LoadResult, runLoad } from './load-run.js';
+import { type LoadResult, runLoad, startServer } from './served-process.js';
 
 const tuples = Number(process.argv[2] ?? 100_000);
 const durationMs = Number(process.argv[3] ?? 2000);
@@ -69,7 +69,7 @@ async function measureFloors(): Promise<void> {
     const floor = await startFloor(kind);
     try {
       for (const c of CONCURRENCY) {
-        const r = await runLoad(durationMs, kind, floor.port, kind === 'http' ? ['/relation-tuples/check/openapi?namespace=Doc'] : [{}], c);
+        const r = await runLoad(kind, floor.port, kind === 'http' ? ['/relation-tuples/check/openapi?namespace=Doc'] : [{}], c, durationMs);
         floors[`${kind}:${c}`] = r;
         report('floors', `bare ${kind === 'http' ? 'node:http' : '@grpc/grpc-js'} constant answer, c=${c}`, r);
       }
@@ -89,35 +89,6 @@ async function load(dsn: string): Promise<void> {
   }
 }
 
-async function waitFor(what: string, done: () => boolean, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** Starts gatehouse over `dsn`, waits for its index to be warm, then silences its access log. */
-async function startServer(dsn: string, oplFile: string, index: { enabled: boolean; max_staleness: string }): Promise<GatehouseProcess> {
-  const config = { dsn, namespaces: { location: pathToFileURL(oplFile).href }, index: { ...index }, log: { level: 'info', format: 'json' } };
-  const gh = await startGatehouseProcess({ config, timeoutMs: 60_000 });
-  const logged = (msg: string) => gh.logs.some((l) => typeof l === 'object' && l !== null && String((l as { msg?: unknown }).msg).startsWith(msg));
-  if (index.enabled) await waitFor('the index to be warm', () => logged('index: warm'), 600_000);
-  writeFileSync(gh.configFile, JSON.stringify({ ...JSON.parse(readFileSync(gh.configFile, 'utf8')), log: { level: 'error', format: 'json' } }));
-  // The access log must be off before measuring: a request must no longer add a log line.
-  const quiet = async () => {
-    const before = gh.logs.length;
-    await fetch(`${gh.url.read}/health/alive`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    return gh.logs.length === before;
-  };
-  const until = Date.now() + 15_000;
-  while (!(await quiet())) {
-    if (Date.now() > until) throw new Error('the access log did not turn off after the configuration reload');
-  }
-  return gh;
-}
-
 /** Rounds of the comparison between the default guarantee and bounded staleness, alternating between two servers. */
 const COST_ROUNDS = 3;
 
@@ -135,7 +106,7 @@ async function costOfFreshness(dialect: string, strict: GatehouseProcess, bounde
     const runs: Record<'strict' | 'bounded', LoadResult[]> = { strict: [], bounded: [] };
     for (let round = 0; round < COST_ROUNDS; round++) {
       const order = round % 2 === 0 ? (['strict', 'bounded'] as const) : (['bounded', 'strict'] as const);
-      for (const side of order) runs[side].push(await runLoad(durationMs, 'http', (side === 'strict' ? strict : bounded).ports.read, requests, c));
+      for (const side of order) runs[side].push(await runLoad('http', (side === 'strict' ? strict : bounded).ports.read, requests, c, durationMs));
     }
     const medianRun = (list: LoadResult[]) => list.find((r) => r.perSecond === median(list.map((x) => x.perSecond)))!;
     report(part, `REST 3-hop check, c=${c} (median of ${COST_ROUNDS} runs)`, medianRun(runs.bounded), floors[`http:${c}`], { rate: 0.8, p99: 1.25 });
@@ -167,14 +138,14 @@ async function measureServer(dialect: string, db: TestDatabase, oplFile: string,
   try {
     for (const [kind, list] of kinds) {
       for (const c of CONCURRENCY) {
-        const r = await runLoad(durationMs, 'http', strict.ports.read, list.map(restCheckPath), c);
+        const r = await runLoad('http', strict.ports.read, list.map(restCheckPath), c, durationMs);
         report(indexOn, `REST ${kind} check, c=${c}`, r, floors[`http:${c}`], { rate: 0.8, p99: 1.25 });
         if (kind === '3-hop') threeHopOn.push(r);
       }
     }
     for (const [kind, list] of kinds) {
       for (const c of CONCURRENCY) {
-        const r = await runLoad(durationMs, 'grpc', strict.ports.read, list.map(grpcCheckRequest), c);
+        const r = await runLoad('grpc', strict.ports.read, list.map(grpcCheckRequest), c, durationMs);
         report(indexOn, `gRPC ${kind} check, c=${c}`, r, floors[`grpc:${c}`], { rate: 1.0 });
       }
     }
@@ -190,7 +161,7 @@ async function measureServer(dialect: string, db: TestDatabase, oplFile: string,
   const off = await startServer(db.dsn, oplFile, { enabled: false, max_staleness: '0s' });
   try {
     for (const [i, c] of CONCURRENCY.entries()) {
-      const r = await runLoad(durationMs, 'http', off.ports.read, threeHopPaths, c);
+      const r = await runLoad('http', off.ports.read, threeHopPaths, c, durationMs);
       report(`served checks, ${dialect}, index off (${label} tuples)`, `REST 3-hop check, c=${c}`, r);
       printFigure({
         part: `served checks, ${dialect}, ratios (${label} tuples)`,

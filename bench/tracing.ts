@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGatehouseProcess, type GatehouseProcess } from '../test/support/server.js';
 import { printFigure } from './figure.js';
-import { runLoad, type LoadResult } from './load-run.js';
+import { runLoad, type LoadResult } from './served-process.js';
 import { readyEnv, serveToReady } from './ready-time.js';
 
 const runs = Number(process.argv[2] ?? 5);
@@ -67,7 +67,7 @@ try {
     const results: LoadResult[][] = MODES.map(() => []);
     for (let round = 0; round < ROUNDS; round++) {
       const order = MODES.map((_, i) => (i + round) % MODES.length);
-      for (const i of order) results[i]!.push(await runLoad(durationMs, 'http', servers[i]!.ports.read, requests, CONCURRENCY));
+      for (const i of order) results[i]!.push(await runLoad('http', servers[i]!.ports.read, requests, CONCURRENCY, durationMs));
     }
     const off = median(results[0]!.map((r) => r.perSecond));
     for (const [i, mode] of MODES.entries()) {
