@@ -52,7 +52,8 @@ export interface LookupPage<T> {
  * page ends at an id and the next starts after it: every answer once across the pages.
  * They are confirmed a chunk at a time, and the store hands out every object or subject of
  * a kind by the same chunks: a request holds at most MAX_CANDIDATES_HELD of them (or a
- * page), however many the store has.
+ * page), however many the store has. A walk holds the keys it reaches from the subject
+ * (from the object).
  */
 export class LookupEngine {
   constructor(private readonly deps: LookupEngineDeps) {}
