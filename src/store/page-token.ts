@@ -7,9 +7,13 @@ const TOKEN_VERSION = 1;
 
 export const invalidPageToken = () => invalidArgument('The page token is invalid or has expired; request the first page again');
 
-/** The keyset position a page token carries: the shard id of the last row of the previous page. */
+/**
+ * The keyset position a page token carries: the last row of the previous page, by its shard
+ * id and, for listings paged by relation first (see list-order.ts), its relation.
+ */
 export interface PagePosition {
   readonly after: string;
+  readonly relation?: string;
 }
 
 /**
@@ -25,13 +29,14 @@ export class PageTokens {
   }
 
   issue(query: RelationQuery, position: PagePosition): string {
-    return this.tokens.issue({ v: TOKEN_VERSION, q: queryDigest(query), a: position.after });
+    return this.tokens.issue({ v: TOKEN_VERSION, q: queryDigest(query), a: position.after, r: position.relation });
   }
 
   read(query: RelationQuery, token: string): PagePosition {
-    const { v, q, a } = (this.tokens.read(token) ?? {}) as { v?: unknown; q?: unknown; a?: unknown };
+    const { v, q, a, r } = (this.tokens.read(token) ?? {}) as { v?: unknown; q?: unknown; a?: unknown; r?: unknown };
     if (v !== TOKEN_VERSION || q !== queryDigest(query) || typeof a !== 'string' || !isUuid(a)) throw invalidPageToken();
-    return { after: a.toLowerCase() };
+    if (r !== undefined && typeof r !== 'string') throw invalidPageToken();
+    return r === undefined ? { after: a.toLowerCase() } : { after: a.toLowerCase(), relation: r };
   }
 }
 

@@ -69,9 +69,15 @@ function adoptionCase(dialect: string, makeDatabase: () => Promise<TestDatabase>
     try {
       assert.deepEqual(
         (await store.migrations.status()).map((m) => m.state),
-        ['applied', 'pending', 'pending', 'pending', 'pending'],
+        ['applied', 'pending', 'pending', 'pending', 'pending', 'pending'],
       );
-      assert.deepEqual(await store.migrations.up(), ['20261125000001000000', '20261125000002000000', '20261201000001000000', '20261201000002000000']);
+      assert.deepEqual(await store.migrations.up(), [
+        '20261125000001000000',
+        '20261125000002000000',
+        '20261201000001000000',
+        '20261201000002000000',
+        '20261204000001000000',
+      ]);
       assert.deepEqual((await store.list({ namespace: 'files' })).tuples.sort(bySubject), [
         { namespace: 'files', object: 'secret folder/ü', relation: 'owner', subject: { set: { namespace: 'groups', object: 'dev-team', relation: '' } } },
         { namespace: 'files', object: 'readme.md', relation: 'viewer', subject: { id: 'alice' } },

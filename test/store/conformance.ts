@@ -53,6 +53,15 @@ async function listAll(store: RelationTupleStore, query: RelationQuery, size = 1
   return out;
 }
 
+/** A deterministic generator of integers below `n`. */
+function seeded(seed: number): (n: number) => number {
+  let state = seed >>> 0;
+  return (n) => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return Math.floor((state / 2 ** 32) * n);
+  };
+}
+
 const rejectsWith = (kind: string) => (error: unknown) => error instanceof GatehouseError && error.kind === kind;
 
 /** A driver whose transactions fail at the first DELETE, after the inserts ran. */
@@ -97,15 +106,15 @@ export function storeSuite(dialect: string, makeDatabase: () => Promise<TestData
       const status = await store.migrations.status();
       assert.deepEqual(
         status.map((s) => s.state),
-        ['applied', 'applied', 'applied', 'applied', 'applied'],
+        ['applied', 'applied', 'applied', 'applied', 'applied', 'applied'],
       );
       assert.deepEqual(await store.migrations.up(), []);
-      assert.deepEqual(await store.migrations.down(2), ['20261201000002000000', '20261201000001000000']);
+      assert.deepEqual(await store.migrations.down(3), ['20261204000001000000', '20261201000002000000', '20261201000001000000']);
       assert.deepEqual(
         (await store.migrations.status()).map((s) => s.state),
-        ['applied', 'applied', 'applied', 'pending', 'pending'],
+        ['applied', 'applied', 'applied', 'pending', 'pending', 'pending'],
       );
-      assert.deepEqual(await store.migrations.up(), ['20261201000001000000', '20261201000002000000']);
+      assert.deepEqual(await store.migrations.up(), ['20261201000001000000', '20261201000002000000', '20261204000001000000']);
     });
 
     test('create, read, delete', async () => {
@@ -141,6 +150,28 @@ export function storeSuite(dialect: string, makeDatabase: () => Promise<TestData
           };
           assert.deepEqual(sorted(await listAll(store, query, 7)), sorted(seed.filter((t) => matches(t, query))), JSON.stringify(query));
         }
+      }
+    });
+
+    test('property: a paged walk under random filters and page sizes equals the filtered full set', async () => {
+      const next = seeded(20261204);
+      const pick = <T>(items: readonly T[]): T => items[next(items.length)]!;
+      const namespaces = ['docs', 'groups', 'Docs'];
+      const objects = ['a', 'b', 'c', ''];
+      const relations = ['owner', 'viewer', 'member', 'viewer '];
+      const subjects: Subject[] = [id('alice'), id('bob'), id(''), set('groups', 'a', 'member'), set('groups', 'b', ''), set('docs', 'a', 'owner')];
+      const seed = Array.from({ length: 400 }, () => tuple(pick(namespaces), pick(objects), pick(relations), pick(subjects)));
+      await store.transact(seed, []);
+      for (let run = 0; run < 60; run++) {
+        const mask = next(16);
+        const query: RelationQuery = {
+          ...(mask & 1 ? { namespace: pick(namespaces) } : {}),
+          ...(mask & 2 ? { object: pick(objects) } : {}),
+          ...(mask & 4 ? { relation: pick(relations) } : {}),
+          ...(mask & 8 ? { subject: pick(subjects) } : {}),
+        };
+        const size = 1 + next(40);
+        assert.deepEqual(sorted(await listAll(store, query, size)), sorted(seed.filter((t) => matches(t, query))), JSON.stringify({ query, size }));
       }
     });
 

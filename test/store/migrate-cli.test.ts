@@ -28,10 +28,10 @@ function cliCases(dialect: string, makeDatabase: () => Promise<TestDatabase>, wa
       const [a, b] = await Promise.all([migrate(database.dsn, 'up', '--yes'), migrate(database.dsn, 'up', '--yes')]);
       assert.equal(a.code, 0, a.stderr);
       assert.equal(b.code, 0, b.stderr);
-      assert.equal(appliedCount(a.stdout) + appliedCount(b.stdout), 5);
+      assert.equal(appliedCount(a.stdout) + appliedCount(b.stdout), 6);
       const status = await migrate(database.dsn, 'status');
       assert.equal(status.code, 0, status.stderr);
-      assert.equal((status.stdout.match(/Applied$/gm) ?? []).length, 5);
+      assert.equal((status.stdout.match(/Applied$/gm) ?? []).length, 6);
       if (!walkBack) return;
       const again = await migrate(database.dsn, 'up', '--yes');
       assert.match(again.stdout, /All migrations are already applied/);

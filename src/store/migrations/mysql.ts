@@ -80,5 +80,12 @@ export const mysqlSchema: DialectSchema = {
     { uuid: 'CHAR(36)', bigint: 'BIGINT', longText: `LONGTEXT ${BINARY_TEXT}`, timestamp: 'DATETIME(3)' },
     KETO_WRITER_LOG,
     TABLE_OPTIONS,
+    // MySQL has no IF NOT EXISTS for indexes (MariaDB has): one ALTER adds or drops them all or none.
+    {
+      create: (indexes) => [
+        `ALTER TABLE keto_relation_tuples ${indexes.map((index) => `ADD INDEX ${index.name} (${index.columns.join(', ')})`).join(', ')}`,
+      ],
+      drop: (names) => [`ALTER TABLE keto_relation_tuples ${names.map((name) => `DROP INDEX ${name}`).join(', ')}`],
+    },
   ),
 };

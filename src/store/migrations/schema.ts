@@ -1,3 +1,5 @@
+import { LISTING_INDEXES } from '../sql/list-order.js';
+
 /** One dialect's schema: Keto's final tables as a single step, then gatehouse's own steps. */
 export interface DialectSchema {
   /** Creates and drops Keto's tables, indexes and constraints exactly as Keto's migrations leave them. */
@@ -30,7 +32,12 @@ export interface KetoWriterLog {
  * gatehouse's additions: its own tables, and triggers on Keto's table that log the writes
  * of Keto processes sharing the database; Keto's tables themselves are never altered.
  */
-export function gatehouseSteps(types: GatehouseColumnTypes, ketoWriterLog: KetoWriterLog, tableOptions = ''): MigrationStep[] {
+export function gatehouseSteps(
+  types: GatehouseColumnTypes,
+  ketoWriterLog: KetoWriterLog,
+  tableOptions = '',
+  indexes: IndexStatements = INDEXES_IF_NOT_EXISTS,
+): MigrationStep[] {
   return [
     {
       version: '20261125000001000000',
@@ -78,8 +85,25 @@ export function gatehouseSteps(types: GatehouseColumnTypes, ketoWriterLog: KetoW
       up: ketoWriterLog.up,
       down: ketoWriterLog.down,
     },
+    {
+      version: '20261204000001000000',
+      name: 'gatehouse_listing_indexes',
+      up: indexes.create(Object.values(LISTING_INDEXES)),
+      down: indexes.drop(Object.values(LISTING_INDEXES).map((index) => index.name)),
+    },
   ];
 }
+
+/** How a dialect creates and drops indexes of keto_relation_tuples. */
+export interface IndexStatements {
+  create(indexes: readonly { readonly name: string; readonly columns: readonly string[] }[]): string[];
+  drop(names: readonly string[]): string[];
+}
+
+export const INDEXES_IF_NOT_EXISTS: IndexStatements = {
+  create: (indexes) => indexes.map((index) => `CREATE INDEX IF NOT EXISTS ${index.name} ON keto_relation_tuples (${index.columns.join(', ')})`),
+  drop: (names) => names.map((name) => `DROP INDEX IF EXISTS ${name}`),
+};
 
 /** A dialect's JSON constructors, by name. */
 export interface JsonFunctions {

@@ -84,6 +84,7 @@ export const sqliteDialect: Dialect = {
   binaryOrder: (expression) => expression,
   // A unary plus keeps SQLite from answering `nid = ?` with an index that starts with nid.
   storeOrderWalk: { tableHint: '', nidEquals: (column) => `+${column} = ?`, cursor: false, setup: [] },
+  indexHint: (index) => `INDEXED BY ${index}`,
   insertIgnoring: onConflictDoNothing,
   arrayParameters: false,
   insertRows: valuesInserts(onConflictDoNothing),
@@ -120,6 +121,7 @@ function postgresFamily(name: 'postgres' | 'cockroach'): Dialect {
       cursor: name === 'postgres',
       setup: name === 'postgres' ? ['SET LOCAL enable_sort = off'] : [],
     },
+    indexHint: () => '',
     insertIgnoring: onConflictDoNothing,
     // CockroachDB keeps VALUES lists and OR-ed deletes: the array forms are measured and tested on PostgreSQL only.
     arrayParameters: name === 'postgres',
@@ -170,6 +172,7 @@ export const mysqlDialect: Dialect = {
   binaryOrder: utf8Bytes,
   // Left to itself, MySQL/MariaDB may pick an index that starts with nid and sort every page.
   storeOrderWalk: { tableHint: 'FORCE INDEX (PRIMARY)', nidEquals: (column) => `${column} = ?`, cursor: false, setup: [] },
+  indexHint: (index) => `FORCE INDEX (${index})`,
   insertIgnoring: insertIgnore,
   arrayParameters: false,
   insertRows: valuesInserts(insertIgnore),

@@ -73,6 +73,8 @@ export interface Dialect {
     /** Statements run first in the walk's transaction (a page of it then runs in one), to steer the planner. */
     readonly setup: readonly string[];
   };
+  /** What follows a table alias to make a query read through the named index (nothing where the planner takes no hints). */
+  indexHint(index: string): string;
   /** `INSERT … ` that skips rows whose primary key exists, for `columns` and `rows` rows. */
   insertIgnoring(table: string, columns: readonly string[], key: readonly string[], rows: number): string;
   /** Whether statements may bind arrays (`SqlParameter` lists) and unnest them into rows. */

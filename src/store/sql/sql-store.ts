@@ -12,6 +12,7 @@ import { appendChange, beginOwnWrite, pruneChanges, readChanges } from './change
 import { CURSOR_WALK_COLUMNS, walkCursor } from './cursor-walk.js';
 import type { PoolUsage, Row, SqlColumn, SqlDriver, SqlExecutor, SqlValue } from './driver.js';
 import { MAX_PARAMETERS } from './driver.js';
+import { filteredPage, type ListingOrder, orderBy, rowsAfter, SHARD_ORDER } from './list-order.js';
 import { keyId, Predicates, subjectId } from './predicates.js';
 import { TUPLE_COLUMNS, tupleOf, type TupleRow } from './rows.js';
 
@@ -44,8 +45,9 @@ const isUnfiltered = (q: RelationQuery): boolean =>
 
 const limitOf = (n: number): number => Math.max(0, Math.trunc(n));
 
-/** A selection of whole rows of `t` (ordered and limited), read with their strings, in shard order. */
-const withStrings = (selection: string): string => `SELECT ${TUPLE_COLUMNS} FROM (${selection}) t ORDER BY t.shard_id`;
+/** A selection of whole rows of `t` (ordered and limited), read with their strings, in `order`. */
+const withStrings = (selection: string, order: ListingOrder = SHARD_ORDER): string =>
+  `SELECT ${TUPLE_COLUMNS} FROM (${selection}) t ORDER BY ${orderBy(order)}`;
 
 const chunks = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
@@ -71,23 +73,29 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     checkStorableQuery(query);
     const [where, secrets] = await Promise.all([this.predicates(), this.tokenSecrets()]);
     const tokens = new PageTokens(secrets);
-    const params: SqlValue[] = [];
-    const unfiltered = isUnfiltered(query);
-    let selection = unfiltered
-      ? this.storeOrderWalk(where.nid, params)
-      : `SELECT t.* FROM keto_relation_tuples t WHERE ${where.query(query, params)}`;
-    if (page.token !== undefined && page.token !== '') {
-      params.push(tokens.read(query, page.token).after);
-      selection += ' AND t.shard_id > ?';
-    }
+    const position = page.token !== undefined && page.token !== '' ? tokens.read(query, page.token) : undefined;
     const size = Math.max(1, limitOf(page.size));
-    const sql = withStrings(`${selection} ORDER BY t.shard_id LIMIT ${size + 1}`);
-    const rows = unfiltered ? await this.inStoreOrder<TupleRow>(sql, params) : await this.driver.query<TupleRow>(sql, params);
+    let rows: TupleRow[];
+    let order = SHARD_ORDER;
+    if (isUnfiltered(query)) {
+      const params: SqlValue[] = [];
+      let selection = this.storeOrderWalk(where.nid, params);
+      if (position !== undefined) selection += ` AND ${rowsAfter(order, position, params)}`;
+      rows = await this.inStoreOrder<TupleRow>(withStrings(`${selection} ORDER BY t.shard_id LIMIT ${size + 1}`), params);
+    } else {
+      const selection = filteredPage(this.driver.dialect, where, query, position, size + 1);
+      order = selection.order;
+      rows = await this.driver.query<TupleRow>(withStrings(selection.sql, order), selection.params);
+    }
     const more = rows.length > size;
     const shown = more ? rows.slice(0, size) : rows;
+    const last = shown[shown.length - 1];
     return {
       tuples: shown.map(tupleOf),
-      nextPageToken: more ? tokens.issue(query, { after: String(shown[shown.length - 1]!.shard_id).toLowerCase() }) : '',
+      nextPageToken:
+        more && last !== undefined
+          ? tokens.issue(query, { after: String(last.shard_id).toLowerCase(), ...(order.byRelation ? { relation: last.relation } : {}) })
+          : '',
     };
   }
 

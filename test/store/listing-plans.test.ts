@@ -1,0 +1,132 @@
+/**
+ * The plans of filtered listings, read with EXPLAIN on every dialect: for each filter
+ * combination Keto's list API accepts, a first page and a later one (keyset condition) must
+ * read through an index whose equality prefix holds a filter (never a full scan of the table
+ * or of an index). A page may sort only rows its index narrowed to one object or one subject;
+ * a namespace or a relation is never sorted.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { openSqlDriver } from '../../src/store/open.js';
+import { SqlMigrator } from '../../src/store/migrations/migrator.js';
+import type { SqlDriver } from '../../src/store/sql/driver.js';
+import { filteredPage } from '../../src/store/sql/list-order.js';
+import { Predicates } from '../../src/store/sql/predicates.js';
+import { SqlRelationTupleStore } from '../../src/store/sql/sql-store.js';
+import type { RelationQuery, RelationTuple } from '../../src/tuple.js';
+import { mysqlDatabase, postgresDatabase, sqliteFileDatabase, type TestDatabase } from './databases.js';
+
+const TUPLES = 20_000;
+
+function tupleAt(i: number): RelationTuple {
+  const namespace = ['Doc', 'Folder', 'Group'][i % 3]!;
+  const relation = ['viewer', 'owner', 'parent', 'member'][i % 4]!;
+  const subject = i % 5 === 0 ? { set: { namespace: 'Group', object: `g${i % 200}`, relation: 'member' } } : { id: `user${i % 3000}` };
+  return { namespace, object: `o${i % 4000}`, relation, subject };
+}
+
+/** Every combination of the four filters, with a subject id and with a subject set. */
+function queries(): RelationQuery[] {
+  const out: RelationQuery[] = [];
+  for (let mask = 1; mask < 16; mask++)
+    for (const subject of mask & 8 ? [{ id: 'user7' }, { set: { namespace: 'Group', object: 'g5', relation: 'member' } }] : [undefined]) {
+      out.push({
+        ...(mask & 1 ? { namespace: 'Doc' } : {}),
+        ...(mask & 2 ? { object: 'o7' } : {}),
+        ...(mask & 4 ? { relation: 'viewer' } : {}),
+        ...(subject !== undefined ? { subject } : {}),
+      });
+    }
+  return out;
+}
+
+/** What a plan does, in the terms the rule above needs. */
+interface PlanFacts {
+  readonly fullScan: boolean;
+  readonly sorts: boolean;
+  /** Whether the index read is bounded to one object or one subject (an equality on its column). */
+  readonly narrowed: boolean;
+  readonly text: string;
+}
+
+const explainers: Record<string, (driver: SqlDriver, sql: string, params: unknown[]) => Promise<PlanFacts>> = {
+  async sqlite(driver, sql, params) {
+    const rows = await driver.query<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params as never);
+    const details = rows.map((r) => r.detail);
+    return {
+      fullScan: details.some((d) => /^SCAN /.test(d)),
+      sorts: details.some((d) => d.includes('TEMP B-TREE')),
+      narrowed: details.some((d) => /USING .*INDEX .*\((nid=\? AND )?.*(object|subject_id|subject_set_object)=\?/.test(d)),
+      text: details.join(' | '),
+    };
+  },
+  async postgres(driver, sql, params) {
+    const rows = await driver.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params as never);
+    const lines = rows.map((r) => r['QUERY PLAN']);
+    return {
+      fullScan: lines.some((l) => /Seq Scan|Index (Only )?Scan using keto_relation_tuples_uuid_pkey/.test(l) && !/Index Cond: .*shard_id = /.test(l)),
+      sorts: lines.some((l) => /\bSort\b/.test(l) && !l.includes('Sort Key')),
+      narrowed: lines.some((l) => /Index Cond: .*\b(object|subject_id|subject_set_object) = /.test(l)),
+      text: lines.join(' | '),
+    };
+  },
+  async mysql(driver, sql, params) {
+    const rows = await driver.query<{ type: string; key: string | null; Extra: string | null }>(`EXPLAIN ${sql}`, params as never);
+    const table = rows.filter((r) => r.key !== undefined);
+    return {
+      fullScan: table.some((r) => r.type === 'ALL' || r.type === 'index' || r.key === 'PRIMARY' || r.key === null),
+      sorts: table.some((r) => (r.Extra ?? '').includes('filesort')),
+      narrowed: table.every((r) => r.key === 'gatehouse_tuples_object_idx' || r.key === 'keto_relation_tuples_uuid_reverse_subject_idx'),
+      text: JSON.stringify(rows),
+    };
+  },
+};
+
+function plansSuite(name: string, makeDatabase: () => Promise<TestDatabase>): void {
+  describe(`listing plans on ${name}`, () => {
+    let database: TestDatabase;
+    let driver: SqlDriver;
+    let where: Predicates;
+
+    before(async () => {
+      database = await makeDatabase();
+      const opened = await openSqlDriver(database.dsn);
+      driver = opened.driver;
+      const store = new SqlRelationTupleStore(driver, new SqlMigrator(driver, opened.schema));
+      await store.migrations.up();
+      for (let at = 0; at < TUPLES; at += 2000) await store.transact(Array.from({ length: 2000 }, (_, i) => tupleAt(at + i)), []);
+      where = new Predicates(driver.dialect, await store.networkId());
+    });
+    after(async () => {
+      await driver?.close();
+      await database?.drop();
+    });
+
+    const check = async (stage: string) => {
+      for (const query of queries()) {
+        for (const position of [undefined, { after: '00000000-0000-4000-8000-000000000000', relation: 'owner' }]) {
+          const page = filteredPage(driver.dialect, where, query, position, 501);
+          const facts = await explainers[driver.dialect.name]!(driver, page.sql, page.params);
+          const why = `${stage} ${JSON.stringify(query)} ${position === undefined ? 'first page' : 'later page'}: ${facts.text}`;
+          assert.equal(facts.fullScan, false, `full scan: ${why}`);
+          if (facts.sorts) assert.ok(facts.narrowed, `sort of more than one object's or subject's rows: ${why}`);
+          if (query.object === undefined && query.subject === undefined) assert.equal(facts.sorts, false, `sort: ${why}`);
+        }
+      }
+    };
+
+    test('before the database has statistics, no filter is answered by a full scan or a sort of its matches', () => check('fresh'));
+    test('after statistics are gathered, the same holds', async () => {
+      await driver.execute(driver.dialect.name === 'mysql' ? 'ANALYZE TABLE keto_relation_tuples' : 'ANALYZE');
+      await check('analyzed');
+    });
+  });
+}
+
+plansSuite('SQLite', async () => sqliteFileDatabase());
+const postgres = process.env['TEST_POSTGRES_DSN'];
+if (postgres === undefined || postgres === '') test('listing plans on PostgreSQL', { skip: 'TEST_POSTGRES_DSN is not set' }, () => {});
+else plansSuite('PostgreSQL', () => postgresDatabase(postgres));
+const mysql = process.env['TEST_MYSQL_DSN'];
+if (mysql === undefined || mysql === '') test('listing plans on MySQL', { skip: 'TEST_MYSQL_DSN is not set' }, () => {});
+else plansSuite('MySQL', () => mysqlDatabase(mysql));
