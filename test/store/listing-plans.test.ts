@@ -2,7 +2,8 @@
  * The plans of filtered listings, read with EXPLAIN on every dialect: for each filter
  * combination Keto's list API accepts, a first page and a later one (keyset condition) must
  * read through an index whose equality prefix holds a filter (never a full scan of the table
- * or of an index). A page may sort only rows its index narrowed to one object or one subject;
+ * or of an index), a later page starting its index read at its position (a range, not a
+ * filter over the rows before it). A page may sort only rows its index narrowed to one object or one subject;
  * a namespace or a relation is never sorted.
  */
 import assert from 'node:assert/strict';
@@ -44,6 +45,8 @@ function queries(): RelationQuery[] {
 interface PlanFacts {
   readonly fullScan: boolean;
   readonly sorts: boolean;
+  /** Whether the index read starts at the page's position (a range condition in the index access, not a filter). */
+  readonly ranged: boolean;
   /** Whether the index read is bounded to one object or one subject (an equality on its column). */
   readonly narrowed: boolean;
   readonly text: string;
@@ -56,6 +59,7 @@ const explainers: Record<string, (driver: SqlDriver, sql: string, params: unknow
     return {
       fullScan: details.some((d) => /^SCAN /.test(d)),
       sorts: details.some((d) => d.includes('TEMP B-TREE')),
+      ranged: details.some((d) => /^SEARCH t USING .*INDEX .*\(.*>\?\)/.test(d)),
       narrowed: details.some((d) => /USING .*INDEX .*\((nid=\? AND )?.*(object|subject_id|subject_set_object)=\?/.test(d)),
       text: details.join(' | '),
     };
@@ -66,6 +70,7 @@ const explainers: Record<string, (driver: SqlDriver, sql: string, params: unknow
     return {
       fullScan: lines.some((l) => /Seq Scan|Index (Only )?Scan using keto_relation_tuples_uuid_pkey/.test(l) && !/Index Cond: .*shard_id = /.test(l)),
       sorts: lines.some((l) => /\bSort\b/.test(l) && !l.includes('Sort Key')),
+      ranged: lines.some((l) => /Index Cond: .* > /.test(l)),
       narrowed: lines.some((l) => /Index Cond: .*\b(object|subject_id|subject_set_object) = /.test(l)),
       text: lines.join(' | '),
     };
@@ -76,6 +81,7 @@ const explainers: Record<string, (driver: SqlDriver, sql: string, params: unknow
     return {
       fullScan: table.some((r) => r.type === 'ALL' || r.type === 'index' || r.key === 'PRIMARY' || r.key === null),
       sorts: table.some((r) => (r.Extra ?? '').includes('filesort')),
+      ranged: table.every((r) => r.type === 'range'),
       narrowed: table.every((r) => r.key === 'gatehouse_tuples_object_idx' || r.key === 'keto_relation_tuples_uuid_reverse_subject_idx'),
       text: JSON.stringify(rows),
     };
@@ -105,12 +111,14 @@ function plansSuite(name: string, makeDatabase: () => Promise<TestDatabase>): vo
     const check = async (stage: string) => {
       for (const query of queries()) {
         for (const position of [undefined, { after: '00000000-0000-4000-8000-000000000000', relation: 'owner' }]) {
-          const page = filteredPage(driver.dialect, where, query, position, 501);
-          const facts = await explainers[driver.dialect.name]!(driver, page.sql, page.params);
-          const why = `${stage} ${JSON.stringify(query)} ${position === undefined ? 'first page' : 'later page'}: ${facts.text}`;
-          assert.equal(facts.fullScan, false, `full scan: ${why}`);
-          if (facts.sorts) assert.ok(facts.narrowed, `sort of more than one object's or subject's rows: ${why}`);
-          if (query.object === undefined && query.subject === undefined) assert.equal(facts.sorts, false, `sort: ${why}`);
+          for (const part of filteredPage(driver.dialect, where, query, position, 501).queries) {
+            const facts = await explainers[driver.dialect.name]!(driver, part.sql, part.params);
+            const why = `${stage} ${JSON.stringify(query)} ${position === undefined ? 'first page' : 'later page'}: ${facts.text}`;
+            assert.equal(facts.fullScan, false, `full scan: ${why}`);
+            if (position !== undefined && !facts.narrowed) assert.equal(facts.ranged, true, `position not bounding the index read: ${why}`);
+            if (facts.sorts) assert.ok(facts.narrowed, `sort of more than one object's or subject's rows: ${why}`);
+            if (query.object === undefined && query.subject === undefined) assert.equal(facts.sorts, false, `sort: ${why}`);
+          }
         }
       }
     };

@@ -51,29 +51,49 @@ export function listingOrder(dialect: Dialect, query: RelationQuery): ListingOrd
 /** `ORDER BY` of a page in `order`, over the table alias `t`. */
 export const orderBy = (order: ListingOrder): string => (order.byRelation ? 't.relation, t.shard_id' : 't.shard_id');
 
-/** The keyset condition for the rows after `position`, binding its values onto `params`. */
-export function rowsAfter(order: ListingOrder, position: PagePosition, params: SqlValue[]): string {
-  if (!order.byRelation) {
-    params.push(position.after);
-    return 't.shard_id > ?';
-  }
-  const relation = position.relation ?? '';
-  params.push(relation, relation, position.after);
-  return '(t.relation > ? OR (t.relation = ? AND t.shard_id > ?))';
+/** One query of a page: the rows it selects, ordered and limited. */
+export interface PageQuery {
+  readonly sql: string;
+  readonly params: SqlValue[];
 }
 
-/** The rows of one page of a filtered listing (`limit` of them at most, after `position`), ordered. */
+/**
+ * The queries of one page of a filtered listing (`limit` rows at most, after `position`),
+ * run in turn until `limit` rows are found; each is one range of its index. After a
+ * position in a relation-ordered walk that is two ranges: the rest of the position's
+ * relation, then the relations after it (a row comparison would be one range on SQLite and
+ * PostgreSQL, but MySQL and MariaDB read it as a filter over the whole namespace).
+ */
 export function filteredPage(
   dialect: Dialect,
   where: Predicates,
   query: RelationQuery,
   position: PagePosition | undefined,
   limit: number,
-): { sql: string; params: SqlValue[]; order: ListingOrder } {
+): { queries: PageQuery[]; order: ListingOrder } {
   const order = listingOrder(dialect, query);
-  const params: SqlValue[] = [];
   const hint = order.index === undefined ? '' : dialect.indexHint(order.index);
-  let sql = `SELECT t.* FROM keto_relation_tuples t ${hint} WHERE ${where.query(query, params)}`;
-  if (position !== undefined) sql += ` AND ${rowsAfter(order, position, params)}`;
-  return { sql: `${sql} ORDER BY ${orderBy(order)} LIMIT ${limit}`, params, order };
+  const select = (after: (params: SqlValue[]) => string | undefined, orderedBy: string): PageQuery => {
+    const params: SqlValue[] = [];
+    let sql = `SELECT t.* FROM keto_relation_tuples t ${hint} WHERE ${where.query(query, params)}`;
+    const condition = after(params);
+    if (condition !== undefined) sql += ` AND ${condition}`;
+    return { sql: `${sql} ORDER BY ${orderedBy} LIMIT ${limit}`, params };
+  };
+  const shardAfter = (params: SqlValue[]): string | undefined => {
+    if (position === undefined) return undefined;
+    params.push(position.after);
+    return 't.shard_id > ?';
+  };
+  if (!order.byRelation || position === undefined) return { queries: [select(shardAfter, orderBy(order))], order };
+  const relation = position.relation ?? '';
+  const sameRelation = select((params) => {
+    params.push(relation, position.after);
+    return 't.relation = ? AND t.shard_id > ?';
+  }, 't.shard_id');
+  const laterRelations = select((params) => {
+    params.push(relation);
+    return 't.relation > ?';
+  }, orderBy(order));
+  return { queries: [sameRelation, laterRelations], order };
 }

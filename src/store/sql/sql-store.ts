@@ -12,7 +12,7 @@ import { appendChange, beginOwnWrite, pruneChanges, readChanges } from './change
 import { CURSOR_WALK_COLUMNS, walkCursor } from './cursor-walk.js';
 import type { PoolUsage, Row, SqlColumn, SqlDriver, SqlExecutor, SqlValue } from './driver.js';
 import { MAX_PARAMETERS } from './driver.js';
-import { filteredPage, type ListingOrder, orderBy, rowsAfter, SHARD_ORDER } from './list-order.js';
+import { filteredPage, type ListingOrder, orderBy, SHARD_ORDER } from './list-order.js';
 import { keyId, Predicates, subjectId } from './predicates.js';
 import { TUPLE_COLUMNS, tupleOf, type TupleRow } from './rows.js';
 
@@ -80,12 +80,19 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     if (isUnfiltered(query)) {
       const params: SqlValue[] = [];
       let selection = this.storeOrderWalk(where.nid, params);
-      if (position !== undefined) selection += ` AND ${rowsAfter(order, position, params)}`;
+      if (position !== undefined) {
+        params.push(position.after);
+        selection += ' AND t.shard_id > ?';
+      }
       rows = await this.inStoreOrder<TupleRow>(withStrings(`${selection} ORDER BY t.shard_id LIMIT ${size + 1}`), params);
     } else {
-      const selection = filteredPage(this.driver.dialect, where, query, position, size + 1);
-      order = selection.order;
-      rows = await this.driver.query<TupleRow>(withStrings(selection.sql, order), selection.params);
+      const page = filteredPage(this.driver.dialect, where, query, position, size + 1);
+      order = page.order;
+      rows = [];
+      for (const part of page.queries) {
+        if (rows.length > size) break;
+        rows.push(...(await this.driver.query<TupleRow>(withStrings(part.sql, order), part.params)));
+      }
     }
     const more = rows.length > size;
     const shown = more ? rows.slice(0, size) : rows;
