@@ -9,11 +9,12 @@ export const invalidPageToken = () => invalidArgument('The page token is invalid
 
 /**
  * The keyset position a page token carries: the last row of the previous page, by its shard
- * id and, for listings paged by relation first (see list-order.ts), its relation.
+ * id and, for listings paged by relation or namespace first (see sql/list-order.ts), that.
  */
 export interface PagePosition {
   readonly after: string;
   readonly relation?: string;
+  readonly namespace?: string;
 }
 
 /**
@@ -29,14 +30,14 @@ export class PageTokens {
   }
 
   issue(query: RelationQuery, position: PagePosition): string {
-    return this.tokens.issue({ v: TOKEN_VERSION, q: queryDigest(query), a: position.after, r: position.relation });
+    return this.tokens.issue({ v: TOKEN_VERSION, q: queryDigest(query), a: position.after, r: position.relation, n: position.namespace });
   }
 
   read(query: RelationQuery, token: string): PagePosition {
-    const { v, q, a, r } = (this.tokens.read(token) ?? {}) as { v?: unknown; q?: unknown; a?: unknown; r?: unknown };
+    const { v, q, a, r, n } = (this.tokens.read(token) ?? {}) as { v?: unknown; q?: unknown; a?: unknown; r?: unknown; n?: unknown };
     if (v !== TOKEN_VERSION || q !== queryDigest(query) || typeof a !== 'string' || !isUuid(a)) throw invalidPageToken();
-    if (r !== undefined && typeof r !== 'string') throw invalidPageToken();
-    return r === undefined ? { after: a.toLowerCase() } : { after: a.toLowerCase(), relation: r };
+    if ((r !== undefined && typeof r !== 'string') || (n !== undefined && typeof n !== 'string')) throw invalidPageToken();
+    return { after: a.toLowerCase(), ...(r === undefined ? {} : { relation: r }), ...(n === undefined ? {} : { namespace: n }) };
   }
 }
 

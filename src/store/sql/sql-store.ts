@@ -4,7 +4,7 @@ import type { OrderedRange, OrderedSets, SubjectSetKind } from '../../reader.js'
 import { unavailable } from '../../errors.js';
 import { checkStorableQuery, checkStorableTuple } from '../limits.js';
 import { type ChangeNotifications, localNotifications } from '../change-notifications.js';
-import { PageTokens } from '../page-token.js';
+import { type PagePosition, PageTokens } from '../page-token.js';
 import type { ChangeEntry, Migrator, PageRequest, RelationTupleStore, TuplePage } from '../store.js';
 import { traverseOrder, type TraverseRow } from '../traverse-order.js';
 import { uuidV4, uuidV7 } from '../uuid.js';
@@ -12,7 +12,7 @@ import { appendChange, beginOwnWrite, pruneChanges, readChanges } from './change
 import { CURSOR_WALK_COLUMNS, walkCursor } from './cursor-walk.js';
 import type { PoolUsage, Row, SqlColumn, SqlDriver, SqlExecutor, SqlValue } from './driver.js';
 import { MAX_PARAMETERS } from './driver.js';
-import { filteredPage, type ListingOrder, orderBy, SHARD_ORDER } from './list-order.js';
+import { listingOrder, type ListingOrder, nextNamespace, orderBy, type PageQuery, pageQueries, SHARD_ORDER } from './list-order.js';
 import { keyId, Predicates, subjectId } from './predicates.js';
 import { TUPLE_COLUMNS, tupleOf, type TupleRow } from './rows.js';
 
@@ -86,13 +86,8 @@ export class SqlRelationTupleStore implements RelationTupleStore {
       }
       rows = await this.inStoreOrder<TupleRow>(withStrings(`${selection} ORDER BY t.shard_id LIMIT ${size + 1}`), params);
     } else {
-      const page = filteredPage(this.driver.dialect, where, query, position, size + 1);
-      order = page.order;
-      rows = [];
-      for (const part of page.queries) {
-        if (rows.length > size) break;
-        rows.push(...(await this.driver.query<TupleRow>(withStrings(part.sql, order), part.params)));
-      }
+      order = listingOrder(query);
+      rows = await this.filteredRows(where, query, order, position, size + 1);
     }
     const more = rows.length > size;
     const shown = more ? rows.slice(0, size) : rows;
@@ -101,9 +96,48 @@ export class SqlRelationTupleStore implements RelationTupleStore {
       tuples: shown.map(tupleOf),
       nextPageToken:
         more && last !== undefined
-          ? tokens.issue(query, { after: String(last.shard_id).toLowerCase(), ...(order.byRelation ? { relation: last.relation } : {}) })
+          ? tokens.issue(query, {
+              after: String(last.shard_id).toLowerCase(),
+              ...(order.byRelation ? { relation: last.relation } : {}),
+              ...(order.byNamespace ? { namespace: last.namespace } : {}),
+            })
           : '',
     };
+  }
+
+  /** Up to `limit` rows of a filtered listing after `position`, in `order` (see list-order.ts). */
+  private async filteredRows(
+    where: Predicates,
+    query: RelationQuery,
+    order: ListingOrder,
+    position: PagePosition | undefined,
+    limit: number,
+  ): Promise<TupleRow[]> {
+    const rows: TupleRow[] = [];
+    const read = async (queries: readonly PageQuery[]) => {
+      for (const part of queries) {
+        if (rows.length >= limit) return;
+        rows.push(...(await this.driver.query<TupleRow>(withStrings(part.sql, order), part.params)));
+      }
+    };
+    if (!order.byNamespace) {
+      await read(pageQueries(this.driver.dialect, where, query, undefined, position, limit));
+      return rows.slice(0, limit);
+    }
+    const next = async (after: string | undefined) => {
+      const seek = nextNamespace(where, after);
+      return (await this.driver.query<{ namespace: string | null }>(seek.sql, seek.params))[0]?.namespace ?? undefined;
+    };
+    let namespace = position?.namespace ?? (await next(undefined));
+    let after = position;
+    while (namespace !== undefined && rows.length < limit) {
+      await read(pageQueries(this.driver.dialect, where, query, namespace, after, limit - rows.length));
+      if (rows.length < limit) {
+        namespace = await next(namespace);
+        after = undefined;
+      }
+    }
+    return rows;
   }
 
   async walk(pageSize: number, onPage: (tuples: RelationTuple[]) => boolean): Promise<void> {
