@@ -35,6 +35,7 @@ const parts: Part[] = [
   { name: 'lookups and snaptoken checks', script: 'lookups.js', args: [memoryTuples, sqlTuples, '3000'], timeoutMs: 1_200_000 },
   { name: 'write throughput', script: 'write.js', timeoutMs: 900_000 },
   { name: 'CLI import and export', script: 'import.js', args: [importTuples], timeoutMs: 1_800_000 },
+  { name: 'filtered listing', script: 'listing.js', args: ['200000'], timeoutMs: 900_000 },
   { name: 'gRPC server floor (lean handler vs grpc-js)', script: 'grpc-floor.js', args: ['3', '32', '1'], timeoutMs: 180_000 },
   { name: 'OPL compile', script: 'opl.js', timeoutMs: 300_000 },
   { name: '/health/alive under 8 worst-case checks', script: 'health-under-load.js', args: ['20'], timeoutMs: 300_000 },
