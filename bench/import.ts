@@ -55,6 +55,7 @@ async function writeInput(path: string): Promise<number> {
 }
 
 const MiB = 2 ** 20;
+const SQLITE_IMPORT_TARGET = 4 * 3_600;
 const TENTHS = 9;
 
 interface CliRun {
@@ -153,7 +154,10 @@ async function measure(name: string, database: TestDatabase, input: string, expo
     const imported = await runCli(importArgs, readOffsetShare(input, statSync(input).size));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
-    printFigure({ part: 'cli-import', name: `${name} import throughput (${total} tuples, batches of ${batch}, ${concurrency} in flight)`, value: Math.round(total / seconds), unit: 'tuples/s' });
+    const rate = Math.round(total / seconds);
+    // SQLite's target: 4× the 3.6k tuples/s measured at 1M tuples before the work on it.
+    const target = name === 'sqlite' ? { target: `≥ ${SQLITE_IMPORT_TARGET} tuples/s`, met: rate >= SQLITE_IMPORT_TARGET } : {};
+    printFigure({ part: 'cli-import', name: `${name} import throughput (${total} tuples, batches of ${batch}, ${concurrency} in flight)`, value: rate, unit: 'tuples/s', ...target });
     reportMemory(`${name} import`, imported);
 
     if (skipExport) return;
