@@ -3,6 +3,8 @@ import { digestOf, SignedTokens } from '../signed-tokens.js';
 import type { RelationTupleStore } from './store.js';
 
 const TOKEN_VERSION = 1;
+/** How many tokens a process remembers as already verified (the oldest is forgotten first). */
+const REMEMBERED_TOKENS = 1024;
 
 export const invalidSnaptoken = () => invalidArgument('The snaptoken is invalid: use a token this database issued, unchanged');
 
@@ -31,6 +33,11 @@ export class Snaptokens {
   private readonly network: string;
   private lastRevision = -1;
   private lastToken = '';
+  /**
+   * Tokens this instance issued or found authentic, exactly as spelled, and what they name:
+   * reading one again needs no signature check. Lives as long as the secrets it was checked under.
+   */
+  private readonly known = new Map<string, ChangelogPosition>();
 
   constructor(secrets: readonly string[], networkId: string) {
     this.tokens = new SignedTokens(secrets, 'snaptoken');
@@ -42,12 +49,15 @@ export class Snaptokens {
     if (revision !== this.lastRevision) {
       this.lastToken = this.tokens.issue({ v: TOKEN_VERSION, n: this.network, r: revision });
       this.lastRevision = revision;
+      this.remember(this.lastToken, { revision });
     }
     return this.lastToken;
   }
 
   /** The position a token names; invalid_argument for anything this database did not issue. */
   read(token: string): ChangelogPosition {
+    const known = this.known.get(token);
+    if (known !== undefined) return known;
     // base64url leaves spare bits in a final character: only the exact spelling issued is taken.
     if (!token.split('.').every(canonicalBase64url)) throw invalidSnaptoken();
     const payload = this.tokens.read(token);
@@ -55,7 +65,14 @@ export class Snaptokens {
     const { v, n, r, w } = payload as { v?: unknown; n?: unknown; r?: unknown; w?: unknown };
     if (v !== TOKEN_VERSION || !isCount(r) || (w !== undefined && !isCount(w))) throw invalidSnaptoken();
     if (n !== this.network) throw foreignSnaptoken();
-    return w === undefined ? { revision: r } : { revision: r, within: w };
+    const position = w === undefined ? { revision: r } : { revision: r, within: w };
+    this.remember(token, position);
+    return position;
+  }
+
+  private remember(token: string, position: ChangelogPosition): void {
+    if (this.known.size >= REMEMBERED_TOKENS) this.known.delete(this.known.keys().next().value!);
+    this.known.set(token, position);
   }
 }
 

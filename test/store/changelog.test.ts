@@ -59,6 +59,9 @@ for (const dialect of SQL_DIALECTS) {
       const token = tokens.issue(revision);
       assert.deepEqual(tokens.read(token), { revision });
       assert.equal(tokens.issue(revision), token);
+      assert.deepEqual(tokens.read(token), { revision }, 'read again, once known');
+      for (let r = 1; r <= 1100; r++) tokens.read(tokens.issue(revision + r));
+      assert.deepEqual(tokens.read(token), { revision }, 'known no more after 1,100 others, and checked again');
       assert.deepEqual(tokens.read(tokens.issue(revision, 2)), { revision, within: 2 });
       assert.deepEqual((await snaptokensOf(store)()).read(token), { revision }, 'another handle on the same database');
 
