@@ -6,7 +6,7 @@ import { checkStorableQuery, checkStorableTuple } from '../limits.js';
 import { type ChangeNotifications, localNotifications } from '../change-notifications.js';
 import { type PagePosition, PageTokens } from '../page-token.js';
 import type { ChangeEntry, Migrator, PageRequest, RelationTupleStore, TuplePage } from '../store.js';
-import { traverseOrder, type TraverseRow } from '../traverse-order.js';
+import { traverseOrder } from '../traverse-order.js';
 import { uuidV4, uuidV7 } from '../uuid.js';
 import { appendChange, beginOwnWrite, pruneChanges, readChanges } from './changelog.js';
 import { CURSOR_WALK_COLUMNS, walkCursor } from './cursor-walk.js';
@@ -48,6 +48,23 @@ const limitOf = (n: number): number => Math.max(0, Math.trunc(n));
 /** A selection of whole rows of `t` (ordered and limited), read with their strings, in `order`. */
 const withStrings = (selection: string, order: ListingOrder = SHARD_ORDER): string =>
   `SELECT ${TUPLE_COLUMNS} FROM (${selection}) t ORDER BY ${orderBy(order)}`;
+
+/** A stored subject-set row of a key, with its object's text. */
+type SubjectSetRow = {
+  readonly namespace: string;
+  readonly object: string;
+  readonly relation: string;
+  readonly subject_set_namespace: string;
+  readonly subject_set_object: string;
+  readonly subject_set_relation: string;
+  readonly subject_set_object_text: string | null;
+};
+
+const subjectSetOf = (row: SubjectSetRow): SubjectSet => ({
+  namespace: row.subject_set_namespace,
+  object: row.subject_set_object_text ?? '',
+  relation: row.subject_set_relation,
+});
 
 const chunks = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
@@ -285,22 +302,11 @@ export class SqlRelationTupleStore implements RelationTupleStore {
   }
 
   async subjectSets(keys: readonly ObjectRelation[], limit: number): Promise<SubjectSet[][]> {
-    if (keys.length === 0) return [];
-    const where = await this.predicates();
     const exact = this.driver.dialect.exact;
-    const byKey = new Map<string, SubjectSet[]>();
-    for (const chunk of chunks(keys, KEY_CHUNK)) {
-      const params: SqlValue[] = [where.nid];
-      const keySql = where.keys(chunk, params);
-      const rows = await this.driver.query<{
-        namespace: string;
-        object: string;
-        relation: string;
-        subject_set_namespace: string;
-        subject_set_relation: string;
-        subject_set_object_text: string | null;
-      }>(
-        `SELECT r.namespace, r.object, r.relation, r.subject_set_namespace, r.subject_set_relation,
+    const found = await this.subjectSetRows(
+      keys,
+      (keySql) =>
+        `SELECT r.namespace, r.object, r.relation, r.subject_set_namespace, r.subject_set_object, r.subject_set_relation,
                 m.string_representation AS subject_set_object_text
          FROM (SELECT t.namespace, t.object, t.relation, t.subject_set_namespace, t.subject_set_object, t.subject_set_relation,
                       ROW_NUMBER() OVER (PARTITION BY ${exact('t.namespace')}, t.object, ${exact('t.relation')} ORDER BY t.shard_id) AS position
@@ -309,60 +315,47 @@ export class SqlRelationTupleStore implements RelationTupleStore {
          LEFT JOIN keto_uuid_mappings m ON m.id = r.subject_set_object
          WHERE r.position <= ${Math.max(0, limitOf(limit))}
          ORDER BY r.namespace, r.object, r.relation, r.position`,
-        params,
-      );
-      for (const row of rows) {
-        const id = keyId(row.namespace, String(row.object), row.relation);
-        let sets = byKey.get(id);
-        if (sets === undefined) byKey.set(id, (sets = []));
-        sets.push({
-          namespace: row.subject_set_namespace,
-          object: row.subject_set_object_text ?? '',
-          relation: row.subject_set_relation,
-        });
-      }
-    }
-    return keys.map((key) => [...(byKey.get(keyId(key.namespace, where.uuidOf(key.object), key.relation)) ?? [])]);
+    );
+    return found.map((rows) => rows.map(subjectSetOf));
   }
 
   /** Every subject set of each key in shard order, and the order Keto's traverse reads them (by their stored object UUIDs). */
   async orderedSubjectSets(keys: readonly ObjectRelation[]): Promise<OrderedSets[]> {
-    if (keys.length === 0) return [];
-    const where = await this.predicates();
-    const byKey = new Map<string, { sets: SubjectSet[]; rows: TraverseRow[] }>();
-    for (const chunk of chunks(keys, KEY_CHUNK)) {
-      const params: SqlValue[] = [where.nid];
-      const keySql = where.keys(chunk, params);
-      const rows = await this.driver.query<{
-        namespace: string;
-        object: string;
-        relation: string;
-        subject_set_namespace: string;
-        subject_set_object: string;
-        subject_set_relation: string;
-        subject_set_object_text: string | null;
-      }>(
+    const found = await this.subjectSetRows(
+      keys,
+      (keySql) =>
         `SELECT t.namespace, t.object, t.relation, t.subject_set_namespace, t.subject_set_object, t.subject_set_relation,
                 m.string_representation AS subject_set_object_text
          FROM keto_relation_tuples t
          LEFT JOIN keto_uuid_mappings m ON m.id = t.subject_set_object
          WHERE t.nid = ? AND t.subject_id IS NULL AND ${keySql}
          ORDER BY t.shard_id`,
-        params,
-      );
+    );
+    // The traverse order is sorted here rather than by the database: byte order under every collation.
+    return found.map((rows) => ({
+      sets: rows.map(subjectSetOf),
+      traverse: traverseOrder(
+        rows.map((row) => ({ namespace: row.subject_set_namespace, objectId: String(row.subject_set_object).toLowerCase(), relation: row.subject_set_relation })),
+      ),
+    }));
+  }
+
+  /** The subject-set rows of each key, in the order `select` returns them, read in chunks of keys. */
+  private async subjectSetRows(keys: readonly ObjectRelation[], select: (keySql: string) => string): Promise<SubjectSetRow[][]> {
+    if (keys.length === 0) return [];
+    const where = await this.predicates();
+    const byKey = new Map<string, SubjectSetRow[]>();
+    for (const chunk of chunks(keys, KEY_CHUNK)) {
+      const params: SqlValue[] = [where.nid];
+      const rows = await this.driver.query<SubjectSetRow>(select(where.keys(chunk, params)), params);
       for (const row of rows) {
         const id = keyId(row.namespace, String(row.object), row.relation);
         let found = byKey.get(id);
-        if (found === undefined) byKey.set(id, (found = { sets: [], rows: [] }));
-        found.sets.push({ namespace: row.subject_set_namespace, object: row.subject_set_object_text ?? '', relation: row.subject_set_relation });
-        found.rows.push({ namespace: row.subject_set_namespace, objectId: String(row.subject_set_object).toLowerCase(), relation: row.subject_set_relation });
+        if (found === undefined) byKey.set(id, (found = []));
+        found.push(row);
       }
     }
-    // The traverse order is sorted here rather than by the database: byte order under every collation.
-    return keys.map((key) => {
-      const found = byKey.get(keyId(key.namespace, where.uuidOf(key.object), key.relation));
-      return found === undefined ? { sets: [], traverse: [] } : { sets: found.sets, traverse: traverseOrder(found.rows) };
-    });
+    return keys.map((key) => byKey.get(keyId(key.namespace, where.uuidOf(key.object), key.relation)) ?? []);
   }
 
   async subjects(keys: readonly ObjectRelation[], limit: number): Promise<Subject[][]> {
