@@ -30,22 +30,27 @@ interface Connection {
 
 const dialectOf = (dsn: string): Dialect => (dsn.startsWith('sqlite://') ? 'sqlite' : dsn.startsWith('mysql://') ? 'mysql' : 'postgres');
 
+/** `work` between `begin` and COMMIT, rolled back when it throws. */
+const inTransaction =
+  (begin: string, exec: (sql: string) => unknown) =>
+  async (work: () => Promise<void>): Promise<void> => {
+    await exec(begin);
+    try {
+      await work();
+      await exec('COMMIT');
+    } catch (error) {
+      await exec('ROLLBACK');
+      throw error;
+    }
+  };
+
 async function connect(dsn: string, dialect: Dialect): Promise<Connection> {
   if (dialect === 'sqlite') {
     const db = new Database(dsn.slice('sqlite://'.length).split('?')[0]!, { timeout: 5000 });
     db.pragma('foreign_keys = ON');
     return {
       run: async (sql, args) => void db.prepare(sql).run(...(args as unknown[])),
-      transaction: async (work) => {
-        db.exec('BEGIN IMMEDIATE');
-        try {
-          await work();
-          db.exec('COMMIT');
-        } catch (error) {
-          db.exec('ROLLBACK');
-          throw error;
-        }
-      },
+      transaction: inTransaction('BEGIN IMMEDIATE', (sql) => void db.exec(sql)),
       close: async () => void db.close(),
     };
   }
@@ -61,16 +66,7 @@ async function connect(dsn: string, dialect: Dialect): Promise<Connection> {
     });
     return {
       run: async (sql, args) => void (await c.execute(sql, args as never)),
-      transaction: async (work) => {
-        await c.query('START TRANSACTION');
-        try {
-          await work();
-          await c.query('COMMIT');
-        } catch (error) {
-          await c.query('ROLLBACK');
-          throw error;
-        }
-      },
+      transaction: inTransaction('START TRANSACTION', (sql) => c.query(sql)),
       close: () => c.end(),
     };
   }
@@ -83,16 +79,7 @@ async function connect(dsn: string, dialect: Dialect): Promise<Connection> {
   };
   return {
     run: async (sql, args) => void (await c.query(numbered(sql), args as unknown[])),
-    transaction: async (work) => {
-      await c.query('BEGIN');
-      try {
-        await work();
-        await c.query('COMMIT');
-      } catch (error) {
-        await c.query('ROLLBACK');
-        throw error;
-      }
-    },
+    transaction: inTransaction('BEGIN', (sql) => c.query(sql)),
     close: () => c.end(),
   };
 }
