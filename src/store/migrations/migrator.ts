@@ -9,7 +9,7 @@ import {
   KETO_MIGRATION_TABLE_DDL,
   ketoVersions,
 } from './keto-history.js';
-import type { DialectSchema } from './schema.js';
+import type { DialectSchema, Statement } from './schema.js';
 
 interface Step {
   readonly version: string;
@@ -26,8 +26,11 @@ interface History {
   readonly gatehouseTableExists: boolean;
 }
 
-async function run(tx: SqlExecutor, statements: readonly string[]): Promise<void> {
-  for (const statement of statements) await tx.execute(statement);
+async function run(tx: SqlExecutor, statements: readonly Statement[]): Promise<void> {
+  for (const statement of statements) {
+    if (typeof statement === 'string') await tx.execute(statement);
+    else if ((await tx.query(statement.unless)).length === 0) await tx.execute(statement.sql);
+  }
 }
 
 /**

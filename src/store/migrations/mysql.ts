@@ -38,6 +38,10 @@ const KETO_WRITER_LOG: KetoWriterLog = {
   down: [`DROP TRIGGER IF EXISTS ${KETO_WRITER_TRIGGERS.delete}`, `DROP TRIGGER IF EXISTS ${KETO_WRITER_TRIGGERS.insert}`],
 };
 
+/** How many of the named indexes keto_relation_tuples has, as a scalar subquery. */
+const indexCount = (names: readonly string[]): string =>
+  `(SELECT COUNT(DISTINCT index_name) FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'keto_relation_tuples' AND index_name IN (${names.map((name) => `'${name}'`).join(', ')}))`;
+
 /** MySQL and MariaDB: Keto's final layout (it has no partial indexes there) and gatehouse's tables. */
 export const mysqlSchema: DialectSchema = {
   keto: {
@@ -80,12 +84,21 @@ export const mysqlSchema: DialectSchema = {
     { uuid: 'CHAR(36)', bigint: 'BIGINT', longText: `LONGTEXT ${BINARY_TEXT}`, timestamp: 'DATETIME(3)' },
     KETO_WRITER_LOG,
     TABLE_OPTIONS,
-    // MySQL has no IF NOT EXISTS for indexes (MariaDB has): one ALTER adds or drops them all or none.
+    // MySQL has no IF [NOT] EXISTS for indexes (MariaDB has) and commits an ALTER by itself:
+    // one ALTER adds or drops them all or none, skipped when that is already done.
     {
       create: (indexes) => [
-        `ALTER TABLE keto_relation_tuples ${indexes.map((index) => `ADD INDEX ${index.name} (${index.columns.join(', ')})`).join(', ')}`,
+        {
+          sql: `ALTER TABLE keto_relation_tuples ${indexes.map((index) => `ADD INDEX ${index.name} (${index.columns.join(', ')})`).join(', ')}`,
+          unless: `SELECT 1 FROM DUAL WHERE ${indexes.length} = ${indexCount(indexes.map((index) => index.name))}`,
+        },
       ],
-      drop: (names) => [`ALTER TABLE keto_relation_tuples ${names.map((name) => `DROP INDEX ${name}`).join(', ')}`],
+      drop: (names) => [
+        {
+          sql: `ALTER TABLE keto_relation_tuples ${names.map((name) => `DROP INDEX ${name}`).join(', ')}`,
+          unless: `SELECT 1 FROM DUAL WHERE 0 = ${indexCount(names)}`,
+        },
+      ],
     },
   ),
 };

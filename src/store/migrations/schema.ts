@@ -10,9 +10,16 @@ export interface DialectSchema {
 export interface MigrationStep {
   readonly version: string;
   readonly name: string;
-  readonly up: readonly string[];
-  readonly down: readonly string[];
+  readonly up: readonly Statement[];
+  readonly down: readonly Statement[];
 }
+
+/**
+ * A schema change, or one that is skipped when `unless` (a query) returns a row: what a
+ * dialect without IF [NOT] EXISTS needs where its schema changes commit by themselves, so a
+ * step killed after them and before its version was recorded runs again cleanly.
+ */
+export type Statement = string | { readonly sql: string; readonly unless: string };
 
 /** Column types gatehouse's own tables need, per dialect. */
 export interface GatehouseColumnTypes {
@@ -96,8 +103,8 @@ export function gatehouseSteps(
 
 /** How a dialect creates and drops indexes of keto_relation_tuples. */
 export interface IndexStatements {
-  create(indexes: readonly { readonly name: string; readonly columns: readonly string[] }[]): string[];
-  drop(names: readonly string[]): string[];
+  create(indexes: readonly { readonly name: string; readonly columns: readonly string[] }[]): Statement[];
+  drop(names: readonly string[]): Statement[];
 }
 
 export const INDEXES_IF_NOT_EXISTS: IndexStatements = {
