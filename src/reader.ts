@@ -61,7 +61,7 @@ export interface TupleSource {
   /**
    * For each subject, every distinct key (`namespace:object#relation`) on which it is
    * stored directly (a subject id, or exactly that subject set), only keys of `namespace`
-   * when given, sorted by namespace, object, relation (binary string order, as the stores collate).
+   * when given, in no particular order (a lookup's walk orders what it finds itself).
    */
   keysOf(subjects: readonly Subject[], namespace?: string): MaybePromise<ObjectRelation[][]>;
   /**

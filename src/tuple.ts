@@ -48,9 +48,5 @@ export function compareBinary(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** Orders keys by namespace, object, relation, each in binary order. */
-export const compareKeys = (a: ObjectRelation, b: ObjectRelation): number =>
-  compareBinary(a.namespace, b.namespace) || compareBinary(a.object, b.object) || compareBinary(a.relation, b.relation);
-
 /** A key as one string, for maps and sets (NUL never occurs in a stored identifier). */
 export const keyName = (namespace: string, object: string, relation: string): string => `${namespace}\u0000${object}\u0000${relation}`;

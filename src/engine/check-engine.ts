@@ -1,6 +1,6 @@
 import { GatehouseError, invalidArgument, limitExceeded, unknownNamespace } from '../errors.js';
 import type { ModelSnapshot } from '../model.js';
-import type { RelationTuple } from '../tuple.js';
+import type { RelationTuple, Subject } from '../tuple.js';
 import { compileModel, type CompiledModel } from './compiled-model.js';
 import { Evaluator, PAUSED_FOR_TURN } from './evaluator.js';
 import { type Explanation, explanationOf, Trace } from './explanation.js';
@@ -111,7 +111,7 @@ export class CheckEngine {
     return { allowed: outcome === MEMBER, explanation: explanationOf(trace.root), truncated: trace.truncated, ...(error === undefined ? {} : { error }) };
   }
 
-  /** `counted`: the observer is told the answer (not for a lookup's candidates). */
+  /** `counted`: the observer is told the answer (not for a lookup's candidates). `subjectNode`: the subject's node, when known. */
   private evaluateOn(
     source: TupleSource,
     tuple: RelationTuple,
@@ -120,6 +120,7 @@ export class CheckEngine {
     trace?: Trace,
     signal?: AbortSignal,
     counted = true,
+    subjectNode?: number,
   ): MaybePromise<Outcome> {
     const model = this.compiled(this.deps.model());
     assertKnownNamespaces(model, tuple);
@@ -128,7 +129,7 @@ export class CheckEngine {
     const evaluator = this.idle ?? new Evaluator();
     this.idle = undefined;
     const q = { namespace: tuple.namespace, object: tuple.object, relation: tuple.relation, depth: clampDepth(maxDepth, settings.maxReadDepth) };
-    evaluator.start(model, reads, tuple.subject, index === undefined ? 0 : index.subjectNode(tuple.subject), settings, MAX_CALL_STEPS, q, trace);
+    evaluator.start(model, reads, tuple.subject, index === undefined ? 0 : (subjectNode ?? index.subjectNode(tuple.subject)), settings, MAX_CALL_STEPS, q, trace);
     return this.drive(evaluator, reads, signal, counted);
   }
 
@@ -149,11 +150,21 @@ export class CheckEngine {
     signal?: AbortSignal,
   ): Promise<boolean[]> {
     const results = new Array<boolean>(tuples.length).fill(false);
-    if (internedReadsOf(source) !== undefined) {
+    const index = internedReadsOf(source);
+    if (index !== undefined) {
+      // A lookup's candidates share their subject: its node is found once per turn (a write
+      // between turns may add it).
+      let subject: Subject | undefined;
+      let node = -1;
       for (let i = 0; i < tuples.length; i++) {
-        if (i > 0 && i % CANDIDATES_PER_TURN === 0) await nextTurn();
+        if (i > 0 && i % CANDIDATES_PER_TURN === 0) {
+          await nextTurn();
+          subject = undefined;
+        }
+        const tuple = tuples[i]!;
+        if (tuple.subject !== subject) node = index.subjectNode((subject = tuple.subject));
         try {
-          const outcome = this.evaluateOn(source, tuples[i]!, maxDepth, settings, undefined, signal, false);
+          const outcome = this.evaluateOn(source, tuple, maxDepth, settings, undefined, signal, false, node);
           results[i] = (outcome instanceof Promise ? await outcome : outcome) === MEMBER;
         } catch {
           signal?.throwIfAborted();

@@ -1,5 +1,5 @@
 import type { InternedReads, InterningSource, OrderedRange, OrderedSets, SubjectSetKind } from '../reader.js';
-import { compareKeys, type ObjectRelation, type RelationTuple, type Subject, type SubjectSet } from '../tuple.js';
+import { type ObjectRelation, type RelationTuple, type Subject, type SubjectSet } from '../tuple.js';
 import { NIL_NETWORK_ID, traverseOrder } from '../store/traverse-order.js';
 import { uuidV5 } from '../store/uuid.js';
 import { TraverseOrders } from './traverse-orders.js';
@@ -246,7 +246,7 @@ export class TupleIndex implements InterningSource, InternedReads {
         const key = this.reverse.values[r]!;
         if (ns < 0 || this.nodes.namespaceId(key) === ns) out.push(this.setOf(key));
       }
-      return out.sort(compareKeys);
+      return out;
     });
   }
 

@@ -1,7 +1,7 @@
 import type { OrderedRange, OrderedSets, SubjectSetKind } from '../../src/reader.js';
 import { inRange } from '../support/ordered-range.js';
 import {
-  compareKeys,
+  compareBinary,
   subjectEquals,
   type ObjectRelation,
   type RelationTuple,
@@ -9,6 +9,13 @@ import {
   type SubjectSet,
 } from '../../src/tuple.js';
 import { NIL_NETWORK_ID, orderedSets } from '../../src/store/traverse-order.js';
+
+/** Orders keys by namespace, object, relation, each in binary order. */
+export const compareKeys = (a: ObjectRelation, b: ObjectRelation): number =>
+  compareBinary(a.namespace, b.namespace) || compareBinary(a.object, b.object) || compareBinary(a.relation, b.relation);
+
+/** keysOf's answer in that order (a source gives the keys in no particular order). */
+export const sortedKeysOf = (answer: readonly (readonly ObjectRelation[])[]): ObjectRelation[][] => answer.map((keys) => [...keys].sort(compareKeys));
 
 
 const sameKey = (t: RelationTuple, k: ObjectRelation) =>

@@ -2,7 +2,7 @@ import { TupleIndex } from '../../src/index/tuple-index.js';
 import type { MaybePromise, OrderedRange, OrderedSets, SubjectSetKind, TupleSource } from '../../src/reader.js';
 import { inRange } from './ordered-range.js';
 import type { ObjectRelation, RelationTuple, Subject, SubjectSet } from '../../src/tuple.js';
-import { compareKeys, subjectEquals } from '../../src/tuple.js';
+import { subjectEquals } from '../../src/tuple.js';
 import { NIL_NETWORK_ID, orderedSets } from '../../src/store/traverse-order.js';
 
 const keyOf = (k: ObjectRelation): string => `${k.namespace}\u0000${k.object}\u0000${k.relation}`;
@@ -81,7 +81,7 @@ export class MemoryTupleSource implements TupleSource {
           const [ns, object, relation] = k.split('\u0000') as [string, string, string];
           if ((namespace === undefined || ns === namespace) && stored.some((s) => subjectEquals(s, subject))) keys.push({ namespace: ns, object, relation });
         }
-        return keys.sort(compareKeys);
+        return keys;
       }),
     );
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { compareKeys, type ObjectRelation, type RelationQuery, type RelationTuple, type Subject, type SubjectSet } from '../../tuple.js';
+import { type ObjectRelation, type RelationQuery, type RelationTuple, type Subject, type SubjectSet } from '../../tuple.js';
 import type { OrderedRange, OrderedSets, SubjectSetKind } from '../../reader.js';
 import { unavailable } from '../../errors.js';
 import { checkStorableQuery, checkStorableTuple } from '../limits.js';
@@ -426,7 +426,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
         keys.push({ namespace: row.namespace, object: row.object ?? '', relation: row.relation });
       }
     }
-    return subjects.map((s) => [...(bySubject.get(where.subjectIdOf(s)) ?? [])].sort(compareKeys));
+    return subjects.map((s) => bySubject.get(where.subjectIdOf(s)) ?? []);
   }
 
   /** One query: read through the indexes on the tuples' objects, the strings sorted by the database. */
