@@ -36,6 +36,9 @@ export const MAX_CONCURRENT_STREAMS = 100;
 /** Connections one port holds at once, HTTP/1.1 and HTTP/2 alike; the next is closed on arrival. */
 export const MAX_CONNECTIONS = 10_000;
 
+/** Resolves after the event loop's next poll phase (its check phase). */
+const nextPoll = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
 export interface ListenerOptions {
@@ -183,15 +186,19 @@ export class Listener {
       const wait = (): void => {
         const now = performance.now();
         const quietIn = this.#lastAccepted + DRAIN_QUIET_MS - now;
-        if (this.#frontClosed || now >= deadline) return resolve();
-        if (quietIn > 0) return void setTimeout(wait, Math.min(quietIn, deadline - now));
-        // Quiet so far: one more pass of the event loop's poll phase, so that connections
-        // queued while timers ran are accepted before the socket closes.
-        setImmediate(() => (performance.now() - this.#lastAccepted < DRAIN_QUIET_MS ? wait() : resolve()));
+        if (this.#frontClosed) return resolve();
+        if (quietIn > 0 && now < deadline) return void setTimeout(wait, Math.min(quietIn, deadline - now));
+        // Quiet so far (or out of time): one more pass of the event loop's poll phase, so that
+        // connections queued while timers ran are accepted before the socket closes.
+        setImmediate(() => (performance.now() < deadline && performance.now() - this.#lastAccepted < DRAIN_QUIET_MS ? wait() : resolve()));
       };
       wait();
     });
     this.#closeFront();
+    // A request a client sent on a connection accepted last is read in the next poll phase:
+    // until then its connection looks idle, and closing it would reset the request.
+    await nextPoll();
+    await nextPoll();
     this.#http1.closeIdleConnections();
     for (const session of this.#sessions) session.close();
   }
