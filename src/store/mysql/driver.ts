@@ -25,6 +25,13 @@ function classify(error: unknown): FailureClass {
   return 'other';
 }
 
+/**
+ * The fewest retries of a transaction on a Galera node. Writes through different nodes that
+ * take the next revision at once fail certification at commit, all but one: that is how the
+ * cluster orders them, not a sign of trouble, and racing writers need more than a few tries.
+ */
+const GALERA_MIN_RETRIES = 30;
+
 /** Statements MySQL does not take as prepared statements (they carry no parameters). */
 const UNPREPARABLE = /^\s*(CREATE|DROP)\s+TRIGGER\b/i;
 
@@ -71,6 +78,10 @@ export class MysqlDriver implements SqlDriver {
   readonly dialect = mysqlDialect;
   private readonly pool: mysql.Pool;
   private readonly usage = { inUse: 0, waiting: 0 };
+  /** The connections readCausally has set up. */
+  private readonly prepared = new WeakSet<object>();
+  /** Whether the server is a Galera node, once a connection has asked. */
+  private galera = false;
 
   constructor(private readonly options: MysqlDriverOptions) {
     this.pool = mysql.createPool({
@@ -100,13 +111,17 @@ export class MysqlDriver implements SqlDriver {
     return mapped(classify, () => this.withConnection(false, (connection) => connection.query<T>(sql, params)));
   }
 
+  /**
+   * One statement in a transaction of its own, retried when it fails transiently (it was then
+   * rolled back): on a Galera cluster, a write that conflicts with another node's fails so.
+   */
   execute(sql: string, params?: readonly SqlValue[]): Promise<number> {
-    return mapped(classify, () => this.withConnection(false, (connection) => connection.execute(sql, params)));
+    return withRetries(this.retries, classify, () => this.withConnection(false, (connection) => connection.execute(sql, params)));
   }
 
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const untimed = options.untimed === true;
-    return withRetries(this.options.maxRetries, classify, () =>
+    return withRetries(this.retries, classify, () =>
       this.withConnection(untimed, async (connection, raw) => {
         const control = (sql: string) =>
           withinDeadline(raw.query(sql), untimed ? 0 : this.options.statementTimeoutMs, () => raw.destroy());
@@ -124,6 +139,8 @@ export class MysqlDriver implements SqlDriver {
       }),
     );
   }
+
+  private readonly retries = (): number => (this.galera ? Math.max(GALERA_MIN_RETRIES, this.options.maxRetries) : this.options.maxRetries);
 
   async close(): Promise<void> {
     await this.pool.end();
@@ -156,6 +173,7 @@ export class MysqlDriver implements SqlDriver {
     };
     connection.connection.on('error', onError);
     try {
+      await this.readCausally(connection);
       return await use(executorOf(connection, untimed ? 0 : this.options.statementTimeoutMs), connection);
     } catch (error) {
       if (connectionLost(error)) broken = true;
@@ -167,6 +185,19 @@ export class MysqlDriver implements SqlDriver {
       connection.release();
       this.usage.inUse--;
     }
+  }
+
+  /**
+   * On a Galera node, makes every read on `connection` wait until the node has applied all
+   * that the cluster committed before it (wsrep_sync_wait): a write answered by another node
+   * is then seen by the next read here, as on one server. Done once per connection.
+   */
+  private async readCausally(connection: mysql.PoolConnection): Promise<void> {
+    if (this.prepared.has(connection.connection)) return;
+    const [rows] = await connection.query<mysql.RowDataPacket[]>("SHOW VARIABLES LIKE 'wsrep_on'");
+    this.galera = rows[0]?.['Value'] === 'ON';
+    if (this.galera) await connection.query('SET SESSION wsrep_sync_wait = 1');
+    this.prepared.add(connection.connection);
   }
 
   /** A pooled connection, or POOL_ACQUIRE_TIMEOUT once the acquire timeout passes. */

@@ -44,9 +44,15 @@ export const errorCode = (error: unknown): string | undefined => {
   return typeof code === 'string' ? code : undefined;
 };
 
-/** Runs `attempt` and again while it fails transiently, at most `retries` more times, with a short jittered backoff. */
+/** The longest pause between two attempts of a transaction. */
+const MAX_BACKOFF_MS = 250;
+
+/**
+ * Runs `attempt` and again while it fails transiently, at most `retries` more times (read
+ * after each failure when a function), with a short jittered backoff.
+ */
 export async function withRetries<T>(
-  retries: number,
+  retries: number | (() => number),
   classify: (error: unknown) => FailureClass,
   attempt: () => Promise<T>,
 ): Promise<T> {
@@ -55,8 +61,9 @@ export async function withRetries<T>(
       return await attempt();
     } catch (error) {
       const failure = error instanceof GatehouseError ? 'other' : classify(error);
-      if (failure !== 'transient' || tries >= retries) throw toGatehouseError(error, failure);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** tries));
+      const budget = typeof retries === 'function' ? retries() : retries;
+      if (failure !== 'transient' || tries >= budget) throw toGatehouseError(error, failure);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(MAX_BACKOFF_MS, 10 * 2 ** tries)));
     }
   }
 }
