@@ -1,5 +1,6 @@
 import type { Dialect, DialectName, SqlColumn, SqlExecutor, SqlStatement, SqlValue } from './driver.js';
 import { MAX_PARAMETERS, placeholders } from './driver.js';
+import { claimLease, onGalera, releaseLease } from '../mysql/galera-lease.js';
 
 const isoSeconds = (at: Date): string => at.toISOString().replace('T', ' ').replace('Z', '');
 
@@ -57,6 +58,8 @@ function unnestInsert(table: string, columns: readonly SqlColumn[], rows: readon
 const MIGRATION_LOCK_KEY = 7_346_215_901;
 const MYSQL_MIGRATION_LOCK = 'gatehouse_migrations';
 const MIGRATION_LOCK_WAIT_SECONDS = 300;
+/** Shorter than the wait, so that a run waiting on a dead holder's lease gets it. */
+const MIGRATION_LEASE_SECONDS = 240;
 
 const noLock = async () => undefined;
 
@@ -184,14 +187,21 @@ export const mysqlDialect: Dialect = {
   },
   tableExists: inInformationSchema('DATABASE()'),
   // A session lock: MySQL commits schema changes implicitly, so a transaction cannot hold it.
+  // GET_LOCK holds on one server only: on a Galera cluster a lease row holds on every node.
   async lockMigrations(tx) {
     const rows = await tx.query<{ locked: unknown }>('SELECT GET_LOCK(?, ?) AS locked', [MYSQL_MIGRATION_LOCK, MIGRATION_LOCK_WAIT_SECONDS]);
     if (Number(rows[0]?.locked) !== 1) throw new Error('timed out waiting for another migration run');
+    if (await onGalera(tx)) await claimLease(tx, MYSQL_MIGRATION_LOCK, MIGRATION_LEASE_SECONDS, MIGRATION_LOCK_WAIT_SECONDS);
   },
-  unlockMigrations: async (tx) => void (await tx.query('SELECT RELEASE_LOCK(?) AS released', [MYSQL_MIGRATION_LOCK])),
+  async unlockMigrations(tx) {
+    if (await onGalera(tx)) await releaseLease(tx, MYSQL_MIGRATION_LOCK);
+    await tx.query('SELECT RELEASE_LOCK(?) AS released', [MYSQL_MIGRATION_LOCK]);
+  },
   // Every connection of gatehouse's pool is marked when it opens (mysql/driver.ts): nothing to run per transaction.
   ownWrite: { begin: [], end: [] },
-  // A session lock, released before the connection goes back to the pool.
+  // A session lock, released before the connection goes back to the pool. On a Galera cluster
+  // it keeps out pruners on the same node only: concurrent pruning transactions on two nodes
+  // conflict at commit, one of them retries, and the horizon only moves forward.
   tryLockPruning: async (tx) => granted(await tx.query<{ locked: unknown }>('SELECT GET_LOCK(?, 0) AS locked', [MYSQL_PRUNING_LOCK])),
   unlockPruning: async (tx) => void (await tx.query('SELECT RELEASE_LOCK(?) AS released', [MYSQL_PRUNING_LOCK])),
 };
