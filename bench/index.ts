@@ -34,6 +34,7 @@ const parts: Part[] = [
   { name: 'served checks (REST, gRPC)', script: 'served-checks.js', args: [memoryTuples, '3000'], timeoutMs: 2_400_000 },
   { name: 'lookups and snaptoken checks', script: 'lookups.js', args: [memoryTuples, sqlTuples, '3000'], timeoutMs: 1_200_000 },
   { name: 'write throughput', script: 'write.js', timeoutMs: 900_000 },
+  { name: 'Galera writes, one node vs three', script: 'galera-writes.js', args: ['10', '4'], timeoutMs: 600_000 },
   { name: 'CLI import and export', script: 'import.js', args: [importTuples], timeoutMs: 1_800_000 },
   { name: 'filtered listing', script: 'listing.js', args: ['200000'], timeoutMs: 900_000 },
   { name: 'gRPC server floor (lean handler vs grpc-js)', script: 'grpc-floor.js', args: ['3', '32', '1'], timeoutMs: 180_000 },
