@@ -22,8 +22,11 @@ export function toGatehouseError(error: unknown, failure: FailureClass): Gatehou
       return unavailable(TIMED_OUT, error);
     case 'transient':
       return unavailable('The database stayed busy: try again', error);
-    case 'other':
-      return new GatehouseError('internal', 'The database failed to answer', undefined, { cause: error });
+    case 'other': {
+      // The driver's error code (never its message, which may quote SQL or values) says what happened.
+      const code = errorCode(error);
+      return new GatehouseError('internal', `The database failed to answer${code === undefined ? '' : ` (${code})`}`, undefined, { cause: error });
+    }
   }
 }
 
