@@ -116,6 +116,14 @@ export const internedReadsOf = (source: TupleSource): InternedReads | undefined 
 export interface InternedReads extends NodeReads {
   /** The node of `subject`, or -1 when no stored row names it. */
   subjectNode(subject: Subject): number;
+  /** How many distinct key nodes store node `node` directly (as a subject id or a subject set). */
+  holderCount(node: number): number;
+  /** The `i`th of them. */
+  holderAt(node: number, i: number): number;
+  /** The kinds of subject set stored under keys of `namespace#relation`. */
+  setKindsUnder(namespace: string, relation: string): SubjectSetKind[];
+  /** Changes whenever `setKindsUnder` may answer differently. */
+  readonly setKindsVersion: number;
 }
 
 /** Asks the source for every row: Keto's lookups are not truncated, only the expansions they feed. */

@@ -1,9 +1,10 @@
 import { GatehouseError, invalidArgument, limitExceeded, unknownNamespace } from '../errors.js';
 import type { ModelSnapshot } from '../model.js';
-import type { RelationTuple, Subject } from '../tuple.js';
+import type { RelationTuple } from '../tuple.js';
 import { compileModel, type CompiledModel } from './compiled-model.js';
 import { Evaluator, PAUSED_FOR_TURN } from './evaluator.js';
 import { type Explanation, explanationOf, Trace } from './explanation.js';
+import { MemberProofs } from './member-proof.js';
 import { type FetchingNodeReads, FetchingReads, type KnownRows } from './fetching-reads.js';
 import { nextTurn } from './slices.js';
 import { type CheckSettings, clampDepth, MAX_CALL_STEPS } from './limits.js';
@@ -22,6 +23,7 @@ export interface CheckEngineDeps {
 }
 
 export interface CheckObserver {
+  /** `steps`: Keto's steps the evaluation took, or the hops of the path that proved the check upward. */
   checked(allowed: boolean, steps: number): void;
 }
 
@@ -58,6 +60,7 @@ export class CheckEngine {
   private lastModel?: CompiledModel;
   /** An evaluator no check is using (a paused check keeps its own). */
   private idle: Evaluator | undefined = new Evaluator();
+  private readonly proofs = new MemberProofs();
 
   constructor(private readonly deps: CheckEngineDeps) {}
 
@@ -111,7 +114,7 @@ export class CheckEngine {
     return { allowed: outcome === MEMBER, explanation: explanationOf(trace.root), truncated: trace.truncated, ...(error === undefined ? {} : { error }) };
   }
 
-  /** `counted`: the observer is told the answer (not for a lookup's candidates). `subjectNode`: the subject's node, when known. */
+  /** `counted`: the observer is told the answer (not for a lookup's candidates). */
   private evaluateOn(
     source: TupleSource,
     tuple: RelationTuple,
@@ -120,16 +123,25 @@ export class CheckEngine {
     trace?: Trace,
     signal?: AbortSignal,
     counted = true,
-    subjectNode?: number,
   ): MaybePromise<Outcome> {
     const model = this.compiled(this.deps.model());
     assertKnownNamespaces(model, tuple);
     const index = internedReadsOf(source);
+    const depth = clampDepth(maxDepth, settings.maxReadDepth);
+    const subjectNode = index === undefined ? 0 : index.subjectNode(tuple.subject);
+    if (index !== undefined && trace === undefined && !settings.strictMode) {
+      const key = index.setNode(tuple.namespace, tuple.object, tuple.relation);
+      const hops = this.proofs.hops(model, index, tuple.namespace, tuple.relation, key, subjectNode, depth, settings.maxReadWidth);
+      if (hops > 0) {
+        if (counted) this.deps.observer?.checked(true, hops);
+        return MEMBER;
+      }
+    }
     const reads = index ?? new FetchingReads(source, tuple.subject);
     const evaluator = this.idle ?? new Evaluator();
     this.idle = undefined;
-    const q = { namespace: tuple.namespace, object: tuple.object, relation: tuple.relation, depth: clampDepth(maxDepth, settings.maxReadDepth) };
-    evaluator.start(model, reads, tuple.subject, index === undefined ? 0 : (subjectNode ?? index.subjectNode(tuple.subject)), settings, MAX_CALL_STEPS, q, trace);
+    const q = { namespace: tuple.namespace, object: tuple.object, relation: tuple.relation, depth };
+    evaluator.start(model, reads, tuple.subject, subjectNode, settings, MAX_CALL_STEPS, q, trace);
     return this.drive(evaluator, reads, signal, counted);
   }
 
@@ -150,21 +162,11 @@ export class CheckEngine {
     signal?: AbortSignal,
   ): Promise<boolean[]> {
     const results = new Array<boolean>(tuples.length).fill(false);
-    const index = internedReadsOf(source);
-    if (index !== undefined) {
-      // A lookup's candidates share their subject: its node is found once per turn (a write
-      // between turns may add it).
-      let subject: Subject | undefined;
-      let node = -1;
+    if (internedReadsOf(source) !== undefined) {
       for (let i = 0; i < tuples.length; i++) {
-        if (i > 0 && i % CANDIDATES_PER_TURN === 0) {
-          await nextTurn();
-          subject = undefined;
-        }
-        const tuple = tuples[i]!;
-        if (tuple.subject !== subject) node = index.subjectNode((subject = tuple.subject));
+        if (i > 0 && i % CANDIDATES_PER_TURN === 0) await nextTurn();
         try {
-          const outcome = this.evaluateOn(source, tuple, maxDepth, settings, undefined, signal, false, node);
+          const outcome = this.evaluateOn(source, tuples[i]!, maxDepth, settings, undefined, signal, false);
           results[i] = (outcome instanceof Promise ? await outcome : outcome) === MEMBER;
         } catch {
           signal?.throwIfAborted();

@@ -6,6 +6,7 @@ import { TraverseOrders } from './traverse-orders.js';
 import { BlockArena } from './block-arena.js';
 import { FirstInOrder } from './first-in-order.js';
 import { NodeTable } from './node-table.js';
+import { SetKinds } from './set-kinds.js';
 
 /**
  * The tuples of the loaded namespaces, in memory, answering the engine's TupleSource
@@ -45,6 +46,7 @@ export class TupleIndex implements InterningSource, InternedReads {
   private rowCount = 0;
   private network = NIL_NETWORK_ID;
   private readonly traverseOrders = new TraverseOrders();
+  private readonly setKinds = new SetKinds();
 
   /** The network id whose object UUIDs order a traverse (the store's; Keto's tests' nil UUID until told). */
   get networkId(): string {
@@ -71,6 +73,7 @@ export class TupleIndex implements InterningSource, InternedReads {
     if ('set' in t.subject) {
       this.forwardSets.append(key, subject);
       this.traverseOrders.delete(key);
+      this.countSetKinds(key, subject, 1);
     }
     this.rowCount++;
     this.countRows(this.nodes.namespaceId(key), 1);
@@ -86,6 +89,7 @@ export class TupleIndex implements InterningSource, InternedReads {
     if ('set' in t.subject) {
       this.forwardSets.removeAll(key, subject);
       this.traverseOrders.delete(key);
+      this.countSetKinds(key, subject, -removed);
     }
     this.reverse.removeAll(subject, key);
     this.rowCount -= removed;
@@ -119,6 +123,8 @@ export class TupleIndex implements InterningSource, InternedReads {
       for (let i = start, end = start + this.forward.length(node); i < end; i++) {
         this.reverse.removeAll(this.forward.values[i]!, node);
       }
+      const sets = this.forwardSets.start(node);
+      for (let i = sets, end = sets + this.forwardSets.length(node); i < end; i++) this.countSetKinds(node, this.forwardSets.values[i]!, -1);
       this.forward.clear(node);
       this.forwardSets.clear(node);
       this.traverseOrders.delete(node);
@@ -205,6 +211,26 @@ export class TupleIndex implements InterningSource, InternedReads {
     return this.forward.length(key) <= this.reverse.length(subject)
       ? this.forward.contains(key, subject)
       : this.reverse.contains(subject, key);
+  }
+
+  holderCount(node: number): number {
+    return this.reverse.length(node);
+  }
+
+  holderAt(node: number, i: number): number {
+    return this.reverse.values[this.reverse.start(node) + i]!;
+  }
+
+  get setKindsVersion(): number {
+    return this.setKinds.version;
+  }
+
+  setKindsUnder(namespace: string, relation: string): SubjectSetKind[] {
+    const strings = this.nodes.strings;
+    const ns = strings.find(namespace);
+    const rel = strings.find(relation);
+    if (ns < 0 || rel < 0) return [];
+    return this.setKinds.under(ns, rel).map(([n, r]) => ({ namespace: strings.at(n), relation: strings.at(r) }));
   }
 
   subjectSetCount(key: number): number {
@@ -311,6 +337,11 @@ export class TupleIndex implements InterningSource, InternedReads {
       this.traverseOrders.set(key, order);
     }
     return order;
+  }
+
+  private countSetKinds(key: number, set: number, delta: number): void {
+    const nodes = this.nodes;
+    this.setKinds.count(nodes.namespaceId(key), nodes.relationId(key), nodes.namespaceId(set), nodes.relationId(set), delta);
   }
 
   private countRows(ns: number, delta: number): void {

@@ -13,7 +13,7 @@ export interface Metrics {
   observeGrpc(method: string, code: number, seconds: number): void;
   /** Requests that were still running when the shutdown grace period ended. */
   countAbortedAtShutdown(): void;
-  /** One check's answer (a check, a batch check's item or an explained check) and Keto's steps it took. */
+  /** One check's answer (a check, a batch check's item or an explained check) and Keto's steps it took (a proof upward: its path's hops). */
   observeCheck(allowed: boolean, steps: number): void;
   /** Where the gauges of the index and the database pool are read at each scrape. */
   watch(sources: WorkSources): void;
@@ -93,7 +93,7 @@ export function createMetrics(): Metrics {
   });
   const steps = new Histogram({
     name: 'gatehouse_check_steps',
-    help: "Keto's evaluation steps (subject-set and rewrite steps, tuple lookups) per check.",
+    help: "Keto's evaluation steps (subject-set and rewrite steps, tuple lookups) per check; for a check proven upward from the subject, the hops of the proving path.",
     buckets: STEP_BUCKETS,
     registers: [registry],
   });

@@ -18,6 +18,8 @@ export const compareKeys = (a: ObjectRelation, b: ObjectRelation): number =>
 export const sortedKeysOf = (answer: readonly (readonly ObjectRelation[])[]): ObjectRelation[][] => answer.map((keys) => [...keys].sort(compareKeys));
 
 
+const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 const sameKey = (t: RelationTuple, k: ObjectRelation) =>
   t.namespace === k.namespace && t.object === k.object && t.relation === k.relation;
 
@@ -89,6 +91,17 @@ export class NaiveRows {
       if ('set' in t.subject && t.subject.set.namespace === namespace) objects.add(t.subject.set.object);
     }
     return inRange(objects, (o) => o, range);
+  }
+
+  /** The kinds of subject set stored under keys of `namespace#relation`, sorted by namespace then relation. */
+  setKindsUnder(namespace: string, relation: string): SubjectSetKind[] {
+    const kinds = new Map<string, SubjectSetKind>();
+    for (const { tuple } of this.rows) {
+      if (tuple.namespace !== namespace || tuple.relation !== relation || !('set' in tuple.subject)) continue;
+      const { namespace: ns, relation: rel } = tuple.subject.set;
+      kinds.set(JSON.stringify([ns, rel]), { namespace: ns, relation: rel });
+    }
+    return [...kinds.values()].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.relation, b.relation));
   }
 
   subjectsOfKind(kind: SubjectSetKind | undefined, range: OrderedRange): Subject[] {

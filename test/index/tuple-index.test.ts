@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { TupleIndex } from '../../src/index/tuple-index.js';
-import { ALL_ROWS } from '../../src/reader.js';
+import { ALL_ROWS, type SubjectSetKind } from '../../src/reader.js';
 import type { ObjectRelation, RelationTuple, Subject } from '../../src/tuple.js';
 import { NaiveRows, sortedKeysOf } from './naive-rows.js';
 
@@ -56,6 +56,16 @@ function assertSame(index: TupleIndex, naive: NaiveRows, keys: ObjectRelation[],
     }
   }
   assert.deepEqual(index.orderedSubjectSets(keys), naive.orderedSubjectSets(keys, index.networkId));
+  const byKind = (a: SubjectSetKind, b: SubjectSetKind) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.relation < b.relation ? -1 : a.relation > b.relation ? 1 : 0);
+  for (const ns of NAMESPACES) {
+    for (const relation of RELATIONS) assert.deepEqual(index.setKindsUnder(ns, relation).sort(byKind), naive.setKindsUnder(ns, relation));
+  }
+  for (const s of subjects) {
+    const node = index.subjectNode(s);
+    const holders = node < 0 ? [] : Array.from({ length: index.holderCount(node) }, (_, i) => index.holderAt(node, i));
+    const expected = naive.keysOf([s])[0]!.map((k) => index.setNode(k.namespace, k.object, k.relation));
+    assert.deepEqual(holders.sort((a, b) => a - b), expected.sort((a, b) => a - b));
+  }
   for (const limit of [0, 1, 2, 1000]) {
     assert.deepEqual(index.subjectSets(keys, limit), naive.subjectSets(keys, limit));
     assert.deepEqual(index.subjects(keys, limit), naive.subjects(keys, limit));
