@@ -9,25 +9,64 @@
  * Keeping every list in a few typed arrays keeps the V8 heap (and so GC pauses) small:
  * the garbage collector sees a handful of ArrayBuffers, not millions of objects.
  */
+
+/**
+ * Where an arena keeps each block's (start, length): two adjacent columns of a table with
+ * one row per block, which other columns may share (the index keeps them in its node
+ * records, so that one cache line holds a node's name and all its lists' places).
+ */
+export interface BlockDirectory {
+  /** Rows side by side, `stride` int32s each; replaced by a larger table as it grows. */
+  readonly table: Int32Array;
+  readonly stride: number;
+  /** Makes sure rows 0 … `rows - 1` exist (new rows are zero: empty blocks). */
+  reserve(rows: number): void;
+}
+
+/** The directory of an arena that shares none. */
+class OwnDirectory implements BlockDirectory {
+  table = new Int32Array(2 * 1024);
+  readonly stride = 2;
+
+  reserve(rows: number): void {
+    if (2 * rows <= this.table.length) return;
+    const table = new Int32Array(2 * Math.max(rows, Math.ceil((this.table.length / 2) * 1.5)));
+    table.set(this.table);
+    this.table = table;
+  }
+}
+
 export class BlockArena {
   /** Entry values; block `k` holds `values[start(k) .. start(k) + length(k))`. */
   values: Int32Array;
-  /** Per block, side by side: start, length. */
-  private dir = new Int32Array(2 * 1024);
   private top = 0;
   private live = 0;
   private compactions = 0;
 
-  constructor(initialEntries = 4096) {
+  /** `directory`: where (start, length) go, at `column` and `column + 1` of each block's row. */
+  constructor(
+    initialEntries = 4096,
+    private readonly directory: BlockDirectory = new OwnDirectory(),
+    private readonly column = 0,
+  ) {
     this.values = new Int32Array(initialEntries);
   }
 
+  /** The position of block `block`'s start in the directory's table (its length follows). */
+  private at(block: number): number {
+    return block * this.directory.stride + this.column;
+  }
+
   start(block: number): number {
-    return 2 * block < this.dir.length ? this.dir[2 * block]! : 0;
+    const at = this.at(block);
+    const table = this.directory.table;
+    return at < table.length ? table[at]! : 0;
   }
 
   length(block: number): number {
-    return 2 * block < this.dir.length ? this.dir[2 * block + 1]! : 0;
+    const at = this.at(block) + 1;
+    const table = this.directory.table;
+    return at < table.length ? table[at]! : 0;
   }
 
   /** Whether `value` is in the block. */
@@ -35,7 +74,7 @@ export class BlockArena {
     const n = this.length(block);
     if (n === 0) return false;
     const v = this.values;
-    for (let i = this.dir[2 * block]!, end = i + n; i < end; i++) if (v[i] === value) return true;
+    for (let i = this.start(block), end = i + n; i < end; i++) if (v[i] === value) return true;
     return false;
   }
 
@@ -54,7 +93,7 @@ export class BlockArena {
   filter(block: number, keep: (value: number) => boolean): number {
     const n = this.length(block);
     if (n === 0) return 0;
-    const start = this.dir[2 * block]!;
+    const start = this.start(block);
     const values = this.values;
     let w = start;
     for (let r = start, end = start + n; r < end; r++) {
@@ -62,7 +101,7 @@ export class BlockArena {
       if (keep(v)) values[w++] = v;
     }
     const removed = start + n - w;
-    this.dir[2 * block + 1] = n - removed;
+    this.directory.table[this.at(block) + 1] = n - removed;
     this.live -= removed;
     return removed;
   }
@@ -70,7 +109,7 @@ export class BlockArena {
   clear(block: number): void {
     const n = this.length(block);
     this.live -= n;
-    if (n > 0) this.dir[2 * block + 1] = 0;
+    if (n > 0) this.directory.table[this.at(block) + 1] = 0;
   }
 
   /** Entries held, arena positions in use (held, spare or abandoned), and repacks so far. */
@@ -78,22 +117,23 @@ export class BlockArena {
     return { live: this.live, used: this.top, compactions: this.compactions };
   }
 
+  /** The entries' bytes, and the directory's when the arena shares it with no one. */
   bytes(): number {
-    return this.values.byteLength + this.dir.byteLength;
+    return this.values.byteLength + (this.directory instanceof OwnDirectory ? this.directory.table.byteLength : 0);
   }
 
   /** Repacks every block into its size class, in block order, dropping abandoned room. */
   compact(): void {
-    const blocks = this.dir.length / 2;
+    const { table, stride } = this.directory;
     let room = 0;
-    for (let b = 0; b < blocks; b++) room += roomFor(this.dir[2 * b + 1]!);
+    for (let r = this.column; r < table.length; r += stride) room += roomFor(table[r + 1]!);
     const values = new Int32Array(room + 4096);
     let at = 0;
-    for (let b = 0; b < blocks; b++) {
-      const n = this.dir[2 * b + 1]!;
-      const from = this.dir[2 * b]!;
+    for (let r = this.column; r < table.length; r += stride) {
+      const n = table[r + 1]!;
+      const from = table[r]!;
       if (n > 0) values.set(this.values.subarray(from, from + n), at);
-      this.dir[2 * b] = at;
+      table[r] = at;
       at += roomFor(n);
     }
     this.values = values;
@@ -103,11 +143,12 @@ export class BlockArena {
 
   /** Grows the block by one entry (moving it when full) and returns that entry's position. */
   private makeRoom(block: number): number {
-    if (2 * block >= this.dir.length) this.growDirectory(block + 1);
-    const n = this.dir[2 * block + 1]!;
+    this.directory.reserve(block + 1);
+    const at = this.at(block);
+    const n = this.directory.table[at + 1]!;
     if (n === roomFor(n)) {
       if (this.top > 3 * this.live + 65536) this.compact();
-      const start = this.dir[2 * block]!;
+      const start = this.directory.table[at]!;
       const wanted = roomFor(n + 1);
       if (n > 0 && start + n === this.top) {
         this.reserve(start + wanted);
@@ -115,13 +156,14 @@ export class BlockArena {
       } else {
         this.reserve(this.top + wanted);
         this.values.copyWithin(this.top, start, start + n);
-        this.dir[2 * block] = this.top;
+        this.directory.table[at] = this.top;
         this.top += wanted;
       }
     }
-    this.dir[2 * block + 1] = n + 1;
+    const table = this.directory.table;
+    table[at + 1] = n + 1;
     this.live++;
-    return this.dir[2 * block]! + n;
+    return table[at]! + n;
   }
 
   private reserve(entries: number): void {
@@ -130,12 +172,6 @@ export class BlockArena {
     const values = new Int32Array(size);
     values.set(this.values.subarray(0, this.top));
     this.values = values;
-  }
-
-  private growDirectory(minBlocks: number): void {
-    const dir = new Int32Array(2 * Math.max(minBlocks, Math.ceil((this.dir.length / 2) * 1.5)));
-    dir.set(this.dir);
-    this.dir = dir;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { BlockDirectory } from './block-arena.js';
 import { StringTable } from './string-table.js';
 
 /** The `namespace` column of a node that stands for a subject id. */
@@ -10,36 +11,64 @@ export const SUBJECT_ID = -1;
  * by a hash of the strings themselves, so a lookup by strings costs one probe and a
  * compare, not one probe per part. Open addressing over typed arrays: no V8 object per
  * node. Node ids are never reused.
+ *
+ * A node's record also holds the places of its lists in the index's arenas (it is their
+ * directory): a check that finds a node by name reads where its lists are from the same
+ * cache line.
  */
-export class NodeTable {
+export class NodeTable implements BlockDirectory {
   readonly strings = new StringTable();
-  /** Per node, side by side so that one lookup touches one cache line: hash, namespace, object, relation. */
-  private rec = new Int32Array(4 * 1024);
-  /** Slot → node id + 1; 0 marks an empty slot. Its length is a power of two. */
-  private slots = new Int32Array(2048);
+  /** Int32s per node: namespace, object, relation, then (start, length) of each list. */
+  readonly stride: number;
+  /** Per node, side by side: see `stride`. */
+  private rec: Int32Array;
+  /**
+   * Per slot, side by side: the node's hash and its id + 1 (0 marks an empty slot), so that
+   * a probe past other nodes reads no record. Slots are a power of two.
+   */
+  private slots = new Int32Array(2 * 2048);
   private count = 0;
+
+  /** `lists`: how many arenas keep their directory in the records. */
+  constructor(lists = 0) {
+    this.stride = NAME_COLUMNS + 2 * lists;
+    this.rec = new Int32Array(this.stride * 1024);
+  }
 
   get size(): number {
     return this.count;
   }
 
+  /** The first of the two columns of list `i` (for an arena's directory). */
+  listColumn(i: number): number {
+    return NAME_COLUMNS + 2 * i;
+  }
+
+  get table(): Int32Array {
+    return this.rec;
+  }
+
+  reserve(rows: number): void {
+    if (rows * this.stride > this.rec.length) this.grow(rows);
+  }
+
   isSubjectId(node: number): boolean {
-    return this.rec[4 * node + 1] === SUBJECT_ID;
+    return this.rec[this.stride * node] === SUBJECT_ID;
   }
   namespace(node: number): string {
-    return this.strings.at(this.rec[4 * node + 1]!);
+    return this.strings.at(this.rec[this.stride * node]!);
   }
   namespaceId(node: number): number {
-    return this.rec[4 * node + 1]!;
+    return this.rec[this.stride * node]!;
   }
   object(node: number): string {
-    return this.strings.at(this.rec[4 * node + 2]!);
+    return this.strings.at(this.rec[this.stride * node + 1]!);
   }
   relation(node: number): string {
-    return this.strings.at(this.rec[4 * node + 3]!);
+    return this.strings.at(this.rec[this.stride * node + 2]!);
   }
   relationId(node: number): number {
-    return this.rec[4 * node + 3]!;
+    return this.rec[this.stride * node + 2]!;
   }
 
   /** The node of `namespace:object#relation`, or -1. */
@@ -48,20 +77,16 @@ export class NodeTable {
   }
 
   private findHashedSet(h: number, namespace: string, object: string, relation: string): number {
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = slots.length / 2 - 1;
     const strings = this.strings;
     const rec = this.rec;
     for (let i = h & mask; ; i = (i + 1) & mask) {
-      const s = this.slots[i]!;
+      const s = slots[2 * i + 1]!;
       if (s === 0) return -1;
-      const r = 4 * (s - 1);
-      if (
-        rec[r] === h &&
-        rec[r + 1] !== SUBJECT_ID &&
-        strings.at(rec[r + 2]!) === object &&
-        strings.at(rec[r + 3]!) === relation &&
-        strings.at(rec[r + 1]!) === namespace
-      ) {
+      if (slots[2 * i] !== h) continue;
+      const r = this.stride * (s - 1);
+      if (rec[r] !== SUBJECT_ID && strings.at(rec[r + 1]!) === object && strings.at(rec[r + 2]!) === relation && strings.at(rec[r]!) === namespace) {
         return s - 1;
       }
     }
@@ -70,12 +95,14 @@ export class NodeTable {
   /** The node of subject id `id`, or -1. */
   findId(id: string): number {
     const h = hashId(id);
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = slots.length / 2 - 1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
-      const s = this.slots[i]!;
+      const s = slots[2 * i + 1]!;
       if (s === 0) return -1;
-      const r = 4 * (s - 1);
-      if (this.rec[r] === h && this.rec[r + 1] === SUBJECT_ID && this.strings.at(this.rec[r + 2]!) === id) return s - 1;
+      if (slots[2 * i] !== h) continue;
+      const r = this.stride * (s - 1);
+      if (this.rec[r] === SUBJECT_ID && this.strings.at(this.rec[r + 1]!) === id) return s - 1;
     }
   }
 
@@ -98,32 +125,39 @@ export class NodeTable {
 
   private add(ns: number, obj: number, rel: number, h: number): number {
     const node = this.count++;
-    if (4 * node === this.rec.length) {
-      const rec = new Int32Array(4 * Math.ceil(node * 1.5));
-      rec.set(this.rec);
-      this.rec = rec;
-    }
-    const r = 4 * node;
-    this.rec[r] = h;
-    this.rec[r + 1] = ns;
-    this.rec[r + 2] = obj;
-    this.rec[r + 3] = rel;
-    if (this.count * 2 > this.slots.length) this.rehash(this.slots.length * 2);
-    else this.place(node);
+    if (this.stride * node === this.rec.length) this.grow(node + 1);
+    const r = this.stride * node;
+    this.rec[r] = ns;
+    this.rec[r + 1] = obj;
+    this.rec[r + 2] = rel;
+    if (this.count > this.slots.length / 4) this.rehash();
+    place(this.slots, h, node);
     return node;
   }
 
-  private place(node: number): void {
-    const mask = this.slots.length - 1;
-    let i = this.rec[4 * node]! & mask;
-    while (this.slots[i] !== 0) i = (i + 1) & mask;
-    this.slots[i] = node + 1;
+  private grow(rows: number): void {
+    const rec = new Int32Array(this.stride * Math.max(rows, Math.ceil((this.rec.length / this.stride) * 1.5)));
+    rec.set(this.rec);
+    this.rec = rec;
   }
 
-  private rehash(size: number): void {
-    this.slots = new Int32Array(size);
-    for (let n = 0; n < this.count; n++) this.place(n);
+  /** Doubles the slots (placing every node again), keeping them at most half full. */
+  private rehash(): void {
+    const old = this.slots;
+    this.slots = new Int32Array(2 * old.length);
+    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) place(this.slots, old[i]!, old[i + 1]! - 1);
   }
+}
+
+/** namespace, object, relation. */
+const NAME_COLUMNS = 3;
+
+function place(slots: Int32Array, h: number, node: number): void {
+  const mask = slots.length / 2 - 1;
+  let i = h & mask;
+  while (slots[2 * i + 1] !== 0) i = (i + 1) & mask;
+  slots[2 * i] = h;
+  slots[2 * i + 1] = node + 1;
 }
 
 /** FNV-1a over the three parts with a separator that no part can forge (a lone 0x10000). */

@@ -37,10 +37,10 @@ import { SetKinds } from './set-kinds.js';
  * sorted when first walked and kept until that key's subject sets change.
  */
 export class TupleIndex implements InterningSource, InternedReads {
-  private readonly nodes = new NodeTable();
-  private readonly forward = new BlockArena();
-  private readonly forwardSets = new BlockArena();
-  private readonly reverse = new BlockArena();
+  private readonly nodes = new NodeTable(3);
+  private readonly forward = new BlockArena(4096, this.nodes, this.nodes.listColumn(0));
+  private readonly forwardSets = new BlockArena(4096, this.nodes, this.nodes.listColumn(1));
+  private readonly reverse = new BlockArena(4096, this.nodes, this.nodes.listColumn(2));
   /** Rows per namespace string id. */
   private namespaceRows = new Float64Array(64);
   private rowCount = 0;
