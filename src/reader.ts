@@ -1,4 +1,4 @@
-import type { ObjectRelation, Subject, SubjectSet } from './tuple.js';
+import type { ObjectRelation, RelationTuple, Subject, SubjectSet } from './tuple.js';
 
 /**
  * The one read interface of gatehouse's tuples: what the engine (and everything built on
@@ -116,6 +116,8 @@ export const internedReadsOf = (source: TupleSource): InternedReads | undefined 
 export interface InternedReads extends NodeReads {
   /** The node of `subject`, or -1 when no stored row names it. */
   subjectNode(subject: Subject): number;
+  /** The nodes of `tuple`'s key and of its subject (each -1 when no stored row names it), into `out[0]` and `out[1]`. */
+  checkNodes(tuple: RelationTuple, out: Int32Array): void;
   /** How many distinct key nodes store node `node` directly (as a subject id or a subject set). */
   holderCount(node: number): number;
   /** The `i`th of them. */

@@ -61,6 +61,8 @@ export class CheckEngine {
   /** An evaluator no check is using (a paused check keeps its own). */
   private idle: Evaluator | undefined = new Evaluator();
   private readonly proofs = new MemberProofs();
+  /** The key's and the subject's nodes of the check starting. */
+  private readonly nodes = new Int32Array(2);
 
   constructor(private readonly deps: CheckEngineDeps) {}
 
@@ -128,10 +130,13 @@ export class CheckEngine {
     assertKnownNamespaces(model, tuple);
     const index = internedReadsOf(source);
     const depth = clampDepth(maxDepth, settings.maxReadDepth);
-    const subjectNode = index === undefined ? 0 : index.subjectNode(tuple.subject);
+    let subjectNode = 0;
+    if (index !== undefined) {
+      index.checkNodes(tuple, this.nodes);
+      subjectNode = this.nodes[1]!;
+    }
     if (index !== undefined && trace === undefined && !settings.strictMode) {
-      const key = index.setNode(tuple.namespace, tuple.object, tuple.relation);
-      const hops = this.proofs.hops(model, index, tuple.namespace, tuple.relation, key, subjectNode, depth, settings.maxReadWidth);
+      const hops = this.proofs.hops(model, index, tuple.namespace, tuple.relation, this.nodes[0]!, subjectNode, depth, settings.maxReadWidth);
       if (hops > 0) {
         if (counted) this.deps.observer?.checked(true, hops);
         return MEMBER;

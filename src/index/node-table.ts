@@ -73,42 +73,68 @@ export class NodeTable implements BlockDirectory {
 
   /** The node of `namespace:object#relation`, or -1. */
   findSet(namespace: string, object: string, relation: string): number {
-    return this.findHashedSet(hashSet(namespace, object, relation), namespace, object, relation);
+    const h = hashSet(namespace, object, relation);
+    return this.findHashedSet(h, this.firstSlot(h), namespace, object, relation);
   }
 
-  private findHashedSet(h: number, namespace: string, object: string, relation: string): number {
+  /** The node of subject id `id`, or -1. */
+  findId(id: string): number {
+    const h = hashId(id);
+    return this.findHashedId(h, this.firstSlot(h), id);
+  }
+
+  /**
+   * `findSet(namespace, object, relation)` into `out[0]`, and into `out[1]` the node of subject
+   * id `subjectObject` (`subjectNamespace` undefined) or of the set `subjectNamespace:subjectObject#subjectRelation`.
+   * Both first slots are read before either lookup goes on, so that their cache misses overlap.
+   */
+  findPair(namespace: string, object: string, relation: string, subjectNamespace: string | undefined, subjectObject: string, subjectRelation: string, out: Int32Array): void {
+    const h = hashSet(namespace, object, relation);
+    const subjectHash = subjectNamespace === undefined ? hashId(subjectObject) : hashSet(subjectNamespace, subjectObject, subjectRelation);
+    const first = this.firstSlot(h);
+    const subjectFirst = this.firstSlot(subjectHash);
+    out[0] = this.findHashedSet(h, first, namespace, object, relation);
+    out[1] =
+      subjectNamespace === undefined
+        ? this.findHashedId(subjectHash, subjectFirst, subjectObject)
+        : this.findHashedSet(subjectHash, subjectFirst, subjectNamespace, subjectObject, subjectRelation);
+  }
+
+  /** The id + 1 held by the slot where the probe for hash `h` starts (0: empty). */
+  private firstSlot(h: number): number {
+    return this.slots[2 * (h & (this.slots.length / 2 - 1)) + 1]!;
+  }
+
+  /** `first`: the first slot's content, read already. */
+  private findHashedSet(h: number, first: number, namespace: string, object: string, relation: string): number {
     const slots = this.slots;
     const mask = slots.length / 2 - 1;
     const strings = this.strings;
     const rec = this.rec;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const s = slots[2 * i + 1]!;
-      if (s === 0) return -1;
+    for (let i = h & mask, s = first; s !== 0; i = (i + 1) & mask, s = slots[2 * i + 1]!) {
       if (slots[2 * i] !== h) continue;
       const r = this.stride * (s - 1);
       if (rec[r] !== SUBJECT_ID && strings.at(rec[r + 1]!) === object && strings.at(rec[r + 2]!) === relation && strings.at(rec[r]!) === namespace) {
         return s - 1;
       }
     }
+    return -1;
   }
 
-  /** The node of subject id `id`, or -1. */
-  findId(id: string): number {
-    const h = hashId(id);
+  private findHashedId(h: number, first: number, id: string): number {
     const slots = this.slots;
     const mask = slots.length / 2 - 1;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const s = slots[2 * i + 1]!;
-      if (s === 0) return -1;
+    for (let i = h & mask, s = first; s !== 0; i = (i + 1) & mask, s = slots[2 * i + 1]!) {
       if (slots[2 * i] !== h) continue;
       const r = this.stride * (s - 1);
       if (this.rec[r] === SUBJECT_ID && this.strings.at(this.rec[r + 1]!) === id) return s - 1;
     }
+    return -1;
   }
 
   internSet(namespace: string, object: string, relation: string): number {
     const h = hashSet(namespace, object, relation);
-    const found = this.findHashedSet(h, namespace, object, relation);
+    const found = this.findHashedSet(h, this.firstSlot(h), namespace, object, relation);
     if (found >= 0) return found;
     const s = this.strings;
     return this.add(s.intern(namespace), s.intern(object), s.intern(relation), h);

@@ -199,6 +199,12 @@ export class TupleIndex implements InterningSource, InternedReads {
     return this.findSubject(subject);
   }
 
+  checkNodes(t: RelationTuple, out: Int32Array): void {
+    const s = t.subject;
+    if ('set' in s) this.nodes.findPair(t.namespace, t.object, t.relation, s.set.namespace, s.set.object, s.set.relation, out);
+    else this.nodes.findPair(t.namespace, t.object, t.relation, undefined, s.id, '', out);
+  }
+
   /** The index never waits for a row. */
   readonly prefetching = false;
 
