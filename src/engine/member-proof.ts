@@ -90,9 +90,11 @@ function chainFrom(reads: InternedReads, key: number, x: number, depth: number, 
   return -1;
 }
 
-/** Whether `set` is among the first `width` subject-set rows of `key` (the ones an expansion enters). */
+/** Whether `set`, which `key` stores, is among the first `width` subject-set rows of `key` (the ones an expansion enters). */
 function listsEarly(reads: InternedReads, key: number, set: number, width: number): boolean {
-  for (let i = 0, n = Math.min(reads.subjectSetCount(key), width); i < n; i++) if (reads.subjectSetAt(key, i) === set) return true;
+  const n = reads.subjectSetCount(key);
+  if (n <= width) return true;
+  for (let i = 0; i < width; i++) if (reads.subjectSetAt(key, i) === set) return true;
   return false;
 }
 
