@@ -114,8 +114,6 @@ export const internedReadsOf = (source: TupleSource): InternedReads | undefined 
 
 /** The index's reads by node: every row at once, and the node of any subject. */
 export interface InternedReads extends NodeReads {
-  /** The node of `subject`, or -1 when no stored row names it. */
-  subjectNode(subject: Subject): number;
   /** The nodes of `tuple`'s key and of its subject (each -1 when no stored row names it), into `out[0]` and `out[1]`. */
   checkNodes(tuple: RelationTuple, out: Int32Array): void;
   /** How many distinct key nodes store node `node` directly (as a subject id or a subject set). */

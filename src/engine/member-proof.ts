@@ -36,7 +36,7 @@ export class MemberProofs {
 
   /**
    * The hops of the path that proves `subject` (a node) stored below `key` (a node of
-   * `namespace:…#relation`) for a check of `depth` and `width` in lax mode, or 0 when no
+   * `namespace:…#relation`) for a check of `depth` and `width` outside strict mode, or 0 when no
    * proof is at hand.
    */
   hops(model: CompiledModel, reads: InternedReads, namespace: string, relation: string, key: number, subject: number, depth: number, width: number): number {

@@ -1,19 +1,7 @@
 /**
- * Many small growable int32 lists ("blocks", addressed by a dense block id) packed
- * into one shared Int32Array. A block's room is the size class at or above its length
- * (1, 2, 3, 4, 6, 8, 12, 16, 24, …), so the directory holds only (start, length) per
- * block. A block that outgrows its room moves to the end of the arena into the next
- * class; compact() reclaims the room left behind, and runs by itself once the arena is
- * more than three times its live entries.
- *
- * Keeping every list in a few typed arrays keeps the V8 heap (and so GC pauses) small:
- * the garbage collector sees a handful of ArrayBuffers, not millions of objects.
- */
-
-/**
  * Where an arena keeps each block's (start, length): two adjacent columns of a table with
  * one row per block, which other columns may share (the index keeps them in its node
- * records, so that one cache line holds a node's name and all its lists' places).
+ * records, so that a node's name and all its lists' places are read together).
  */
 export interface BlockDirectory {
   /** Rows side by side, `stride` int32s each; replaced by a larger table as it grows. */
@@ -36,6 +24,17 @@ class OwnDirectory implements BlockDirectory {
   }
 }
 
+/**
+ * Many small growable int32 lists ("blocks", addressed by a dense block id) packed
+ * into one shared Int32Array. A block's room is the size class at or above its length
+ * (1, 2, 3, 4, 6, 8, 12, 16, 24, …), so the directory holds only (start, length) per
+ * block. A block that outgrows its room moves to the end of the arena into the next
+ * class; compact() reclaims the room left behind, and runs by itself once the arena is
+ * more than three times its live entries.
+ *
+ * Keeping every list in a few typed arrays keeps the V8 heap (and so GC pauses) small:
+ * the garbage collector sees a handful of ArrayBuffers, not millions of objects.
+ */
 export class BlockArena {
   /** Entry values; block `k` holds `values[start(k) .. start(k) + length(k))`. */
   values: Int32Array;

@@ -14,7 +14,7 @@ export const SUBJECT_ID = -1;
  *
  * A node's record also holds the places of its lists in the index's arenas (it is their
  * directory): a check that finds a node by name reads where its lists are from the same
- * cache line.
+ * record.
  */
 export class NodeTable implements BlockDirectory {
   readonly strings = new StringTable();

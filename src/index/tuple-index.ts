@@ -195,10 +195,6 @@ export class TupleIndex implements InterningSource, InternedReads {
     return this.nodes.findSet(namespace, object, relation);
   }
 
-  subjectNode(subject: Subject): number {
-    return this.findSubject(subject);
-  }
-
   checkNodes(t: RelationTuple, out: Int32Array): void {
     const s = t.subject;
     if ('set' in s) this.nodes.findPair(t.namespace, t.object, t.relation, s.set.namespace, s.set.object, s.set.relation, out);

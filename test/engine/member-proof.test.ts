@@ -43,6 +43,13 @@ function prng(seed: number): () => number {
 
 const member = (group: string) => ({ namespace: 'Group', object: group, relation: 'member' });
 
+/** The index's nodes of a check's key and subject. */
+function nodesOf(index: TupleIndex, tuple: RelationTuple): { key: number; subject: number } {
+  const out = new Int32Array(2);
+  index.checkNodes(tuple, out);
+  return { key: out[0]!, subject: out[1]! };
+}
+
 /** The outcome as a line: allowed, denied, the limit, or the error. */
 async function outcomeOf(engine: CheckEngine, tuple: RelationTuple, depth: number): Promise<string> {
   try {
@@ -116,8 +123,8 @@ describe('the upward proof of an allowed check', () => {
             const expected = await outcomeOf(slow, tuple, depth);
             const where = `world ${world} round ${round} depth ${depth}/${maxReadDepth} width ${maxReadWidth} ${JSON.stringify(tuple)}`;
             assert.equal(await outcomeOf(fast, tuple, depth), expected, where);
-            const node = index.setNode(key.namespace, key.object, key.relation);
-            const hops = new MemberProofs().hops(compiled, index, key.namespace, key.relation, node, index.subjectNode(subject), Math.min(depth, maxReadDepth), maxReadWidth);
+            const nodes = nodesOf(index, tuple);
+            const hops = new MemberProofs().hops(compiled, index, key.namespace, key.relation, nodes.key, nodes.subject, Math.min(depth, maxReadDepth), maxReadWidth);
             if (hops > 0) assert.equal(expected, 'allowed', `proven but not allowed: ${where}`);
             asked++;
             if (hops > 0) proven++;
@@ -138,11 +145,13 @@ describe('the upward proof of an allowed check', () => {
       ...extra,
     );
 
+  const question: RelationTuple = { namespace: 'Doc', object: 'd', relation: 'viewer', subject: { id: 'u' } };
+
   async function both(rows: RelationTuple[], depth: number, width = 100, snap = model): Promise<{ evaluator: string; index: string; hops: number }> {
     const index = new TupleIndex();
     for (const t of rows) index.insert(t);
-    const question = { namespace: 'Doc', object: 'd', relation: 'viewer', subject: { id: 'u' } };
-    const hops = new MemberProofs().hops(compileModel(snap), index, 'Doc', 'viewer', index.setNode('Doc', 'd', 'viewer'), index.subjectNode({ id: 'u' }), depth, width);
+    const { key, subject } = nodesOf(index, question);
+    const hops = new MemberProofs().hops(compileModel(snap), index, 'Doc', 'viewer', key, subject, depth, width);
     return {
       evaluator: await outcomeOf(engineOn(new MemoryTupleSource(rows), snap, depth, width), question, depth),
       index: await outcomeOf(engineOn(index, snap, depth, width), question, depth),
@@ -210,10 +219,13 @@ describe('the upward proof of an allowed check', () => {
     const compiled = compileModel(model);
     const index = new TupleIndex();
     for (const t of chain(3)) index.insert(t);
-    const hops = () => new MemberProofs().hops(compiled, index, 'Doc', 'viewer', index.setNode('Doc', 'd', 'viewer'), index.subjectNode({ id: 'u' }), 3, 100);
+    const hops = (proofs = new MemberProofs()) => {
+      const { key, subject } = nodesOf(index, question);
+      return proofs.hops(compiled, index, 'Doc', 'viewer', key, subject, 3, 100);
+    };
     assert.equal(hops(), 4);
     const proofs = new MemberProofs();
-    const cached = () => proofs.hops(compiled, index, 'Doc', 'viewer', index.setNode('Doc', 'd', 'viewer'), index.subjectNode({ id: 'u' }), 3, 100);
+    const cached = () => hops(proofs);
     assert.equal(cached(), 4);
     const ghost = { ...member('g3'), subject: { set: { namespace: 'Group', object: 'g9', relation: 'ghost' } } };
     index.insert(ghost);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BlockArena } from '../../src/index/block-arena.js';
+import { BlockArena, type BlockDirectory } from '../../src/index/block-arena.js';
 
 function contents(arena: BlockArena, block: number): number[] {
   const start = arena.start(block);
@@ -48,5 +48,36 @@ describe('BlockArena', () => {
     assert.deepEqual(contents(arena, 2), [42]);
     assert.equal(arena.length(999), 0);
     assert.ok(!arena.contains(999, 0));
+  });
+
+  it('keeps the blocks of arenas that share one directory apart, through growth and repacking', () => {
+    const shared: BlockDirectory & { table: Int32Array } = {
+      table: new Int32Array(5 * 4),
+      stride: 5,
+      reserve(rows) {
+        if (rows * 5 <= this.table.length) return;
+        const table = new Int32Array(5 * rows * 2);
+        table.set(this.table);
+        this.table = table;
+      },
+    };
+    const arenas = [new BlockArena(4, shared, 1), new BlockArena(4, shared, 3)];
+    const models = arenas.map(() => new Map<number, number[]>());
+    for (let i = 0; i < 20_000; i++) {
+      const a = i % 2;
+      const block = (i * 7919) % 300;
+      const m = models[a]!.get(block) ?? [];
+      if (i % 5 === 0) {
+        models[a]!.set(block, m.filter((v) => v !== i % 3));
+        arenas[a]!.removeAll(block, i % 3);
+      } else {
+        m.push(i % 3);
+        models[a]!.set(block, m);
+        arenas[a]!.append(block, i % 3);
+      }
+      if (i % 4999 === 0) arenas[a]!.compact();
+    }
+    for (let row = 0; row < shared.table.length / 5; row++) assert.equal(shared.table[5 * row], 0, 'the column no arena uses stays untouched');
+    for (const [a, arena] of arenas.entries()) for (const [block, m] of models[a]!) assert.deepEqual(contents(arena, block), m);
   });
 });

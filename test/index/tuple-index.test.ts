@@ -60,8 +60,12 @@ function assertSame(index: TupleIndex, naive: NaiveRows, keys: ObjectRelation[],
   for (const ns of NAMESPACES) {
     for (const relation of RELATIONS) assert.deepEqual(index.setKindsUnder(ns, relation).sort(byKind), naive.setKindsUnder(ns, relation));
   }
-  for (const s of subjects) {
-    const node = index.subjectNode(s);
+  for (const [i, s] of subjects.entries()) {
+    const key = keys[i % keys.length]!;
+    const nodes = new Int32Array(2);
+    index.checkNodes({ ...key, subject: s }, nodes);
+    assert.equal(nodes[0], index.setNode(key.namespace, key.object, key.relation));
+    const node = nodes[1]!;
     const holders = node < 0 ? [] : Array.from({ length: index.holderCount(node) }, (_, i) => index.holderAt(node, i));
     const expected = naive.keysOf([s])[0]!.map((k) => index.setNode(k.namespace, k.object, k.relation));
     assert.deepEqual(holders.sort((a, b) => a - b), expected.sort((a, b) => a - b));
