@@ -18,15 +18,12 @@ export const SUBJECT_ID = -1;
  */
 export class NodeTable implements BlockDirectory {
   readonly strings = new StringTable();
-  /** Int32s per node: namespace, object, relation, then (start, length) of each list. */
+  /** Int32s per node: hash, namespace, object, relation, then (start, length) of each list. */
   readonly stride: number;
   /** Per node, side by side: see `stride`. */
   private rec: Int32Array;
-  /**
-   * Per slot, side by side: the node's hash and its id + 1 (0 marks an empty slot), so that
-   * a probe past other nodes reads no record. Slots are a power of two.
-   */
-  private slots = new Int32Array(2 * 2048);
+  /** Slot → node id + 1; 0 marks an empty slot. Its length is a power of two. */
+  private slots = new Int32Array(2048);
   private count = 0;
 
   /** `lists`: how many arenas keep their directory in the records. */
@@ -53,22 +50,22 @@ export class NodeTable implements BlockDirectory {
   }
 
   isSubjectId(node: number): boolean {
-    return this.rec[this.stride * node] === SUBJECT_ID;
+    return this.rec[this.stride * node + 1] === SUBJECT_ID;
   }
   namespace(node: number): string {
-    return this.strings.at(this.rec[this.stride * node]!);
-  }
-  namespaceId(node: number): number {
-    return this.rec[this.stride * node]!;
-  }
-  object(node: number): string {
     return this.strings.at(this.rec[this.stride * node + 1]!);
   }
-  relation(node: number): string {
+  namespaceId(node: number): number {
+    return this.rec[this.stride * node + 1]!;
+  }
+  object(node: number): string {
     return this.strings.at(this.rec[this.stride * node + 2]!);
   }
+  relation(node: number): string {
+    return this.strings.at(this.rec[this.stride * node + 3]!);
+  }
   relationId(node: number): number {
-    return this.rec[this.stride * node + 2]!;
+    return this.rec[this.stride * node + 3]!;
   }
 
   /** The node of `namespace:object#relation`, or -1. */
@@ -102,19 +99,18 @@ export class NodeTable implements BlockDirectory {
 
   /** The id + 1 held by the slot where the probe for hash `h` starts (0: empty). */
   private firstSlot(h: number): number {
-    return this.slots[2 * (h & (this.slots.length / 2 - 1)) + 1]!;
+    return this.slots[h & (this.slots.length - 1)]!;
   }
 
   /** `first`: the first slot's content, read already. */
   private findHashedSet(h: number, first: number, namespace: string, object: string, relation: string): number {
     const slots = this.slots;
-    const mask = slots.length / 2 - 1;
+    const mask = slots.length - 1;
     const strings = this.strings;
     const rec = this.rec;
-    for (let i = h & mask, s = first; s !== 0; i = (i + 1) & mask, s = slots[2 * i + 1]!) {
-      if (slots[2 * i] !== h) continue;
+    for (let i = h & mask, s = first; s !== 0; i = (i + 1) & mask, s = slots[i]!) {
       const r = this.stride * (s - 1);
-      if (rec[r] !== SUBJECT_ID && strings.at(rec[r + 1]!) === object && strings.at(rec[r + 2]!) === relation && strings.at(rec[r]!) === namespace) {
+      if (rec[r] === h && rec[r + 1] !== SUBJECT_ID && strings.at(rec[r + 2]!) === object && strings.at(rec[r + 3]!) === relation && strings.at(rec[r + 1]!) === namespace) {
         return s - 1;
       }
     }
@@ -123,11 +119,10 @@ export class NodeTable implements BlockDirectory {
 
   private findHashedId(h: number, first: number, id: string): number {
     const slots = this.slots;
-    const mask = slots.length / 2 - 1;
-    for (let i = h & mask, s = first; s !== 0; i = (i + 1) & mask, s = slots[2 * i + 1]!) {
-      if (slots[2 * i] !== h) continue;
+    const mask = slots.length - 1;
+    for (let i = h & mask, s = first; s !== 0; i = (i + 1) & mask, s = slots[i]!) {
       const r = this.stride * (s - 1);
-      if (this.rec[r] === SUBJECT_ID && this.strings.at(this.rec[r + 1]!) === id) return s - 1;
+      if (this.rec[r] === h && this.rec[r + 1] === SUBJECT_ID && this.strings.at(this.rec[r + 2]!) === id) return s - 1;
     }
     return -1;
   }
@@ -153,11 +148,12 @@ export class NodeTable implements BlockDirectory {
     const node = this.count++;
     if (this.stride * node === this.rec.length) this.grow(node + 1);
     const r = this.stride * node;
-    this.rec[r] = ns;
-    this.rec[r + 1] = obj;
-    this.rec[r + 2] = rel;
-    if (this.count > this.slots.length / 4) this.rehash();
-    place(this.slots, h, node);
+    this.rec[r] = h;
+    this.rec[r + 1] = ns;
+    this.rec[r + 2] = obj;
+    this.rec[r + 3] = rel;
+    if (this.count * 2 > this.slots.length) this.rehash();
+    else this.place(node);
     return node;
   }
 
@@ -167,24 +163,22 @@ export class NodeTable implements BlockDirectory {
     this.rec = rec;
   }
 
+  private place(node: number): void {
+    const mask = this.slots.length - 1;
+    let i = this.rec[this.stride * node]! & mask;
+    while (this.slots[i] !== 0) i = (i + 1) & mask;
+    this.slots[i] = node + 1;
+  }
+
   /** Doubles the slots (placing every node again), keeping them at most half full. */
   private rehash(): void {
-    const old = this.slots;
-    this.slots = new Int32Array(2 * old.length);
-    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) place(this.slots, old[i]!, old[i + 1]! - 1);
+    this.slots = new Int32Array(2 * this.slots.length);
+    for (let n = 0; n < this.count; n++) this.place(n);
   }
 }
 
-/** namespace, object, relation. */
-const NAME_COLUMNS = 3;
-
-function place(slots: Int32Array, h: number, node: number): void {
-  const mask = slots.length / 2 - 1;
-  let i = h & mask;
-  while (slots[2 * i + 1] !== 0) i = (i + 1) & mask;
-  slots[2 * i] = h;
-  slots[2 * i + 1] = node + 1;
-}
+/** hash, namespace, object, relation. */
+const NAME_COLUMNS = 4;
 
 /** FNV-1a over the three parts with a separator that no part can forge (a lone 0x10000). */
 function hashSet(namespace: string, object: string, relation: string): number {
