@@ -112,7 +112,7 @@ export interface InterningSource extends TupleSource {
 export const internedReadsOf = (source: TupleSource): InternedReads | undefined =>
   'interned' in source ? (source as InterningSource).interned() : undefined;
 
-/** The index's reads by node: every row at once, and the node of any subject. */
+/** The index's reads by node: every row at once, the nodes of a check, the reverse edges and the kinds of stored subject sets. */
 export interface InternedReads extends NodeReads {
   /** The nodes of `tuple`'s key and of its subject (each -1 when no stored row names it), into `out[0]` and `out[1]`. */
   checkNodes(tuple: RelationTuple, out: Int32Array): void;
