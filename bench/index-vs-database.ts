@@ -1,6 +1,6 @@
 /**
  * The index against the database it mirrors, in process, per dialect (SQLite file
- * always; PostgreSQL when TEST_POSTGRES_DSN names a server on loopback):
+ * always; PostgreSQL and MySQL when TEST_POSTGRES_DSN and TEST_MYSQL_DSN name servers on loopback):
  *  - index build (warm-up walk) rate from the store;
  *  - a 3-hop nested group check through the engine with the index off (every hop a
  *    query, Keto's design) and on;
@@ -17,7 +17,7 @@ import { currentReads } from '../src/reader.js';
 import { LiveIndex } from '../src/index/live-index.js';
 import { openStore } from '../src/store/open.js';
 import type { RelationTuple } from '../src/tuple.js';
-import { postgresDatabase, sqliteFileDatabase, type TestDatabase } from '../test/store/databases.js';
+import { mysqlDatabase, postgresDatabase, sqliteFileDatabase, type TestDatabase } from '../test/store/databases.js';
 import { sampleChecks } from './check-samples.js';
 import { datasetModel, loadDataset, shapeFor } from './dataset.js';
 import { printFigure, quantile } from './figure.js';
@@ -113,3 +113,6 @@ await measure('SQLite', sqliteFileDatabase());
 const pgDsn = process.env['TEST_POSTGRES_DSN'];
 if (pgDsn) await measure('PostgreSQL', await postgresDatabase(pgDsn));
 else process.stderr.write('TEST_POSTGRES_DSN is not set: the PostgreSQL figures were not measured\n');
+const mysqlDsn = process.env['TEST_MYSQL_DSN'];
+if (mysqlDsn) await measure('MySQL', await mysqlDatabase(mysqlDsn));
+else process.stderr.write('TEST_MYSQL_DSN is not set: the MySQL figures were not measured\n');
