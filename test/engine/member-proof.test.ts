@@ -11,6 +11,7 @@ import { currentReads, type TupleSource } from '../../src/reader.js';
 import type { RelationTuple, Subject } from '../../src/tuple.js';
 import { MemoryTupleSource } from '../support/memory-source.js';
 import { computed, ns, or, permit, related, snapshot, traverse, tuples } from './hand-models.js';
+import { prng } from './random-models.js';
 
 /**
  * The upward proof of an allowed check against the evaluator alone: on random nested-group
@@ -29,17 +30,6 @@ const model = snapshot([
   ns('Doc', related('viewer', 'User', 'Group#member')),
   ns('Folder', related('parent', 'Folder'), related('viewer', 'Group#member'), permit('view', or(computed('viewer'), traverse('parent', 'view')))),
 ]);
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const member = (group: string) => ({ namespace: 'Group', object: group, relation: 'member' });
 

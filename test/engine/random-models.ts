@@ -28,7 +28,7 @@ export interface RandomWorld {
 }
 
 /** mulberry32: a tiny deterministic generator. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
