@@ -134,9 +134,7 @@ export class CheckEngine {
     if (index !== undefined) {
       index.checkNodes(tuple, this.nodes);
       subjectNode = this.nodes[1]!;
-    }
-    if (index !== undefined && trace === undefined && !settings.strictMode) {
-      const hops = this.proofs.hops(model, index, tuple.namespace, tuple.relation, this.nodes[0]!, subjectNode, depth, settings.maxReadWidth);
+      const hops = trace === undefined && !settings.strictMode ? this.proofs.hops(model, index, tuple.namespace, tuple.relation, this.nodes[0]!, subjectNode, depth, settings.maxReadWidth) : 0;
       if (hops > 0) {
         if (counted) this.deps.observer?.checked(true, hops);
         return MEMBER;
