@@ -2,6 +2,7 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import http2, { type Http2Session, type ServerHttp2Stream } from 'node:http2';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import tls from 'node:tls';
+import { nextTurn } from '../engine/slices.js';
 import type { Logger } from '../observability/logger.js';
 import { envelope } from './errors.js';
 import { h2Exchange, http1Exchange, type HttpExchange } from './http/exchange.js';
@@ -35,9 +36,6 @@ const H2_CLOSE_GRACE_MS = 1_000;
 export const MAX_CONCURRENT_STREAMS = 100;
 /** Connections one port holds at once, HTTP/1.1 and HTTP/2 alike; the next is closed on arrival. */
 export const MAX_CONNECTIONS = 10_000;
-
-/** Resolves after the event loop's next poll phase (its check phase). */
-const nextPoll = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
@@ -197,8 +195,8 @@ export class Listener {
     this.#closeFront();
     // A request a client sent on a connection accepted last is read in the next poll phase:
     // until then its connection looks idle, and closing it would reset the request.
-    await nextPoll();
-    await nextPoll();
+    await nextTurn();
+    await nextTurn();
     this.#http1.closeIdleConnections();
     for (const session of this.#sessions) session.close();
   }
