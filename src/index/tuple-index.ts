@@ -119,12 +119,8 @@ export class TupleIndex implements InterningSource, InternedReads {
     if (this.rowsIn(namespace) === 0) return;
     for (let node = 0; node < this.nodes.size; node++) {
       if (this.nodes.namespaceId(node) !== ns) continue;
-      const start = this.forward.start(node);
-      for (let i = start, end = start + this.forward.length(node); i < end; i++) {
-        this.reverse.removeAll(this.forward.values[i]!, node);
-      }
-      const sets = this.forwardSets.start(node);
-      for (let i = sets, end = sets + this.forwardSets.length(node); i < end; i++) this.countSetKinds(node, this.forwardSets.values[i]!, -1);
+      for (let i = 0, n = this.forward.length(node); i < n; i++) this.reverse.removeAll(this.forward.valueAt(node, i), node);
+      for (let i = 0, n = this.forwardSets.length(node); i < n; i++) this.countSetKinds(node, this.forwardSets.valueAt(node, i), -1);
       this.forward.clear(node);
       this.forwardSets.clear(node);
       this.traverseOrders.delete(node);
@@ -156,9 +152,7 @@ export class TupleIndex implements InterningSource, InternedReads {
       const key = this.findKey(keys[i]!);
       const sets: SubjectSet[] = [];
       if (key >= 0) {
-        const start = this.forwardSets.start(key);
-        const end = start + Math.min(this.forwardSets.length(key), limit);
-        for (let r = start; r < end; r++) sets.push(this.setOf(this.forwardSets.values[r]!));
+        for (let r = 0, n = Math.min(this.forwardSets.length(key), limit); r < n; r++) sets.push(this.setOf(this.forwardSets.valueAt(key, r)));
       }
       out[i] = sets;
     }
@@ -169,8 +163,7 @@ export class TupleIndex implements InterningSource, InternedReads {
     return keys.map((k) => {
       const key = this.findKey(k);
       if (key < 0) return { sets: [], traverse: [] };
-      const start = this.forwardSets.start(key);
-      const sets = Array.from(this.forwardSets.values.subarray(start, start + this.forwardSets.length(key)), (node) => this.setOf(node));
+      const sets = Array.from(this.forwardSets.list(key), (node) => this.setOf(node));
       return { sets, traverse: Array.from(this.traverseOrder(key)) };
     });
   }
@@ -179,10 +172,8 @@ export class TupleIndex implements InterningSource, InternedReads {
     return keys.map((key) => {
       const k = this.findKey(key);
       if (k < 0) return [];
-      const start = this.forward.start(k);
-      const end = start + Math.min(this.forward.length(k), limit);
       const out: Subject[] = [];
-      for (let r = start; r < end; r++) out.push(this.subjectOf(this.forward.values[r]!));
+      for (let r = 0, n = Math.min(this.forward.length(k), limit); r < n; r++) out.push(this.subjectOf(this.forward.valueAt(k, r)));
       return out;
     });
   }
@@ -220,7 +211,7 @@ export class TupleIndex implements InterningSource, InternedReads {
   }
 
   holderAt(node: number, i: number): number {
-    return this.reverse.values[this.reverse.start(node) + i]!;
+    return this.reverse.valueAt(node, i);
   }
 
   get setKindsVersion(): number {
@@ -240,7 +231,7 @@ export class TupleIndex implements InterningSource, InternedReads {
   }
 
   subjectSetAt(key: number, i: number): number {
-    return this.forwardSets.values[this.forwardSets.start(key) + i]!;
+    return this.forwardSets.valueAt(key, i);
   }
 
   traverseCount(key: number): number {
@@ -248,7 +239,7 @@ export class TupleIndex implements InterningSource, InternedReads {
   }
 
   traverseAt(key: number, i: number): number {
-    return this.forwardSets.values[this.forwardSets.start(key) + this.traverseOrder(key)[i]!]!;
+    return this.forwardSets.valueAt(key, this.traverseOrder(key)[i]!);
   }
 
   namespaceOf(node: number): string {
@@ -268,10 +259,9 @@ export class TupleIndex implements InterningSource, InternedReads {
     return subjects.map((subject) => {
       const s = this.findSubject(subject);
       if (s < 0 || (namespace !== undefined && ns < 0)) return [];
-      const start = this.reverse.start(s);
       const out: ObjectRelation[] = [];
-      for (let r = start, end = start + this.reverse.length(s); r < end; r++) {
-        const key = this.reverse.values[r]!;
+      for (let r = 0, n = this.reverse.length(s); r < n; r++) {
+        const key = this.reverse.valueAt(s, r);
         if (ns < 0 || this.nodes.namespaceId(key) === ns) out.push(this.setOf(key));
       }
       return out;
@@ -329,8 +319,7 @@ export class TupleIndex implements InterningSource, InternedReads {
   private traverseOrder(key: number): Int32Array {
     let order = this.traverseOrders.get(key);
     if (order === undefined) {
-      const start = this.forwardSets.start(key);
-      const rows = Array.from(this.forwardSets.values.subarray(start, start + this.forwardSets.length(key)), (node) => ({
+      const rows = Array.from(this.forwardSets.list(key), (node) => ({
         namespace: this.nodes.namespace(node),
         objectId: uuidV5(this.network, this.nodes.object(node)),
         relation: this.nodes.relation(node),

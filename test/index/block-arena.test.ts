@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import { BlockArena, type BlockDirectory } from '../../src/index/block-arena.js';
 
 function contents(arena: BlockArena, block: number): number[] {
-  const start = arena.start(block);
-  return Array.from(arena.values.subarray(start, start + arena.length(block)));
+  const byIndex = Array.from({ length: arena.length(block) }, (_, i) => arena.valueAt(block, i));
+  assert.deepEqual(Array.from(arena.list(block)), byIndex);
+  return byIndex;
 }
 
 describe('BlockArena', () => {
