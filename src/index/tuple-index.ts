@@ -38,9 +38,10 @@ import { SetKinds } from './set-kinds.js';
  */
 export class TupleIndex implements InterningSource, InternedReads {
   private readonly nodes = new NodeTable(3);
-  private readonly forward = new BlockArena(4096, this.nodes, this.nodes.listColumn(0));
+  // Reverse edges sit next to the name: a subject found by name is followed upward from the same bytes.
+  private readonly reverse = new BlockArena(4096, this.nodes, this.nodes.listColumn(0));
   private readonly forwardSets = new BlockArena(4096, this.nodes, this.nodes.listColumn(1));
-  private readonly reverse = new BlockArena(4096, this.nodes, this.nodes.listColumn(2));
+  private readonly forward = new BlockArena(4096, this.nodes, this.nodes.listColumn(2));
   /** Rows per namespace string id. */
   private namespaceRows = new Float64Array(64);
   private rowCount = 0;
