@@ -22,8 +22,14 @@ export class NodeTable implements BlockDirectory {
   readonly stride: number;
   /** Per node, side by side: see `stride`. */
   private rec: Int32Array;
-  /** Slot → node id + 1; 0 marks an empty slot. Its length is a power of two. */
+  /**
+   * Slot → node id + 1 in the low `shift` bits, and above them as many more bits of the
+   * node's hash as fit (a tag): a probe passes over another node's slot without reading that
+   * node's record, a fetch from memory. 0 marks an empty slot. Its length is `2 ** shift`,
+   * at least twice the node count, so that an id + 1 fits below the tag.
+   */
   private slots = new Int32Array(2048);
+  private shift = 11;
   private count = 0;
 
   /** `lists`: how many arenas keep their directory in the records. */
@@ -70,66 +76,92 @@ export class NodeTable implements BlockDirectory {
 
   /** The node of `namespace:object#relation`, or -1. */
   findSet(namespace: string, object: string, relation: string): number {
-    const h = hashSet(namespace, object, relation);
-    return this.findHashedSet(h, this.firstSlot(h), namespace, object, relation);
+    return this.findHashedSet(hashSet(namespace, object, relation), namespace, object, relation);
   }
 
   /** The node of subject id `id`, or -1. */
   findId(id: string): number {
-    const h = hashId(id);
-    return this.findHashedId(h, this.firstSlot(h), id);
+    return this.findHashedId(hashId(id), id);
   }
 
   /**
    * `findSet(namespace, object, relation)` into `out[0]`, and into `out[1]` the node of subject
    * id `subjectObject` (`subjectNamespace` undefined) or of the set `subjectNamespace:subjectObject#subjectRelation`.
-   * Both first slots are read before either lookup goes on, so that their cache misses overlap.
+   * The two lookups go step by step side by side — first slots, records, object strings —
+   * so that each step's two fetches from memory overlap; a first candidate that is not the
+   * node (a tag shared by chance) leaves the lookup to the whole probe.
    */
   findPair(namespace: string, object: string, relation: string, subjectNamespace: string | undefined, subjectObject: string, subjectRelation: string, out: Int32Array): void {
     const h = hashSet(namespace, object, relation);
     const subjectHash = subjectNamespace === undefined ? hashId(subjectObject) : hashSet(subjectNamespace, subjectObject, subjectRelation);
-    const first = this.firstSlot(h);
-    const subjectFirst = this.firstSlot(subjectHash);
-    out[0] = this.findHashedSet(h, first, namespace, object, relation);
-    out[1] =
-      subjectNamespace === undefined
-        ? this.findHashedId(subjectHash, subjectFirst, subjectObject)
-        : this.findHashedSet(subjectHash, subjectFirst, subjectNamespace, subjectObject, subjectRelation);
+    const key = this.firstTagged(h);
+    const subject = this.firstTagged(subjectHash);
+    const keyObject = this.objectOrEmpty(key);
+    const subjectName = this.objectOrEmpty(subject);
+    out[0] = keyObject === object && this.isSet(key, h, namespace, relation) ? key : this.findHashedSet(h, namespace, object, relation);
+    if (subjectNamespace === undefined) out[1] = subjectName === subjectObject && this.isId(subject, subjectHash) ? subject : this.findHashedId(subjectHash, subjectObject);
+    else {
+      out[1] =
+        subjectName === subjectObject && this.isSet(subject, subjectHash, subjectNamespace, subjectRelation)
+          ? subject
+          : this.findHashedSet(subjectHash, subjectNamespace, subjectObject, subjectRelation);
+    }
   }
 
-  /** The id + 1 held by the slot where the probe for hash `h` starts (0: empty). */
-  private firstSlot(h: number): number {
-    return this.slots[h & (this.slots.length - 1)]!;
-  }
-
-  /** `first`: the first slot's content, read already. */
-  private findHashedSet(h: number, first: number, namespace: string, object: string, relation: string): number {
+  /** The first node on the probe path of hash `h` whose slot carries its tag, or -1. */
+  private firstTagged(h: number): number {
     const slots = this.slots;
     const mask = slots.length - 1;
-    const strings = this.strings;
+    const shift = this.shift;
+    const tag = h >>> shift;
+    for (let i = h & mask, s = slots[i]!; s !== 0; i = (i + 1) & mask, s = slots[i]!) if (s >>> shift === tag) return (s & mask) - 1;
+    return -1;
+  }
+
+  private objectOrEmpty(node: number): string {
+    return node < 0 ? '' : this.strings.at(this.rec[this.stride * node + 2]!);
+  }
+
+  /** Whether `node` (≥ 0), whose object is known to match, is the set of hash `h` in `namespace` with `relation`. */
+  private isSet(node: number, h: number, namespace: string, relation: string): boolean {
+    const r = this.stride * node;
     const rec = this.rec;
-    for (let i = h & mask, s = first; s !== 0; i = (i + 1) & mask, s = slots[i]!) {
-      const r = this.stride * (s - 1);
-      if (rec[r] === h && rec[r + 1] !== SUBJECT_ID && strings.at(rec[r + 2]!) === object && strings.at(rec[r + 3]!) === relation && strings.at(rec[r + 1]!) === namespace) {
-        return s - 1;
-      }
+    return rec[r] === h && rec[r + 1] !== SUBJECT_ID && this.strings.at(rec[r + 3]!) === relation && this.strings.at(rec[r + 1]!) === namespace;
+  }
+
+  /** Whether `node` (≥ 0), whose object is known to match, is the subject id of hash `h`. */
+  private isId(node: number, h: number): boolean {
+    const r = this.stride * node;
+    return this.rec[r] === h && this.rec[r + 1] === SUBJECT_ID;
+  }
+
+  private findHashedSet(h: number, namespace: string, object: string, relation: string): number {
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    const shift = this.shift;
+    const tag = h >>> shift;
+    for (let i = h & mask, s = slots[i]!; s !== 0; i = (i + 1) & mask, s = slots[i]!) {
+      const node = (s & mask) - 1;
+      if (s >>> shift === tag && this.objectOrEmpty(node) === object && this.isSet(node, h, namespace, relation)) return node;
     }
     return -1;
   }
 
-  private findHashedId(h: number, first: number, id: string): number {
+  private findHashedId(h: number, id: string): number {
     const slots = this.slots;
     const mask = slots.length - 1;
-    for (let i = h & mask, s = first; s !== 0; i = (i + 1) & mask, s = slots[i]!) {
-      const r = this.stride * (s - 1);
-      if (this.rec[r] === h && this.rec[r + 1] === SUBJECT_ID && this.strings.at(this.rec[r + 2]!) === id) return s - 1;
+    const shift = this.shift;
+    const tag = h >>> shift;
+    for (let i = h & mask, s = slots[i]!; s !== 0; i = (i + 1) & mask, s = slots[i]!) {
+      const node = (s & mask) - 1;
+      if (s >>> shift === tag && this.objectOrEmpty(node) === id && this.isId(node, h)) return node;
     }
     return -1;
   }
 
   internSet(namespace: string, object: string, relation: string): number {
     const h = hashSet(namespace, object, relation);
-    const found = this.findHashedSet(h, this.firstSlot(h), namespace, object, relation);
+    const found = this.findHashedSet(h, namespace, object, relation);
     if (found >= 0) return found;
     const s = this.strings;
     return this.add(s.intern(namespace), s.intern(object), s.intern(relation), h);
@@ -165,14 +197,16 @@ export class NodeTable implements BlockDirectory {
 
   private place(node: number): void {
     const mask = this.slots.length - 1;
-    let i = this.rec[this.stride * node]! & mask;
+    const h = this.rec[this.stride * node]!;
+    let i = h & mask;
     while (this.slots[i] !== 0) i = (i + 1) & mask;
-    this.slots[i] = node + 1;
+    this.slots[i] = ((h >>> this.shift) << this.shift) | (node + 1);
   }
 
   /** Doubles the slots (placing every node again), keeping them at most half full. */
   private rehash(): void {
     this.slots = new Int32Array(2 * this.slots.length);
+    this.shift++;
     for (let n = 0; n < this.count; n++) this.place(n);
   }
 }
