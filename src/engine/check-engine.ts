@@ -132,9 +132,11 @@ export class CheckEngine {
     const depth = clampDepth(maxDepth, settings.maxReadDepth);
     let subjectNode = 0;
     if (index !== undefined) {
+      // Decided before the lookups, so that nothing stands between them and the walk up.
+      const provable = trace === undefined && !settings.strictMode && this.proofs.applies(model, index, tuple.namespace, tuple.relation);
       index.checkNodes(tuple, this.nodes);
       subjectNode = this.nodes[1]!;
-      const hops = trace === undefined && !settings.strictMode ? this.proofs.hops(model, index, tuple.namespace, tuple.relation, this.nodes[0]!, subjectNode, depth, settings.maxReadWidth) : 0;
+      const hops = provable ? this.proofs.hops(index, this.nodes[0]!, subjectNode, depth, settings.maxReadWidth) : 0;
       if (hops > 0) {
         if (counted) this.deps.observer?.checked(true, hops);
         return MEMBER;

@@ -34,14 +34,18 @@ export class MemberProofs {
   /** namespace → relation → whether every relation reachable below it is plain. */
   private readonly plain = new Map<string, Map<string, boolean>>();
 
+  /** Whether a check of `namespace:…#relation` outside strict mode can be proved upward at all. */
+  applies(model: CompiledModel, reads: InternedReads, namespace: string, relation: string): boolean {
+    return this.plainBelow(model, reads, namespace, relation);
+  }
+
   /**
-   * The hops of the path that proves `subject` (a node) stored below `key` (a node of
-   * `namespace:…#relation`) for a check of `depth` and `width` outside strict mode, or 0 when no
-   * proof is at hand.
+   * The hops of the path that proves `subject` (a node) stored below `key` (a node of a
+   * relation the proofs apply to) for a check of `depth` and `width`, or 0 when no proof is
+   * at hand.
    */
-  hops(model: CompiledModel, reads: InternedReads, namespace: string, relation: string, key: number, subject: number, depth: number, width: number): number {
+  hops(reads: InternedReads, key: number, subject: number, depth: number, width: number): number {
     if (key < 0 || subject < 0 || depth < 1 || width < 1 || 2 * depth > MAX_CALL_STEPS) return 0;
-    if (!this.plainBelow(model, reads, namespace, relation)) return 0;
     let tries = MAX_TRIES;
     for (let i = 0, holders = reads.holderCount(subject); i < holders; i++) {
       const set = reads.holderAt(subject, i);
