@@ -98,11 +98,11 @@ export class NodeTable implements BlockDirectory {
     const subject = this.firstTagged(subjectHash);
     const keyObject = this.objectOrEmpty(key);
     const subjectName = this.objectOrEmpty(subject);
-    out[0] = keyObject === object && this.isSet(key, h, namespace, relation) ? key : this.findHashedSet(h, namespace, object, relation);
-    if (subjectNamespace === undefined) out[1] = subjectName === subjectObject && this.isId(subject, subjectHash) ? subject : this.findHashedId(subjectHash, subjectObject);
+    out[0] = key >= 0 && keyObject === object && this.isSet(key, h, namespace, relation) ? key : this.findHashedSet(h, namespace, object, relation);
+    if (subjectNamespace === undefined) out[1] = subject >= 0 && subjectName === subjectObject && this.isId(subject, subjectHash) ? subject : this.findHashedId(subjectHash, subjectObject);
     else {
       out[1] =
-        subjectName === subjectObject && this.isSet(subject, subjectHash, subjectNamespace, subjectRelation)
+        subject >= 0 && subjectName === subjectObject && this.isSet(subject, subjectHash, subjectNamespace, subjectRelation)
           ? subject
           : this.findHashedSet(subjectHash, subjectNamespace, subjectObject, subjectRelation);
     }
@@ -122,14 +122,14 @@ export class NodeTable implements BlockDirectory {
     return node < 0 ? '' : this.strings.at(this.rec[this.stride * node + 2]!);
   }
 
-  /** Whether `node` (≥ 0), whose object is known to match, is the set of hash `h` in `namespace` with `relation`. */
+  /** Whether `node`, whose object is known to match, is the set of hash `h` in `namespace` with `relation`. */
   private isSet(node: number, h: number, namespace: string, relation: string): boolean {
     const r = this.stride * node;
     const rec = this.rec;
     return rec[r] === h && rec[r + 1] !== SUBJECT_ID && this.strings.at(rec[r + 3]!) === relation && this.strings.at(rec[r + 1]!) === namespace;
   }
 
-  /** Whether `node` (≥ 0), whose object is known to match, is the subject id of hash `h`. */
+  /** Whether `node`, whose object is known to match, is the subject id of hash `h`. */
   private isId(node: number, h: number): boolean {
     const r = this.stride * node;
     return this.rec[r] === h && this.rec[r + 1] === SUBJECT_ID;
