@@ -5,8 +5,8 @@
  *   bare      a plain @grpc/grpc-js server on its own port (the floor to hold)
  * Each server runs in its own process; a separate @grpc/grpc-js client process keeps
  * CONCURRENCY calls in flight for SECONDS and reports calls/s, and the server's CPU time per
- * call (which a machine shared with other work distorts less than calls/s). Bounded: it
- * stops by itself.
+ * call (which a machine shared with other work distorts less than calls/s), each the median
+ * of the rounds. Bounded: it stops by itself.
  *
  *   node dist/bench/grpc-floor.js [seconds=5] [concurrency=32] [rounds=2]
  */
@@ -22,6 +22,7 @@ import { versionMethod } from '../src/transport/grpc/version.js';
 import { InFlight } from '../src/transport/in-flight.js';
 import { Listener, sniffPreface } from '../src/transport/listener.js';
 import { methodDefinition } from '../test/server/grpc-clients.js';
+import { printFigure, quantile } from './figure.js';
 
 const PATH = '/ory.keto.relation_tuples.v1alpha2.VersionService/GetVersion';
 const VERSION = '0.0.0-bench';
@@ -139,21 +140,31 @@ async function main(): Promise<void> {
   const seconds = Number(mode ?? 5);
   const concurrency = Number(rest[0] ?? 32);
   const rounds = Number(rest[1] ?? 2);
-  const results: Record<string, string[]> = { lean: [], injected: [], bare: [] };
+  const results: Record<string, { perSecond: number[]; cpuPerCall: number[] }> = {
+    lean: { perSecond: [], cpuPerCall: [] },
+    injected: { perSecond: [], cpuPerCall: [] },
+    bare: { perSecond: [], cpuPerCall: [] },
+  };
   for (let round = 0; round < rounds; round++) {
-    for (const kind of Object.keys(results)) {
+    for (const [kind, runs] of Object.entries(results)) {
       const server = child(['server', kind]);
       const port = await server.line();
       const before = await cpuMicros(server);
       const client = child(['client', port, String(seconds), String(concurrency)]);
       const [calls, perSecond] = (await client.line()).split(' ').map(Number) as [number, number];
-      const cpuPerCall = ((await cpuMicros(server)) - before) / calls;
-      results[kind]!.push(`${Math.round(perSecond)} calls/s ${cpuPerCall.toFixed(0)} µs CPU/call`);
+      runs.perSecond.push(perSecond);
+      runs.cpuPerCall.push(((await cpuMicros(server)) - before) / calls);
       server.proc.kill('SIGKILL');
     }
   }
-  console.log(`GetVersion, ${concurrency} calls in flight, ${seconds} s per run, ${rounds} rounds`);
-  for (const [kind, runs] of Object.entries(results)) console.log(`${kind.padEnd(9)} ${runs.join('  |  ')}`);
+  const part = `gRPC server floor (GetVersion, ${concurrency} in flight, ${seconds} s × ${rounds})`;
+  const median = (values: number[]) => quantile(values.sort((a, b) => a - b), 0.5);
+  const names = { lean: "gatehouse's lean handler", injected: 'grpc-js fed the same connections', bare: 'bare grpc-js on its own port' };
+  for (const [kind, runs] of Object.entries(results)) {
+    const name = names[kind as keyof typeof names];
+    printFigure({ part, name: `${name}: server CPU per call`, value: Math.round(median(runs.cpuPerCall)), unit: 'µs' });
+    printFigure({ part, name: `${name}: calls/s`, value: Math.round(median(runs.perSecond)), unit: 'calls/s' });
+  }
 }
 
 await main();
