@@ -64,13 +64,16 @@ async function served(dsn: string, dir: string): Promise<void> {
   });
   try {
     const ready = performance.now() - started;
-    const warmLine = () => gh.logs.find((l) => typeof l === 'object' && l !== null && String((l as { msg?: unknown }).msg).startsWith('index: warm')) as { ms: number; tuples: number } | undefined;
+    const warmLine = () => gh.logs.find((l) => typeof l === 'object' && l !== null && String((l as { msg?: unknown }).msg).startsWith('index: warm')) as { ms: number; tuples: number; bytes: number } | undefined;
     await waitFor('the index to be warm', () => warmLine() !== undefined, 3_600_000);
     const warm = performance.now() - started;
     const line = warmLine()!;
     if (line.tuples !== tuples) throw new Error(`the warm index holds ${line.tuples} tuples, not ${tuples}`);
+    const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${gh.child.pid}/status`, 'utf8'))![1]);
     printFigure({ part, name: 'serve → /health/ready 200 (answering from SQL)', value: Math.round(ready), unit: 'ms' });
     printFigure({ part, name: 'serve → "index: warm" logged', value: Math.round(warm), unit: 'ms' });
+    printFigure({ part, name: 'rss of the served process once warm', value: Math.round(rssKiB / 1024), unit: 'MiB' });
+    printFigure({ part, name: 'index size the process logs once warm', value: Math.round(line.bytes / 2 ** 20), unit: 'MiB' });
     printFigure({ part, name: 'warm-up rate (tuples over the warm-up the process logs)', value: rate(line.ms), unit: 'tuples/s', target: '≥ 500k tuples/s', met: rate(line.ms) >= 500_000 });
   } finally {
     await gh.stop();
