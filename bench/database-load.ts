@@ -6,8 +6,8 @@
  *    gatehouse_head WHERE nid = $1`), one at a time as a process sends it, as an unnamed
  *    statement and as a prepared one, with its round trip seen by the client;
  *  - the changelog read a follower makes when a notification wakes it;
- *  - one NOTIFY on the changelog channel: the sender's backend, and each listening
- *    backend that passes it on to its client.
+ *  - one NOTIFY on the changelog channel, to one listener and to many: the sender's
+ *    backend (it signals every listener), and each listening backend that passes it on.
  * docs/scale.md turns these into replicas per PostgreSQL server.
  *
  *   node dist/bench/database-load.js [probes=20000] [listeners=20] [notifies=2000]
@@ -63,6 +63,32 @@ async function oneAtATime(dsn: string, n: number, query: (client: pg.Client) => 
   }
 }
 
+/** `notifies` NOTIFYs one after the other to `listeners` listening connections: the sender's backend CPU per NOTIFY, and each listener's. */
+async function notifyCost(dsn: string, listeners: number): Promise<{ sender: number; perListener: number }> {
+  const listening = await Promise.all(Array.from({ length: listeners }, () => connect(dsn)));
+  const notifier = await connect(dsn);
+  try {
+    let received = 0;
+    let wake: (() => void) | undefined;
+    for (const { client } of listening) {
+      client.on('notification', () => {
+        if (++received === notifies * listeners) wake?.();
+      });
+      await client.query(`LISTEN ${CHANGELOG_CHANNEL}`);
+    }
+    const all = new Promise<void>((resolve) => (wake = resolve));
+    const backends = () => listening.reduce((sum, l) => sum + cpuMicros(l.pid), 0);
+    const listenersBefore = backends();
+    const senderBefore = cpuMicros(notifier.pid);
+    for (let i = 0; i < notifies; i++) await notifier.client.query(`NOTIFY ${CHANGELOG_CHANNEL}`);
+    const sender = (cpuMicros(notifier.pid) - senderBefore) / notifies;
+    await all;
+    return { sender, perListener: (backends() - listenersBefore) / (notifies * listeners) };
+  } finally {
+    for (const { client } of [...listening, notifier]) await client.end();
+  }
+}
+
 const round = (µs: number) => Math.round(µs * 10) / 10;
 
 async function main(): Promise<void> {
@@ -89,29 +115,10 @@ async function main(): Promise<void> {
     printFigure({ part, name: 'changelog read of one entry (a woken follower): server CPU per read', value: round(changes.cpu), unit: 'µs' });
     printFigure({ part, name: 'changelog read of one entry: round trip p50', value: round(changes.p50), unit: 'µs' });
 
-    const listening = await Promise.all(Array.from({ length: listeners }, () => connect(db.dsn)));
-    const notifier = await connect(db.dsn);
-    try {
-      let received = 0;
-      let wake: (() => void) | undefined;
-      for (const { client } of listening) {
-        client.on('notification', () => {
-          if (++received === notifies * listeners) wake?.();
-        });
-        await client.query(`LISTEN ${CHANGELOG_CHANNEL}`);
-      }
-      const all = new Promise<void>((resolve) => (wake = resolve));
-      const backends = () => listening.reduce((sum, l) => sum + cpuMicros(l.pid), 0);
-      const listenersBefore = backends();
-      const senderBefore = cpuMicros(notifier.pid);
-      for (let i = 0; i < notifies; i++) await notifier.client.query(`NOTIFY ${CHANGELOG_CHANNEL}`);
-      const sender = (cpuMicros(notifier.pid) - senderBefore) / notifies;
-      await all;
-      const perListener = (backends() - listenersBefore) / (notifies * listeners);
-      printFigure({ part, name: `NOTIFY to ${listeners} listeners: sender's server CPU per NOTIFY`, value: round(sender), unit: 'µs' });
-      printFigure({ part, name: `NOTIFY to ${listeners} listeners: server CPU per listener per NOTIFY`, value: round(perListener), unit: 'µs' });
-    } finally {
-      for (const { client } of [...listening, notifier]) await client.end();
+    for (const n of [1, listeners]) {
+      const { sender, perListener } = await notifyCost(db.dsn, n);
+      printFigure({ part, name: `NOTIFY to ${n} listener(s): sender's server CPU per NOTIFY`, value: round(sender), unit: 'µs' });
+      printFigure({ part, name: `NOTIFY to ${n} listener(s): server CPU per listener per NOTIFY`, value: round(perListener), unit: 'µs' });
     }
   } finally {
     await store.close();
