@@ -14,6 +14,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { TupleIndex } from '../src/index/tuple-index.js';
 import { openStore } from '../src/store/open.js';
@@ -56,7 +57,7 @@ async function served(dsn: string, dir: string): Promise<void> {
   const gh = await startGatehouseProcess({
     config: {
       dsn,
-      namespaces: { location: `file://${opl}` },
+      namespaces: { location: pathToFileURL(opl).href },
       index: { enabled: true, memory_budget: MEMORY_BUDGET },
       log: { level: 'info', format: 'json' },
     },
