@@ -5,7 +5,8 @@
  *    traverse and negation) on the synthetic data set, at concurrency 1, 10 and 64;
  *  - index on (default freshness guarantee), index on with bounded staleness, index off,
  *    over SQLite and (when TEST_POSTGRES_DSN is set) PostgreSQL.
- * Every run stops by itself after DURATION_MS.
+ * Every run stops by itself after DURATION_MS. BENCH_FRESHNESS_ONLY=1 measures only the
+ * cost of the default freshness guarantee over PostgreSQL (no floors, no SQLite, no other checks).
  *
  *   node dist/bench/served-checks.js [TUPLES] [DURATION_MS]
  */
@@ -29,6 +30,7 @@ const tuples = Number(process.argv[2] ?? 100_000);
 const durationMs = Number(process.argv[3] ?? 2000);
 const label = tuples >= 1e6 ? `${tuples / 1e6}M` : `${tuples / 1e3}k`;
 const CONCURRENCY = [1, 10, 64] as const;
+const freshnessOnly = process.env['BENCH_FRESHNESS_ONLY'] === '1';
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 function startFloor(kind: 'http' | 'grpc'): Promise<{ port: number; stop: () => void }> {
@@ -136,14 +138,14 @@ async function measureServer(dialect: string, db: TestDatabase, oplFile: string,
   const threeHopOn: LoadResult[] = [];
   const strict = await startServer(db.dsn, oplFile, { enabled: true, max_staleness: '0s' });
   try {
-    for (const [kind, list] of kinds) {
+    for (const [kind, list] of freshnessOnly ? [] : kinds) {
       for (const c of CONCURRENCY) {
         const r = await runLoad('http', strict.ports.read, list.map(restCheckPath), c, durationMs);
         report(indexOn, `REST ${kind} check, c=${c}`, r, floors[`http:${c}`], { rate: 0.8, p99: 1.25 });
         if (kind === '3-hop') threeHopOn.push(r);
       }
     }
-    for (const [kind, list] of kinds) {
+    for (const [kind, list] of freshnessOnly ? [] : kinds) {
       for (const c of CONCURRENCY) {
         const r = await runLoad('grpc', strict.ports.read, list.map(grpcCheckRequest), c, durationMs);
         report(indexOn, `gRPC ${kind} check, c=${c}`, r, floors[`grpc:${c}`], { rate: 1.0 });
@@ -158,6 +160,7 @@ async function measureServer(dialect: string, db: TestDatabase, oplFile: string,
   } finally {
     await strict.stop();
   }
+  if (freshnessOnly) return;
   const off = await startServer(db.dsn, oplFile, { enabled: false, max_staleness: '0s' });
   try {
     for (const [i, c] of CONCURRENCY.entries()) {
@@ -182,12 +185,14 @@ try {
   const index = new TupleIndex();
   for (const t of tuplesOf(shapeFor(tuples))) index.insert(t);
   const samples = sampleChecks(index, shapeFor(tuples), 500);
-  await measureFloors();
-  const sqlite = sqliteFileDatabase();
-  try {
-    await measureServer('SQLite', sqlite, oplFile, samples);
-  } finally {
-    await sqlite.drop();
+  if (!freshnessOnly) {
+    await measureFloors();
+    const sqlite = sqliteFileDatabase();
+    try {
+      await measureServer('SQLite', sqlite, oplFile, samples);
+    } finally {
+      await sqlite.drop();
+    }
   }
   const pgDsn = process.env['TEST_POSTGRES_DSN'];
   if (pgDsn) {
