@@ -3,6 +3,7 @@ import type { Dialect, PoolUsage, Row, SqlDriver, SqlExecutor, SqlParameter, Tra
 import { type ChangeNotifications, localNotifications } from '../change-notifications.js';
 import { errorCode, mapped, SOCKET_CODES, withRetries, type FailureClass } from '../sql/failures.js';
 import { postgresNotifications } from './notifications.js';
+import { ProbeConnection } from './probe-connection.js';
 
 /** 64-bit integers (revisions, counts) arrive as numbers; they stay far below 2^53. */
 pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text));
@@ -75,25 +76,26 @@ export interface PostgresDriverOptions {
 export class PostgresDriver implements SqlDriver {
   private readonly pool: pg.Pool;
   private readonly direct: SqlExecutor;
+  private readonly probes: ProbeConnection;
 
   constructor(
     readonly dialect: Dialect,
     private readonly options: PostgresDriverOptions,
   ) {
-    this.pool = new pg.Pool({
+    const connection: pg.ClientConfig = {
       connectionString: options.connectionString,
-      max: options.maxConnections,
       connectionTimeoutMillis: options.acquireTimeoutMs,
-      idleTimeoutMillis: 30_000,
       ...(options.statementTimeoutMs > 0 && {
         // A startup parameter of every connection; CockroachDB is left to the client's timeout.
         ...(dialect.name === 'postgres' && { statement_timeout: options.statementTimeoutMs }),
         query_timeout: options.statementTimeoutMs + CLIENT_TIMEOUT_SLACK_MS,
       }),
-    });
+    };
+    this.pool = new pg.Pool({ ...connection, max: options.maxConnections, idleTimeoutMillis: 30_000 });
     // An idle client losing its server must not take the process down; the next query reports it.
     this.pool.on('error', () => undefined);
     this.direct = executorOf(this.pool);
+    this.probes = new ProbeConnection(connection, connectionLost);
   }
 
   poolUsage(): PoolUsage {
@@ -102,6 +104,10 @@ export class PostgresDriver implements SqlDriver {
 
   query<T extends Row = Row>(sql: string, params?: readonly SqlParameter[]): Promise<T[]> {
     return mapped(classify, () => this.direct.query<T>(sql, params));
+  }
+
+  probe<T extends Row = Row>(sql: string, params: readonly SqlParameter[] = []): Promise<T[]> {
+    return mapped(classify, () => this.probes.query<T>(numbered(sql), params));
   }
 
   execute(sql: string, params?: readonly SqlParameter[]): Promise<number> {
@@ -149,6 +155,6 @@ export class PostgresDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.probes.close(), this.pool.end()]);
   }
 }

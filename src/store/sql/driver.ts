@@ -27,6 +27,12 @@ export interface SqlDriver extends SqlExecutor {
    * that failed on a serialization failure or deadlock is retried (the work runs again).
    */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * `query` on a connection outside the pool, each statement prepared once: for the one small
+   * read that every read in the default consistency waits on (the head revision), where a
+   * pool checkout and a parse would be most of its cost (PostgreSQL). Elsewhere it is a query.
+   */
+  probe?<T extends Row = Row>(sql: string, params?: readonly SqlParameter[]): Promise<T[]>;
   /** Notices of committed writes between processes, where the database carries them (PostgreSQL). */
   changeNotifications?(onChange: () => void, onError: (error: unknown) => void): ChangeNotifications;
   close(): Promise<void>;

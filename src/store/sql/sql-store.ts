@@ -264,7 +264,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
 
   async headRevision(): Promise<number> {
     const { nid } = await this.predicates();
-    const rows = await this.driver.query<{ revision: unknown }>('SELECT revision FROM gatehouse_head WHERE nid = ?', [nid]);
+    const rows = await (this.driver.probe ?? this.driver.query).call(this.driver, 'SELECT revision FROM gatehouse_head WHERE nid = ?', [nid]);
     return rows.length === 0 ? 0 : Number(rows[0]!.revision);
   }
 

@@ -1,4 +1,4 @@
-import type { DialectName, SqlDriver, SqlExecutor } from './driver.js';
+import type { DialectName, Row, SqlDriver, SqlExecutor, SqlParameter } from './driver.js';
 
 /** Runs `work` in a span named `name` (the shape of `Tracing.child`). */
 export type SpanRunner = <T>(name: string, attributes: Readonly<Record<string, string>>, work: () => T) => T;
@@ -22,8 +22,10 @@ export function tracedDriver(driver: SqlDriver, spans: SpanRunner): SqlDriver {
     };
   };
   const { changeNotifications } = driver;
+  const probe = driver.probe?.bind(driver);
   return {
     ...traced(driver),
+    ...(probe !== undefined && { probe: <T extends Row>(sql: string, params?: readonly SqlParameter[]) => statement(sql, () => probe<T>(sql, params)) }),
     dialect: driver.dialect,
     transaction: (work, options) => spans('db.transaction', { 'db.system.name': system }, () => driver.transaction((tx) => work(traced(tx)), options)),
     ...(changeNotifications !== undefined && { changeNotifications: (onChange, onError) => changeNotifications.call(driver, onChange, onError) }),
