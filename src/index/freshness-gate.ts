@@ -20,7 +20,17 @@ export interface FollowerProgress {
  * follower to reach that revision. Head reads are coalesced: the next read starts at the
  * event loop's check phase once the read in flight (if any) has ended, and every request
  * arriving until it starts shares it. Requests read from the sockets in one turn of the
- * loop thus share one small query, whatever their number.
+ * loop thus share one small query, whatever their number. (On PostgreSQL the store sends
+ * it on a connection of its own as a prepared statement: one round trip.)
+ *
+ * Why change notifications cannot spare that read: a notification proves only that the
+ * writes committed before it was sent exist; it says nothing of a write committed after,
+ * and its absence proves nothing at all, since it travels apart from the write's response
+ * (the writer notifies after its commit, and the database delivers it to listeners when it
+ * gets to it). A client can receive a write's response and send a read here before this
+ * process hears of the write; only a read of the database sent after the request arrived
+ * is ordered after every write acknowledged before it. Notifications only make the
+ * follower apply a write sooner, so that the wait after the head read is short.
  *
  * Bounded staleness (max staleness > 0): a read uses the index as is while the follower
  * confirmed it was at the head no longer than the bound ago; otherwise it takes the
