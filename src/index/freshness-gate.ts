@@ -17,11 +17,13 @@ export interface FollowerProgress {
  * Default (max staleness 0): Keto's guarantee, a read sent after a write's response, to
  * any process, sees that write. Before a request uses the index it waits for one read
  * of the store's head revision that started after the request arrived, then for the
- * follower to reach that revision. Head reads are coalesced: the next read starts at the
- * event loop's check phase once the read in flight (if any) has ended, and every request
- * arriving until it starts shares it. Requests read from the sockets in one turn of the
- * loop thus share one small query, whatever their number. (On PostgreSQL the store sends
- * it on a connection of its own as a prepared statement: one round trip.)
+ * follower to reach that revision. Head reads are coalesced, one in flight at a time, the
+ * next shared by every request arriving until it is sent. With none in flight, it is sent
+ * at the event loop's check phase, so that the requests read from the sockets in one turn
+ * of the loop share it, whatever their number. With one in flight, the next is sent the
+ * moment that one is answered, before the requests it answered go on: its round trip then
+ * overlaps their evaluation. (On PostgreSQL the store sends it on a connection of its own
+ * as a prepared statement: one round trip.)
  *
  * Why change notifications cannot spare that read: a notification proves only that the
  * writes committed before it was sent exist; it says nothing of a write committed after,
@@ -42,8 +44,9 @@ export interface FollowerProgress {
  * so a stalled database holds no request longer than that.
  */
 export class FreshnessGate {
-  private inFlight: Promise<number> | undefined;
-  private queued: Promise<number> | undefined;
+  private inFlight = false;
+  /** The head read to be sent next, shared by the requests waiting for it. */
+  private next: PendingRead | undefined;
 
   constructor(
     private readonly headRevision: () => Promise<number>,
@@ -73,21 +76,47 @@ export class FreshnessGate {
     });
   }
 
-  /** The next head read to start (it starts later than now). */
+  /** The next head read to be sent (it is sent later than now). */
   private probe(): Promise<number> {
-    this.queued ??= (this.inFlight === undefined ? afterIo() : this.inFlight.then(afterIo, afterIo)).then(() => this.start());
-    return this.queued;
+    if (this.next === undefined) {
+      this.next = pendingRead();
+      if (!this.inFlight) setImmediate(() => this.send());
+    }
+    return this.next.revision;
   }
 
-  private start(): Promise<number> {
-    this.queued = undefined;
-    const read = this.headRevision().finally(() => {
-      if (this.inFlight === read) this.inFlight = undefined;
-    });
-    this.inFlight = read;
-    return read;
+  private send(): void {
+    const read = this.next!;
+    this.next = undefined;
+    this.inFlight = true;
+    const answered = () => {
+      this.inFlight = false;
+      if (this.next !== undefined) this.send();
+    };
+    this.headRevision().then(
+      (revision) => {
+        answered();
+        read.resolve(revision);
+      },
+      (error: unknown) => {
+        answered();
+        read.reject(error);
+      },
+    );
   }
 }
+
+interface PendingRead {
+  readonly revision: Promise<number>;
+  resolve(revision: number): void;
+  reject(error: unknown): void;
+}
+
+const pendingRead = (): PendingRead => {
+  let settle!: Omit<PendingRead, 'revision'>;
+  const revision = new Promise<number>((resolve, reject) => (settle = { resolve, reject }));
+  return { revision, ...settle };
+};
 
 /** The readers of `source` (the index), each opened once the gate finds the index at the revision asked for. */
 export const gatedReads = (gate: FreshnessGate, source: TupleSource, revision: () => MaybePromise<number>): Readers => ({
@@ -97,6 +126,3 @@ export const gatedReads = (gate: FreshnessGate, source: TupleSource, revision: (
   },
   revision,
 });
-
-/** Resolves at the event loop's next check phase, after the I/O callbacks of this turn. */
-const afterIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

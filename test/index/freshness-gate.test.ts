@@ -56,6 +56,21 @@ describe('FreshnessGate', () => {
     assert.equal(reads.length, 2);
   });
 
+  it('sends the next read the moment the one in flight is answered, before the requests it answered go on', async () => {
+    const { gate, reads } = harness();
+    const first = gate.ready()!;
+    await tick();
+    const later = gate.ready()!;
+    let readsWhenFirstWentOn = 0;
+    const firstDone = first.then(() => (readsWhenFirstWentOn = reads.length));
+    reads[0]!.resolve(3);
+    await firstDone;
+    assert.equal(readsWhenFirstWentOn, 2);
+    reads[1]!.resolve(4);
+    await later;
+    assert.equal(reads.length, 2);
+  });
+
   it('fails the waiting requests when the head cannot be read, and recovers on the next one', async () => {
     const { gate, reads } = harness();
     const wait = gate.ready()!;
