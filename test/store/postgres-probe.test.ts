@@ -103,6 +103,9 @@ describe('the head revision probe on PostgreSQL', { skip, timeout: 60_000 }, () 
       const blocked = await defaultRead();
       assert.ok(blocked instanceof GatehouseError);
       assert.deepEqual([blocked.kind, blocked.message], ['unavailable', 'The database did not answer in time']);
+      // Callers of the head read asking together wait behind one statement at most, not behind each other.
+      const together = await Promise.all(Array.from({ length: 20 }, () => store.headRevision().then(String, (error: GatehouseError) => error.message)));
+      assert.deepEqual(together, Array(20).fill('The database did not answer in time'));
       await locker.query('ROLLBACK');
       assert.equal(await defaultRead(), 'index');
     } finally {

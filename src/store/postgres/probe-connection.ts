@@ -13,14 +13,19 @@ interface OpenConnection {
  * prepared under a name once per connection, so that every later run is one round trip
  * (bind, execute, sync) with no parse or plan on the server.
  *
- * Statements run one at a time, in the order asked. A connection that was lost (its
- * server ended it, or a statement was abandoned on it) is closed; the next statement opens
- * another, within the connect timeout of `config`.
+ * Statements run one at a time, in the order asked; callers asking for a statement (same
+ * text, same parameters) while it waits behind another share it, and its rows: it is sent
+ * after all of them asked. The head read thus waits behind one statement at most, however
+ * many callers there are. A connection that was lost (its server ended it, or a statement
+ * was abandoned on it) is closed; the next statement opens another, within the connect
+ * timeout of `config`.
  */
 export class ProbeConnection {
   private current: OpenConnection | undefined;
   /** The statement names, by SQL text with `$n` placeholders. */
   private readonly names = new Map<string, string>();
+  /** The statements not sent yet, by text and parameters. */
+  private readonly waiting = new Map<string, Promise<Row[]>>();
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -32,7 +37,14 @@ export class ProbeConnection {
 
   /** Rows of `text` (`$n` placeholders), once the statements asked for before it have ended. */
   query<T extends Row>(text: string, params: readonly SqlParameter[]): Promise<T[]> {
-    const run = this.tail.then(() => this.run<T>(text, params));
+    const key = JSON.stringify([text, params]);
+    const waiting = this.waiting.get(key);
+    if (waiting !== undefined) return waiting as Promise<T[]>;
+    const run = this.tail.then(() => {
+      this.waiting.delete(key);
+      return this.run<T>(text, params);
+    });
+    this.waiting.set(key, run);
     this.tail = run.catch(() => undefined);
     return run;
   }
