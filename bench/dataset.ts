@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { tupleToKeto } from '../src/api/keto-json.js';
 import type { ModelSnapshot } from '../src/model.js';
 import { createSnapshot } from '../src/namespaces/snapshot.js';
 import { compileOpl } from '../src/opl/compile.js';
@@ -140,4 +141,19 @@ export async function loadDataset(store: RelationTupleStore, dsn: string, tuples
       await client.end();
     }
   }
+}
+
+/** Writes the generated data set of `tuples` tuples into a running server through its REST write API, 5000 per PATCH. */
+export async function seedOverRest(writeUrl: string, tuples: number): Promise<void> {
+  let batch: object[] = [];
+  const send = async () => {
+    const res = await fetch(`${writeUrl}/admin/relation-tuples`, { method: 'PATCH', body: JSON.stringify(batch), headers: { 'content-type': 'application/json' } });
+    if (res.status !== 204) throw new Error(`seeding the data set: PATCH answered ${res.status} ${await res.text()}`);
+    batch = [];
+  };
+  for (const t of tuplesOf(shapeFor(tuples))) {
+    batch.push({ action: 'insert', relation_tuple: tupleToKeto(t) });
+    if (batch.length === 5000) await send();
+  }
+  if (batch.length > 0) await send();
 }

@@ -6,8 +6,8 @@
  * on loopback; without them those parts say they were skipped. Sizes can be lowered for
  * a quick run: BENCH_TUPLES (in-process and served checks, default 1M), BENCH_SQL_TUPLES
  * (index vs database, default 100k), BENCH_IMPORT_TUPLES (CLI import and export, default
- * 1M), BENCH_SKIP_10M=1. BENCH_FRESHNESS_ONLY=1: served checks measure only the cost of the
- * default freshness guarantee over PostgreSQL (a quick run: `node dist/bench/served-checks.js`).
+ * 1M), BENCH_SKIP_10M=1. A quick run of one server kind alone:
+ * `node dist/bench/served-checks.js 1000000 3000 --only memory|sqlite|postgres`.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

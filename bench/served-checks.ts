@@ -1,14 +1,19 @@
 /**
- * Check throughput over the wire, loopback only, load generator in its own process:
- *  - the floors: a bare node:http server and a bare @grpc/grpc-js server answering a constant;
+ * Check throughput over the wire, loopback only, load generator in its own process on one
+ * core and the server on the other (taskset), every figure the median of REPETITIONS runs
+ * and the p99 compared with the floor's:
+ *  - the floors: a bare node:http server and a bare @grpc/grpc-js server answering a constant,
+ *    a fresh process per repetition;
  *  - gatehouse REST and gRPC checks (direct tuple, 3-hop nested groups, permit with
- *    traverse and negation) on the synthetic data set, at concurrency 1, 10 and 64;
- *  - index on (default freshness guarantee), index on with bounded staleness, index off,
- *    over SQLite and (when TEST_POSTGRES_DSN is set) PostgreSQL.
- * Every run stops by itself after DURATION_MS. BENCH_FRESHNESS_ONLY=1 measures only the
- * cost of the default freshness guarantee over PostgreSQL (no floors, no SQLite, no other checks).
+ *    traverse and negation) on the synthetic data set, at concurrency 1, 10 and 64:
+ *    on a fresh `dsn: memory` server seeded with the data set through its write API per
+ *    repetition, then over SQLite and (when TEST_POSTGRES_DSN is set) PostgreSQL with a
+ *    fresh server warmed from the database per repetition;
+ *  - index on (default freshness guarantee), index on with bounded staleness, index off.
+ * The server's garbage collections during each run are counted (a GC observer loaded into
+ * the benchmarked processes only). Every run stops by itself after DURATION_MS.
  *
- *   node dist/bench/served-checks.js [TUPLES] [DURATION_MS]
+ *   node dist/bench/served-checks.js [TUPLES] [DURATION_MS] [--only memory|sqlite|postgres]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,23 +27,51 @@ import { postgresDatabase, sqliteFileDatabase, type TestDatabase } from '../test
 import type { GatehouseProcess } from '../test/support/server.js';
 import { sampleChecks } from './check-samples.js';
 import { grpcCheckRequest, restCheckPath } from './check-wire.js';
-import { DATASET_OPL, loadDataset, shapeFor, tuplesOf } from './dataset.js';
+import { DATASET_OPL, loadDataset, seedOverRest, shapeFor, tuplesOf } from './dataset.js';
 import { type Figure, printFigure } from './figure.js';
-import { type LoadResult, runLoad, startServer } from './served-process.js';
+import { GC_OBSERVER, type LoadResult, type ObservedServer, pinnedTo, runLoad, SERVER_CORE, startServer } from './served-process.js';
 
-const tuples = Number(process.argv[2] ?? 100_000);
-const durationMs = Number(process.argv[3] ?? 2000);
+const argv = process.argv.slice(2);
+const onlyAt = argv.indexOf('--only');
+const only = onlyAt >= 0 ? argv[onlyAt + 1] : undefined;
+const positional = argv.filter((a, i) => !a.startsWith('--') && (onlyAt < 0 || i !== onlyAt + 1));
+const tuples = Number(positional[0] ?? 100_000);
+const durationMs = Number(positional[1] ?? 2000);
 const label = tuples >= 1e6 ? `${tuples / 1e6}M` : `${tuples / 1e3}k`;
 const CONCURRENCY = [1, 10, 64] as const;
-const freshnessOnly = process.env['BENCH_FRESHNESS_ONLY'] === '1';
+const REPETITIONS = 3;
+const REST_TARGET = { rate: 0.8, p99: 1.25 };
+const GRPC_TARGET = { rate: 1.0 };
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
-function startFloor(kind: 'http' | 'grpc'): Promise<{ port: number; stop: () => void }> {
+function startFloor(kind: 'http' | 'grpc'): Promise<ObservedServer & { port: number; stop: () => void }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [here('./floor-servers.js'), kind], { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout.setEncoding('utf8').once('data', (line: string) => resolve({ port: Number(line.trim()), stop: () => child.kill('SIGKILL') }));
-    child.once('exit', (code) => reject(new Error(`${kind} floor exited with ${code}`)));
+    const [program, ...args] = pinnedTo(SERVER_CORE, [process.execPath, ...GC_OBSERVER, here('./floor-servers.js'), kind]);
+    const child = spawn(program!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.stdout.setEncoding('utf8').once('data', (line: string) =>
+      resolve({ port: Number(line.trim()), stderr: () => stderr, stop: () => child.kill('SIGKILL') }),
+    );
+    child.once('exit', (code) => reject(new Error(`${kind} floor exited with ${code}: ${stderr}`)));
   });
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Each measure's median over the runs (failures added up). */
+function medianOf(runs: LoadResult[]): LoadResult {
+  const of = (pick: (r: LoadResult) => number) => median(runs.map(pick));
+  const gc = runs.every((r) => r.gc !== undefined)
+    ? { count: of((r) => r.gc!.count), totalMs: of((r) => r.gc!.totalMs), maxMs: of((r) => r.gc!.maxMs) }
+    : undefined;
+  return {
+    perSecond: of((r) => r.perSecond),
+    p50Ms: of((r) => r.p50Ms),
+    p99Ms: of((r) => r.p99Ms),
+    failures: runs.reduce((n, r) => n + r.failures, 0),
+    ...(gc ? { gc } : {}),
+  };
 }
 
 const floors: Record<string, LoadResult> = {};
@@ -58,25 +91,38 @@ function report(part: string, name: string, r: LoadResult, floor?: LoadResult, f
     part,
     name: `${name}: p50 / p99`,
     value: Math.round(r.p99Ms * 1000) / 1000,
-    unit: `ms p99 (p50 ${r.p50Ms.toFixed(3)} ms)`,
+    unit: `ms p99 (p50 ${r.p50Ms.toFixed(3)} ms${p99Ratio === undefined ? '' : `, ${p99Ratio.toFixed(2)}× the floor's p99`})`,
     ...(p99Ratio !== undefined && floorTarget?.p99 !== undefined
       ? { target: `p99 ≤ ${floorTarget.p99}× floor (${p99Ratio.toFixed(2)}×)`, met: p99Ratio <= floorTarget.p99 }
       : {}),
   });
+  if (r.gc)
+    printFigure({
+      part,
+      name: `${name}: server GC pauses during the run`,
+      value: Math.round(r.gc.totalMs * 10) / 10,
+      unit: `ms in total (${r.gc.count} pauses, longest ${r.gc.maxMs.toFixed(2)} ms)`,
+    });
   if (r.failures > 0) printFigure({ part, name: `${name}: failed requests`, value: r.failures, unit: 'requests' });
 }
 
 async function measureFloors(): Promise<void> {
   for (const kind of ['http', 'grpc'] as const) {
-    const floor = await startFloor(kind);
-    try {
-      for (const c of CONCURRENCY) {
-        const r = await runLoad(kind, floor.port, kind === 'http' ? ['/relation-tuples/check/openapi?namespace=Doc'] : [{}], c, durationMs);
-        floors[`${kind}:${c}`] = r;
-        report('floors', `bare ${kind === 'http' ? 'node:http' : '@grpc/grpc-js'} constant answer, c=${c}`, r);
+    const runs: Record<number, LoadResult[]> = {};
+    for (let rep = 0; rep < REPETITIONS; rep++) {
+      const floor = await startFloor(kind);
+      try {
+        for (const c of CONCURRENCY) {
+          const r = await runLoad(kind, floor.port, kind === 'http' ? ['/relation-tuples/check/openapi?namespace=Doc'] : [{}], c, durationMs, floor);
+          (runs[c] ??= []).push(r);
+        }
+      } finally {
+        floor.stop();
       }
-    } finally {
-      floor.stop();
+    }
+    for (const c of CONCURRENCY) {
+      floors[`${kind}:${c}`] = medianOf(runs[c]!);
+      report('floors', `bare ${kind === 'http' ? 'node:http' : '@grpc/grpc-js'} constant answer, c=${c} (median of ${REPETITIONS})`, floors[`${kind}:${c}`]!);
     }
   }
 }
@@ -100,8 +146,6 @@ const COST_ROUNDS = 3;
  */
 const FRESHNESS_COST_TARGET: Readonly<Record<(typeof CONCURRENCY)[number], number>> = { 1: 0.25, 10: 0.1, 64: 0.1 };
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
 /**
  * The cost of the default freshness guarantee: REST 3-hop throughput of a server in the
  * default mode against one in bounded-staleness mode, both warm over the same database,
@@ -114,10 +158,12 @@ async function costOfFreshness(dialect: string, strict: GatehouseProcess, bounde
     const runs: Record<'strict' | 'bounded', LoadResult[]> = { strict: [], bounded: [] };
     for (let round = 0; round < COST_ROUNDS; round++) {
       const order = round % 2 === 0 ? (['strict', 'bounded'] as const) : (['bounded', 'strict'] as const);
-      for (const side of order) runs[side].push(await runLoad('http', (side === 'strict' ? strict : bounded).ports.read, requests, c, durationMs));
+      for (const side of order) {
+        const server = side === 'strict' ? strict : bounded;
+        runs[side].push(await runLoad('http', server.ports.read, requests, c, durationMs, server));
+      }
     }
-    const medianRun = (list: LoadResult[]) => list.find((r) => r.perSecond === median(list.map((x) => x.perSecond)))!;
-    report(part, `REST 3-hop check, c=${c} (median of ${COST_ROUNDS} runs)`, medianRun(runs.bounded), floors[`http:${c}`], { rate: 0.8, p99: 1.25 });
+    report(part, `REST 3-hop check, c=${c} (median of ${COST_ROUNDS} runs)`, medianOf(runs.bounded), floors[`http:${c}`], REST_TARGET);
     const cost = 1 - median(runs.strict.map((r) => r.perSecond)) / median(runs.bounded.map((r) => r.perSecond));
     const target = FRESHNESS_COST_TARGET[c];
     printFigure({
@@ -131,33 +177,62 @@ async function costOfFreshness(dialect: string, strict: GatehouseProcess, bounde
   }
 }
 
-async function measureServer(dialect: string, db: TestDatabase, oplFile: string, samples: ReturnType<typeof sampleChecks>): Promise<void> {
+type Kinds = [string, RelationTuple[]][];
+
+/**
+ * REST and gRPC checks of every kind at every concurrency, each figure the median over
+ * REPETITIONS fresh servers; returns the REST 3-hop medians by concurrency.
+ */
+async function indexOnChecks(part: string, start: () => Promise<GatehouseProcess>, kinds: Kinds): Promise<LoadResult[]> {
+  const runs: Record<string, LoadResult[]> = {};
+  for (let rep = 0; rep < REPETITIONS; rep++) {
+    const gh = await start();
+    try {
+      for (const protocol of ['http', 'grpc'] as const)
+        for (const [kind, list] of kinds)
+          for (const c of CONCURRENCY) {
+            const requests = protocol === 'http' ? list.map(restCheckPath) : list.map(grpcCheckRequest);
+            (runs[`${protocol} ${kind} ${c}`] ??= []).push(await runLoad(protocol, gh.ports.read, requests, c, durationMs, gh));
+          }
+    } finally {
+      await gh.stop();
+    }
+  }
+  for (const protocol of ['http', 'grpc'] as const)
+    for (const [kind] of kinds)
+      for (const c of CONCURRENCY)
+        report(
+          part,
+          `${protocol === 'http' ? 'REST' : 'gRPC'} ${kind} check, c=${c} (median of ${REPETITIONS} servers)`,
+          medianOf(runs[`${protocol} ${kind} ${c}`]!),
+          floors[`${protocol}:${c}`],
+          protocol === 'http' ? REST_TARGET : GRPC_TARGET,
+        );
+  return CONCURRENCY.map((c) => medianOf(runs[`http 3-hop ${c}`]!));
+}
+
+/** The issue's harness: a fresh `dsn: memory` server per repetition, seeded through its write API. */
+async function measureMemory(oplFile: string, kinds: Kinds): Promise<void> {
+  const seeding: number[] = [];
+  const start = () =>
+    startServer('memory', oplFile, { enabled: true, max_staleness: '0s' }, async (gh) => {
+      const started = performance.now();
+      await seedOverRest(gh.url.write, tuples);
+      seeding.push(performance.now() - started);
+    });
+  await indexOnChecks(`served checks, memory, index on (${label} tuples)`, start, kinds);
+  printFigure({ part: 'served checks, memory', name: `data set seeded through REST PATCH (${label} tuples, median of ${REPETITIONS})`, value: Math.round(median(seeding)), unit: 'ms' });
+}
+
+async function measureServer(dialect: string, db: TestDatabase, oplFile: string, kinds: Kinds): Promise<void> {
   const loadStarted = performance.now();
   await load(db.dsn);
   printFigure({ part: `served checks, ${dialect}`, name: `data set loaded (${label} tuples)`, value: Math.round(performance.now() - loadStarted), unit: 'ms' });
-  const kinds: [string, RelationTuple[]][] = [
-    ['direct', samples.direct],
-    ['3-hop', samples.threeHop],
-    ['permit', samples.permit],
-  ];
-  const threeHopPaths = samples.threeHop.map(restCheckPath);
-  const indexOn = `served checks, ${dialect}, index on (${label} tuples)`;
-  const threeHopOn: LoadResult[] = [];
-  const strict = await startServer(db.dsn, oplFile, { enabled: true, max_staleness: '0s' });
+  const threeHopPaths = kinds.find(([kind]) => kind === '3-hop')![1].map(restCheckPath);
+  const strictConfig = { enabled: true, max_staleness: '0s' };
+  const threeHopOn = await indexOnChecks(`served checks, ${dialect}, index on (${label} tuples)`, () => startServer(db.dsn, oplFile, strictConfig), kinds);
+  const strict = await startServer(db.dsn, oplFile, strictConfig);
   try {
-    for (const [kind, list] of freshnessOnly ? [] : kinds) {
-      for (const c of CONCURRENCY) {
-        const r = await runLoad('http', strict.ports.read, list.map(restCheckPath), c, durationMs);
-        report(indexOn, `REST ${kind} check, c=${c}`, r, floors[`http:${c}`], { rate: 0.8, p99: 1.25 });
-        if (kind === '3-hop') threeHopOn.push(r);
-      }
-    }
-    for (const [kind, list] of freshnessOnly ? [] : kinds) {
-      for (const c of CONCURRENCY) {
-        const r = await runLoad('grpc', strict.ports.read, list.map(grpcCheckRequest), c, durationMs);
-        report(indexOn, `gRPC ${kind} check, c=${c}`, r, floors[`grpc:${c}`], { rate: 1.0 });
-      }
-    }
     const bounded = await startServer(db.dsn, oplFile, { enabled: true, max_staleness: '100ms' });
     try {
       await costOfFreshness(dialect, strict, bounded, threeHopPaths);
@@ -167,11 +242,10 @@ async function measureServer(dialect: string, db: TestDatabase, oplFile: string,
   } finally {
     await strict.stop();
   }
-  if (freshnessOnly) return;
   const off = await startServer(db.dsn, oplFile, { enabled: false, max_staleness: '0s' });
   try {
     for (const [i, c] of CONCURRENCY.entries()) {
-      const r = await runLoad('http', off.ports.read, threeHopPaths, c, durationMs);
+      const r = await runLoad('http', off.ports.read, threeHopPaths, c, durationMs, off);
       report(`served checks, ${dialect}, index off (${label} tuples)`, `REST 3-hop check, c=${c}`, r);
       printFigure({
         part: `served checks, ${dialect}, ratios (${label} tuples)`,
@@ -192,24 +266,32 @@ try {
   const index = new TupleIndex();
   for (const t of tuplesOf(shapeFor(tuples))) index.insert(t);
   const samples = sampleChecks(index, shapeFor(tuples), 500);
-  if (!freshnessOnly) {
-    await measureFloors();
+  const kinds: Kinds = [
+    ['direct', samples.direct],
+    ['3-hop', samples.threeHop],
+    ['permit', samples.permit],
+  ];
+  await measureFloors();
+  if (only === undefined || only === 'memory') await measureMemory(oplFile, kinds);
+  if (only === undefined || only === 'sqlite') {
     const sqlite = sqliteFileDatabase();
     try {
-      await measureServer('SQLite', sqlite, oplFile, samples);
+      await measureServer('SQLite', sqlite, oplFile, kinds);
     } finally {
       await sqlite.drop();
     }
   }
   const pgDsn = process.env['TEST_POSTGRES_DSN'];
-  if (pgDsn) {
-    const pg = await postgresDatabase(pgDsn);
-    try {
-      await measureServer('PostgreSQL', pg, oplFile, samples);
-    } finally {
-      await pg.drop();
-    }
-  } else process.stderr.write('TEST_POSTGRES_DSN is not set: served checks over PostgreSQL were not measured\n');
+  if (only === undefined || only === 'postgres') {
+    if (pgDsn) {
+      const pg = await postgresDatabase(pgDsn);
+      try {
+        await measureServer('PostgreSQL', pg, oplFile, kinds);
+      } finally {
+        await pg.drop();
+      }
+    } else process.stderr.write('TEST_POSTGRES_DSN is not set: served checks over PostgreSQL were not measured\n');
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

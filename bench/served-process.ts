@@ -1,24 +1,80 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type GatehouseProcess, startGatehouseProcess } from '../test/support/server.js';
+import { GATEHOUSE_BIN, type GatehouseProcess, startGatehouseProcess } from '../test/support/server.js';
 
-/** What the served benchmarks share: a warm, quiet gatehouse process, and the load generator run against it. */
+/**
+ * What the served benchmarks share: a warm, quiet gatehouse process, the load generator run
+ * against it, each pinned to a core of its own, and the garbage collections that fell into a run.
+ */
+
+export interface GcPauses {
+  readonly count: number;
+  readonly totalMs: number;
+  readonly maxMs: number;
+}
 
 export interface LoadResult {
   readonly perSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly failures: number;
+  /** The server's collections during the run, when the server was started with the GC observer. */
+  readonly gc?: GcPauses;
 }
 
-/** Runs the load generator in its own process against a loopback port for `durationMs`. */
-export function runLoad(protocol: 'http' | 'grpc', port: number, requests: unknown[], concurrency: number, durationMs: number): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
+/** A server process whose stderr carries the GC observer's lines. */
+export interface ObservedServer {
+  readonly stderr: () => string;
+}
+
+/** Server on core 0, load generator on core 1, through taskset (util-linux), where there are two cores and taskset. */
+export const PINNED = availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+if (!PINNED) process.stderr.write('taskset or a second core is missing: the served benchmarks run unpinned\n');
+
+export const SERVER_CORE = 0;
+const GENERATOR_CORE = 1;
+
+/** `argv` run on `core` when pinning is possible. */
+export function pinnedTo(core: number, argv: readonly string[]): string[] {
+  return PINNED ? ['taskset', '-c', String(core), ...argv] : [...argv];
+}
+
+/** `node --import` arguments that load the GC observer into a server process. */
+export const GC_OBSERVER = ['--import', pathToFileURL(fileURLToPath(new URL('./gc-observer.js', import.meta.url))).href];
+
+function gcPausesIn(lines: string): GcPauses {
+  let count = 0;
+  let totalMs = 0;
+  let maxMs = 0;
+  for (const line of lines.split('\n')) {
+    if (!line.startsWith('gc ')) continue;
+    const ms = Number(line.slice(line.lastIndexOf(' ') + 1));
+    count++;
+    totalMs += ms;
+    maxMs = Math.max(maxMs, ms);
+  }
+  return { count, totalMs, maxMs };
+}
+
+/**
+ * Runs the load generator in its own process against a loopback port for `durationMs`;
+ * with `server`, also counts the collections the server reported meanwhile.
+ */
+export async function runLoad(
+  protocol: 'http' | 'grpc',
+  port: number,
+  requests: unknown[],
+  concurrency: number,
+  durationMs: number,
+  server?: ObservedServer,
+): Promise<LoadResult> {
+  const seen = server?.stderr().length ?? 0;
+  const result = await new Promise<LoadResult>((resolve, reject) => {
     const generator = fileURLToPath(new URL('./load-generator.js', import.meta.url));
-    const child = spawn(process.execPath, [generator, JSON.stringify({ protocol, port, requests, concurrency, durationMs })], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const [program, ...args] = pinnedTo(GENERATOR_CORE, [process.execPath, generator, JSON.stringify({ protocol, port, requests, concurrency, durationMs })]);
+    const child = spawn(program!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     const killer = setTimeout(() => child.kill('SIGKILL'), durationMs + 60_000);
@@ -28,6 +84,10 @@ export function runLoad(protocol: 'http' | 'grpc', port: number, requests: unkno
       else reject(new Error(`load generator exited with ${code}`));
     });
   });
+  if (server === undefined) return result;
+  // The observer reports a collection a moment after it ends.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return { ...result, gc: gcPausesIn(server.stderr().slice(seen)) };
 }
 
 export async function waitFor(what: string, done: () => boolean, timeoutMs: number): Promise<void> {
@@ -38,10 +98,20 @@ export async function waitFor(what: string, done: () => boolean, timeoutMs: numb
   }
 }
 
-/** Starts gatehouse over `dsn`, waits for its index to be warm, then silences its access log. */
-export async function startServer(dsn: string, oplFile: string, index: { enabled: boolean; max_staleness: string }): Promise<GatehouseProcess> {
+/**
+ * Starts gatehouse over `dsn` on the server core with the GC observer, waits for its index
+ * to be warm (after `seed`, when given, has written through the running server), then
+ * silences its access log.
+ */
+export async function startServer(
+  dsn: string,
+  oplFile: string,
+  index: { enabled: boolean; max_staleness: string },
+  seed?: (gh: GatehouseProcess) => Promise<void>,
+): Promise<GatehouseProcess> {
   const config = { dsn, namespaces: { location: pathToFileURL(oplFile).href }, index: { ...index }, log: { level: 'info', format: 'json' } };
-  const gh = await startGatehouseProcess({ config, timeoutMs: 60_000 });
+  const command = pinnedTo(SERVER_CORE, [process.execPath, ...GC_OBSERVER, GATEHOUSE_BIN]);
+  const gh = await startGatehouseProcess({ config, command, timeoutMs: 60_000 });
   const logged = (msg: string) => gh.logs.some((l) => typeof l === 'object' && l !== null && String((l as { msg?: unknown }).msg).startsWith(msg));
   if (index.enabled) await waitFor('the index to be warm', () => logged('index: warm'), 600_000);
   writeFileSync(gh.configFile, JSON.stringify({ ...JSON.parse(readFileSync(gh.configFile, 'utf8')), log: { level: 'error', format: 'json' } }));
@@ -56,5 +126,6 @@ export async function startServer(dsn: string, oplFile: string, index: { enabled
   while (!(await quiet())) {
     if (Date.now() > until) throw new Error('the access log did not turn off after the configuration reload');
   }
+  if (seed) await seed(gh);
   return gh;
 }
