@@ -85,7 +85,7 @@ time('permit (owner | viewer & traverse parent → !banned), allowed', permitted
 const atHead = { applied: 0, get freshAsOf() { return performance.now(); }, reach: () => Promise.resolve() };
 const gated = (maxStalenessMs: number) =>
   new CheckEngine({
-    reads: gatedReads(new FreshnessGate(() => Promise.resolve(0), atHead, maxStalenessMs, () => true), index, () => 0),
+    reads: gatedReads(new FreshnessGate({ read: () => Promise.resolve(0) }, atHead, maxStalenessMs, () => true), index, () => 0),
     model: () => datasetModel,
     settings: () => defaultCheckSettings,
   });

@@ -11,6 +11,12 @@ export interface FollowerProgress {
 }
 
 /**
+ * Where the gate learns the head revision: a read of the database, or, for a database no
+ * other process can write, the revision of this process's last write, known without a read.
+ */
+export type HeadSource = { readonly read: () => Promise<number> } | { readonly lastWrite: () => number };
+
+/**
  * Decides when a read may use the index: when it reflects the revision the read's
  * consistency names.
  *
@@ -38,6 +44,9 @@ export interface FollowerProgress {
  * confirmed it was at the head no longer than the bound ago; otherwise it takes the
  * default path. Answers then lag committed writes by at most the bound.
  *
+ * A database no other process can write (SQLite in memory): a read waits only while the
+ * index has not reached this process's last write, and the head is never read.
+ *
  * A read that names a revision (at least R) waits only when the index has not reached R.
  *
  * A wait lasts `timeoutMs` at most (0: no limit): past it the read fails as unavailable,
@@ -49,7 +58,7 @@ export class FreshnessGate {
   private next: PendingRead | undefined;
 
   constructor(
-    private readonly headRevision: () => Promise<number>,
+    private readonly head: HeadSource,
     private readonly follower: FollowerProgress,
     private readonly maxStalenessMs: number,
     /** Whether any read is answered from the index at all (none while it warms up). */
@@ -64,7 +73,11 @@ export class FreshnessGate {
       return this.follower.applied >= consistency.revision ? undefined : this.bounded(this.follower.reach(consistency.revision));
     }
     if (consistency.kind === 'default' && this.maxStalenessMs > 0 && performance.now() - this.follower.freshAsOf <= this.maxStalenessMs) return undefined;
-    return this.bounded(this.probe().then((revision) => this.follower.reach(revision)));
+    if ('lastWrite' in this.head) {
+      const revision = this.head.lastWrite();
+      return this.follower.applied >= revision ? undefined : this.bounded(this.follower.reach(revision));
+    }
+    return this.bounded(this.probe(this.head.read).then((revision) => this.follower.reach(revision)));
   }
 
   /** `wait`, or unavailable once `timeoutMs` passed. */
@@ -77,30 +90,30 @@ export class FreshnessGate {
   }
 
   /** The next head read to be sent (it is sent later than now). */
-  private probe(): Promise<number> {
+  private probe(read: () => Promise<number>): Promise<number> {
     if (this.next === undefined) {
       this.next = pendingRead();
-      if (!this.inFlight) setImmediate(() => this.send());
+      if (!this.inFlight) setImmediate(() => this.send(read));
     }
     return this.next.revision;
   }
 
-  private send(): void {
-    const read = this.next!;
+  private send(read: () => Promise<number>): void {
+    const pending = this.next!;
     this.next = undefined;
     this.inFlight = true;
     const answered = () => {
       this.inFlight = false;
-      if (this.next !== undefined) this.send();
+      if (this.next !== undefined) this.send(read);
     };
-    this.headRevision().then(
+    read().then(
       (revision) => {
         answered();
-        read.resolve(revision);
+        pending.resolve(revision);
       },
       (error: unknown) => {
         answered();
-        read.reject(error);
+        pending.reject(error);
       },
     );
   }

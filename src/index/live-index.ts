@@ -51,7 +51,9 @@ export class LiveIndex {
       onExcluded: (namespace, bytes) =>
         log?.warn({ namespace, bytes, budget: options.memoryBudgetBytes }, 'index: namespace left to the database to stay within the memory budget'),
     });
-    this.gate = new FreshnessGate(() => options.store.headRevision(), this.follower, options.maxStalenessMs, () => this.coverage.isWarm, options.freshnessTimeoutMs);
+    let lastWrite = 0;
+    const head = options.store.processPrivate ? { lastWrite: () => lastWrite } : { read: () => options.store.headRevision() };
+    this.gate = new FreshnessGate(head, this.follower, options.maxStalenessMs, () => this.coverage.isWarm, options.freshnessTimeoutMs);
     this.source = new IndexedTupleSource(this.index, options.store, this.coverage);
     this.reads = gatedReads(this.gate, this.source, () => (this.coverage.isWarm ? this.follower.applied : options.store.headRevision()));
     const poke = () => this.follower.poke();
@@ -59,7 +61,7 @@ export class LiveIndex {
       () => this.coverage.isWarm && poke(),
       (err) => log?.warn({ err }, 'index: change notifications interrupted'),
     );
-    this.store = announcingWrites(options.store, this.notifications);
+    this.store = announcingWrites(options.store, this.notifications, (revision) => (lastWrite = Math.max(lastWrite, revision)));
   }
 
   /** Starts the warm-up in the background; resolves when the index serves reads. */

@@ -11,11 +11,16 @@ export interface ChangeNotifications {
   close(): Promise<void>;
 }
 
-/** The store with every successful write announced. */
-export function announcingWrites(store: RelationTupleStore, notifications: ChangeNotifications): RelationTupleStore {
+/** The store with every successful write announced, and its revision told to `committed` first. */
+export function announcingWrites(
+  store: RelationTupleStore,
+  notifications: ChangeNotifications,
+  committed: (revision: number) => void = () => undefined,
+): RelationTupleStore {
   const announced = <A extends unknown[]>(write: (...args: A) => Promise<number>) =>
     async (...args: A): Promise<number> => {
       const revision = await write(...args);
+      committed(revision);
       notifications.announce();
       return revision;
     };

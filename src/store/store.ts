@@ -61,6 +61,9 @@ export interface RelationTupleStore extends TupleSource {
   /** The revision of the latest committed write (0 before the first). */
   headRevision(): Promise<number>;
 
+  /** True when no other process can write the database (SQLite in memory): every write is this process's. */
+  readonly processPrivate?: boolean;
+
   /**
    * The network id (Keto's `nid`) this store reads and writes: what identifies its database
    * to snaptokens; the UUIDs of its strings are made under it (and a traverse's order follows them).

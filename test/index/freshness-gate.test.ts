@@ -13,7 +13,7 @@ function harness(maxStalenessMs = 0, freshAsOf = -Infinity) {
   };
   let inUse = true;
   const gate = new FreshnessGate(
-    () => new Promise<number>((resolve, reject) => reads.push({ resolve, reject })),
+    { read: () => new Promise<number>((resolve, reject) => reads.push({ resolve, reject })) },
     follower,
     maxStalenessMs,
     () => inUse,
@@ -123,5 +123,19 @@ describe('FreshnessGate', () => {
     setInUse(false);
     assert.equal(gate.ready(), undefined);
     assert.equal(reads.length, 0);
+  });
+
+  it('over a database only this process writes, waits for its last write alone and never reads the head', async () => {
+    const reached: number[] = [];
+    const follower = { applied: 4, freshAsOf: -Infinity, reach: async (revision: number) => void reached.push(revision) };
+    let lastWrite = 4;
+    const gate = new FreshnessGate({ lastWrite: () => lastWrite }, follower, 0, () => true);
+    assert.equal(gate.ready(), undefined, 'the index already holds the last write');
+    lastWrite = 6;
+    const wait = gate.ready();
+    assert.notEqual(wait, undefined);
+    await wait;
+    assert.deepEqual(reached, [6]);
+    assert.equal(gate.ready({ kind: 'at-least', revision: 3 }), undefined);
   });
 });

@@ -22,6 +22,8 @@ export interface SqlExecutor {
 
 export interface SqlDriver extends SqlExecutor {
   readonly dialect: Dialect;
+  /** True when no other process can reach the database (SQLite in memory). */
+  readonly processPrivate?: boolean;
   /**
    * Runs `work` in one transaction and commits; rolls back when it throws. A transaction
    * that failed on a serialization failure or deadlock is retried (the work runs again).

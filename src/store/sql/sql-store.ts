@@ -272,6 +272,10 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     return this.driver.changeNotifications?.(onChange, onError) ?? localNotifications(onChange);
   }
 
+  get processPrivate(): boolean {
+    return this.driver.processPrivate === true;
+  }
+
   async ping(): Promise<void> {
     await this.driver.query('SELECT 1 AS ok');
   }

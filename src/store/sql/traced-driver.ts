@@ -27,6 +27,7 @@ export function tracedDriver(driver: SqlDriver, spans: SpanRunner): SqlDriver {
     ...traced(driver),
     ...(probe !== undefined && { probe: <T extends Row>(sql: string, params?: readonly SqlParameter[]) => statement(sql, () => probe<T>(sql, params)) }),
     dialect: driver.dialect,
+    ...(driver.processPrivate !== undefined && { processPrivate: driver.processPrivate }),
     transaction: (work, options) => spans('db.transaction', { 'db.system.name': system }, () => driver.transaction((tx) => work(traced(tx)), options)),
     ...(changeNotifications !== undefined && { changeNotifications: (onChange, onError) => changeNotifications.call(driver, onChange, onError) }),
     ...(driver.poolUsage !== undefined && { poolUsage: () => driver.poolUsage!() }),

@@ -31,7 +31,10 @@ export class SqliteDriver implements SqlDriver {
     execute: async (sql, params) => this.change(sql, params),
   };
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    readonly processPrivate: boolean,
+  ) {}
 
   /** `busyTimeoutMs`: how long a write waits for another process's write lock (SQLite's own retry loop). */
   static open(path: string, options: { busyTimeoutMs: number }): SqliteDriver {
@@ -49,7 +52,7 @@ export class SqliteDriver implements SqlDriver {
     // Keto's indexes are keyed by random UUIDs: a cache far above SQLite's 2 MiB default keeps them in memory.
     db.pragma('cache_size = -65536');
     db.pragma('foreign_keys = ON');
-    return new SqliteDriver(db);
+    return new SqliteDriver(db, path === ':memory:');
   }
 
   query<T extends Row = Row>(sql: string, params?: readonly SqlParameter[]): Promise<T[]> {
