@@ -3,7 +3,7 @@
  * core and the server on the other (taskset), every figure the median of REPETITIONS runs
  * and the p99 compared with the floor's:
  *  - the floors: a bare node:http server and a bare @grpc/grpc-js server answering a constant,
- *    a fresh process per repetition;
+ *    a fresh process per repetition, measured beside each server at each concurrency;
  *  - gatehouse REST and gRPC checks (direct tuple, 3-hop nested groups, permit with
  *    traverse and negation) on the synthetic data set, at concurrency 1, 10 and 64:
  *    on a fresh `dsn: memory` server seeded with the data set through its write API per
@@ -74,8 +74,6 @@ function medianOf(runs: LoadResult[]): LoadResult {
   };
 }
 
-const floors: Record<string, LoadResult> = {};
-
 function report(part: string, name: string, r: LoadResult, floor?: LoadResult, floorTarget?: { rate: number; p99?: number }): void {
   const ratio = floor ? r.perSecond / floor.perSecond : undefined;
   const rate: Figure = {
@@ -106,26 +104,8 @@ function report(part: string, name: string, r: LoadResult, floor?: LoadResult, f
   if (r.failures > 0) printFigure({ part, name: `${name}: failed requests`, value: r.failures, unit: 'requests' });
 }
 
-async function measureFloors(): Promise<void> {
-  for (const kind of ['http', 'grpc'] as const) {
-    const runs: Record<number, LoadResult[]> = {};
-    for (let rep = 0; rep < REPETITIONS; rep++) {
-      const floor = await startFloor(kind);
-      try {
-        for (const c of CONCURRENCY) {
-          const r = await runLoad(kind, floor.port, kind === 'http' ? ['/relation-tuples/check/openapi?namespace=Doc'] : [{}], c, durationMs, floor);
-          (runs[c] ??= []).push(r);
-        }
-      } finally {
-        floor.stop();
-      }
-    }
-    for (const c of CONCURRENCY) {
-      floors[`${kind}:${c}`] = medianOf(runs[c]!);
-      report('floors', `bare ${kind === 'http' ? 'node:http' : '@grpc/grpc-js'} constant answer, c=${c} (median of ${REPETITIONS})`, floors[`${kind}:${c}`]!);
-    }
-  }
-}
+const FLOOR_REQUESTS = { http: ['/relation-tuples/check/openapi?namespace=Doc'], grpc: [{}] };
+const floorName = (protocol: 'http' | 'grpc', c: number) => `bare ${protocol === 'http' ? 'node:http' : '@grpc/grpc-js'} constant answer, c=${c} (median of ${REPETITIONS})`;
 
 async function load(dsn: string): Promise<void> {
   const store = await openStore(dsn);
@@ -152,9 +132,9 @@ const FRESHNESS_COST_TARGET: Readonly<Record<(typeof CONCURRENCY)[number], numbe
  * measured in alternating rounds (the order swapped every round) so that a noisy moment
  * of the machine does not fall on one side only.
  */
-async function costOfFreshness(dialect: string, strict: GatehouseProcess, bounded: GatehouseProcess, requests: string[]): Promise<void> {
+async function costOfFreshness(dialect: string, strict: GatehouseProcess, bounded: GatehouseProcess, requests: string[], restFloors: LoadResult[]): Promise<void> {
   const part = `served checks, ${dialect}, index on, bounded staleness 100ms (${label} tuples)`;
-  for (const c of CONCURRENCY) {
+  for (const [i, c] of CONCURRENCY.entries()) {
     const runs: Record<'strict' | 'bounded', LoadResult[]> = { strict: [], bounded: [] };
     for (let round = 0; round < COST_ROUNDS; round++) {
       const order = round % 2 === 0 ? (['strict', 'bounded'] as const) : (['bounded', 'strict'] as const);
@@ -163,7 +143,7 @@ async function costOfFreshness(dialect: string, strict: GatehouseProcess, bounde
         runs[side].push(await runLoad('http', server.ports.read, requests, c, durationMs, server));
       }
     }
-    report(part, `REST 3-hop check, c=${c} (median of ${COST_ROUNDS} runs)`, medianOf(runs.bounded), floors[`http:${c}`], REST_TARGET);
+    report(part, `REST 3-hop check, c=${c} (median of ${COST_ROUNDS} runs)`, medianOf(runs.bounded), restFloors[i], REST_TARGET);
     const cost = 1 - median(runs.strict.map((r) => r.perSecond)) / median(runs.bounded.map((r) => r.perSecond));
     const target = FRESHNESS_COST_TARGET[c];
     printFigure({
@@ -181,34 +161,48 @@ type Kinds = [string, RelationTuple[]][];
 
 /**
  * REST and gRPC checks of every kind at every concurrency, each figure the median over
- * REPETITIONS fresh servers; returns the REST 3-hop medians by concurrency.
+ * REPETITIONS fresh servers. In each repetition a fresh floor of the protocol is measured
+ * at each concurrency just before the server, so that a busy moment of a shared machine
+ * falls on both; the floors' medians are reported in the same part. Returns the REST
+ * 3-hop medians and the REST floors by concurrency.
  */
-async function indexOnChecks(part: string, start: () => Promise<GatehouseProcess>, kinds: Kinds): Promise<LoadResult[]> {
+async function indexOnChecks(part: string, start: () => Promise<GatehouseProcess>, kinds: Kinds): Promise<{ threeHop: LoadResult[]; restFloors: LoadResult[] }> {
   const runs: Record<string, LoadResult[]> = {};
   for (let rep = 0; rep < REPETITIONS; rep++) {
     const gh = await start();
     try {
-      for (const protocol of ['http', 'grpc'] as const)
-        for (const [kind, list] of kinds)
+      for (const protocol of ['http', 'grpc'] as const) {
+        const floor = await startFloor(protocol);
+        try {
           for (const c of CONCURRENCY) {
-            const requests = protocol === 'http' ? list.map(restCheckPath) : list.map(grpcCheckRequest);
-            (runs[`${protocol} ${kind} ${c}`] ??= []).push(await runLoad(protocol, gh.ports.read, requests, c, durationMs, gh));
+            (runs[`${protocol} floor ${c}`] ??= []).push(await runLoad(protocol, floor.port, FLOOR_REQUESTS[protocol], c, durationMs, floor));
+            for (const [kind, list] of kinds) {
+              const requests = protocol === 'http' ? list.map(restCheckPath) : list.map(grpcCheckRequest);
+              (runs[`${protocol} ${kind} ${c}`] ??= []).push(await runLoad(protocol, gh.ports.read, requests, c, durationMs, gh));
+            }
           }
+        } finally {
+          floor.stop();
+        }
+      }
     } finally {
       await gh.stop();
     }
   }
-  for (const protocol of ['http', 'grpc'] as const)
+  const floorOf = (protocol: 'http' | 'grpc', c: number) => medianOf(runs[`${protocol} floor ${c}`]!);
+  for (const protocol of ['http', 'grpc'] as const) {
+    for (const c of CONCURRENCY) report(part, floorName(protocol, c), floorOf(protocol, c));
     for (const [kind] of kinds)
       for (const c of CONCURRENCY)
         report(
           part,
           `${protocol === 'http' ? 'REST' : 'gRPC'} ${kind} check, c=${c} (median of ${REPETITIONS} servers)`,
           medianOf(runs[`${protocol} ${kind} ${c}`]!),
-          floors[`${protocol}:${c}`],
+          floorOf(protocol, c),
           protocol === 'http' ? REST_TARGET : GRPC_TARGET,
         );
-  return CONCURRENCY.map((c) => medianOf(runs[`http 3-hop ${c}`]!));
+  }
+  return { threeHop: CONCURRENCY.map((c) => medianOf(runs[`http 3-hop ${c}`]!)), restFloors: CONCURRENCY.map((c) => floorOf('http', c)) };
 }
 
 /** The issue's harness: a fresh `dsn: memory` server per repetition, seeded through its write API. */
@@ -230,12 +224,12 @@ async function measureServer(dialect: string, db: TestDatabase, oplFile: string,
   printFigure({ part: `served checks, ${dialect}`, name: `data set loaded (${label} tuples)`, value: Math.round(performance.now() - loadStarted), unit: 'ms' });
   const threeHopPaths = kinds.find(([kind]) => kind === '3-hop')![1].map(restCheckPath);
   const strictConfig = { enabled: true, max_staleness: '0s' };
-  const threeHopOn = await indexOnChecks(`served checks, ${dialect}, index on (${label} tuples)`, () => startServer(db.dsn, oplFile, strictConfig), kinds);
+  const { threeHop: threeHopOn, restFloors } = await indexOnChecks(`served checks, ${dialect}, index on (${label} tuples)`, () => startServer(db.dsn, oplFile, strictConfig), kinds);
   const strict = await startServer(db.dsn, oplFile, strictConfig);
   try {
     const bounded = await startServer(db.dsn, oplFile, { enabled: true, max_staleness: '100ms' });
     try {
-      await costOfFreshness(dialect, strict, bounded, threeHopPaths);
+      await costOfFreshness(dialect, strict, bounded, threeHopPaths, restFloors);
     } finally {
       await bounded.stop();
     }
@@ -271,7 +265,6 @@ try {
     ['3-hop', samples.threeHop],
     ['permit', samples.permit],
   ];
-  await measureFloors();
   if (only === undefined || only === 'memory') await measureMemory(oplFile, kinds);
   if (only === undefined || only === 'sqlite') {
     const sqlite = sqliteFileDatabase();
