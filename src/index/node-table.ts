@@ -76,12 +76,12 @@ export class NodeTable implements BlockDirectory {
 
   /** The node of `namespace:object#relation`, or -1. */
   findSet(namespace: string, object: string, relation: string): number {
-    return this.findHashedSet(hashSet(namespace, object, relation), namespace, object, relation);
+    return this.findHashed(hashSet(namespace, object, relation), namespace, object, relation);
   }
 
   /** The node of subject id `id`, or -1. */
   findId(id: string): number {
-    return this.findHashedId(hashId(id), id);
+    return this.findHashed(hashId(id), undefined, id, '');
   }
 
   /**
@@ -94,74 +94,63 @@ export class NodeTable implements BlockDirectory {
   findPair(namespace: string, object: string, relation: string, subjectNamespace: string | undefined, subjectObject: string, subjectRelation: string, out: Int32Array): void {
     const h = hashSet(namespace, object, relation);
     const subjectHash = subjectNamespace === undefined ? hashId(subjectObject) : hashSet(subjectNamespace, subjectObject, subjectRelation);
-    const key = this.firstTagged(h);
-    const subject = this.firstTagged(subjectHash);
+    const key = this.nodeIn(this.taggedSlot(h, h));
+    const subject = this.nodeIn(this.taggedSlot(subjectHash, subjectHash));
     const keyObject = this.objectOrEmpty(key);
     const subjectName = this.objectOrEmpty(subject);
-    out[0] = key >= 0 && keyObject === object && this.isSet(key, h, namespace, relation) ? key : this.findHashedSet(h, namespace, object, relation);
-    if (subjectNamespace === undefined) out[1] = subject >= 0 && subjectName === subjectObject && this.isId(subject, subjectHash) ? subject : this.findHashedId(subjectHash, subjectObject);
-    else {
-      out[1] =
-        subject >= 0 && subjectName === subjectObject && this.isSet(subject, subjectHash, subjectNamespace, subjectRelation)
-          ? subject
-          : this.findHashedSet(subjectHash, subjectNamespace, subjectObject, subjectRelation);
-    }
+    out[0] = key >= 0 && keyObject === object && this.isNamed(key, h, namespace, relation) ? key : this.findHashed(h, namespace, object, relation);
+    out[1] =
+      subject >= 0 && subjectName === subjectObject && this.isNamed(subject, subjectHash, subjectNamespace, subjectRelation)
+        ? subject
+        : this.findHashed(subjectHash, subjectNamespace, subjectObject, subjectRelation);
   }
 
-  /** The first node on the probe path of hash `h` whose slot carries its tag, or -1. */
-  private firstTagged(h: number): number {
+  /**
+   * The first slot from slot `from` (taken modulo the slots' length) along the probe path of
+   * hash `h` whose tag is `h`'s, or -1 once an empty slot ends the path.
+   */
+  private taggedSlot(h: number, from: number): number {
     const slots = this.slots;
     const mask = slots.length - 1;
     const shift = this.shift;
     const tag = h >>> shift;
-    for (let i = h & mask, s = slots[i]!; s !== 0; i = (i + 1) & mask, s = slots[i]!) if (s >>> shift === tag) return (s & mask) - 1;
+    for (let i = from & mask, s = slots[i]!; s !== 0; i = (i + 1) & mask, s = slots[i]!) if (s >>> shift === tag) return i;
     return -1;
+  }
+
+  /** The node held by slot `slot`, or -1 for no slot. */
+  private nodeIn(slot: number): number {
+    return slot < 0 ? -1 : (this.slots[slot]! & (this.slots.length - 1)) - 1;
   }
 
   private objectOrEmpty(node: number): string {
     return node < 0 ? '' : this.strings.at(this.rec[this.stride * node + 2]!);
   }
 
-  /** Whether `node`, whose object is known to match, is the set of hash `h` in `namespace` with `relation`. */
-  private isSet(node: number, h: number, namespace: string, relation: string): boolean {
+  /**
+   * Whether `node`, whose object is known to match, is the node of hash `h` named by
+   * `namespace` and `relation`: a set, or a subject id when `namespace` is undefined.
+   */
+  private isNamed(node: number, h: number, namespace: string | undefined, relation: string): boolean {
     const r = this.stride * node;
     const rec = this.rec;
-    return rec[r] === h && rec[r + 1] !== SUBJECT_ID && this.strings.at(rec[r + 3]!) === relation && this.strings.at(rec[r + 1]!) === namespace;
+    if (rec[r] !== h) return false;
+    if (namespace === undefined) return rec[r + 1] === SUBJECT_ID;
+    return rec[r + 1] !== SUBJECT_ID && this.strings.at(rec[r + 3]!) === relation && this.strings.at(rec[r + 1]!) === namespace;
   }
 
-  /** Whether `node`, whose object is known to match, is the subject id of hash `h`. */
-  private isId(node: number, h: number): boolean {
-    const r = this.stride * node;
-    return this.rec[r] === h && this.rec[r + 1] === SUBJECT_ID;
-  }
-
-  private findHashedSet(h: number, namespace: string, object: string, relation: string): number {
-    const slots = this.slots;
-    const mask = slots.length - 1;
-    const shift = this.shift;
-    const tag = h >>> shift;
-    for (let i = h & mask, s = slots[i]!; s !== 0; i = (i + 1) & mask, s = slots[i]!) {
-      const node = (s & mask) - 1;
-      if (s >>> shift === tag && this.objectOrEmpty(node) === object && this.isSet(node, h, namespace, relation)) return node;
-    }
-    return -1;
-  }
-
-  private findHashedId(h: number, id: string): number {
-    const slots = this.slots;
-    const mask = slots.length - 1;
-    const shift = this.shift;
-    const tag = h >>> shift;
-    for (let i = h & mask, s = slots[i]!; s !== 0; i = (i + 1) & mask, s = slots[i]!) {
-      const node = (s & mask) - 1;
-      if (s >>> shift === tag && this.objectOrEmpty(node) === id && this.isId(node, h)) return node;
+  /** The node of hash `h` named `namespace:object#relation`, or subject id `object` when `namespace` is undefined; or -1. */
+  private findHashed(h: number, namespace: string | undefined, object: string, relation: string): number {
+    for (let slot = this.taggedSlot(h, h); slot >= 0; slot = this.taggedSlot(h, slot + 1)) {
+      const node = this.nodeIn(slot);
+      if (this.objectOrEmpty(node) === object && this.isNamed(node, h, namespace, relation)) return node;
     }
     return -1;
   }
 
   internSet(namespace: string, object: string, relation: string): number {
     const h = hashSet(namespace, object, relation);
-    const found = this.findHashedSet(h, namespace, object, relation);
+    const found = this.findHashed(h, namespace, object, relation);
     if (found >= 0) return found;
     const s = this.strings;
     return this.add(s.intern(namespace), s.intern(object), s.intern(relation), h);
