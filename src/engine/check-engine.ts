@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../cancellation.js';
 import { GatehouseError, invalidArgument, limitExceeded, unknownNamespace } from '../errors.js';
 import type { ModelSnapshot } from '../model.js';
 import type { RelationTuple } from '../tuple.js';
@@ -81,14 +82,14 @@ export class CheckEngine {
    * mode unprocessable when a limit left the answer unknown. Once `signal` is aborted, the
    * evaluation stops at its next pause (a read, or the end of a slice) and throws its reason.
    */
-  check(tuple: RelationTuple, maxDepth?: number, consistency: Consistency = DEFAULT_CONSISTENCY, signal?: AbortSignal): MaybePromise<boolean> {
+  check(tuple: RelationTuple, maxDepth?: number, consistency: Consistency = DEFAULT_CONSISTENCY, signal?: CancelSignal): MaybePromise<boolean> {
     const settings = this.deps.settings();
     const outcome = this.evaluate(tuple, maxDepth, consistency, settings, signal);
     return outcome instanceof Promise ? outcome.then((o) => allowedOrThrow(o, settings)) : allowedOrThrow(outcome, settings);
   }
 
   /** Keto's three-valued answer, with the limit that made it unknown. */
-  evaluate(tuple: RelationTuple, maxDepth: number | undefined, consistency: Consistency = DEFAULT_CONSISTENCY, settings = this.deps.settings(), signal?: AbortSignal): MaybePromise<Outcome> {
+  evaluate(tuple: RelationTuple, maxDepth: number | undefined, consistency: Consistency = DEFAULT_CONSISTENCY, settings = this.deps.settings(), signal?: CancelSignal): MaybePromise<Outcome> {
     const source = this.deps.reads.open(consistency);
     return source instanceof Promise
       ? source.then((s) => this.evaluateOn(s, tuple, maxDepth, settings, undefined, signal))
@@ -100,7 +101,7 @@ export class CheckEngine {
    * member; a limit or the call budget leave it denied, or fail it as `check` would) and
    * the steps that led there.
    */
-  async explain(tuple: RelationTuple, maxDepth?: number, consistency: Consistency = DEFAULT_CONSISTENCY, signal?: AbortSignal): Promise<ExplainedCheck> {
+  async explain(tuple: RelationTuple, maxDepth?: number, consistency: Consistency = DEFAULT_CONSISTENCY, signal?: CancelSignal): Promise<ExplainedCheck> {
     const settings = this.deps.settings();
     const source = await this.deps.reads.open(consistency);
     const trace = new Trace();
@@ -123,7 +124,7 @@ export class CheckEngine {
     maxDepth: number | undefined,
     settings: CheckSettings,
     trace?: Trace,
-    signal?: AbortSignal,
+    signal?: CancelSignal,
     counted = true,
   ): MaybePromise<Outcome> {
     const model = this.compiled(this.deps.model());
@@ -164,7 +165,7 @@ export class CheckEngine {
     maxDepth: number | undefined,
     known?: ReadonlyMap<string, KnownRows>,
     settings = this.deps.settings(),
-    signal?: AbortSignal,
+    signal?: CancelSignal,
   ): Promise<boolean[]> {
     const results = new Array<boolean>(tuples.length).fill(false);
     if (internedReadsOf(source) !== undefined) {
@@ -220,7 +221,7 @@ export class CheckEngine {
   }
 
   /** Runs an evaluation to its outcome, fetching what its reads lack and letting the event loop turn between slices. */
-  private drive(evaluator: Evaluator, reads: FetchingNodeReads | InternedReads, signal: AbortSignal | undefined, counted: boolean, resumed = false): MaybePromise<Outcome> {
+  private drive(evaluator: Evaluator, reads: FetchingNodeReads | InternedReads, signal: CancelSignal | undefined, counted: boolean, resumed = false): MaybePromise<Outcome> {
     try {
       if (resumed) signal?.throwIfAborted();
       for (;;) {
@@ -262,7 +263,7 @@ export class CheckEngine {
     maxDepth: number | undefined,
     limits: BatchLimits,
     consistency: Consistency = DEFAULT_CONSISTENCY,
-    signal?: AbortSignal,
+    signal?: CancelSignal,
   ): Promise<BatchCheckResult[]> {
     if (items.length > limits.maxBatchCheckSize) throw invalidArgument(`batch exceeds max size of ${limits.maxBatchCheckSize}`);
     const settings = this.deps.settings();
@@ -282,7 +283,7 @@ export class CheckEngine {
     return results;
   }
 
-  private async batchResult(source: TupleSource, tuple: RelationTuple, maxDepth: number | undefined, settings: CheckSettings, signal?: AbortSignal): Promise<BatchCheckResult> {
+  private async batchResult(source: TupleSource, tuple: RelationTuple, maxDepth: number | undefined, settings: CheckSettings, signal?: CancelSignal): Promise<BatchCheckResult> {
     try {
       const outcome = await this.evaluateOn(source, tuple, maxDepth, settings, undefined, signal);
       const limit = limitReason(outcome);

@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../cancellation.js';
 import { type ExpandNodeType, type ExpandTree, type ExpandTreeTuple, expandNode } from './expand-tree.js';
 import { unknownNamespace } from '../errors.js';
 import type { ModelSnapshot, RewriteChild, TupleToSubjectSet } from '../model.js';
@@ -73,12 +74,12 @@ export class ExpandEngine {
    * The tree, or undefined when strict mode finds nothing to expand (an undeclared
    * relation, or one with neither types nor rewrite). Throws not_found for an unknown namespace.
    */
-  expand(subjectSet: SubjectSet, maxDepth?: number, consistency: Consistency = DEFAULT_CONSISTENCY, signal?: AbortSignal): MaybePromise<ExpandTree | undefined> {
+  expand(subjectSet: SubjectSet, maxDepth?: number, consistency: Consistency = DEFAULT_CONSISTENCY, signal?: CancelSignal): MaybePromise<ExpandTree | undefined> {
     const source = this.deps.reads.open(consistency);
     return source instanceof Promise ? source.then((s) => this.expandOn(s, subjectSet, maxDepth, signal)) : this.expandOn(source, subjectSet, maxDepth, signal);
   }
 
-  private expandOn(source: TupleSource, subjectSet: SubjectSet, maxDepth: number | undefined, signal: AbortSignal | undefined): MaybePromise<ExpandTree | undefined> {
+  private expandOn(source: TupleSource, subjectSet: SubjectSet, maxDepth: number | undefined, signal: CancelSignal | undefined): MaybePromise<ExpandTree | undefined> {
     const settings = this.deps.settings();
     const model = compileModel(this.deps.model());
     if (!model.hasNamespace(subjectSet.namespace)) throw unknownNamespace(subjectSet.namespace);

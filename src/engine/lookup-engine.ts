@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../cancellation.js';
 import { unknownNamespace } from '../errors.js';
 import type { ModelSnapshot } from '../model.js';
 import { ALL_ROWS, type Consistency, DEFAULT_CONSISTENCY, internedReadsOf, type MaybePromise, type Readers, type SubjectSetKind, type TupleSource } from '../reader.js';
@@ -59,7 +60,7 @@ export class LookupEngine {
   constructor(private readonly deps: LookupEngineDeps) {}
 
   /** The objects `o` of `namespace` for which `namespace:o#relation@subject` is allowed, by id. */
-  async listObjects(q: ListObjectsQuery, consistency: Consistency = DEFAULT_CONSISTENCY, signal?: AbortSignal): Promise<LookupPage<string>> {
+  async listObjects(q: ListObjectsQuery, consistency: Consistency = DEFAULT_CONSISTENCY, signal?: CancelSignal): Promise<LookupPage<string>> {
     const snapshot = this.knownRelation(q.namespace, q.relation, 'set' in q.subject ? q.subject.set.namespace : undefined);
     const source = await this.deps.reads.open(consistency);
     const candidates = await objectCandidates(source, lookupModel(snapshot), q);
@@ -67,7 +68,7 @@ export class LookupEngine {
   }
 
   /** The subjects of a kind that have `relation` on `namespace:object`, by id (subject ids) or object (subject sets). */
-  async listSubjects(q: ListSubjectsQuery, consistency: Consistency = DEFAULT_CONSISTENCY, signal?: AbortSignal): Promise<LookupPage<Subject>> {
+  async listSubjects(q: ListSubjectsQuery, consistency: Consistency = DEFAULT_CONSISTENCY, signal?: CancelSignal): Promise<LookupPage<Subject>> {
     const snapshot = this.knownRelation(q.namespace, q.relation, q.kind?.namespace);
     const source = await this.deps.reads.open(consistency);
     const { candidates, rows } = await subjectCandidates(source, lookupModel(snapshot), q);
@@ -99,7 +100,7 @@ export class LookupEngine {
     source: TupleSource,
     tupleOf: (c: T) => RelationTuple,
     known?: ReadonlyMap<string, KnownRows>,
-    signal?: AbortSignal,
+    signal?: CancelSignal,
   ): Promise<LookupPage<T>> {
     const items: T[] = [];
     let after = page.after;

@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../cancellation.js';
 import { nextTurn, SLICE_STEPS } from './slices.js';
 
 /**
@@ -25,7 +26,7 @@ export class StepStack {
   private readonly stack: Step<unknown>[] = [];
 
   /** Once `signal` is aborted, the run stops at its next pause (a read, or the end of a slice) and throws its reason. */
-  constructor(private readonly signal?: AbortSignal) {}
+  constructor(private readonly signal?: CancelSignal) {}
 
   /** Runs `root` to completion: synchronously while the source answers synchronously (and the evaluation is short). */
   run<R>(root: Step<R>): R | Promise<R> {

@@ -1,3 +1,5 @@
+import type { CancelSignal } from '../../cancellation.js';
+
 /**
  * One unary gRPC method. Messages are plain objects as protobufjs converts them
  * (`toObject({ longs: Number, enums: String, defaults: true, oneofs: true })`,
@@ -17,5 +19,5 @@ export interface GrpcUnaryCall {
   /** Sets a response header (metadata) sent with the answer, e.g. `gatehouse-snaptoken`. */
   setHeader(name: string, value: string): void;
   /** Aborted, with the error to stop with, when the call ends before its answer: deadline passed, client cancelled, shutdown. */
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
 }

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { constants as h2, type ServerHttp2Stream } from 'node:http2';
 import type protobuf from 'protobufjs';
+import { Cancellation } from '../../cancellation.js';
 import { cancelled as callCancelled, deadlineExceeded, unavailable } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -95,7 +96,7 @@ export function grpcHandler(deps: GrpcServerDeps): GrpcHandler {
     const span = (deps.tracing ?? NO_TRACING).startRequest(headers);
     let deadline: NodeJS.Timeout | undefined;
     /** Stops a unary handler's work once the call has ended otherwise than by its answer. */
-    const ended = new AbortController();
+    const ended = new Cancellation();
     const finish = (status: GrpcCode, message: string) => {
       if (reply.finished) return;
       reply.finish(status, message);
@@ -184,7 +185,7 @@ export function grpcHandler(deps: GrpcServerDeps): GrpcHandler {
             const result = await span.run(() =>
               entry.method.handle(decode(input), {
                 setHeader: (name, value) => void (reply.extraHeaders[name.toLowerCase()] = value),
-                signal: ended.signal,
+                signal: ended,
               }),
             );
             if (reply.finished) return;

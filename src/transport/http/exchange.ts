@@ -3,7 +3,6 @@ import { constants as h2, type ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { cancelled } from '../../errors.js';
 import { refusedStatus } from '../listener.js';
 
 /**
@@ -21,8 +20,8 @@ export interface HttpExchange {
   /** True when the request says it has no body (HTTP/1.1 without Content-Length or Transfer-Encoding, or a zero length). */
   readonly bodyless: boolean;
   readonly responded: boolean;
-  /** Aborted (with a `cancelled` error) when the client goes away before the answer is complete. */
-  readonly gone: AbortSignal;
+  /** `listener` is called once if the client goes away before the answer is complete. */
+  onGone(listener: () => void): void;
   /** True when the connection is TLS and the client's certificate chains to the listener's client CA. */
   readonly peerCertified: boolean;
   /** `headers` is handed over: the exchange adds the content length to it. */
@@ -78,13 +77,11 @@ function streamOver(out: NodeJS.WritableStream & { writableLength: number; destr
   };
 }
 
-/** A signal aborted when `out` closes before its answer was completely handed over. */
-function goneSignal(out: { writableFinished: boolean; once(event: 'close', listener: () => void): unknown }): AbortSignal {
-  const gone = new AbortController();
+/** Calls `listener` when `out` closes before its answer was completely handed over. */
+function whenGone(out: { writableFinished: boolean; once(event: 'close', listener: () => void): unknown }, listener: () => void): void {
   out.once('close', () => {
-    if (!out.writableFinished) gone.abort(cancelled());
+    if (!out.writableFinished) listener();
   });
-  return gone.signal;
 }
 
 /** nginx's "client closed request": nobody reads the answer. */
@@ -100,7 +97,6 @@ class Http1Exchange implements HttpExchange {
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
   readonly bodyless: boolean;
-  readonly gone: AbortSignal;
   #responded = false;
   #close = false;
 
@@ -108,7 +104,6 @@ class Http1Exchange implements HttpExchange {
     readonly body: IncomingMessage,
     private readonly res: ServerResponse,
   ) {
-    this.gone = goneSignal(res);
     this.method = body.method ?? 'GET';
     this.url = body.url ?? '/';
     this.headers = body.headers;
@@ -117,6 +112,10 @@ class Http1Exchange implements HttpExchange {
 
   get responded(): boolean {
     return this.#responded;
+  }
+
+  onGone(listener: () => void): void {
+    whenGone(this.res, listener);
   }
 
   get peerCertified(): boolean {
@@ -181,7 +180,6 @@ class H2Exchange implements HttpExchange {
   readonly method: string;
   readonly url: string;
   readonly bodyless = false;
-  readonly gone: AbortSignal;
   #responded = false;
   #close = false;
 
@@ -189,13 +187,16 @@ class H2Exchange implements HttpExchange {
     readonly body: ServerHttp2Stream,
     readonly headers: IncomingHttpHeaders,
   ) {
-    this.gone = goneSignal(body);
     this.method = String(headers[':method'] ?? 'GET');
     this.url = String(headers[':path'] ?? '/');
   }
 
   get responded(): boolean {
     return this.#responded;
+  }
+
+  onGone(listener: () => void): void {
+    whenGone(this.body, listener);
   }
 
   get peerCertified(): boolean {

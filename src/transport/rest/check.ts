@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../../cancellation.js';
 import {
   decodeBatchCheckBody,
   decodeCheckBody,
@@ -85,7 +86,7 @@ function allowedOrUnknown(
   maxDepth: number,
   consistency: Consistency,
   answer: (allowed: boolean) => RestResponse,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): RestResponse | Promise<RestResponse> {
   const deniedIfUnknown = (err: unknown) => {
     if (err instanceof GatehouseError && err.kind === 'not_found') return answer(false);

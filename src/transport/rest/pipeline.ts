@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
+import { Cancellation } from '../../cancellation.js';
 import type { CorsConfig } from '../../config/types.js';
-import { deadlineExceeded, unavailable } from '../../errors.js';
+import { cancelled, deadlineExceeded, unavailable } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
 import { methodLabel, type Metrics } from '../../observability/metrics.js';
 import { NO_TRACING, type RequestSpan, type Tracing } from '../../observability/tracing.js';
@@ -55,7 +56,7 @@ class RestCall {
   #streaming: ResponseStream | undefined;
   #done: () => void;
   /** Stops the route's work: aborted when the client goes away or the deadline passes. */
-  readonly #cancel = new AbortController();
+  readonly #cancel = new Cancellation();
   #deadline: NodeJS.Timeout | undefined;
   #settled = false;
   readonly #span: RequestSpan;
@@ -72,8 +73,7 @@ class RestCall {
   }
 
   serve(): Promise<void> | void {
-    const gone = this.exchange.gone;
-    gone.addEventListener('abort', () => this.#cancel.abort(gone.reason), { once: true });
+    this.exchange.onGone(() => this.#cancel.abort(cancelled()));
     const timeoutMs = this.#settings.requestTimeoutMs ?? 0;
     if (timeoutMs > 0) this.#deadline = setTimeout(() => this.#expire(timeoutMs), timeoutMs);
     return this.#span.run(() => this.#serve());
@@ -140,7 +140,7 @@ class RestCall {
         headers: exchange.headers,
         body,
         json: () => parseJson(body),
-        signal: this.#cancel.signal,
+        signal: this.#cancel,
       });
     if (exchange.bodyless) return handle(NO_BODY);
     return readBody(exchange.body, exchange.headers, this.#settings.bodyLimit).then(handle, (err: unknown) => {

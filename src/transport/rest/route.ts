@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { CancelSignal } from '../../cancellation.js';
 import type { ResponseStream } from '../http/exchange.js';
 
 /**
@@ -23,7 +24,7 @@ export interface RestRequest {
   /** The body parsed as JSON; throws invalid_argument naming the position when malformed. */
   json(): unknown;
   /** Aborted, with the error to stop with, when the client goes away or the request's deadline passes. */
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
 }
 
 export interface RestResponse {
