@@ -12,7 +12,14 @@
 # been built here. What CI tests instead: the same executable, built the same way, runs this
 # file's CMD and HEALTHCHECK command lines (test/binary/binary.test.ts).
 
+# Node.js options gatehouse runs with: a young generation twice Node's default, so that a loaded
+# server's per-request garbage dies before it is copied (docs/deployment.md#nodejs-options; the
+# served benchmarks run with the same options). The executable is built under them too: V8 rejects
+# a code cache made under other flags.
+ARG NODE_OPTIONS=--max-semi-space-size=32
+
 FROM node:20-bookworm-slim AS build
+ARG NODE_OPTIONS
 # For better-sqlite3 where no prebuilt addon exists for the platform.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -20,12 +27,14 @@ COPY . .
 RUN npm ci && node scripts/build-binary.js /out/gatehouse && mkdir -p /out/data
 
 FROM gcr.io/distroless/cc-debian12:nonroot
+ARG NODE_OPTIONS
 COPY --from=build /out/gatehouse /usr/local/bin/gatehouse
 COPY deploy/gatehouse.yml /etc/gatehouse/gatehouse.yml
 COPY namespaces.example.ts /etc/gatehouse/namespaces.ts
 COPY --from=build --chown=65532:65532 /out/data /var/lib/gatehouse
 USER 65532:65532
 WORKDIR /var/lib/gatehouse
+ENV NODE_OPTIONS=$NODE_OPTIONS
 VOLUME /var/lib/gatehouse
 # read (REST and gRPC), write, metrics, OPL
 EXPOSE 4466 4467 4468 4469

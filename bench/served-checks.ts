@@ -11,7 +11,8 @@
  *    fresh server warmed from the database per repetition;
  *  - index on (default freshness guarantee), index on with bounded staleness, index off.
  * The server's garbage collections during each run are counted (a GC observer loaded into
- * the benchmarked processes only). Every run stops by itself after DURATION_MS.
+ * the benchmarked processes only). Servers and floors run with the container image's
+ * NODE_OPTIONS (its larger young generation). Every run stops by itself after DURATION_MS.
  *
  *   node dist/bench/served-checks.js [TUPLES] [DURATION_MS] [--only memory|sqlite|postgres]
  */
@@ -29,7 +30,7 @@ import { sampleChecks } from './check-samples.js';
 import { grpcCheckRequest, restCheckPath } from './check-wire.js';
 import { DATASET_OPL, loadDataset, seedOverRest, shapeFor, tuplesOf } from './dataset.js';
 import { type Figure, printFigure } from './figure.js';
-import { GC_OBSERVER, type LoadResult, type ObservedServer, pinnedTo, runLoad, SERVER_CORE, startServer } from './served-process.js';
+import { GC_OBSERVER, type LoadResult, type ObservedServer, pinnedTo, runLoad, SERVED_ENV, SERVER_CORE, startServer } from './served-process.js';
 
 const argv = process.argv.slice(2);
 const onlyAt = argv.indexOf('--only');
@@ -47,7 +48,7 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 function startFloor(kind: 'http' | 'grpc'): Promise<ObservedServer & { port: number; stop: () => void }> {
   return new Promise((resolve, reject) => {
     const [program, ...args] = pinnedTo(SERVER_CORE, [process.execPath, ...GC_OBSERVER, here('./floor-servers.js'), kind]);
-    const child = spawn(program!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program!, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...SERVED_ENV } });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     child.stdout.setEncoding('utf8').once('data', (line: string) =>

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { imageNodeOptions } from '../test/support/image.js';
 import { GATEHOUSE_BIN, type GatehouseProcess, startGatehouseProcess } from '../test/support/server.js';
 
 /**
@@ -40,6 +41,9 @@ const GENERATOR_CORE = 1;
 export function pinnedTo(core: number, argv: readonly string[]): string[] {
   return PINNED ? ['taskset', '-c', String(core), ...argv] : [...argv];
 }
+
+/** The environment of every served process and floor: the container image's NODE_OPTIONS, so that the bench measures what the image runs. */
+export const SERVED_ENV = { NODE_OPTIONS: imageNodeOptions() };
 
 /** `node --import` arguments that load the GC observer into a server process. */
 export const GC_OBSERVER = ['--import', pathToFileURL(fileURLToPath(new URL('./gc-observer.js', import.meta.url))).href];
@@ -111,7 +115,7 @@ export async function startServer(
 ): Promise<GatehouseProcess> {
   const config = { dsn, namespaces: { location: pathToFileURL(oplFile).href }, index: { ...index }, log: { level: 'info', format: 'json' } };
   const command = pinnedTo(SERVER_CORE, [process.execPath, ...GC_OBSERVER, GATEHOUSE_BIN]);
-  const gh = await startGatehouseProcess({ config, command, timeoutMs: 60_000 });
+  const gh = await startGatehouseProcess({ config, command, env: SERVED_ENV, timeoutMs: 60_000 });
   const logged = (msg: string) => gh.logs.some((l) => typeof l === 'object' && l !== null && String((l as { msg?: unknown }).msg).startsWith(msg));
   if (index.enabled) await waitFor('the index to be warm', () => logged('index: warm'), 600_000);
   writeFileSync(gh.configFile, JSON.stringify({ ...JSON.parse(readFileSync(gh.configFile, 'utf8')), log: { level: 'error', format: 'json' } }));

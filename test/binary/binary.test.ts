@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { mysqlDatabase, postgresDatabase, type TestDatabase } from '../store/databases.js';
+import { imageNodeOptions } from '../support/image.js';
 import { startGatehouseProcess, type GatehouseProcess } from '../support/server.js';
 
 const run = promisify(execFile);
@@ -31,10 +32,10 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the binary from an empty directory, so nothing it needs can come from the checkout. */
-async function binaryRun(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function binaryRun(args: string[], env: Record<string, string> = {}, executable = binary): Promise<{ code: number; stdout: string; stderr: string }> {
   const cwd = mkdtempSync(join(dir, 'cwd-'));
   try {
-    const { stdout, stderr } = await run(binary, args, { cwd, env: { ...process.env, ...env } });
+    const { stdout, stderr } = await run(executable, args, { cwd, env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const failed = err as { code: number; stdout: string; stderr: string };
@@ -112,7 +113,13 @@ function dockerInstruction(dockerfile: string, pattern: RegExp): string[] {
   return JSON.parse(match[1]!) as string[];
 }
 
-test("the Dockerfile's CMD serves and its HEALTHCHECK reports SERVING, with the image's config", async () => {
+test('the executable reads NODE_OPTIONS, as the image sets them', async () => {
+  const { code, stderr } = await binaryRun(['version'], { NODE_OPTIONS: '--no-such-node-option' });
+  assert.equal(code, 9);
+  assert.match(stderr, /--no-such-node-option is not allowed in NODE_OPTIONS/);
+});
+
+test("the Dockerfile's CMD serves and its HEALTHCHECK reports SERVING, with the image's config and NODE_OPTIONS", async () => {
   const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf8');
   const [entrypoint] = dockerInstruction(dockerfile, /^ENTRYPOINT (\[.*\])$/m);
   assert.equal(basename(entrypoint!), 'gatehouse');
@@ -127,17 +134,21 @@ test("the Dockerfile's CMD serves and its HEALTHCHECK reports SERVING, with the 
     copyFileSync(join(REPO, source!), join(etc, target!));
   }
   const local = (args: string[]) => args.map((arg) => arg.replace(/^\/etc\/gatehouse\//, `${etc}/`));
+  // Built as the Dockerfile builds it, under the options it runs with.
+  const nodeOptions = imageNodeOptions();
+  const imageBinary = join(dir, 'gatehouse-image');
+  await run(process.execPath, [join(REPO, 'scripts', 'build-binary.js'), imageBinary], { cwd: REPO, env: { ...process.env, NODE_OPTIONS: nodeOptions } });
   // The image keeps SQLite on its volume, /var/lib/gatehouse; here the file is in the temporary directory.
-  const env = { DSN: `sqlite://${join(dir, 'image.sqlite')}?_fk=true` };
+  const env = { DSN: `sqlite://${join(dir, 'image.sqlite')}?_fk=true`, NODE_OPTIONS: nodeOptions };
   // As the Dockerfile's header says to, before the first serve; serve's readiness (awaited below) proves it.
-  const migrated = await binaryRun(['migrate', 'up', '--yes', '-c', join(etc, 'gatehouse.yml')], env);
+  const migrated = await binaryRun(['migrate', 'up', '--yes', '-c', join(etc, 'gatehouse.yml')], env, imageBinary);
   assert.deepEqual([migrated.code, migrated.stderr], [0, '']);
 
   const [command, ...args] = local(cmd);
   assert.equal(command, 'serve');
-  const gh = await startGatehouseProcess({ command: [binary], args, env });
+  const gh = await startGatehouseProcess({ command: [imageBinary], args, env });
   try {
-    assert.deepEqual(await binaryRun(local(healthArgs), { SERVE_READ_PORT: String(gh.ports.read) }), {
+    assert.deepEqual(await binaryRun(local(healthArgs), { ...env, SERVE_READ_PORT: String(gh.ports.read) }, imageBinary), {
       code: 0,
       stdout: 'SERVING\n',
       stderr: '',
@@ -145,4 +156,6 @@ test("the Dockerfile's CMD serves and its HEALTHCHECK reports SERVING, with the 
   } finally {
     assert.equal(await gh.stop(), 0);
   }
+  // Nothing on stderr: the executable's code cache was accepted under the image's options.
+  assert.equal(gh.stderr(), '');
 });
