@@ -3,8 +3,10 @@ import { tupleToKeto } from '../src/api/keto-json.js';
 import type { ModelSnapshot } from '../src/model.js';
 import { createSnapshot } from '../src/namespaces/snapshot.js';
 import { compileOpl } from '../src/opl/compile.js';
+import { openStore } from '../src/store/open.js';
 import type { RelationTupleStore } from '../src/store/store.js';
 import type { RelationTuple } from '../src/tuple.js';
+import { bulkLoad } from './bulk-load.js';
 
 /**
  * A deterministic synthetic data set shaped like an organisation's documents:
@@ -118,20 +120,16 @@ export function prng(seed: number): (n: number) => number {
 }
 
 /**
- * Writes the generated data set of `tuples` tuples through the store, 5000 per
- * transaction, then on PostgreSQL refreshes the planner's statistics, as autovacuum
- * does on a server that runs it (a test server may not).
+ * Writes the generated data set of `tuples` tuples into the migrated database `dsn` through
+ * gatehouse's store, 5000 per transaction, loading as bulk-load.ts does, then on PostgreSQL
+ * refreshes the planner's statistics, as autovacuum does on a server that runs it (a test
+ * server may not).
  */
-export async function loadDataset(store: RelationTupleStore, dsn: string, tuples: number): Promise<void> {
-  let batch: RelationTuple[] = [];
-  for (const t of tuplesOf(shapeFor(tuples))) {
-    batch.push(t);
-    if (batch.length === 5000) {
-      await store.transact(batch, []);
-      batch = [];
-    }
-  }
-  if (batch.length > 0) await store.transact(batch, []);
+export async function loadDataset(dsn: string, tuples: number): Promise<void> {
+  await bulkLoad(dsn, async (loading) => {
+    const store = await openStore(loading);
+    await writeDataset(store, tuples).finally(() => store.close());
+  });
   if (/^postgres(ql)?:/.test(dsn)) {
     const client = new pg.Client({ connectionString: dsn });
     await client.connect();
@@ -141,6 +139,19 @@ export async function loadDataset(store: RelationTupleStore, dsn: string, tuples
       await client.end();
     }
   }
+}
+
+/** The generated data set of `tuples` tuples written through the store, 5000 per transaction. */
+export async function writeDataset(store: RelationTupleStore, tuples: number): Promise<void> {
+  let batch: RelationTuple[] = [];
+  for (const t of tuplesOf(shapeFor(tuples))) {
+    batch.push(t);
+    if (batch.length === 5000) {
+      await store.transact(batch, []);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await store.transact(batch, []);
 }
 
 /** Writes the generated data set of `tuples` tuples into a running server through its REST write API, 5000 per PATCH. */

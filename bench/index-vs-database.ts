@@ -49,7 +49,7 @@ async function measure(dialect: string, db: TestDatabase): Promise<void> {
   try {
     await store.migrations.up();
     const loadStarted = performance.now();
-    await loadDataset(store, db.dsn, tuples);
+    await loadDataset(db.dsn, tuples);
     printFigure({ part, name: 'load through the store (5000-tuple transactions)', value: Math.round(tuples / ((performance.now() - loadStarted) / 1000)), unit: 'tuples/s' });
 
     const live = new LiveIndex({ store, memoryBudgetBytes: 4 * 2 ** 30, maxStalenessMs: 0 });

@@ -96,7 +96,7 @@ async function measure(dialect: string, database: TestDatabase): Promise<void> {
   try {
     await store.migrations.up();
     const loadStarted = performance.now();
-    await loadDataset(store, database.dsn, tuples);
+    await loadDataset(database.dsn, tuples);
     console.log(`${dialect}: ${tuples} tuples loaded in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
     // A probe from the data: a document's owner by subject id, a document's viewers by subject set.
     const owner = (await store.list({ namespace: 'Doc', object: 'd_7', relation: 'owner' }, { size: 1 })).tuples[0]!;

@@ -150,7 +150,7 @@ try {
     try {
       const store = await openStore(db.dsn);
       await store.migrations.up();
-      await loadDataset(store, db.dsn, tuples);
+      await loadDataset(db.dsn, tuples);
       await store.transact(added, []);
       await store.close();
       const gh = await startServer(db.dsn, oplFile, { enabled: true, max_staleness: '0s' });
@@ -185,7 +185,7 @@ async function onPostgres(adminDsn: string): Promise<void> {
   try {
     const store = await openStore(db.dsn);
     await store.migrations.up();
-    await loadDataset(store, db.dsn, sqlTuples);
+    await loadDataset(db.dsn, sqlTuples);
     const sqlShape = shapeFor(sqlTuples);
     const small = new TupleIndex();
     for (const t of tuplesOf(sqlShape)) small.insert(t);

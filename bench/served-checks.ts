@@ -112,7 +112,7 @@ async function load(dsn: string): Promise<void> {
   const store = await openStore(dsn);
   try {
     await store.migrations.up();
-    await loadDataset(store, dsn, tuples);
+    await loadDataset(dsn, tuples);
   } finally {
     await store.close();
   }
