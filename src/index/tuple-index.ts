@@ -48,6 +48,9 @@ export class TupleIndex implements InterningSource, InternedReads {
   private network = NIL_NETWORK_ID;
   private readonly traverseOrders = new TraverseOrders();
   private readonly setKinds = new SetKinds();
+  /** The key of the last insert and its node (-1: none yet). */
+  private lastKey: ObjectRelation = { namespace: '', object: '', relation: '' };
+  private lastKeyNode = -1;
 
   /** The network id whose object UUIDs order a traverse (the store's; Keto's tests' nil UUID until told). */
   get networkId(): string {
@@ -67,7 +70,7 @@ export class TupleIndex implements InterningSource, InternedReads {
 
   /** Adds one row (a second equal row when the tuple is already stored, as the store does). */
   insert(t: RelationTuple): void {
-    const key = this.nodes.internSet(t.namespace, t.object, t.relation);
+    const key = this.keyOf(t);
     const subject = this.internSubject(t.subject);
     if (!this.linked(key, subject)) this.reverse.append(subject, key);
     this.forward.append(key, subject);
@@ -343,6 +346,18 @@ export class TupleIndex implements InterningSource, InternedReads {
       this.namespaceRows = grown;
     }
     this.namespaceRows[ns] = this.namespaceRows[ns]! + delta;
+  }
+
+  /**
+   * The node of `t`'s key, interned. The last key inserted is kept: rows of one key tend to
+   * arrive together (one write's tuples, a group's members), and nodes are never removed.
+   */
+  private keyOf(t: ObjectRelation): number {
+    const last = this.lastKey;
+    if (this.lastKeyNode >= 0 && t.object === last.object && t.namespace === last.namespace && t.relation === last.relation) return this.lastKeyNode;
+    this.lastKeyNode = this.nodes.internSet(t.namespace, t.object, t.relation);
+    this.lastKey = t;
+    return this.lastKeyNode;
   }
 
   private findKey(k: ObjectRelation): number {

@@ -238,6 +238,22 @@ export function storeSuite(dialect: string, makeDatabase: () => Promise<TestData
       assert.equal((await store.list({}, { size: 1 })).tuples.length, 1);
     });
 
+    test('walk: strings of any length and script read back as written', async () => {
+      const long = 'ö'.repeat(3000);
+      const seed = [
+        tuple('wälk', 'объект', 'rél', id('用户')),
+        tuple('wälk', long, 'rél', set('wälk', '😀', '')),
+        tuple('walk2', 'o', 'r', set('wälk', long, 'méмber')),
+        tuple('walk2', 'o', 'r', id('')),
+        tuple('wälk', 'объект', 'r', id(long)),
+      ];
+      await store.transact(seed, []);
+      const walked: RelationTuple[] = [];
+      await store.walk(2, (tuples) => walked.push(...tuples) > 0);
+      assert.deepEqual(walked, await listAll(store, {}, 250));
+      assert.deepEqual(sorted(walked), sorted(seed));
+    });
+
     test('page size and page tokens: last page has no token; forged, flipped and foreign tokens are refused', async () => {
       await store.transact(Array.from({ length: 5 }, (_, i) => tuple('tok', `o${i}`, 'r', id('x'))), []);
       const first = await store.list({ namespace: 'tok' }, { size: 2 });

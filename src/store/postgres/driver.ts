@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Dialect, PoolUsage, Row, SqlDriver, SqlExecutor, SqlParameter, TransactionOptions } from '../sql/driver.js';
 import { type ChangeNotifications, localNotifications } from '../change-notifications.js';
 import { errorCode, mapped, SOCKET_CODES, withRetries, type FailureClass } from '../sql/failures.js';
+import { copyOut } from './copy-out.js';
 import { postgresNotifications } from './notifications.js';
 import { ProbeConnection } from './probe-connection.js';
 
@@ -34,11 +35,10 @@ const numbered = (sql: string): string => {
 
 /** Statements on `client`; `queryTimeoutMs` overrides the pool's client-side timeout when given. */
 const executorOf = (client: pg.Pool | pg.PoolClient, queryTimeoutMs?: number): SqlExecutor => {
-  const run = <R extends pg.QueryResultRow>(sql: string, params: readonly SqlParameter[], rowMode?: 'array') =>
+  const run = <R extends pg.QueryResultRow>(sql: string, params: readonly SqlParameter[]) =>
     client.query<R>({
       text: numbered(sql),
       values: params as SqlParameter[],
-      ...(rowMode === undefined ? {} : { rowMode }),
       ...(queryTimeoutMs === undefined ? {} : { query_timeout: queryTimeoutMs }),
     } as pg.QueryConfig);
   return {
@@ -48,9 +48,7 @@ const executorOf = (client: pg.Pool | pg.PoolClient, queryTimeoutMs?: number): S
     async execute(sql, params = []) {
       return (await run(sql, params)).rowCount ?? 0;
     },
-    async queryArrays(sql, params = []) {
-      return (await run<unknown[]>(sql, params, 'array')).rows;
-    },
+    ...(!(client instanceof pg.Pool) && { copyRows: (sql: string, onRow: (row: Buffer) => boolean) => copyOut(client, sql, onRow) }),
   };
 };
 

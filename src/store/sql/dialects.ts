@@ -86,7 +86,7 @@ export const sqliteDialect: Dialect = {
   // TEXT compares with BINARY unless a column says otherwise: UTF-8 bytes, in code point order.
   binaryOrder: (expression) => expression,
   // A unary plus keeps SQLite from answering `nid = ?` with an index that starts with nid.
-  storeOrderWalk: { tableHint: '', nidEquals: (column) => `+${column} = ?`, cursor: false, setup: [] },
+  storeOrderWalk: { tableHint: '', nidEquals: (column) => `+${column} = ?`, copy: false, setup: [] },
   indexHint: (index) => `INDEXED BY ${index}`,
   insertIgnoring: onConflictDoNothing,
   arrayParameters: false,
@@ -117,11 +117,11 @@ function postgresFamily(name: 'postgres' | 'cockroach'): Dialect {
     // PostgreSQL has no index hints, and right after a bulk load (no statistics yet) it
     // estimates that few rows match the network, so it reads all of them through the nid
     // index and sorts them for every keyset page. With sorting disabled for the statement's
-    // transaction the primary key is its only ordered path. The warm-up streams one cursor.
+    // transaction the primary key is its only ordered path. The warm-up streams one COPY.
     storeOrderWalk: {
       tableHint: '',
       nidEquals: (column) => `${column} = ?`,
-      cursor: name === 'postgres',
+      copy: name === 'postgres',
       setup: name === 'postgres' ? ['SET LOCAL enable_sort = off'] : [],
     },
     indexHint: () => '',
@@ -174,7 +174,7 @@ export const mysqlDialect: Dialect = {
   exact: utf8Bytes,
   binaryOrder: utf8Bytes,
   // Left to itself, MySQL/MariaDB may pick an index that starts with nid and sort every page.
-  storeOrderWalk: { tableHint: 'FORCE INDEX (PRIMARY)', nidEquals: (column) => `${column} = ?`, cursor: false, setup: [] },
+  storeOrderWalk: { tableHint: 'FORCE INDEX (PRIMARY)', nidEquals: (column) => `${column} = ?`, copy: false, setup: [] },
   indexHint: (index) => `FORCE INDEX (${index})`,
   insertIgnoring: insertIgnore,
   arrayParameters: false,

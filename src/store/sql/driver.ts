@@ -14,10 +14,11 @@ export interface SqlExecutor {
   /** Runs a statement; returns the number of rows it changed. */
   execute(sql: string, params?: readonly SqlParameter[]): Promise<number>;
   /**
-   * Rows as arrays of their values in the order selected, without a record per row; only
-   * where the store reads in bulk through it (PostgreSQL's cursor walk).
+   * Runs `COPY … TO STDOUT` (no parameters), handing `onRow` each row's bytes as they arrive
+   * until it returns false; in a transaction only, where the store reads in bulk through it
+   * (PostgreSQL's warm-up walk).
    */
-  queryArrays?(sql: string, params?: readonly SqlParameter[]): Promise<unknown[][]>;
+  copyRows?(sql: string, onRow: (row: Buffer) => boolean): Promise<void>;
 }
 
 export interface SqlDriver extends SqlExecutor {
@@ -76,8 +77,8 @@ export interface Dialect {
   readonly storeOrderWalk: {
     readonly tableHint: string;
     nidEquals(column: string): string;
-    /** Whether the walk streams through a server-side cursor (one plan, one sort at most) instead of keyset pages. */
-    readonly cursor: boolean;
+    /** Whether the walk streams one `COPY … TO STDOUT` in binary (copy-walk.ts) instead of keyset pages. */
+    readonly copy: boolean;
     /** Statements run first in the walk's transaction (a page of it then runs in one), to steer the planner. */
     readonly setup: readonly string[];
   };

@@ -9,13 +9,14 @@ import type { ChangeEntry, Migrator, PageRequest, RelationTupleStore, TuplePage 
 import { traverseOrder } from '../traverse-order.js';
 import { uuidV4, uuidV7 } from '../uuid.js';
 import { appendChange, beginOwnWrite, pruneChanges, readChanges } from './changelog.js';
-import { CURSOR_WALK_COLUMNS, walkCursor } from './cursor-walk.js';
+import { COPY_WALK_COLUMNS, walkCopy } from './copy-walk.js';
 import type { PoolUsage, Row, SqlColumn, SqlDriver, SqlExecutor, SqlValue } from './driver.js';
 import { MAX_PARAMETERS } from './driver.js';
 import { listingOrder, type ListingOrder, nextNamespace, orderBy, type PageQuery, pageQueries, SHARD_ORDER } from './list-order.js';
 import { keyId, Predicates, subjectId } from './predicates.js';
 import { TUPLE_COLUMNS, tupleOf, type TupleRow } from './rows.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DELETE_CHUNK = 100;
 const KEY_CHUNK = 2000;
 const PAGINATION_KEY = 'pagination_key';
@@ -160,7 +161,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
   async walk(pageSize: number, onPage: (tuples: RelationTuple[]) => boolean): Promise<void> {
     const size = Math.max(1, limitOf(pageSize));
     const { nid } = await this.predicates();
-    if (this.driver.dialect.storeOrderWalk.cursor) return this.walkWithCursor(nid, size, onPage);
+    if (this.driver.dialect.storeOrderWalk.copy) return this.walkWithCopy(nid, size, onPage);
     let after: string | undefined;
     for (;;) {
       const params: SqlValue[] = [];
@@ -175,19 +176,26 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     }
   }
 
-  private async walkWithCursor(nid: string, size: number, onPage: (tuples: RelationTuple[]) => boolean): Promise<void> {
+  private async walkWithCopy(nid: string, size: number, onPage: (tuples: RelationTuple[]) => boolean): Promise<void> {
+    // COPY takes no parameters: the network id, read from the database, goes in as a literal.
+    if (!UUID.test(nid)) throw new Error(`the network id ${JSON.stringify(nid)} is not a UUID`);
     let delivered = false;
-    await this.driver.transaction(async (tx) => {
-      // A retried transaction would hand out the first pages twice.
-      if (delivered) throw unavailable('the walk of the relation tuples was interrupted');
-      for (const statement of this.driver.dialect.storeOrderWalk.setup) await tx.execute(statement);
-      const params: SqlValue[] = [];
-      const selection = `${this.storeOrderWalk(nid, params, CURSOR_WALK_COLUMNS)} ORDER BY t.shard_id`;
-      await walkCursor(tx, selection, params, size, (tuples) => {
-        delivered = true;
-        return onPage(tuples);
-      });
-    });
+    await this.driver.transaction(
+      async (tx) => {
+        // A retried transaction would hand out the first pages twice.
+        if (delivered) throw unavailable('the walk of the relation tuples was interrupted');
+        await tx.execute('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+        for (const statement of this.driver.dialect.storeOrderWalk.setup) await tx.execute(statement);
+        const walk = this.driver.dialect.storeOrderWalk;
+        const selection = `SELECT ${COPY_WALK_COLUMNS} FROM keto_relation_tuples t ${walk.tableHint} WHERE t.nid = '${nid}' ORDER BY t.shard_id`;
+        await walkCopy(tx, selection, size, (tuples) => {
+          delivered = true;
+          return onPage(tuples);
+        });
+      },
+      // One statement streams the whole table: longer than any statement timeout.
+      { untimed: true },
+    );
   }
 
   /** Every row of the network, read along the primary key (the warm-up's and an unfiltered listing's walk). */

@@ -14,11 +14,11 @@ export function tracedDriver(driver: SqlDriver, spans: SpanRunner): SqlDriver {
   const system = SYSTEM[driver.dialect.name];
   const statement = <T>(sql: string, run: () => T): T => spans('db.query', { 'db.system.name': system, 'db.operation.name': operationOf(sql) }, run);
   const traced = (executor: SqlExecutor): SqlExecutor => {
-    const { queryArrays } = executor;
+    const { copyRows } = executor;
     return {
       query: (sql, params) => statement(sql, () => executor.query(sql, params)),
       execute: (sql, params) => statement(sql, () => executor.execute(sql, params)),
-      ...(queryArrays !== undefined && { queryArrays: (sql, params) => statement(sql, () => queryArrays.call(executor, sql, params)) }),
+      ...(copyRows !== undefined && { copyRows: (sql, onRow) => statement(sql, () => copyRows.call(executor, sql, onRow)) }),
     };
   };
   const { changeNotifications } = driver;
