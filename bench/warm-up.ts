@@ -89,8 +89,13 @@ async function served(part: string, dsn: string, dir: string): Promise<void> {
   });
   try {
     const ready = performance.now() - started;
-    const warmLine = () => gh.logs.find((l) => typeof l === 'object' && l !== null && String((l as { msg?: unknown }).msg).startsWith('index: warm')) as { ms: number; tuples: number; bytes: number } | undefined;
-    await waitFor('the index to be warm', () => warmLine() !== undefined, 3_600_000);
+    const logged = (start: string) => gh.logs.find((l) => typeof l === 'object' && l !== null && String((l as { msg?: unknown }).msg).startsWith(start));
+    const warmLine = () => logged('index: warm,') as { ms: number; tuples: number; bytes: number } | undefined;
+    await waitFor('the index to be warm', () => {
+      const failed = logged('index: warm-up failed');
+      if (failed !== undefined) throw new Error(`the warm-up failed: ${JSON.stringify(failed)}`);
+      return warmLine() !== undefined;
+    }, 3_600_000);
     const warm = performance.now() - started;
     const line = warmLine()!;
     if (line.tuples !== tuples) throw new Error(`the warm index holds ${line.tuples} tuples, not ${tuples}`);

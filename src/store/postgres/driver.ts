@@ -48,7 +48,7 @@ const executorOf = (client: pg.Pool | pg.PoolClient, queryTimeoutMs?: number): S
     async execute(sql, params = []) {
       return (await run(sql, params)).rowCount ?? 0;
     },
-    ...(!(client instanceof pg.Pool) && { copyRows: (sql: string, onRow: (row: Buffer) => boolean) => copyOut(client, sql, onRow) }),
+    ...(!(client instanceof pg.Pool) && { copyRows: (sql: string, onRow: (row: Buffer) => boolean) => copyOut(client, sql, onRow, queryTimeoutMs) }),
   };
 };
 
