@@ -100,6 +100,8 @@ function coherenceSuite(dialect: string, create: () => Promise<TestDatabase>): v
         for (let i = 0; writing || i < 20; i++) {
           const t: RelationTuple = { namespace: 'Doc', object: OBJECTS[i % 3]!, relation: RELATIONS[i % 2]!, subject: { id: `u${i}` } };
           await stores[0]!.transact([t], i % 4 === 3 ? [{ ...t, subject: { id: `u${i - 2}` } }] : []);
+          // As writes arriving over the network do, each lets the event loop turn (SQLite answers at once).
+          await new Promise((resolve) => setImmediate(resolve));
         }
       })();
       await follower.warmUp();

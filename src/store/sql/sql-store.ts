@@ -162,10 +162,17 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     const size = Math.max(1, limitOf(pageSize));
     const { nid } = await this.predicates();
     if (this.driver.dialect.storeOrderWalk.copy) return this.walkWithCopy(nid, size, onPage);
+    // The walk ends at the last row present when it begins: later rows are the changelog's to
+    // replay, and a writer appending past the end (shard ids are time-ordered) is not chased.
+    const lastParams: SqlValue[] = [];
+    const [last] = await this.inStoreOrder<{ shard_id: unknown }>(`${this.storeOrderWalk(nid, lastParams, 't.shard_id')} ORDER BY t.shard_id DESC LIMIT 1`, lastParams);
+    if (last === undefined) return;
+    const end = String(last.shard_id);
     let after: string | undefined;
     for (;;) {
       const params: SqlValue[] = [];
-      let sql = this.storeOrderWalk(nid, params);
+      let sql = `${this.storeOrderWalk(nid, params)} AND t.shard_id <= ?`;
+      params.push(end);
       if (after !== undefined) {
         params.push(after);
         sql += ' AND t.shard_id > ?';
@@ -173,6 +180,8 @@ export class SqlRelationTupleStore implements RelationTupleStore {
       const rows = await this.inStoreOrder<TupleRow>(withStrings(`${sql} ORDER BY t.shard_id LIMIT ${size}`), params);
       if (rows.length === 0 || !onPage(rows.map(tupleOf)) || rows.length < size) return;
       after = String(rows[rows.length - 1]!.shard_id);
+      // A synchronous driver (SQLite) answers every page at once: requests get their turn between pages.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
