@@ -7,6 +7,7 @@ import type { DialectSchema } from './migrations/schema.js';
 import { sqliteSchema } from './migrations/sqlite.js';
 import { cockroachDialect, postgresDialect } from './sql/dialects.js';
 import type { SqlDriver } from './sql/driver.js';
+import { SQLITE_SYNCHRONOUS, type SqliteSynchronous } from './sqlite/synchronous.js';
 import { errorCode } from './sql/failures.js';
 import { SqlRelationTupleStore } from './sql/sql-store.js';
 import { tracedDriver } from './sql/traced-driver.js';
@@ -56,9 +57,8 @@ export async function openSqlDriver(
     const settings = { ...DEFAULTS, ...dsnPoolSettings(url), ...definedOnly(options) };
     if (kind === 'memory' || kind === 'sqlite') {
       const { SqliteDriver } = await import('./sqlite/driver.js');
-      driver = SqliteDriver.open(kind === 'memory' ? ':memory:' : sqlitePath(dsn), {
-        busyTimeoutMs: settings.acquireTimeoutMs,
-      });
+      const file = kind === 'memory' ? { path: ':memory:', synchronous: undefined } : sqliteFile(dsn);
+      driver = SqliteDriver.open(file.path, { busyTimeoutMs: settings.acquireTimeoutMs, synchronous: file.synchronous });
       schema = sqliteSchema;
     } else if (kind === 'mysql') {
       const { MysqlDriver } = await import('./mysql/driver.js');
@@ -88,14 +88,25 @@ export async function openSqlDriver(
   return { driver, schema };
 }
 
-/** `sqlite://PATH?…`: the file path; Keto's driver parameters (`_fk`, `mode`, …) do not apply here. */
-function sqlitePath(dsn: string): string {
+/**
+ * `sqlite://PATH?…`: the file path, and the sync level Keto's driver reads from `_synchronous`
+ * (or `_sync`): OFF, NORMAL, FULL, EXTRA or 0–3. Its other parameters (`_fk`, `_journal_mode`, …) do not apply here.
+ */
+function sqliteFile(dsn: string): { path: string; synchronous: SqliteSynchronous | undefined } {
   const rest = dsn.slice('sqlite://'.length);
   const queryStart = rest.indexOf('?');
   const path = (queryStart < 0 ? rest : rest.slice(0, queryStart)).replace(/^file:/, '');
   const query = new URLSearchParams(queryStart < 0 ? '' : rest.slice(queryStart + 1));
-  if (path === ':memory:' || path === '' || query.get('mode') === 'memory') return ':memory:';
-  return decodeURIComponent(path);
+  const synchronous = sqliteSynchronous(query.get('_synchronous') ?? query.get('_sync'));
+  if (path === ':memory:' || path === '' || query.get('mode') === 'memory') return { path: ':memory:', synchronous };
+  return { path: decodeURIComponent(path), synchronous };
+}
+
+function sqliteSynchronous(value: string | null): SqliteSynchronous | undefined {
+  if (value === null) return undefined;
+  const level = /^[0-3]$/.test(value) ? SQLITE_SYNCHRONOUS[Number(value)] : SQLITE_SYNCHRONOUS.find((name) => name === value.toUpperCase());
+  if (level === undefined) throw invalidArgument(`_synchronous must be ${SQLITE_SYNCHRONOUS.join(', ')} or 0-3, not "${value}"`);
+  return level;
 }
 
 function dsnPoolSettings(url: URL | undefined): Partial<typeof DEFAULTS> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GatehouseError } from '../../src/errors.js';
-import { openStore } from '../../src/store/open.js';
+import { openSqlDriver, openStore } from '../../src/store/open.js';
 import { storeSuite } from './conformance.js';
 import { readerSuite, storeReaders } from './reader-suite.js';
 import { sqliteFileDatabase } from './databases.js';
@@ -33,6 +33,28 @@ test('a DSN with an unknown scheme or an unreachable server fails with the DSN n
       assert.doesNotMatch(error.message, /tiger/);
       return true;
     });
+  }
+});
+
+test("the DSN's _synchronous (or _sync, as Keto's driver reads it) sets when SQLite syncs: FULL unless it says, a bad level refused", async () => {
+  const database = sqliteFileDatabase();
+  try {
+    for (const [parameters, level] of [['', 2], ['&_synchronous=NORMAL', 1], ['&_sync=off', 0], ['&_synchronous=3', 3]] as const) {
+      const { driver } = await openSqlDriver(database.dsn + parameters);
+      try {
+        assert.deepEqual(await driver.query('PRAGMA synchronous'), [{ synchronous: level }], parameters);
+      } finally {
+        await driver.close();
+      }
+    }
+    await assert.rejects(openSqlDriver(`${database.dsn}&_synchronous=SOMETIMES`), (error: unknown) => {
+      assert.ok(error instanceof GatehouseError);
+      assert.equal(error.kind, 'invalid_argument');
+      assert.match(error.message, /_synchronous must be OFF, NORMAL, FULL, EXTRA or 0-3, not "SOMETIMES"/);
+      return true;
+    });
+  } finally {
+    await database.drop();
   }
 });
 

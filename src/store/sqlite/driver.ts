@@ -4,6 +4,7 @@ import { sqliteNativeBinding } from '../../assets.js';
 import type { Row, SqlDriver, SqlExecutor, SqlParameter } from '../sql/driver.js';
 import { sqliteDialect } from '../sql/dialects.js';
 import { errorCode, mapped, withRetries, type FailureClass } from '../sql/failures.js';
+import { DEFAULT_SQLITE_SYNCHRONOUS, type SqliteSynchronous } from './synchronous.js';
 
 const STATEMENT_CACHE_SIZE = 256;
 
@@ -36,8 +37,11 @@ export class SqliteDriver implements SqlDriver {
     readonly processPrivate: boolean,
   ) {}
 
-  /** `busyTimeoutMs`: how long a write waits for another process's write lock (SQLite's own retry loop). */
-  static open(path: string, options: { busyTimeoutMs: number }): SqliteDriver {
+  /**
+   * `busyTimeoutMs`: how long a write waits for another process's write lock (SQLite's own retry loop).
+   * `synchronous`: when SQLite syncs the file system (docs/operations.md says what each level guarantees).
+   */
+  static open(path: string, options: { busyTimeoutMs: number; synchronous?: SqliteSynchronous | undefined }): SqliteDriver {
     // better-sqlite3 also takes the loaded addon itself (its type declarations name only a path).
     const nativeBinding = sqliteNativeBinding() as string | undefined;
     const db = new Database(path, { timeout: options.busyTimeoutMs, nativeBinding });
@@ -45,10 +49,10 @@ export class SqliteDriver implements SqlDriver {
       switchToWal(db, options.busyTimeoutMs);
       // A commit of a PATCH-sized write dirties thousands of index pages (Keto's indexes are keyed by
       // random UUIDs). Copying the log back every 10 000 pages rather than SQLite's 1 000 writes a page
-      // that several commits changed to the database file once; each commit is still synced to the log.
+      // that several commits changed to the database file once; at FULL each commit is still synced to the log.
       db.pragma('wal_autocheckpoint = 10000');
     }
-    db.pragma('synchronous = FULL');
+    db.pragma(`synchronous = ${options.synchronous ?? DEFAULT_SQLITE_SYNCHRONOUS}`);
     // Keto's indexes are keyed by random UUIDs: a cache far above SQLite's 2 MiB default keeps them in memory.
     db.pragma('cache_size = -65536');
     db.pragma('foreign_keys = ON');
