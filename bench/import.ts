@@ -10,7 +10,9 @@
  * be read off. Progress is the import's read offset in its input file and the export's bytes
  * written out of the bytes it will write (known from the input).
  *
- *   node dist/bench/import.js [TOTAL] [BATCH] [CONCURRENCY] [--only sqlite|postgres] [--skip-export]
+ * `--synchronous LEVEL` opens the SQLite file with `_synchronous=LEVEL` (default: gatehouse's own, FULL).
+ *
+ *   node dist/bench/import.js [TOTAL] [BATCH] [CONCURRENCY] [--only sqlite|postgres] [--skip-export] [--synchronous LEVEL]
  */
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,9 +27,10 @@ import { tupleToKeto } from '../src/api/keto-json.js';
 import { printFigure } from './figure.js';
 
 const argv = process.argv.slice(2);
-const onlyAt = argv.indexOf('--only');
-const only = onlyAt >= 0 ? argv[onlyAt + 1] : undefined;
-const positional = argv.filter((a, i) => !a.startsWith('--') && (onlyAt < 0 || i !== onlyAt + 1));
+const valueOf = (flag: string): string | undefined => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
+const only = valueOf('--only');
+const synchronous = valueOf('--synchronous');
+const positional = argv.filter((a, i) => !a.startsWith('--') && !['--only', '--synchronous'].includes(argv[i - 1]!));
 const skipExport = process.argv.includes('--skip-export');
 const total = Number(positional[0] ?? 1_000_000);
 const batch = Number(positional[1] ?? 1_000);
@@ -157,7 +160,8 @@ async function measure(name: string, database: TestDatabase, input: string, expo
     const rate = Math.round(total / seconds);
     // SQLite's target: 4× the 3.6k tuples/s measured at 1M tuples before the work on it.
     const target = name === 'sqlite' ? { target: `≥ ${SQLITE_IMPORT_TARGET} tuples/s`, met: rate >= SQLITE_IMPORT_TARGET } : {};
-    printFigure({ part: 'cli-import', name: `${name} import throughput (${total} tuples, batches of ${batch}, ${concurrency} in flight)`, value: rate, unit: 'tuples/s', ...target });
+    const settings = name === 'sqlite' && synchronous !== undefined ? `, _synchronous=${synchronous}` : '';
+    printFigure({ part: 'cli-import', name: `${name} import throughput (${total} tuples, batches of ${batch}, ${concurrency} in flight${settings})`, value: rate, unit: 'tuples/s', ...target });
     reportMemory(`${name} import`, imported);
 
     if (skipExport) return;
@@ -186,7 +190,10 @@ const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-import-'));
 try {
   const input = join(dir, 'tuples.txt');
   const exportBytes = await writeInput(input);
-  if (only !== 'postgres') await measure('sqlite', sqliteFileDatabase(), input, exportBytes, dir);
+  if (only !== 'postgres') {
+    const sqlite = sqliteFileDatabase();
+    await measure('sqlite', synchronous === undefined ? sqlite : { ...sqlite, dsn: `${sqlite.dsn}&_synchronous=${synchronous}` }, input, exportBytes, dir);
+  }
   const postgres = process.env['TEST_POSTGRES_DSN'];
   if (only === 'sqlite') console.log('postgres skipped: --only sqlite');
   else if (postgres) await measure('postgres', await postgresDatabase(postgres), input, exportBytes, dir);
