@@ -102,6 +102,24 @@ export async function waitFor(what: string, done: () => boolean, timeoutMs: numb
   }
 }
 
+/** What a process logs once its index is warm: the time the warm-up took, the tuples and the index's bytes. */
+export interface WarmLine {
+  readonly ms: number;
+  readonly tuples: number;
+  readonly bytes: number;
+}
+
+/** Waits for `gh` to log its index warm; throws when it logs the warm-up failed instead. */
+export async function indexWarm(gh: GatehouseProcess, timeoutMs: number): Promise<WarmLine> {
+  const logged = (start: string) => gh.logs.find((l) => typeof l === 'object' && l !== null && String((l as { msg?: unknown }).msg).startsWith(start));
+  await waitFor('the index to be warm', () => {
+    const failed = logged('index: warm-up failed');
+    if (failed !== undefined) throw new Error(`the warm-up failed: ${JSON.stringify(failed)}`);
+    return logged('index: warm,') !== undefined;
+  }, timeoutMs);
+  return logged('index: warm,') as WarmLine;
+}
+
 /**
  * Starts gatehouse over `dsn` on the server core with the GC observer, waits for its index
  * to be warm (after `seed`, when given, has written through the running server), then
@@ -116,8 +134,7 @@ export async function startServer(
   const config = { dsn, namespaces: { location: pathToFileURL(oplFile).href }, index: { ...index }, log: { level: 'info', format: 'json' } };
   const command = pinnedTo(SERVER_CORE, [process.execPath, ...GC_OBSERVER, GATEHOUSE_BIN]);
   const gh = await startGatehouseProcess({ config, command, env: SERVED_ENV, timeoutMs: 60_000 });
-  const logged = (msg: string) => gh.logs.some((l) => typeof l === 'object' && l !== null && String((l as { msg?: unknown }).msg).startsWith(msg));
-  if (index.enabled) await waitFor('the index to be warm', () => logged('index: warm'), 600_000);
+  if (index.enabled) await indexWarm(gh, 600_000);
   writeFileSync(gh.configFile, JSON.stringify({ ...JSON.parse(readFileSync(gh.configFile, 'utf8')), log: { level: 'error', format: 'json' } }));
   // The access log must be off before measuring: a request must no longer add a log line.
   const quiet = async () => {

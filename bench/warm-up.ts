@@ -26,7 +26,7 @@ import { mysqlDatabase, postgresDatabase, sqliteFileDatabase, type TestDatabase 
 import { startGatehouseProcess } from '../test/support/server.js';
 import { DATASET_OPL, loadDataset } from './dataset.js';
 import { printFigure } from './figure.js';
-import { waitFor } from './served-process.js';
+import { indexWarm } from './served-process.js';
 
 const tuples = Number(process.argv[2] ?? 1_000_000);
 const label = tuples >= 1e6 ? `${tuples / 1e6}M` : `${tuples / 1e3}k`;
@@ -98,15 +98,8 @@ async function served(part: string, dsn: string, dir: string): Promise<void> {
   });
   try {
     const ready = performance.now() - started;
-    const logged = (start: string) => gh.logs.find((l) => typeof l === 'object' && l !== null && String((l as { msg?: unknown }).msg).startsWith(start));
-    const warmLine = () => logged('index: warm,') as { ms: number; tuples: number; bytes: number } | undefined;
-    await waitFor('the index to be warm', () => {
-      const failed = logged('index: warm-up failed');
-      if (failed !== undefined) throw new Error(`the warm-up failed: ${JSON.stringify(failed)}`);
-      return warmLine() !== undefined;
-    }, 3_600_000);
+    const line = await indexWarm(gh, 3_600_000);
     const warm = performance.now() - started;
-    const line = warmLine()!;
     if (line.tuples !== tuples) throw new Error(`the warm index holds ${line.tuples} tuples, not ${tuples}`);
     const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${gh.child.pid}/status`, 'utf8'))![1]);
     printFigure({ part, name: 'serve → /health/ready 200 (answering from SQL)', value: Math.round(ready), unit: 'ms' });
