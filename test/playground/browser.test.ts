@@ -80,11 +80,16 @@ function databaseRows(file: string): Record<string, unknown[]> {
 /** Waits until the page has shown the evaluation of the last edit. */
 const settled = (page: Page) => page.waitForFunction(() => document.body.dataset.state === 'idle');
 
-/** Replaces the model editor's text as a user pasting it would, and waits for its evaluation. */
-async function typeModel(page: Page, text: string): Promise<void> {
+/** Replaces the model editor's text as a user pasting it would. */
+async function pasteModel(page: Page, text: string): Promise<void> {
   await page.click('.cm-content');
   await page.keyboard.press('Control+A');
   await page.keyboard.insertText(text);
+}
+
+/** Pastes the model and waits for its evaluation. */
+async function typeModel(page: Page, text: string): Promise<void> {
+  await pasteModel(page, text);
   await settled(page);
 }
 
@@ -144,6 +149,30 @@ describe('the playground in Chromium', () => {
       'Team members: User',
       'Repo maintainers: User | Team#members, push (permit)',
     ]);
+  });
+
+  test("an evaluation that answers after a newer edit is not shown as the newer edit's", async () => {
+    await settled(page);
+    let held!: () => void;
+    const intercepted = new Promise<void>((resolve) => (held = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route(
+      '**/api/evaluate',
+      async (route) => {
+        held();
+        await released;
+        await route.continue();
+      },
+      { times: 1 },
+    );
+    await pasteModel(page, MODEL_WITH_ERROR);
+    await intercepted;
+    await pasteModel(page, MODEL);
+    release();
+    await settled(page);
+    assert.equal((await texts(page, '.cm-line')).join('\n'), MODEL);
+    assert.deepEqual(await texts(page, '#model-errors li'), []);
   });
 
   test('a model with an error shows the error at its line, and fixing it clears it', async () => {

@@ -59,10 +59,12 @@ let settle: ReturnType<typeof setTimeout> | undefined;
 const editor = modelEditor(byId('model-editor'), () => edited());
 /** `editing` from an edit until its evaluation is shown, then `idle`. */
 const setState = (state: 'editing' | 'idle') => (document.body.dataset.state = state);
+/** Counts an edit when it happens, so that an evaluation still under way for older text is not shown for it. */
 function edited(): void {
   setState('editing');
+  const edit = ++edits;
   clearTimeout(settle);
-  settle = setTimeout(() => void validate(++edits), EDIT_SETTLE_MS);
+  settle = setTimeout(() => void validate(edit), EDIT_SETTLE_MS);
 }
 async function validate(edit: number): Promise<void> {
   const tupleLines = linesOf(tuplesInput.value);
