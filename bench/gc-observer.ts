@@ -1,7 +1,8 @@
 /**
  * Loaded with `node --import` into a gatehouse process the served benchmarks start (never
  * into a server otherwise): writes one line per garbage collection to stderr,
- * `gc <kind> <pause ms>`, so the bench can count the pauses that fell into a load run.
+ * `gc <kind> <pause ms> <start, ms since the epoch>`, so the bench can count the pauses that
+ * fell into a load run and tell which requests they held up.
  */
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 
@@ -14,6 +15,9 @@ const KINDS: Record<number, string> = {
 
 new PerformanceObserver((list) => {
   let lines = '';
-  for (const entry of list.getEntries()) lines += `gc ${KINDS[(entry as unknown as { detail: { kind: number } }).detail.kind] ?? 'other'} ${entry.duration.toFixed(3)}\n`;
+  for (const entry of list.getEntries()) {
+    const kind = KINDS[(entry as unknown as { detail: { kind: number } }).detail.kind] ?? 'other';
+    lines += `gc ${kind} ${entry.duration.toFixed(3)} ${(performance.timeOrigin + entry.startTime).toFixed(3)}\n`;
+  }
   process.stderr.write(lines);
 }).observe({ entryTypes: ['gc'] });

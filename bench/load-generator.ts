@@ -1,7 +1,8 @@
 /**
  * The load generator, run as its own process: keeps CONCURRENCY requests in flight
  * against one loopback server for DURATION, then prints one JSON line with the request
- * rate and latency percentiles, and exits. Requests cycle through the given list. HTTP goes
+ * rate, latency percentiles, every request's start and end (ms since the epoch) and the
+ * number of requests sent before measuring, and exits. Requests cycle through the given list. HTTP goes
  * through node:http with keep-alive, gRPC through gatehouse's own lean HTTP/2 client, the
  * cheaper of the clients at hand, so that the server rather than the client is measured.
  *
@@ -11,6 +12,7 @@ import http from 'node:http';
 import { GrpcConnection } from '../src/client/connection.js';
 import { methodCodec } from '../src/client/schema.js';
 import { CHECK_SERVICE } from './check-wire.js';
+import { quantile } from './figure.js';
 
 interface Spec {
   readonly protocol: 'http' | 'grpc';
@@ -58,8 +60,11 @@ async function grpcCaller(): Promise<{ call: () => Promise<number>; close: () =>
 const grpcClient = spec.protocol === 'grpc' ? await grpcCaller() : undefined;
 const call = grpcClient?.call ?? httpCaller();
 
-for (let w = 0; w < Math.min(200, spec.requests.length * 2); w++) await call();
+const warmUp = Math.min(200, spec.requests.length * 2);
+for (let w = 0; w < warmUp; w++) await call();
 const latencies: number[] = [];
+/** Start and end of every request, in pairs. */
+const spans: number[] = [];
 let failures = 0;
 const started = performance.now();
 const until = started + spec.durationMs;
@@ -68,16 +73,17 @@ await Promise.all(
     while (performance.now() < until) {
       const t0 = performance.now();
       const status = await call().catch(() => 0);
-      latencies.push(performance.now() - t0);
+      const t1 = performance.now();
+      latencies.push(t1 - t0);
+      spans.push(Math.round((performance.timeOrigin + t0) * 1000) / 1000, Math.round((performance.timeOrigin + t1) * 1000) / 1000);
       if (status !== 200 && status !== 403) failures++;
     }
   }),
 );
 const seconds = (performance.now() - started) / 1000;
 latencies.sort((a, b) => a - b);
-const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
 process.stdout.write(
-  `${JSON.stringify({ requests: latencies.length, perSecond: latencies.length / seconds, p50Ms: at(0.5), p99Ms: at(0.99), failures })}\n`,
+  `${JSON.stringify({ warmUp, requests: latencies.length, perSecond: latencies.length / seconds, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), failures, spans })}\n`,
 );
 grpcClient?.close();
 process.exit(0);

@@ -52,7 +52,7 @@ function startFloor(kind: 'http' | 'grpc'): Promise<ObservedServer & { port: num
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     child.stdout.setEncoding('utf8').once('data', (line: string) =>
-      resolve({ port: Number(line.trim()), stderr: () => stderr, stop: () => child.kill('SIGKILL') }),
+      resolve({ port: Number(line.trim()), child, stderr: () => stderr, stop: () => child.kill('SIGKILL') }),
     );
     child.once('exit', (code) => reject(new Error(`${kind} floor exited with ${code}: ${stderr}`)));
   });
@@ -64,14 +64,22 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 function medianOf(runs: LoadResult[]): LoadResult {
   const of = (pick: (r: LoadResult) => number) => median(runs.map(pick));
   const gc = runs.every((r) => r.gc !== undefined)
-    ? { count: of((r) => r.gc!.count), totalMs: of((r) => r.gc!.totalMs), maxMs: of((r) => r.gc!.maxMs) }
+    ? {
+        count: of((r) => r.gc!.count),
+        totalMs: of((r) => r.gc!.totalMs),
+        maxMs: of((r) => r.gc!.maxMs),
+        heldUp: of((r) => r.gc!.heldUp),
+        p99UnheldMs: of((r) => r.gc!.p99UnheldMs),
+      }
     : undefined;
   return {
+    requests: of((r) => r.requests),
     perSecond: of((r) => r.perSecond),
     p50Ms: of((r) => r.p50Ms),
     p99Ms: of((r) => r.p99Ms),
     failures: runs.reduce((n, r) => n + r.failures, 0),
     ...(gc ? { gc } : {}),
+    ...(runs.every((r) => r.serverCpuUs !== undefined) ? { serverCpuUs: of((r) => r.serverCpuUs!) } : {}),
   };
 }
 
@@ -101,6 +109,20 @@ function report(part: string, name: string, r: LoadResult, floor?: LoadResult, f
       name: `${name}: server GC pauses during the run`,
       value: Math.round(r.gc.totalMs * 10) / 10,
       unit: `ms in total (${r.gc.count} pauses, longest ${r.gc.maxMs.toFixed(2)} ms)`,
+    });
+  if (r.gc)
+    printFigure({
+      part,
+      name: `${name}: p99 of the requests no server GC pause overlapped`,
+      value: Math.round(r.gc.p99UnheldMs * 1000) / 1000,
+      unit: `ms (${(r.gc.heldUp * 100).toFixed(1)} % of the requests overlapped a pause${floor?.gc ? `; the floor's: ${floor.gc.p99UnheldMs.toFixed(3)} ms` : ''})`,
+    });
+  if (r.serverCpuUs !== undefined)
+    printFigure({
+      part,
+      name: `${name}: server CPU per request`,
+      value: Math.round(r.serverCpuUs * 10) / 10,
+      unit: `µs (every thread, user and system)${floor?.serverCpuUs !== undefined ? `; the floor's: ${floor.serverCpuUs.toFixed(1)} µs` : ''}`,
     });
   if (r.failures > 0) printFigure({ part, name: `${name}: failed requests`, value: r.failures, unit: 'requests' });
 }

@@ -4,30 +4,29 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { imageNodeOptions } from '../test/support/image.js';
 import { GATEHOUSE_BIN, type GatehouseProcess, startGatehouseProcess } from '../test/support/server.js';
+import { type GcPauses, gcPausesIn } from './gc-pauses.js';
 
 /**
  * What the served benchmarks share: a warm, quiet gatehouse process, the load generator run
  * against it, each pinned to a core of its own, and the garbage collections that fell into a run.
  */
 
-export interface GcPauses {
-  readonly count: number;
-  readonly totalMs: number;
-  readonly maxMs: number;
-}
-
 export interface LoadResult {
+  readonly requests: number;
   readonly perSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly failures: number;
   /** The server's collections during the run, when the server was started with the GC observer. */
   readonly gc?: GcPauses;
+  /** The server's CPU time (every thread, user and system) per request, in µs, when its pid is known. */
+  readonly serverCpuUs?: number;
 }
 
 /** A server process whose stderr carries the GC observer's lines. */
 export interface ObservedServer {
   readonly stderr: () => string;
+  readonly child: { readonly pid?: number | undefined };
 }
 
 /** Server on core 0, load generator on core 1, through taskset (util-linux), where there are two cores and taskset. */
@@ -48,18 +47,17 @@ export const SERVED_ENV = { NODE_OPTIONS: imageNodeOptions() };
 /** `node --import` arguments that load the GC observer into a server process. */
 export const GC_OBSERVER = ['--import', pathToFileURL(fileURLToPath(new URL('./gc-observer.js', import.meta.url))).href];
 
-function gcPausesIn(lines: string): GcPauses {
-  let count = 0;
-  let totalMs = 0;
-  let maxMs = 0;
-  for (const line of lines.split('\n')) {
-    if (!line.startsWith('gc ')) continue;
-    const ms = Number(line.slice(line.lastIndexOf(' ') + 1));
-    count++;
-    totalMs += ms;
-    maxMs = Math.max(maxMs, ms);
+/** A process's CPU time so far (every thread, user and system), in ms, from /proc; undefined where there is none. */
+function cpuMsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, fields 14 and 15 of the whole line, in clock ticks of 10 ms (USER_HZ is 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
   }
-  return { count, totalMs, maxMs };
 }
 
 /**
@@ -75,7 +73,8 @@ export async function runLoad(
   server?: ObservedServer,
 ): Promise<LoadResult> {
   const seen = server?.stderr().length ?? 0;
-  const result = await new Promise<LoadResult>((resolve, reject) => {
+  const cpuBefore = cpuMsOf(server?.child.pid);
+  const { spans, warmUp, ...result } = await new Promise<LoadResult & { spans: number[]; warmUp: number }>((resolve, reject) => {
     const generator = fileURLToPath(new URL('./load-generator.js', import.meta.url));
     const [program, ...args] = pinnedTo(GENERATOR_CORE, [process.execPath, generator, JSON.stringify({ protocol, port, requests, concurrency, durationMs })]);
     const child = spawn(program!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -84,14 +83,16 @@ export async function runLoad(
     const killer = setTimeout(() => child.kill('SIGKILL'), durationMs + 60_000);
     child.once('exit', (code) => {
       clearTimeout(killer);
-      if (code === 0) resolve(JSON.parse(out) as LoadResult);
+      if (code === 0) resolve(JSON.parse(out) as LoadResult & { spans: number[]; warmUp: number });
       else reject(new Error(`load generator exited with ${code}`));
     });
   });
   if (server === undefined) return result;
+  const cpuAfter = cpuMsOf(server.child.pid);
   // The observer reports a collection a moment after it ends.
   await new Promise((resolve) => setTimeout(resolve, 100));
-  return { ...result, gc: gcPausesIn(server.stderr().slice(seen)) };
+  const gc = gcPausesIn(server.stderr().slice(seen), spans);
+  return cpuBefore === undefined || cpuAfter === undefined ? { ...result, gc } : { ...result, gc, serverCpuUs: ((cpuAfter - cpuBefore) * 1000) / (warmUp + result.requests) };
 }
 
 export async function waitFor(what: string, done: () => boolean, timeoutMs: number): Promise<void> {
