@@ -14,13 +14,16 @@ export interface GcPauses {
   readonly p99UnheldMs: number;
 }
 
-/** The pauses the GC observer reported in `lines`, and which of the requests' `spans` (start, end pairs) they overlapped. */
-export function gcPausesIn(lines: string, spans: readonly number[]): GcPauses {
+/**
+ * The pauses the GC observer reported in `lines`, and which of the requests' `spans` (start,
+ * end pairs, in ms since `spansFrom`, itself in ms since the epoch) they overlapped.
+ */
+export function gcPausesIn(lines: string, spansFrom: number, spans: readonly number[]): GcPauses {
   const pauses: { start: number; end: number }[] = [];
   for (const line of lines.split('\n')) {
     if (!line.startsWith('gc ')) continue;
     const [, , ms, start] = line.split(' ').map(Number);
-    pauses.push({ start: start!, end: start! + ms! });
+    pauses.push({ start: start! - spansFrom, end: start! - spansFrom + ms! });
   }
   pauses.sort((a, b) => a.start - b.start);
   // Merged into disjoint stretches, so that only the last one to start before a request ended can overlap it.

@@ -1,8 +1,8 @@
 /**
  * The load generator, run as its own process: keeps CONCURRENCY requests in flight
  * against one loopback server for DURATION, then prints one JSON line with the request
- * rate, latency percentiles, every request's start and end (ms since the epoch) and the
- * number of requests sent before measuring, and exits. Requests cycle through the given list. HTTP goes
+ * rate, latency percentiles, every request's start and end and the number of requests
+ * sent before measuring, and exits. Requests cycle through the given list. HTTP goes
  * through node:http with keep-alive, gRPC through gatehouse's own lean HTTP/2 client, the
  * cheaper of the clients at hand, so that the server rather than the client is measured.
  *
@@ -63,7 +63,7 @@ const call = grpcClient?.call ?? httpCaller();
 const warmUp = Math.min(200, spec.requests.length * 2);
 for (let w = 0; w < warmUp; w++) await call();
 const latencies: number[] = [];
-/** Start and end of every request, in pairs. */
+/** Start and end of every request, in pairs, in ms since `started`. */
 const spans: number[] = [];
 let failures = 0;
 const started = performance.now();
@@ -75,15 +75,14 @@ await Promise.all(
       const status = await call().catch(() => 0);
       const t1 = performance.now();
       latencies.push(t1 - t0);
-      spans.push(Math.round((performance.timeOrigin + t0) * 1000) / 1000, Math.round((performance.timeOrigin + t1) * 1000) / 1000);
+      spans.push(Math.round((t0 - started) * 1000) / 1000, Math.round((t1 - started) * 1000) / 1000);
       if (status !== 200 && status !== 403) failures++;
     }
   }),
 );
 const seconds = (performance.now() - started) / 1000;
 latencies.sort((a, b) => a - b);
-process.stdout.write(
-  `${JSON.stringify({ warmUp, requests: latencies.length, perSecond: latencies.length / seconds, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), failures, spans })}\n`,
-);
+const result = { warmUp, requests: latencies.length, perSecond: latencies.length / seconds, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), failures };
 grpcClient?.close();
-process.exit(0);
+// Exits only once the line is written: a pipe takes it asynchronously, and the spans make it long.
+process.stdout.write(`${JSON.stringify({ ...result, spansFrom: performance.timeOrigin + started, spans })}\n`, () => process.exit(0));

@@ -23,6 +23,13 @@ export interface LoadResult {
   readonly serverCpuUs?: number;
 }
 
+/** What the load generator prints: `spans` holds each request's start and end, in ms since `spansFrom` (ms since the epoch). */
+interface GeneratorOutput extends LoadResult {
+  readonly warmUp: number;
+  readonly spansFrom: number;
+  readonly spans: number[];
+}
+
 /** A server process whose stderr carries the GC observer's lines. */
 export interface ObservedServer {
   readonly stderr: () => string;
@@ -74,7 +81,7 @@ export async function runLoad(
 ): Promise<LoadResult> {
   const seen = server?.stderr().length ?? 0;
   const cpuBefore = cpuMsOf(server?.child.pid);
-  const { spans, warmUp, ...result } = await new Promise<LoadResult & { spans: number[]; warmUp: number }>((resolve, reject) => {
+  const { spansFrom, spans, warmUp, ...result } = await new Promise<GeneratorOutput>((resolve, reject) => {
     const generator = fileURLToPath(new URL('./load-generator.js', import.meta.url));
     const [program, ...args] = pinnedTo(GENERATOR_CORE, [process.execPath, generator, JSON.stringify({ protocol, port, requests, concurrency, durationMs })]);
     const child = spawn(program!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -83,7 +90,7 @@ export async function runLoad(
     const killer = setTimeout(() => child.kill('SIGKILL'), durationMs + 60_000);
     child.once('exit', (code) => {
       clearTimeout(killer);
-      if (code === 0) resolve(JSON.parse(out) as LoadResult & { spans: number[]; warmUp: number });
+      if (code === 0) resolve(JSON.parse(out) as GeneratorOutput);
       else reject(new Error(`load generator exited with ${code}`));
     });
   });
@@ -91,7 +98,7 @@ export async function runLoad(
   const cpuAfter = cpuMsOf(server.child.pid);
   // The observer reports a collection a moment after it ends.
   await new Promise((resolve) => setTimeout(resolve, 100));
-  const gc = gcPausesIn(server.stderr().slice(seen), spans);
+  const gc = gcPausesIn(server.stderr().slice(seen), spansFrom, spans);
   return cpuBefore === undefined || cpuAfter === undefined ? { ...result, gc } : { ...result, gc, serverCpuUs: ((cpuAfter - cpuBefore) * 1000) / (warmUp + result.requests) };
 }
 
