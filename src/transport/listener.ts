@@ -129,6 +129,8 @@ export class Listener {
   }
 
   #track(socket: Socket): void {
+    // node's http.Server turns Nagle's algorithm off on the sockets it accepts; this front accepts them instead.
+    socket.setNoDelay(true);
     this.#lastAccepted = performance.now();
     this.#sockets.add(socket);
     socket.on('close', () => {
