@@ -13,8 +13,9 @@
  * Every server and floor first takes a second of unmeasured load per kind of request. The
  * server's garbage collections during each run are counted (a GC observer loaded into the
  * benchmarked processes only), with the p99 of the requests none of them overlapped, and
- * the server's CPU time per request is read from /proc. Servers and floors run with the container image's
- * NODE_OPTIONS (its larger young generation). Every run stops by itself after DURATION_MS.
+ * the server's CPU time per request is read from /proc. Servers and floors run with the
+ * container image's NODE_OPTIONS (its larger young generation). Every run stops by itself
+ * after DURATION_MS.
  *
  *   node dist/bench/served-checks.js [TUPLES] [DURATION_MS] [--only memory|sqlite|postgres]
  */
