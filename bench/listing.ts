@@ -23,16 +23,17 @@ const tuples = Number(argv.find((a, i) => !a.startsWith('--') && i !== onlyAt + 
 const PAGE = 500;
 /** Pages timed per combination and round (fewer when the result is shorter). */
 const PAGES = 8;
-const ROUNDS = 3;
+/** Pages timed per combination in all: a result shorter than PAGES is walked in more rounds, so that one slow query is not its median. */
+const SAMPLES = PAGES * 3;
 const PART = 'filtered listing';
 const WRITES = 20_000;
 const WRITE_BATCH = 1000;
 
-/** Seconds per page of `query`, the median over its first PAGES pages in ROUNDS rounds; and the pages seen. */
+/** Seconds per page of `query`, the median of SAMPLES timings of its first PAGES pages walked again and again; and the pages seen. */
 async function pageCost(store: RelationTupleStore, query: RelationQuery): Promise<{ seconds: number; pages: number }> {
   const samples: number[] = [];
   let pages = 0;
-  for (let round = 0; round < ROUNDS; round++) {
+  while (samples.length < SAMPLES) {
     let token: string | undefined;
     pages = 0;
     do {
