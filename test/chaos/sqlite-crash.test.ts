@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { GatehouseError } from '../../src/errors.js';
 import { openStore } from '../../src/store/open.js';
 import type { RelationTupleStore } from '../../src/store/store.js';
-import { sqliteFileDatabase, type TestDatabase } from '../store/databases.js';
+import { migrate, sqliteFileDatabase, type TestDatabase } from '../store/databases.js';
 import { knob, sleep } from './support/requests.js';
 
 /**
@@ -39,9 +39,7 @@ describe('SQLite killed mid-write', () => {
 
   before(async () => {
     database = sqliteFileDatabase();
-    const store = await openStore(database.dsn);
-    await store.migrations.up();
-    await store.close();
+    await migrate(database.dsn);
   });
 
   after(() => database?.drop());

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { GrpcConnection } from '../../src/client/connection.js';
 import { KetoClient } from '../../src/client/keto.js';
 import { openStore } from '../../src/store/open.js';
-import { sqliteFileDatabase, type TestDatabase } from '../store/databases.js';
+import { migrate, sqliteFileDatabase, type TestDatabase } from '../store/databases.js';
 import { startGatehouseProcess } from '../support/server.js';
 import { knob, sleep } from './support/requests.js';
 
@@ -70,9 +70,7 @@ for (const [name, parameters] of [
     before(async () => {
       database = sqliteFileDatabase();
       dsn = database.dsn + parameters;
-      const store = await openStore(dsn);
-      await store.migrations.up();
-      await store.close();
+      await migrate(dsn);
     });
 
     after(() => database?.drop());

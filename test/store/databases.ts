@@ -24,6 +24,16 @@ export function sqliteFileDatabase(): TestDatabase {
   };
 }
 
+/** Brings the database `dsn` names to the newest schema. */
+export async function migrate(dsn: string): Promise<void> {
+  const store = await openStore(dsn);
+  try {
+    await store.migrations.up();
+  } finally {
+    await store.close();
+  }
+}
+
 /** A fresh, uniquely named PostgreSQL database next to the one `adminDsn` names. */
 export async function postgresDatabase(adminDsn: string): Promise<TestDatabase> {
   const name = uniqueName();

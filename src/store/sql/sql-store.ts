@@ -194,8 +194,8 @@ export class SqlRelationTupleStore implements RelationTupleStore {
         // A retried transaction would hand out the first pages twice.
         if (delivered) throw unavailable('the walk of the relation tuples was interrupted');
         await tx.execute('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-        for (const statement of this.driver.dialect.storeOrderWalk.setup) await tx.execute(statement);
         const walk = this.driver.dialect.storeOrderWalk;
+        for (const statement of walk.setup) await tx.execute(statement);
         const selection = `SELECT ${COPY_WALK_COLUMNS} FROM keto_relation_tuples t ${walk.tableHint} WHERE t.nid = '${nid}' ORDER BY t.shard_id`;
         await walkCopy(tx, selection, size, (tuples) => {
           delivered = true;
