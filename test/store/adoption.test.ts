@@ -120,6 +120,34 @@ function adoptionCase(dialect: string, makeDatabase: () => Promise<TestDatabase>
       await database.drop();
     }
   });
+  test(`a ${dialect} database Keto migrated: a walk reads what a listing reads, a UUID with no mapping or in upper case included`, async () => {
+    const database = await makeDatabase();
+    await raw(database.dsn)(fixture);
+    const row = (shard: string, object: string, subject: string) =>
+      `('${shard}', '${KETO_NETWORK_ID}', 'files', '${object}', 'viewer', '${subject}', NULL, NULL, NULL, '2024-03-01 10:00:00')`;
+    await raw(database.dsn)([
+      `INSERT INTO keto_relation_tuples VALUES ${row('00000000-0000-4000-8000-000000000001', '00000000-0000-5000-8000-0000000000aa', MAPPED['alice']!)},
+        ${row('00000000-0000-4000-8000-000000000002', MAPPED['readme.md']!.toUpperCase(), MAPPED['Alice']!)}`,
+    ]);
+    const store = await openStore(database.dsn);
+    try {
+      await store.migrations.up();
+      const listed = [];
+      for (let token = ''; ; ) {
+        const page = await store.list({}, { size: 2, token });
+        listed.push(...page.tuples);
+        if (!(token = page.nextPageToken)) break;
+      }
+      const walked: unknown[] = [];
+      await store.walk(2, (tuples) => walked.push(...tuples) > 0);
+      assert.equal(walked.length, 6);
+      assert.deepEqual(walked, listed);
+      assert.deepEqual(walked[0], { namespace: 'files', object: '', relation: 'viewer', subject: { id: 'alice' } });
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
 }
 
 test('UUIDv5 matches an independent implementation', () => {

@@ -1,5 +1,6 @@
 import type { RelationTuple } from '../../tuple.js';
 import type { SqlExecutor } from './driver.js';
+import { UuidStrings } from './uuid-strings.js';
 
 /**
  * The columns `walkCopy` reads, in this order: a tuple with its UUIDs and no strings. The
@@ -27,7 +28,7 @@ export async function walkCopy(
   if (copyRows === undefined) throw new Error('the copy walk needs a driver that copies rows out');
   const strings = new UuidStrings();
   await copyRows.call(tx, 'COPY (SELECT id, string_representation FROM keto_uuid_mappings) TO STDOUT (FORMAT binary)', (row) => {
-    strings.addRow(row);
+    addMapping(strings, row);
     return true;
   });
   const rows = new TupleRows(strings);
@@ -64,66 +65,18 @@ function fieldsStart(row: Buffer): number {
 
 const int32At = (b: Buffer, at: number): number => (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
 
-/** Int32s per slot of UuidStrings: the UUID's four big-endian words, then its string's index + 1 (0: empty). */
-const SLOT = 5;
-
-/**
- * UUID (16 bytes) → string, by open addressing over one typed array: a probe reads a
- * slot's key and value from the same place in memory.
- */
-class UuidStrings {
-  private slots = new Int32Array(SLOT * 65536);
-  private readonly strings: string[] = [];
-
-  /** A row of (id, string_representation). */
-  addRow(row: Buffer): void {
-    const at = fieldsStart(row);
-    if (at < 0) return;
-    const id = at + 4;
-    const textLength = int32At(row, id + 16);
-    if (2 * SLOT * (this.strings.length + 1) > this.slots.length) this.grow();
-    const slot = this.slotOf(row, id);
-    if (this.slots[slot + 4] !== 0) return;
-    this.strings.push(row.toString('utf8', id + 20, id + 20 + textLength));
-    for (let w = 0; w < 4; w++) this.slots[slot + w] = int32At(row, id + 4 * w);
-    this.slots[slot + 4] = this.strings.length;
-  }
-
-  /** The string of the UUID at `at` in `b`; "" for one with no mapping (Keto answers the same). */
-  get(b: Buffer, at: number): string {
-    const v = this.slots[this.slotOf(b, at) + 4]!;
-    return v === 0 ? '' : this.strings[v - 1]!;
-  }
-
-  /** Where the slot holding the UUID at `at` in `b` starts, or the empty one where it would go. */
-  private slotOf(b: Buffer, at: number): number {
-    const w0 = int32At(b, at);
-    const w1 = int32At(b, at + 4);
-    const w2 = int32At(b, at + 8);
-    const w3 = int32At(b, at + 12);
-    const slots = this.slots;
-    const count = slots.length / SLOT;
-    for (let i = firstSlot(w0, w1, w2, w3, count); ; i = (i + 1) & (count - 1)) {
-      const s = SLOT * i;
-      if (slots[s + 4] === 0 || (slots[s] === w0 && slots[s + 1] === w1 && slots[s + 2] === w2 && slots[s + 3] === w3)) return s;
-    }
-  }
-
-  private grow(): void {
-    const old = this.slots;
-    this.slots = new Int32Array(2 * old.length);
-    const count = this.slots.length / SLOT;
-    for (let s = 0; s < old.length; s += SLOT) {
-      if (old[s + 4] === 0) continue;
-      let i = firstSlot(old[s]!, old[s + 1]!, old[s + 2]!, old[s + 3]!, count);
-      while (this.slots[SLOT * i + 4] !== 0) i = (i + 1) & (count - 1);
-      this.slots.set(old.subarray(s, s + SLOT), SLOT * i);
-    }
-  }
+/** A row of (id, string_representation) into `strings`. */
+function addMapping(strings: UuidStrings, row: Buffer): void {
+  const at = fieldsStart(row);
+  if (at < 0) return;
+  const id = at + 4;
+  const textLength = int32At(row, id + 16);
+  strings.add(int32At(row, id), int32At(row, id + 4), int32At(row, id + 8), int32At(row, id + 12), row.toString('utf8', id + 20, id + 20 + textLength));
 }
 
-/** A UUID's first slot among `count` (a power of two). */
-const firstSlot = (w0: number, w1: number, w2: number, w3: number, count: number): number => Math.imul(w0 ^ w1 ^ w2 ^ w3, 0x9e3779b1) >>> 0 & (count - 1);
+/** The string of the UUID at `at` in `b`; "" for one with no mapping (Keto answers the same). */
+const stringAt = (strings: UuidStrings, b: Buffer, at: number): string =>
+  strings.get(int32At(b, at), int32At(b, at + 4), int32At(b, at + 8), int32At(b, at + 12)) ?? '';
 
 /**
  * A text column read from its bytes, the previous row's string given again when the bytes
@@ -162,12 +115,12 @@ class TupleRows {
     let n = int32At(b, at);
     const namespace = this.namespace.read(b, at + 4, at + 4 + n);
     at += 4 + n;
-    const object = this.strings.get(b, at + 4);
+    const object = stringAt(this.strings, b, at + 4);
     at += 20;
     n = int32At(b, at);
     const relation = this.relation.read(b, at + 4, at + 4 + n);
     at += 4 + n;
-    const subject = this.strings.get(b, at + 4);
+    const subject = stringAt(this.strings, b, at + 4);
     at += 20;
     n = int32At(b, at);
     if (n < 0) return { namespace, object, relation, subject: { id: subject } };

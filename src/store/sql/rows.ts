@@ -1,4 +1,5 @@
 import type { RelationTuple, Subject } from '../../tuple.js';
+import type { UuidStrings } from './uuid-strings.js';
 
 /** The string a UUID column maps to, looked up row by row (a plan that cannot read the whole mapping table per page). */
 const stringOf = (uuid: string) => `(SELECT m.string_representation FROM keto_uuid_mappings m WHERE m.id = ${uuid})`;
@@ -37,4 +38,44 @@ export function tupleOf(row: TupleRow): RelationTuple {
           },
         };
   return { namespace: row.namespace, object: row.object_text ?? '', relation: row.relation, subject };
+}
+
+/** The columns of a walk's page: a tuple with its UUIDs, the strings looked up in a `UuidStrings`. */
+export const WALK_COLUMNS = `t.shard_id, t.namespace, t.object, t.relation, t.subject_id,
+  t.subject_set_namespace, t.subject_set_object, t.subject_set_relation`;
+
+export interface WalkRow {
+  [column: string]: unknown;
+  shard_id: string;
+  namespace: string;
+  object: unknown;
+  relation: string;
+  subject_id: unknown;
+  subject_set_namespace: string | null;
+  subject_set_object: unknown;
+  subject_set_relation: string | null;
+}
+
+/**
+ * The tuples of a walk's page, or undefined when `strings` lacks one of their UUIDs (or one
+ * is not in canonical form, which a join compares otherwise).
+ */
+export function walkedTuples(rows: readonly WalkRow[], strings: UuidStrings): RelationTuple[] | undefined {
+  const tuples: RelationTuple[] = [];
+  for (const row of rows) {
+    const object = strings.getText(row.object);
+    if (object === undefined) return undefined;
+    let subject: Subject;
+    if (row.subject_id !== null) {
+      const id = strings.getText(row.subject_id);
+      if (id === undefined) return undefined;
+      subject = { id };
+    } else {
+      const setObject = strings.getText(row.subject_set_object);
+      if (setObject === undefined) return undefined;
+      subject = { set: { namespace: row.subject_set_namespace ?? '', object: setObject, relation: row.subject_set_relation ?? '' } };
+    }
+    tuples.push({ namespace: row.namespace, object, relation: row.relation, subject });
+  }
+  return tuples;
 }

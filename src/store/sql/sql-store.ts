@@ -14,7 +14,8 @@ import type { PoolUsage, Row, SqlColumn, SqlDriver, SqlExecutor, SqlValue } from
 import { MAX_PARAMETERS } from './driver.js';
 import { listingOrder, type ListingOrder, nextNamespace, orderBy, type PageQuery, pageQueries, SHARD_ORDER } from './list-order.js';
 import { keyId, Predicates, subjectId } from './predicates.js';
-import { TUPLE_COLUMNS, tupleOf, type TupleRow } from './rows.js';
+import { TUPLE_COLUMNS, tupleOf, type TupleRow, WALK_COLUMNS, walkedTuples, type WalkRow } from './rows.js';
+import { UuidStrings } from './uuid-strings.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DELETE_CHUNK = 100;
@@ -45,6 +46,12 @@ const isUnfiltered = (q: RelationQuery): boolean =>
   q.namespace === undefined && q.object === undefined && q.relation === undefined && q.subject === undefined;
 
 const limitOf = (n: number): number => Math.max(0, Math.trunc(n));
+
+/** Rows of keto_uuid_mappings per query of a walk's first read. */
+const MAPPING_PAGE = 5000;
+
+/** A synchronous driver (SQLite) answers every page of a walk at once: requests get their turn between pages. */
+const turnForRequests = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A selection of whole rows of `t` (ordered and limited), read with their strings, in `order`. */
 const withStrings = (selection: string, order: ListingOrder = SHARD_ORDER): string =>
@@ -168,20 +175,45 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     const [last] = await this.inStoreOrder<{ shard_id: unknown }>(`${this.storeOrderWalk(nid, lastParams, 't.shard_id')} ORDER BY t.shard_id DESC LIMIT 1`, lastParams);
     if (last === undefined) return;
     const end = String(last.shard_id);
+    const strings = await this.uuidStrings(Math.max(size, MAPPING_PAGE));
     let after: string | undefined;
     for (;;) {
       const params: SqlValue[] = [];
-      let sql = `${this.storeOrderWalk(nid, params)} AND t.shard_id <= ?`;
+      let sql = `${this.storeOrderWalk(nid, params, WALK_COLUMNS)} AND t.shard_id <= ?`;
       params.push(end);
       if (after !== undefined) {
         params.push(after);
         sql += ' AND t.shard_id > ?';
       }
-      const rows = await this.inStoreOrder<TupleRow>(withStrings(`${sql} ORDER BY t.shard_id LIMIT ${size}`), params);
-      if (rows.length === 0 || !onPage(rows.map(tupleOf)) || rows.length < size) return;
-      after = String(rows[rows.length - 1]!.shard_id);
-      // A synchronous driver (SQLite) answers every page at once: requests get their turn between pages.
-      await new Promise((resolve) => setImmediate(resolve));
+      const page = `${sql} ORDER BY t.shard_id LIMIT ${size}`;
+      const rows = await this.inStoreOrder<WalkRow>(page, params);
+      let tuples = walkedTuples(rows, strings);
+      let lastShard = rows[rows.length - 1]?.shard_id;
+      if (tuples === undefined) {
+        // A UUID with a mapping written after the table was read, or with none: the page again, its strings joined.
+        const joined = await this.inStoreOrder<TupleRow>(withStrings(page), params);
+        tuples = joined.map(tupleOf);
+        lastShard = joined[joined.length - 1]?.shard_id;
+      }
+      if (tuples.length === 0 || !onPage(tuples) || tuples.length < size) return;
+      after = String(lastShard);
+      await turnForRequests();
+    }
+  }
+
+  /** keto_uuid_mappings whole (it has no network column: every network's), in pages of `size`. */
+  private async uuidStrings(size: number): Promise<UuidStrings> {
+    const strings = new UuidStrings();
+    let after: string | undefined;
+    for (;;) {
+      const rows = await this.driver.query<{ id: unknown; string_representation: string }>(
+        `SELECT id, string_representation FROM keto_uuid_mappings${after === undefined ? '' : ' WHERE id > ?'} ORDER BY id LIMIT ${size}`,
+        after === undefined ? [] : [after],
+      );
+      for (const row of rows) strings.addText(row.id, row.string_representation);
+      if (rows.length < size) return strings;
+      after = String(rows[rows.length - 1]!.id);
+      await turnForRequests();
     }
   }
 
