@@ -48,9 +48,9 @@ const REST_TARGET = { rate: 0.8, p99: 1.25 };
 const GRPC_TARGET = { rate: 1.0 };
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
-function startFloor(kind: 'http' | 'grpc'): Promise<ObservedServer & { port: number; stop: () => void }> {
+function startFloor(kind: 'http' | 'grpc' | 'http-head-read', ...options: string[]): Promise<ObservedServer & { port: number; stop: () => void }> {
   return new Promise((resolve, reject) => {
-    const [program, ...args] = pinnedTo(SERVER_CORE, [process.execPath, ...GC_OBSERVER, here('./floor-servers.js'), kind]);
+    const [program, ...args] = pinnedTo(SERVER_CORE, [process.execPath, ...GC_OBSERVER, here('./floor-servers.js'), kind, ...options]);
     const child = spawn(program!, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...SERVED_ENV } });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
@@ -170,31 +170,54 @@ const FRESHNESS_COST_TARGET: Readonly<Record<(typeof CONCURRENCY)[number], numbe
 /**
  * The cost of the default freshness guarantee: REST 3-hop throughput of a server in the
  * default mode against one in bounded-staleness mode, both warm over the same database,
- * measured in alternating rounds (the order swapped every round) so that a noisy moment
- * of the machine does not fall on one side only.
+ * and beside it the cost of the head read alone: the bare node:http floor with and without
+ * gatehouse's freshness gate reading the same database's head. All four are measured in
+ * alternating rounds (the order swapped every round) so that a noisy moment of the machine
+ * does not fall on one side only.
  */
-async function costOfFreshness(dialect: string, strict: GatehouseProcess, bounded: GatehouseProcess, requests: string[], restFloors: LoadResult[]): Promise<void> {
+async function costOfFreshness(dialect: string, dsn: string, strict: GatehouseProcess, bounded: GatehouseProcess, requests: string[], restFloors: LoadResult[]): Promise<void> {
   const part = `served checks, ${dialect}, index on, bounded staleness 100ms (${label} tuples)`;
-  for (const [i, c] of CONCURRENCY.entries()) {
-    const runs: Record<'strict' | 'bounded', LoadResult[]> = { strict: [], bounded: [] };
-    for (let round = 0; round < COST_ROUNDS; round++) {
-      const order = round % 2 === 0 ? (['strict', 'bounded'] as const) : (['bounded', 'strict'] as const);
-      for (const side of order) {
-        const server = side === 'strict' ? strict : bounded;
-        runs[side].push(await runLoad('http', server.ports.read, requests, c, durationMs, server));
+  const ratios = `served checks, ${dialect}, ratios (${label} tuples)`;
+  const floor = await startFloor('http');
+  const headRead = await startFloor('http-head-read', dsn);
+  try {
+    for (const server of [floor, headRead]) await warmUp(server.port, 'http', [FLOOR_REQUESTS.http]);
+    const sides = {
+      strict: { port: strict.ports.read, requests, server: strict },
+      bounded: { port: bounded.ports.read, requests, server: bounded },
+      floor: { port: floor.port, requests: FLOOR_REQUESTS.http, server: floor },
+      headRead: { port: headRead.port, requests: FLOOR_REQUESTS.http, server: headRead },
+    };
+    const order = Object.keys(sides) as (keyof typeof sides)[];
+    for (const [i, c] of CONCURRENCY.entries()) {
+      const runs: Record<keyof typeof sides, LoadResult[]> = { strict: [], bounded: [], floor: [], headRead: [] };
+      for (let round = 0; round < COST_ROUNDS; round++) {
+        for (const side of round % 2 === 0 ? order : [...order].reverse()) {
+          const { port, requests: list, server } = sides[side];
+          runs[side].push(await runLoad('http', port, list, c, durationMs, server));
+        }
       }
+      report(part, `REST 3-hop check, c=${c} (median of ${COST_ROUNDS} runs)`, medianOf(runs.bounded), restFloors[i], REST_TARGET);
+      const cost = (paying: LoadResult[], free: LoadResult[]) => 1 - median(paying.map((r) => r.perSecond)) / median(free.map((r) => r.perSecond));
+      const target = FRESHNESS_COST_TARGET[c];
+      printFigure({
+        part: ratios,
+        name: `cost of the default freshness guarantee (REST 3-hop throughput vs bounded staleness, medians of ${COST_ROUNDS} alternating runs), c=${c}`,
+        value: Math.round(cost(runs.strict, runs.bounded) * 1000) / 10,
+        unit: '%',
+        target: `≤ ${target * 100} %`,
+        met: cost(runs.strict, runs.bounded) <= target,
+      });
+      printFigure({
+        part: ratios,
+        name: `cost of the head read alone: the node:http floor with gatehouse's freshness gate vs without (medians of ${COST_ROUNDS} alternating runs), c=${c}`,
+        value: Math.round(cost(runs.headRead, runs.floor) * 1000) / 10,
+        unit: '%',
+      });
     }
-    report(part, `REST 3-hop check, c=${c} (median of ${COST_ROUNDS} runs)`, medianOf(runs.bounded), restFloors[i], REST_TARGET);
-    const cost = 1 - median(runs.strict.map((r) => r.perSecond)) / median(runs.bounded.map((r) => r.perSecond));
-    const target = FRESHNESS_COST_TARGET[c];
-    printFigure({
-      part: `served checks, ${dialect}, ratios (${label} tuples)`,
-      name: `cost of the default freshness guarantee (REST 3-hop throughput vs bounded staleness, medians of ${COST_ROUNDS} alternating runs), c=${c}`,
-      value: Math.round(cost * 1000) / 10,
-      unit: '%',
-      target: `≤ ${target * 100} %`,
-      met: cost <= target,
-    });
+  } finally {
+    floor.stop();
+    headRead.stop();
   }
 }
 
@@ -272,7 +295,7 @@ async function measureServer(dialect: string, db: TestDatabase, oplFile: string,
     const bounded = await startServer(db.dsn, oplFile, { enabled: true, max_staleness: '100ms' });
     try {
       for (const server of [strict, bounded]) await warmUp(server.ports.read, 'http', [threeHopPaths]);
-      await costOfFreshness(dialect, strict, bounded, threeHopPaths, restFloors);
+      await costOfFreshness(dialect, db.dsn, strict, bounded, threeHopPaths, restFloors);
     } finally {
       await bounded.stop();
     }
