@@ -190,7 +190,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
       let tuples = walkedTuples(rows, strings);
       let lastShard = rows[rows.length - 1]?.shard_id;
       if (tuples === undefined) {
-        // A UUID with a mapping written after the table was read, or with none: the page again, its strings joined.
+        // A UUID the table lacks (mapped after it was read, never mapped, or not in canonical text): the page again, joined.
         const joined = await this.inStoreOrder<TupleRow>(withStrings(page), params);
         tuples = joined.map(tupleOf);
         lastShard = joined[joined.length - 1]?.shard_id;
