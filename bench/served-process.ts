@@ -55,7 +55,7 @@ export const SERVED_ENV = { NODE_OPTIONS: imageNodeOptions() };
 export const GC_OBSERVER = ['--import', pathToFileURL(fileURLToPath(new URL('./gc-observer.js', import.meta.url))).href];
 
 /** A process's CPU time so far (every thread, user and system), in ms, from /proc; undefined where there is none. */
-function cpuMsOf(pid: number | undefined): number | undefined {
+export function cpuMsOf(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -26,7 +26,7 @@ import { mysqlDatabase, postgresDatabase, sqliteFileDatabase, type TestDatabase 
 import { startGatehouseProcess } from '../test/support/server.js';
 import { DATASET_OPL, loadDataset } from './dataset.js';
 import { printFigure } from './figure.js';
-import { indexWarm } from './served-process.js';
+import { cpuMsOf, indexWarm } from './served-process.js';
 
 const tuples = Number(process.argv[2] ?? 1_000_000);
 const label = tuples >= 1e6 ? `${tuples / 1e6}M` : `${tuples / 1e3}k`;
@@ -53,14 +53,6 @@ const schedMs = (pid: number): number => {
   }
 };
 
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** utime + stime of every thread of a process (a schedstat is one thread's). */
-const processCpuMs = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-};
-
 const DATABASES: readonly Database[] = [
   { name: 'SQLite', skip: false, create: async () => sqliteFileDatabase(), serverCpuMs: async () => undefined },
   {
@@ -78,7 +70,10 @@ const DATABASES: readonly Database[] = [
     create: () => mysqlDatabase(process.env['TEST_MYSQL_DSN']!),
     async serverCpuMs(driver) {
       const [row] = await driver.query<{ file: string }>('SELECT @@pid_file AS file');
-      return processCpuMs(Number(readFileSync(row!.file, 'utf8').trim()));
+      const pid = Number(readFileSync(row!.file, 'utf8').trim());
+      const ms = cpuMsOf(pid);
+      if (ms === undefined) throw new Error(`cannot read the CPU time of the MySQL server (pid ${pid})`);
+      return ms;
     },
   },
 ];
