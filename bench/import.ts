@@ -4,6 +4,9 @@
  * names a server, on a fresh PostgreSQL database. Also measures `relation-tuple export`
  * throughput, which doubles as the check that every tuple arrived.
  *
+ * The server's CPU time and the bytes it had written to disk (/proc) per tuple imported, beside
+ * the wall time per tuple: what bounds the import.
+ *
  * Memory of the CLI process, sampled from /proc every 100 ms over the whole run: its peak
  * (the kernel's high-water mark VmHWM, so a spike between two samples still counts) and its
  * resident size (VmRSS) when the run passes 10%, 20%, … 90% and at its end, so a flat line can
@@ -25,6 +28,7 @@ import { goJson } from '../src/cli/output.js';
 import { tupleFromTextLine } from '../src/cli/tuple-files.js';
 import { tupleToKeto } from '../src/api/keto-json.js';
 import { printFigure } from './figure.js';
+import { cpuMsOf } from './served-process.js';
 
 const argv = process.argv.slice(2);
 const valueOf = (flag: string): string | undefined => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
@@ -102,6 +106,23 @@ function runCli(args: string[], progressOf?: (pid: number) => number | undefined
   );
 }
 
+interface ServerUsage {
+  cpuMs: number;
+  /** What the process caused to be written to the storage layer (/proc/PID/io write_bytes). */
+  writeBytes: number;
+}
+
+function serverUsage(pid: number | undefined): ServerUsage | undefined {
+  const cpuMs = cpuMsOf(pid);
+  if (cpuMs === undefined) return undefined;
+  try {
+    const writeBytes = /write_bytes: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return writeBytes ? { cpuMs, writeBytes: Number(writeBytes[1]) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const kib = (match: RegExpExecArray | null) => (match ? Number(match[1]) * 1024 : 0);
 
 /** How far `pid` has read `path`: the offset of its open descriptor (from /proc); undefined while none is open. */
@@ -152,6 +173,7 @@ async function measure(name: string, database: TestDatabase, input: string, expo
   const server = await startGatehouseProcess({ config });
   try {
     const remote = ['--write-remote', server.grpc.write, '--read-remote', server.grpc.read, '--insecure-disable-transport-security'];
+    const serverBefore = serverUsage(server.child.pid);
     const started = process.hrtime.bigint();
     const importArgs = ['relation-tuple', 'import', input, '--batch-size', String(batch), '--concurrency', String(concurrency), ...remote];
     const imported = await runCli(importArgs, readOffsetShare(input, statSync(input).size));
@@ -163,6 +185,13 @@ async function measure(name: string, database: TestDatabase, input: string, expo
     const settings = name === 'sqlite' && synchronous !== undefined ? `, _synchronous=${synchronous}` : '';
     printFigure({ part: 'cli-import', name: `${name} import throughput (${total} tuples, batches of ${batch}, ${concurrency} in flight${settings})`, value: rate, unit: 'tuples/s', ...target });
     reportMemory(`${name} import`, imported);
+    const serverAfter = serverUsage(server.child.pid);
+    if (serverBefore !== undefined && serverAfter !== undefined) {
+      const per = (key: keyof ServerUsage, scale: number) => Math.round(((serverAfter[key] - serverBefore[key]) * scale) / total);
+      printFigure({ part: 'cli-import', name: `${name} import: the server's CPU time per tuple`, value: per('cpuMs', 1000), unit: 'µs/tuple' });
+      printFigure({ part: 'cli-import', name: `${name} import: wall time per tuple`, value: Math.round((seconds * 1e6) / total), unit: 'µs/tuple' });
+      printFigure({ part: 'cli-import', name: `${name} import: bytes the server wrote to disk per tuple`, value: per('writeBytes', 1 / 1024), unit: 'KiB/tuple' });
+    }
 
     if (skipExport) return;
     const exportFile = join(dir, `${name}.export.jsonl`);

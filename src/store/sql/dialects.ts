@@ -15,12 +15,12 @@ async function revisionReturning(tx: SqlExecutor, nid: string): Promise<number> 
 const onConflictDoNothing = (table: string, columns: readonly string[], key: readonly string[], rows: number) =>
   `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${placeholders(rows, columns.length)} ON CONFLICT (${key.join(', ')}) DO NOTHING`;
 
-/** Multi-row VALUES lists, each within the parameter limit; `ignoring` writes one for `rows` rows. */
+/** Multi-row VALUES lists of at most `maxRows` rows, each within the parameter limit; `ignoring` writes one for `rows` rows. */
 const valuesInserts =
-  (ignoring: (table: string, columns: readonly string[], key: readonly string[], rows: number) => string) =>
+  (ignoring: (table: string, columns: readonly string[], key: readonly string[], rows: number) => string, maxRows = Infinity) =>
   (table: string, columns: readonly SqlColumn[], rows: readonly SqlValue[][], ignoreKey?: readonly string[]): SqlStatement[] => {
     const names = columns.map((column) => column.name);
-    const perStatement = Math.floor(MAX_PARAMETERS / names.length);
+    const perStatement = Math.min(maxRows, Math.floor(MAX_PARAMETERS / names.length));
     const statements: SqlStatement[] = [];
     for (let at = 0; at < rows.length; at += perStatement) {
       const chunk = rows.slice(at, at + perStatement);
@@ -78,6 +78,12 @@ const plainEquals = (column: string, value: string, params: SqlValue[]): string 
   return `${column} = ?`;
 };
 
+/**
+ * SQLite keeps a copy of every page a multi-row INSERT changes until the statement ends, in
+ * memory (sqlite/driver.ts): about seven random index pages per tuple, so 500 rows hold at most 14 MiB.
+ */
+const SQLITE_ROWS_PER_INSERT = 500;
+
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
   transactionalDdl: true,
@@ -90,7 +96,7 @@ export const sqliteDialect: Dialect = {
   indexHint: (index) => `INDEXED BY ${index}`,
   insertIgnoring: onConflictDoNothing,
   arrayParameters: false,
-  insertRows: valuesInserts(onConflictDoNothing),
+  insertRows: valuesInserts(onConflictDoNothing, SQLITE_ROWS_PER_INSERT),
   // The text form Keto's SQLite driver writes: "2006-01-02 15:04:05.999999999-07:00".
   timestamp: (at) => `${isoSeconds(at)}+00:00`,
   nextRevision: revisionReturning,
