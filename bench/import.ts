@@ -4,8 +4,9 @@
  * names a server, on a fresh PostgreSQL database. Also measures `relation-tuple export`
  * throughput, which doubles as the check that every tuple arrived.
  *
- * The server's CPU time and the bytes it had written to disk (/proc) per tuple imported, beside
- * the wall time per tuple: what bounds the import.
+ * The server's CPU time, the bytes it had written to disk and (where the kernel's delay accounting
+ * is on) the time it waited for block I/O, per tuple imported (/proc), beside the wall time per
+ * tuple: what bounds the import.
  *
  * Memory of the CLI process, sampled from /proc every 100 ms over the whole run: its peak
  * (the kernel's high-water mark VmHWM, so a spike between two samples still counts) and its
@@ -110,14 +111,28 @@ interface ServerUsage {
   cpuMs: number;
   /** What the process caused to be written to the storage layer (/proc/PID/io write_bytes). */
   writeBytes: number;
+  /** Time spent waiting for block I/O (fsync, the kernel throttling a writer of dirty pages); 0 unless DELAY_ACCOUNTING. */
+  blockIoWaitMs: number;
 }
+
+/** Whether the kernel counts each process's block I/O waits (/proc/PID/stat's delayacct_blkio_ticks). */
+const DELAY_ACCOUNTING = (() => {
+  try {
+    return readFileSync('/proc/sys/kernel/task_delayacct', 'utf8').trim() === '1';
+  } catch {
+    return false;
+  }
+})();
 
 function serverUsage(pid: number | undefined): ServerUsage | undefined {
   const cpuMs = cpuMsOf(pid);
   if (cpuMs === undefined) return undefined;
   try {
     const writeBytes = /write_bytes: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
-    return writeBytes ? { cpuMs, writeBytes: Number(writeBytes[1]) } : undefined;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // delayacct_blkio_ticks, field 42 of the whole line, in clock ticks of 10 ms.
+    const blockIoWaitMs = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[39]) * 10;
+    return writeBytes ? { cpuMs, writeBytes: Number(writeBytes[1]), blockIoWaitMs } : undefined;
   } catch {
     return undefined;
   }
@@ -190,7 +205,12 @@ async function measure(name: string, database: TestDatabase, input: string, expo
       const per = (key: keyof ServerUsage, scale: number) => Math.round(((serverAfter[key] - serverBefore[key]) * scale) / total);
       printFigure({ part: 'cli-import', name: `${name} import: the server's CPU time per tuple`, value: per('cpuMs', 1000), unit: 'µs/tuple' });
       printFigure({ part: 'cli-import', name: `${name} import: wall time per tuple`, value: Math.round((seconds * 1e6) / total), unit: 'µs/tuple' });
-      printFigure({ part: 'cli-import', name: `${name} import: bytes the server wrote to disk per tuple`, value: per('writeBytes', 1 / 1024), unit: 'KiB/tuple' });
+      if (name === 'sqlite') {
+        // PostgreSQL's own processes write its files; SQLite's are written by the server process.
+        printFigure({ part: 'cli-import', name: `${name} import: bytes the server wrote to disk per tuple`, value: per('writeBytes', 1 / 1024), unit: 'KiB/tuple' });
+        if (DELAY_ACCOUNTING) printFigure({ part: 'cli-import', name: `${name} import: time the server waited for block I/O per tuple`, value: per('blockIoWaitMs', 1000), unit: 'µs/tuple' });
+        else console.log(`${name} import: the time waited for block I/O is not measured: the kernel's delay accounting is off (sysctl kernel.task_delayacct=1)`);
+      }
     }
 
     if (skipExport) return;
