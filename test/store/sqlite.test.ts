@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GatehouseError } from '../../src/errors.js';
+import { SqlMigrator } from '../../src/store/migrations/migrator.js';
 import { openSqlDriver, openStore } from '../../src/store/open.js';
+import type { SqlDriver, SqlExecutor } from '../../src/store/sql/driver.js';
 import { storeSuite } from './conformance.js';
 import { readerSuite, storeReaders } from './reader-suite.js';
 import { sqliteFileDatabase } from './databases.js';
@@ -54,6 +56,35 @@ test("the DSN's _synchronous (or _sync, as Keto's driver reads it) sets when SQL
       return true;
     });
   } finally {
+    await database.drop();
+  }
+});
+
+test('temporary data stays in memory, but a schema change sorts its indexes in files, and migrations run as schema changes', async () => {
+  const database = sqliteFileDatabase();
+  const { driver, schema } = await openSqlDriver(database.dsn);
+  try {
+    // PRAGMA temp_store: 1 files, 2 memory.
+    const tempStore = async (tx: SqlExecutor) => (await tx.query<{ temp_store: number }>('PRAGMA temp_store'))[0]!.temp_store;
+    assert.equal(await tempStore(driver), 2);
+    assert.equal(await driver.transaction(tempStore), 2);
+    assert.equal(await driver.transaction(tempStore, { schema: true }), 1);
+    assert.equal(await tempStore(driver), 2);
+    await assert.rejects(driver.transaction(() => Promise.reject(new Error('step failed')), { schema: true }), GatehouseError);
+    assert.equal(await tempStore(driver), 2);
+
+    const stepsSeen: (number | undefined)[] = [];
+    const watched: SqlDriver = {
+      ...driver,
+      dialect: driver.dialect,
+      query: (sql, params) => driver.query(sql, params),
+      execute: (sql, params) => driver.execute(sql, params),
+      transaction: (work, options) => driver.transaction(async (tx) => (stepsSeen.push(await tempStore(tx)), work(tx)), options),
+    };
+    assert.ok((await new SqlMigrator(watched, schema).up()).length > 0);
+    assert.ok(stepsSeen.length > 0 && stepsSeen.every((level) => level === 1), String(stepsSeen));
+  } finally {
+    await driver.close();
     await database.drop();
   }
 });

@@ -154,7 +154,7 @@ export class SqlMigrator implements Migrator {
       }
     };
     // Untimed: a schema change on a big table may run far longer than any request's statement.
-    return dialect.transactionalDdl || dialect.name === 'mysql' ? this.driver.transaction(locked, { untimed: true }) : locked(this.driver);
+    return dialect.transactionalDdl || dialect.name === 'mysql' ? this.driver.transaction(locked, { untimed: true, schema: true }) : locked(this.driver);
   }
 
   private async history(on: SqlExecutor): Promise<History> {

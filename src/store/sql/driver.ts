@@ -51,6 +51,8 @@ export interface PoolUsage {
 export interface TransactionOptions {
   /** No statement timeout in this transaction (schema changes, which may take long on big tables). */
   readonly untimed?: boolean;
+  /** A schema change: SQLite sorts a new index's keys in temporary files, not in memory (sqlite/driver.ts). */
+  readonly schema?: boolean;
 }
 
 export type DialectName = 'sqlite' | 'postgres' | 'cockroach' | 'mysql';
