@@ -73,7 +73,7 @@ test('temporary data stays in memory, but a schema change sorts its indexes in f
     await assert.rejects(driver.transaction(() => Promise.reject(new Error('step failed')), { schema: true }), GatehouseError);
     assert.equal(await tempStore(driver), 2);
 
-    const stepsSeen: (number | undefined)[] = [];
+    const stepsSeen: number[] = [];
     const watched: SqlDriver = {
       ...driver,
       dialect: driver.dialect,
