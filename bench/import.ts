@@ -29,7 +29,7 @@ import { goJson } from '../src/cli/output.js';
 import { tupleFromTextLine } from '../src/cli/tuple-files.js';
 import { tupleToKeto } from '../src/api/keto-json.js';
 import { printFigure } from './figure.js';
-import { cpuMsOf } from './served-process.js';
+import { cpuMsIn, procStatOf } from './served-process.js';
 
 const argv = process.argv.slice(2);
 const valueOf = (flag: string): string | undefined => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
@@ -125,14 +125,12 @@ const DELAY_ACCOUNTING = (() => {
 })();
 
 function serverUsage(pid: number | undefined): ServerUsage | undefined {
-  const cpuMs = cpuMsOf(pid);
-  if (cpuMs === undefined) return undefined;
+  const stat = procStatOf(pid);
+  if (stat === undefined) return undefined;
   try {
     const writeBytes = /write_bytes: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // delayacct_blkio_ticks, field 42 of the whole line, in clock ticks of 10 ms.
-    const blockIoWaitMs = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[39]) * 10;
-    return writeBytes ? { cpuMs, writeBytes: Number(writeBytes[1]), blockIoWaitMs } : undefined;
+    // delayacct_blkio_ticks is field 42.
+    return writeBytes ? { cpuMs: cpuMsIn(stat), writeBytes: Number(writeBytes[1]), blockIoWaitMs: Number(stat[39]) * 10 } : undefined;
   } catch {
     return undefined;
   }

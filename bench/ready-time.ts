@@ -1,15 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cpuMsOf } from './served-process.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/gatehouse.js', import.meta.url));
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** utime + stime of a live process, from /proc (Linux). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-}
 
 /** The environment of a `serve` on loopback ports the OS picks, the read port's address written to `listenFile`. */
 export const readyEnv = (listenFile: string): NodeJS.ProcessEnv => ({
@@ -56,7 +50,9 @@ export async function serveToReady(
       exited();
       await sleep(2);
     }
-    return { wall: performance.now() - started, cpu: cpuMs(child.pid!) };
+    const cpu = cpuMsOf(child.pid);
+    if (cpu === undefined) throw new Error(`cannot read the CPU time of the served process (pid ${child.pid})`);
+    return { wall: performance.now() - started, cpu };
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');

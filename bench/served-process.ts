@@ -54,17 +54,27 @@ export const SERVED_ENV = { NODE_OPTIONS: imageNodeOptions() };
 /** `node --import` arguments that load the GC observer into a server process. */
 export const GC_OBSERVER = ['--import', pathToFileURL(fileURLToPath(new URL('./gc-observer.js', import.meta.url))).href];
 
-/** A process's CPU time so far (every thread, user and system), in ms, from /proc; undefined where there is none. */
-export function cpuMsOf(pid: number | undefined): number | undefined {
+/**
+ * The fields of /proc/PID/stat after the command name (the line's field N is at N - 3), or
+ * undefined where there is none. Times in them are clock ticks of 10 ms (USER_HZ is 100 on Linux).
+ */
+export function procStatOf(pid: number | undefined): string[] | undefined {
   if (pid === undefined) return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime, fields 14 and 15 of the whole line, in clock ticks of 10 ms (USER_HZ is 100 on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** A process's CPU time (every thread, user and system) in `stat`, in ms: utime and stime, fields 14 and 15. */
+export const cpuMsIn = (stat: readonly string[]): number => (Number(stat[11]) + Number(stat[12])) * 10;
+
+/** A process's CPU time so far (every thread, user and system), in ms, from /proc; undefined where there is none. */
+export function cpuMsOf(pid: number | undefined): number | undefined {
+  const stat = procStatOf(pid);
+  return stat === undefined ? undefined : cpuMsIn(stat);
 }
 
 /**
