@@ -5,7 +5,7 @@
  *  - the head probe of the default freshness guarantee (`SELECT revision FROM
  *    gatehouse_head WHERE nid = $1`), one at a time as a process sends it, as an unnamed
  *    statement and as a prepared one, with its round trip seen by the client;
- *  - the changelog read a follower makes when a notification wakes it;
+ *  - the changelog read a follower makes when a notification wakes it, unnamed and prepared;
  *  - one NOTIFY on the changelog channel, to one listener and to many: the sender's
  *    backend (it signals every listener), and each listening backend that passes it on.
  * docs/scale.md turns these into replicas per PostgreSQL server.
@@ -111,9 +111,12 @@ async function main(): Promise<void> {
       printFigure({ part, name: `head probe (${kind}), one at a time: round trip p50`, value: round(probe.p50), unit: 'µs' });
       printFigure({ part, name: `head probe (${kind}), one at a time: round trip p99`, value: round(probe.p99), unit: 'µs' });
     }
-    const changes = await oneAtATime(db.dsn, probes / 4, (c) => c.query({ text: CHANGES_SQL, values: [nid, head - 1, nid, head - 1] }));
-    printFigure({ part, name: 'changelog read of one entry (a woken follower): server CPU per read', value: round(changes.cpu), unit: 'µs' });
-    printFigure({ part, name: 'changelog read of one entry: round trip p50', value: round(changes.p50), unit: 'µs' });
+    for (const [kind, prepared] of [['unnamed statement', false], ['prepared statement', true]] as const) {
+      const values = [nid, head - 1, nid, head - 1];
+      const changes = await oneAtATime(db.dsn, probes / 4, (c) => c.query(prepared ? { name: 'changes', text: CHANGES_SQL, values } : { text: CHANGES_SQL, values }));
+      printFigure({ part, name: `changelog read of one entry (a woken follower, ${kind}): server CPU per read`, value: round(changes.cpu), unit: 'µs' });
+      printFigure({ part, name: `changelog read of one entry (${kind}): round trip p50`, value: round(changes.p50), unit: 'µs' });
+    }
 
     for (const n of [1, listeners]) {
       const { sender, perListener } = await notifyCost(db.dsn, n);

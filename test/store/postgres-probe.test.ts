@@ -4,7 +4,8 @@ import pg from 'pg';
 import { GatehouseError } from '../../src/errors.js';
 import { LiveIndex } from '../../src/index/live-index.js';
 import { DEFAULT_CONSISTENCY } from '../../src/reader.js';
-import { openStore } from '../../src/store/open.js';
+import { openSqlDriver, openStore } from '../../src/store/open.js';
+import { readChanges } from '../../src/store/sql/changelog.js';
 import type { RelationTupleStore } from '../../src/store/store.js';
 import { postgresDatabase, type TestDatabase } from './databases.js';
 
@@ -110,6 +111,31 @@ describe('the head revision probe on PostgreSQL', { skip, timeout: 60_000 }, () 
       assert.equal(await defaultRead(), 'index');
     } finally {
       await locker.end();
+    }
+  });
+});
+
+describe('statements prepared on PostgreSQL', { skip, timeout: 60_000 }, () => {
+  it('prepares the changelog read once on a pool connection, and the other statements not at all', async () => {
+    const db = await postgresDatabase(adminDsn!);
+    const store = await openStore(db.dsn);
+    // One pool connection: the statements below all run on the backend they read.
+    const { driver } = await openSqlDriver(`${db.dsn}?max_conns=1`);
+    try {
+      await store.migrations.up();
+      await store.transact([{ namespace: 'files', object: 'a', relation: 'view', subject: { id: 'u' } }], []);
+      const nid = await store.networkId();
+      for (let i = 0; i < 3; i++) assert.equal((await readChanges(driver, nid, 0, 100)).length, 1);
+      await driver.query('SELECT revision FROM gatehouse_head WHERE nid = ?', [nid]);
+      const prepared = await driver.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements');
+      assert.deepEqual(
+        prepared.map((p) => p.statement.includes('FROM gatehouse_changelog WHERE nid = $1 AND revision > $2')),
+        [true],
+      );
+    } finally {
+      await driver.close();
+      await store.close();
+      await db.drop();
     }
   });
 });

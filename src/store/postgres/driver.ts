@@ -1,10 +1,11 @@
 import pg from 'pg';
-import type { Dialect, PoolUsage, Row, SqlDriver, SqlExecutor, SqlParameter, TransactionOptions } from '../sql/driver.js';
+import type { Dialect, PoolUsage, QueryOptions, Row, SqlDriver, SqlExecutor, SqlParameter, TransactionOptions } from '../sql/driver.js';
 import { type ChangeNotifications, localNotifications } from '../change-notifications.js';
 import { errorCode, mapped, SOCKET_CODES, withRetries, type FailureClass } from '../sql/failures.js';
 import { copyOut } from './copy-out.js';
 import { postgresNotifications } from './notifications.js';
 import { ProbeConnection } from './probe-connection.js';
+import { statementNames } from './statement-names.js';
 
 /** 64-bit integers (revisions, counts) arrive as numbers; they stay far below 2^53. */
 pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text));
@@ -33,17 +34,27 @@ const numbered = (sql: string): string => {
   return sql.replace(/\?/g, () => `$${++n}`);
 };
 
-/** Statements on `client`; `queryTimeoutMs` overrides the pool's client-side timeout when given. */
-const executorOf = (client: pg.Pool | pg.PoolClient, queryTimeoutMs?: number): SqlExecutor => {
-  const run = <R extends pg.QueryResultRow>(sql: string, params: readonly SqlParameter[]) =>
-    client.query<R>({
-      text: numbered(sql),
+/** Statements the store asks to prepare (`QueryOptions.prepared`): a few fixed texts; the bound is a guard. */
+const MAX_PREPARED_STATEMENTS = 64;
+
+/**
+ * Statements on `client`, the prepared ones under their names from `nameOf`;
+ * `queryTimeoutMs` overrides the pool's client-side timeout when given.
+ */
+const executorOf = (client: pg.Pool | pg.PoolClient, nameOf: (text: string) => string | undefined, queryTimeoutMs?: number): SqlExecutor => {
+  const run = <R extends pg.QueryResultRow>(sql: string, params: readonly SqlParameter[], options?: QueryOptions) => {
+    const text = numbered(sql);
+    const name = options?.prepared === true ? nameOf(text) : undefined;
+    return client.query<R>({
+      text,
       values: params as SqlParameter[],
+      ...(name !== undefined && { name }),
       ...(queryTimeoutMs === undefined ? {} : { query_timeout: queryTimeoutMs }),
     } as pg.QueryConfig);
+  };
   return {
-    async query<T extends Row>(sql: string, params: readonly SqlParameter[] = []) {
-      return (await run(sql, params)).rows as T[];
+    async query<T extends Row>(sql: string, params: readonly SqlParameter[] = [], options?: QueryOptions) {
+      return (await run(sql, params, options)).rows as T[];
     },
     async execute(sql, params = []) {
       return (await run(sql, params)).rowCount ?? 0;
@@ -75,6 +86,7 @@ export class PostgresDriver implements SqlDriver {
   private readonly pool: pg.Pool;
   private readonly direct: SqlExecutor;
   private readonly probes: ProbeConnection;
+  private readonly nameOf = statementNames('gatehouse', MAX_PREPARED_STATEMENTS);
 
   constructor(
     readonly dialect: Dialect,
@@ -92,7 +104,7 @@ export class PostgresDriver implements SqlDriver {
     this.pool = new pg.Pool({ ...connection, max: options.maxConnections, idleTimeoutMillis: 30_000 });
     // An idle client losing its server must not take the process down; the next query reports it.
     this.pool.on('error', () => undefined);
-    this.direct = executorOf(this.pool);
+    this.direct = executorOf(this.pool, this.nameOf);
     this.probes = new ProbeConnection(connection, connectionLost);
   }
 
@@ -100,8 +112,8 @@ export class PostgresDriver implements SqlDriver {
     return { inUse: this.pool.totalCount - this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
-  query<T extends Row = Row>(sql: string, params?: readonly SqlParameter[]): Promise<T[]> {
-    return mapped(classify, () => this.direct.query<T>(sql, params));
+  query<T extends Row = Row>(sql: string, params?: readonly SqlParameter[], options?: QueryOptions): Promise<T[]> {
+    return mapped(classify, () => this.direct.query<T>(sql, params, options));
   }
 
   probe<T extends Row = Row>(sql: string, params: readonly SqlParameter[] = []): Promise<T[]> {
@@ -127,7 +139,7 @@ export class PostgresDriver implements SqlDriver {
         if (options.untimed && this.options.statementTimeoutMs > 0) {
           if (this.dialect.name === 'postgres') await client.query('SET LOCAL statement_timeout = 0');
         }
-        const result = await work(options.untimed ? executorOf(client, UNBOUNDED_MS) : executorOf(client));
+        const result = await work(executorOf(client, this.nameOf, options.untimed ? UNBOUNDED_MS : undefined));
         await client.query('COMMIT');
         return result;
       } catch (error) {

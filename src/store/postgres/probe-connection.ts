@@ -1,5 +1,9 @@
 import pg from 'pg';
 import type { Row, SqlParameter } from '../sql/driver.js';
+import { statementNames } from './statement-names.js';
+
+/** The probe connection carries the head read alone; the bound only keeps a misuse from growing it. */
+const MAX_PROBE_STATEMENTS = 16;
 
 interface OpenConnection {
   readonly client: pg.Client;
@@ -22,8 +26,7 @@ interface OpenConnection {
  */
 export class ProbeConnection {
   private current: OpenConnection | undefined;
-  /** The statement names, by SQL text with `$n` placeholders. */
-  private readonly names = new Map<string, string>();
+  private readonly nameOf = statementNames('gatehouse_probe', MAX_PROBE_STATEMENTS);
   /** The statements not sent yet, by text and parameters. */
   private readonly waiting = new Map<string, Promise<Row[]>>();
   private tail: Promise<unknown> = Promise.resolve();
@@ -61,9 +64,8 @@ export class ProbeConnection {
     const open = this.open();
     try {
       await open.ready;
-      let name = this.names.get(text);
-      if (name === undefined) this.names.set(text, (name = `gatehouse_probe_${this.names.size + 1}`));
-      return (await open.client.query<T>({ name, text, values: params as SqlParameter[] })).rows;
+      const name = this.nameOf(text);
+      return (await open.client.query<T>({ ...(name !== undefined && { name }), text, values: params as SqlParameter[] })).rows;
     } catch (error) {
       if (this.lost(error)) this.drop(open.client);
       throw error;

@@ -72,6 +72,8 @@ export async function readChanges(on: SqlExecutor, nid: string, after: number, l
      UNION ALL
      SELECT -1 - h.pruned_through, NULL FROM gatehouse_changelog_horizon h WHERE h.nid = ? AND h.pruned_through > ?`,
     [nid, after, nid, after],
+    // Every follower sends it on every change it hears of: planned once per connection, not each time.
+    { prepared: true },
   );
   const pruned = rows.find((row) => Number(row.revision) < 0);
   if (pruned !== undefined) throw new ChangelogPruned(after, -1 - Number(pruned.revision));

@@ -9,8 +9,16 @@ export type SqlValue = string | number | null;
 export type SqlParameter = SqlValue | readonly SqlValue[];
 export type Row = Record<string, unknown>;
 
+export interface QueryOptions {
+  /**
+   * A statement run often with the same text: PostgreSQL prepares it once per connection, so
+   * that each later run skips the parse and the plan. Other databases ignore it.
+   */
+  readonly prepared?: boolean;
+}
+
 export interface SqlExecutor {
-  query<T extends Row = Row>(sql: string, params?: readonly SqlParameter[]): Promise<T[]>;
+  query<T extends Row = Row>(sql: string, params?: readonly SqlParameter[], options?: QueryOptions): Promise<T[]>;
   /** Runs a statement; returns the number of rows it changed. */
   execute(sql: string, params?: readonly SqlParameter[]): Promise<number>;
   /**

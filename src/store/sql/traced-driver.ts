@@ -16,7 +16,7 @@ export function tracedDriver(driver: SqlDriver, spans: SpanRunner): SqlDriver {
   const traced = (executor: SqlExecutor): SqlExecutor => {
     const { copyRows } = executor;
     return {
-      query: (sql, params) => statement(sql, () => executor.query(sql, params)),
+      query: (sql, params, options) => statement(sql, () => executor.query(sql, params, options)),
       execute: (sql, params) => statement(sql, () => executor.execute(sql, params)),
       ...(copyRows !== undefined && { copyRows: (sql, onRow) => statement(sql, () => copyRows.call(executor, sql, onRow)) }),
     };
