@@ -101,9 +101,12 @@ export function requestTimeoutMs(args: ParsedArgs): number {
   return ms;
 }
 
-/** Opens a client on the read or write endpoint; with `--block`, retries until the server accepts the connection. */
-export async function connect(endpoint: Endpoint, args: ParsedArgs, io: CliIo): Promise<KetoClient> {
-  const { address: remote, plaintext } = await resolveRemote(endpoint, args, io);
+/**
+ * Opens a client on the read or write endpoint (at `resolved`, when the caller resolved it
+ * already); with `--block`, retries until the server accepts the connection.
+ */
+export async function connect(endpoint: Endpoint, args: ParsedArgs, io: CliIo, resolved?: Remote): Promise<KetoClient> {
+  const { address: remote, plaintext } = resolved ?? (await resolveRemote(endpoint, args, io));
   const timeoutMs = requestTimeoutMs(args);
   const authority = args.changed.has('authority') ? args.string('authority') : (io.env.KETO_AUTHORITY ?? io.env.GATEHOUSE_AUTHORITY);
   const bearerToken = io.env.KETO_BEARER_TOKEN ?? io.env.GATEHOUSE_BEARER_TOKEN;

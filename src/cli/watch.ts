@@ -15,7 +15,7 @@ import { EXIT } from './exit-codes.js';
 import { formatFlags, outputFormat } from './format-flags.js';
 import { processIo, type CliIo } from './io.js';
 import { printText, type Format } from './output.js';
-import { connect, REMOTE_FLAGS } from './remote.js';
+import { connect, type Remote, REMOTE_FLAGS, resolveRemote } from './remote.js';
 import type { ParsedArgs } from './flags.js';
 
 /** The wait before the first attempt to reconnect; it doubles up to the maximum while the server stays away. */
@@ -43,7 +43,9 @@ export const watchCommand: CommandSpec = {
     const format = outputFormat(args);
     const stop = new AbortController();
     const stopListening = io.onInterrupt(() => stop.abort());
-    let client: KetoClient | undefined = await connect('read', args, io);
+    // Resolved once: its notices (a fallback, an http URL) are printed once, not on every reconnect.
+    const remote = await resolveRemote('read', args, io);
+    let client: KetoClient | undefined = await connect('read', args, io, remote);
     try {
       // "From now" is pinned to a token before the first call, so a stream lost before its first change misses nothing either.
       let position = args.string('snaptoken') || ((await client.currentSnaptoken()) ?? '');
@@ -62,7 +64,7 @@ export const watchCommand: CommandSpec = {
         }
         io.err(`watch: ${lost}; resuming after the last change seen\n`);
         client.close();
-        client = await reconnect(args, io, stop.signal);
+        client = await reconnect(args, io, remote, stop.signal);
         if (client === undefined) return EXIT.interrupted;
       }
     } finally {
@@ -87,7 +89,7 @@ const unreachable = (err: unknown): boolean =>
   err instanceof GrpcCallError && (err.code === GrpcCode.UNAVAILABLE || err.code === GrpcCode.DEADLINE_EXCEEDED);
 
 /** A new client once the server accepts a connection again (waiting longer after each refusal); undefined after Ctrl-C. */
-async function reconnect(args: ParsedArgs, io: CliIo, signal: AbortSignal): Promise<KetoClient | undefined> {
+async function reconnect(args: ParsedArgs, io: CliIo, remote: Remote, signal: AbortSignal): Promise<KetoClient | undefined> {
   for (let waitMs = FIRST_RETRY_MS; ; waitMs = Math.min(waitMs * 2, MAX_RETRY_MS)) {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, waitMs);
@@ -100,7 +102,7 @@ async function reconnect(args: ParsedArgs, io: CliIo, signal: AbortSignal): Prom
     });
     if (signal.aborted) return undefined;
     try {
-      return await connect('read', args, io);
+      return await connect('read', args, io, remote);
     } catch (err) {
       if (!unreachable(err)) throw err;
     }

@@ -130,13 +130,14 @@ async function until(signal: AbortSignal, ready: () => boolean): Promise<void> {
   }
 }
 
-test('watch prints each change once, in commit order, across a cut connection and a refusing server', { timeout: 60_000 }, async (t) => {
+test('watch prints each change once, in commit order, across a cut connection and a refusing server, and its notices once', { timeout: 60_000 }, async (t) => {
   const proxy = await FaultProxy.start(server.ports.read);
   const io = captureIo();
   const lines = () => io.stdoutText().split('\n').filter((l) => l !== '');
   try {
     const start = await write([viewer('insert', 'w-before', { subject_id: 'carol' })]);
-    const running = watch.run(['--snaptoken', start, '--format', 'json', '--read-remote', `127.0.0.1:${proxy.port}`, PLAIN], io);
+    // An http URL as the remote: the notice that it is used as an address comes once, not on every reconnect.
+    const running = watch.run(['--snaptoken', start, '--format', 'json', '--read-remote', `http://127.0.0.1:${proxy.port}`, PLAIN], io);
     const expected: string[] = [];
     const change = async (action: Delta['action'], object: string) => {
       await write([viewer(action, object, { subject_id: 'carol' })]);
@@ -163,7 +164,7 @@ test('watch prints each change once, in commit order, across a cut connection an
     assert.deepEqual(printed.map((e) => `${e.action} ${e.relation_tuple.object}`), expected);
     assert.deepEqual(printed[0]!.relation_tuple, { namespace: 'Doc', object: 'w0', relation: 'viewers', subject_id: 'carol' });
     assert.equal(new Set(printed.map((e) => e.snaptoken)).size, expected.length);
-    assert.match(io.stderrText(), /^(watch: .*; resuming after the last change seen\n)+$/);
+    assert.match(io.stderrText(), /^remote "http:\/\/127\.0\.0\.1:\d+" seems to be an http URL[^\n]*\n(watch: .*; resuming after the last change seen\n)+$/);
   } finally {
     io.interrupt();
     await proxy.close();
