@@ -1,6 +1,7 @@
 /**
  * Warm-up of a served process on each SQL database: loads the data set of N tuples into a
- * fresh database, starts `gatehouse serve` on it and times, from the spawn, the first
+ * fresh database, starts `gatehouse serve` on it (with the container image's NODE_OPTIONS,
+ * as the served benchmarks do) and times, from the spawn, the first
  * `/health/ready` 200 (the process answers from SQL while it warms) and the "index: warm"
  * log line; the warm-up rate is the one that line reports. SQLite on a file always,
  * PostgreSQL with TEST_POSTGRES_DSN, MySQL with TEST_MYSQL_DSN.
@@ -26,7 +27,7 @@ import { mysqlDatabase, postgresDatabase, sqliteFileDatabase, type TestDatabase 
 import { startGatehouseProcess } from '../test/support/server.js';
 import { DATASET_OPL, loadDataset } from './dataset.js';
 import { printFigure } from './figure.js';
-import { cpuMsOf, indexWarm } from './served-process.js';
+import { cpuMsOf, indexWarm, SERVED_ENV } from './served-process.js';
 
 const tuples = Number(process.argv[2] ?? 1_000_000);
 const label = tuples >= 1e6 ? `${tuples / 1e6}M` : `${tuples / 1e3}k`;
@@ -89,6 +90,7 @@ async function served(part: string, dsn: string, dir: string): Promise<void> {
       index: { enabled: true, memory_budget: MEMORY_BUDGET },
       log: { level: 'info', format: 'json' },
     },
+    env: SERVED_ENV,
     timeoutMs: 600_000,
   });
   try {
