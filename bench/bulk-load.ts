@@ -90,5 +90,12 @@ async function buildIndexes(driver: SqlDriver, indexes: readonly SecondaryIndex[
     }, { untimed: true });
     return;
   }
+  // SQLite: as a schema change, so that the sort goes to temporary files (sqlite/driver.ts), as a migration's does.
+  if (driver.dialect.name === 'sqlite') {
+    await driver.transaction(async (tx) => {
+      for (const index of indexes) await tx.execute(index.create);
+    }, { schema: true });
+    return;
+  }
   for (const index of indexes) await driver.execute(index.create);
 }
