@@ -5,7 +5,9 @@ import { GatehouseError } from '../../src/errors.js';
 import { LiveIndex } from '../../src/index/live-index.js';
 import { DEFAULT_CONSISTENCY } from '../../src/reader.js';
 import { openSqlDriver, openStore } from '../../src/store/open.js';
-import { readChanges } from '../../src/store/sql/changelog.js';
+import { SqlMigrator } from '../../src/store/migrations/migrator.js';
+import { SqlRelationTupleStore } from '../../src/store/sql/sql-store.js';
+import type { RelationTuple } from '../../src/tuple.js';
 import type { RelationTupleStore } from '../../src/store/store.js';
 import { postgresDatabase, type TestDatabase } from './databases.js';
 
@@ -116,24 +118,35 @@ describe('the head revision probe on PostgreSQL', { skip, timeout: 60_000 }, () 
 });
 
 describe('statements prepared on PostgreSQL', { skip, timeout: 60_000 }, () => {
-  it('prepares the changelog read once on a pool connection, and the other statements not at all', async () => {
+  it('prepares the fixed statements of writes and of the changelog read once on a pool connection, and no other', async () => {
     const db = await postgresDatabase(adminDsn!);
-    const store = await openStore(db.dsn);
-    // One pool connection: the statements below all run on the backend they read.
-    const { driver } = await openSqlDriver(`${db.dsn}?max_conns=1`);
+    // One pool connection: every statement below runs on the backend whose prepared statements it reads.
+    const { driver, schema } = await openSqlDriver(`${db.dsn}?max_conns=1`);
+    const store = new SqlRelationTupleStore(driver, new SqlMigrator(driver, schema), []);
     try {
       await store.migrations.up();
-      await store.transact([{ namespace: 'files', object: 'a', relation: 'view', subject: { id: 'u' } }], []);
-      const nid = await store.networkId();
-      for (let i = 0; i < 3; i++) assert.equal((await readChanges(driver, nid, 0, 100)).length, 1);
-      await driver.query('SELECT revision FROM gatehouse_head WHERE nid = ?', [nid]);
+      const tuples: RelationTuple[] = [
+        { namespace: 'files', object: 'a', relation: 'view', subject: { id: 'u' } },
+        { namespace: 'files', object: 'a', relation: 'view', subject: { set: { namespace: 'groups', object: 'g', relation: 'member' } } },
+      ];
+      for (let i = 0; i < 2; i++) {
+        await store.transact(tuples, []);
+        await store.transact([], tuples);
+      }
+      assert.equal((await store.changesSince(0, 100)).length, 4);
+      await store.list({ namespace: 'files' });
       const prepared = await driver.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements');
-      assert.deepEqual(
-        prepared.map((p) => p.statement.includes('FROM gatehouse_changelog WHERE nid = $1 AND revision > $2')),
-        [true],
-      );
+      assert.deepEqual(prepared.map((p) => p.statement.replace(/\s+/g, ' ').slice(0, 48)).sort(), [
+        'DELETE FROM keto_relation_tuples t USING unnest(',
+        'DELETE FROM keto_relation_tuples t USING unnest(',
+        'INSERT INTO gatehouse_changelog (nid, revision, ',
+        'INSERT INTO keto_relation_tuples (shard_id, nid,',
+        'INSERT INTO keto_uuid_mappings (id, string_repre',
+        "SELECT c.revision, c.changes FROM ( SELECT revis",
+        "SELECT set_config('gatehouse.writer', 'on', true",
+        'UPDATE gatehouse_head SET revision = revision + ',
+      ]);
     } finally {
-      await driver.close();
       await store.close();
       await db.drop();
     }

@@ -56,8 +56,8 @@ const executorOf = (client: pg.Pool | pg.PoolClient, nameOf: (text: string) => s
     async query<T extends Row>(sql: string, params: readonly SqlParameter[] = [], options?: QueryOptions) {
       return (await run(sql, params, options)).rows as T[];
     },
-    async execute(sql, params = []) {
-      return (await run(sql, params)).rowCount ?? 0;
+    async execute(sql, params = [], options) {
+      return (await run(sql, params, options)).rowCount ?? 0;
     },
     ...(!(client instanceof pg.Pool) && { copyRows: (sql: string, onRow: (row: Buffer) => boolean) => copyOut(client, sql, onRow, queryTimeoutMs) }),
   };
@@ -120,8 +120,8 @@ export class PostgresDriver implements SqlDriver {
     return mapped(classify, () => this.probes.query<T>(numbered(sql), params));
   }
 
-  execute(sql: string, params?: readonly SqlParameter[]): Promise<number> {
-    return mapped(classify, () => this.direct.execute(sql, params));
+  execute(sql: string, params?: readonly SqlParameter[], options?: QueryOptions): Promise<number> {
+    return mapped(classify, () => this.direct.execute(sql, params, options));
   }
 
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {

@@ -1,6 +1,6 @@
 import type { RelationTuple } from '../../tuple.js';
 import { type ChangeEntry, ChangelogPruned } from '../store.js';
-import type { Dialect, SqlDriver, SqlExecutor } from './driver.js';
+import { type Dialect, PREPARED, type SqlDriver, type SqlExecutor } from './driver.js';
 
 /**
  * gatehouse's changelog in SQL: one row per committed write (`gatehouse_changelog`), the
@@ -38,7 +38,7 @@ export function decodeChanges(text: string): { inserted: RelationTuple[]; delete
 
 /** Tells the triggers that log Keto processes' writes that this transaction logs itself; first in a write transaction. */
 export async function beginOwnWrite(tx: SqlExecutor, dialect: Dialect): Promise<void> {
-  for (const statement of dialect.ownWrite.begin) await tx.execute(statement);
+  for (const statement of dialect.ownWrite.begin) await tx.execute(statement, [], PREPARED);
 }
 
 /** Takes the next revision and records the write under it; last in a write transaction. */
@@ -56,8 +56,8 @@ export async function appendChange(
     revision,
     dialect.timestamp(new Date()),
     encodeChanges(inserted, deleted),
-  ]);
-  for (const statement of dialect.ownWrite.end) await tx.execute(statement);
+  ], PREPARED);
+  for (const statement of dialect.ownWrite.end) await tx.execute(statement, [], PREPARED);
   return revision;
 }
 
@@ -73,7 +73,7 @@ export async function readChanges(on: SqlExecutor, nid: string, after: number, l
      SELECT -1 - h.pruned_through, NULL FROM gatehouse_changelog_horizon h WHERE h.nid = ? AND h.pruned_through > ?`,
     [nid, after, nid, after],
     // Every follower sends it on every change it hears of: planned once per connection, not each time.
-    { prepared: true },
+    PREPARED,
   );
   const pruned = rows.find((row) => Number(row.revision) < 0);
   if (pruned !== undefined) throw new ChangelogPruned(after, -1 - Number(pruned.revision));

@@ -1,5 +1,5 @@
 import type { Dialect, DialectName, SqlColumn, SqlExecutor, SqlStatement, SqlValue } from './driver.js';
-import { MAX_PARAMETERS, placeholders } from './driver.js';
+import { MAX_PARAMETERS, placeholders, PREPARED } from './driver.js';
 import { claimLease, onGalera, releaseLease } from '../mysql/galera-lease.js';
 
 const isoSeconds = (at: Date): string => at.toISOString().replace('T', ' ').replace('Z', '');
@@ -8,6 +8,7 @@ async function revisionReturning(tx: SqlExecutor, nid: string): Promise<number> 
   const rows = await tx.query<{ revision: unknown }>(
     'UPDATE gatehouse_head SET revision = revision + 1 WHERE nid = ? RETURNING revision',
     [nid],
+    PREPARED,
   );
   return Number(rows[0]!.revision);
 }
@@ -50,6 +51,8 @@ function unnestInsert(table: string, columns: readonly SqlColumn[], rows: readon
     {
       sql: `INSERT INTO ${table} (${columns.map((column) => column.name).join(', ')}) SELECT * FROM unnest(${unnest})${conflict}`,
       params: arrays,
+      // One text per table, whatever the number of rows.
+      options: PREPARED,
     },
   ];
 }

@@ -11,16 +11,19 @@ export type Row = Record<string, unknown>;
 
 export interface QueryOptions {
   /**
-   * A statement run often with the same text: PostgreSQL prepares it once per connection, so
-   * that each later run skips the parse and the plan. Other databases ignore it.
+   * A statement whose text is one of a few fixed ones, run often: PostgreSQL prepares it once
+   * per connection, so that each later run skips the parse and the plan. (MySQL's driver and
+   * SQLite's keep every statement prepared already.)
    */
   readonly prepared?: boolean;
 }
 
+export const PREPARED: QueryOptions = { prepared: true };
+
 export interface SqlExecutor {
   query<T extends Row = Row>(sql: string, params?: readonly SqlParameter[], options?: QueryOptions): Promise<T[]>;
   /** Runs a statement; returns the number of rows it changed. */
-  execute(sql: string, params?: readonly SqlParameter[]): Promise<number>;
+  execute(sql: string, params?: readonly SqlParameter[], options?: QueryOptions): Promise<number>;
   /**
    * Runs `COPY … TO STDOUT` (no parameters), handing `onRow` each row's bytes as they arrive
    * until it returns false; in a transaction only, where the store reads in bulk through it
@@ -139,6 +142,7 @@ export interface SqlColumn {
 export interface SqlStatement {
   readonly sql: string;
   readonly params: SqlParameter[];
+  readonly options?: QueryOptions;
 }
 
 /** Bound parameters per statement: within the lowest limit of the supported databases (SQLite's 32 766). */

@@ -11,7 +11,7 @@ import { uuidV4, uuidV7 } from '../uuid.js';
 import { appendChange, beginOwnWrite, pruneChanges, readChanges } from './changelog.js';
 import { COPY_WALK_COLUMNS, walkCopy } from './copy-walk.js';
 import type { PoolUsage, Row, SqlColumn, SqlDriver, SqlExecutor, SqlValue } from './driver.js';
-import { MAX_PARAMETERS } from './driver.js';
+import { MAX_PARAMETERS, PREPARED } from './driver.js';
 import { listingOrder, type ListingOrder, nextNamespace, orderBy, type PageQuery, pageQueries, SHARD_ORDER } from './list-order.js';
 import { keyId, Predicates, subjectId } from './predicates.js';
 import { TUPLE_COLUMNS, tupleOf, type TupleRow, WALK_COLUMNS, walkedTuples, type WalkRow } from './rows.js';
@@ -556,10 +556,10 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     // Sorted so that concurrent writers take the mapping rows' locks in the same order.
     const mappings: SqlValue[][] = [...ids].map(([text, id]) => [id, text]).sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0));
     for (const statement of dialect.insertRows('keto_uuid_mappings', MAPPING_COLUMNS, mappings, ['id'])) {
-      await tx.execute(statement.sql, statement.params);
+      await tx.execute(statement.sql, statement.params, statement.options);
     }
     for (const statement of dialect.insertRows('keto_relation_tuples', TUPLE_INSERT_COLUMNS, rows)) {
-      await tx.execute(statement.sql, statement.params);
+      await tx.execute(statement.sql, statement.params, statement.options);
     }
   }
 
@@ -593,6 +593,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
          WHERE ${sameKey} AND t.subject_id = d.subject_id
            AND t.subject_set_namespace IS NULL AND t.subject_set_object IS NULL AND t.subject_set_relation IS NULL`,
         [byId.namespace, byId.object, byId.relation, byId.subject, where.nid],
+        PREPARED,
       );
     }
     if (bySet.namespace.length > 0) {
@@ -602,6 +603,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
          WHERE ${sameKey} AND t.subject_id IS NULL AND t.subject_set_namespace = d.set_namespace
            AND t.subject_set_object = d.set_object AND t.subject_set_relation = d.set_relation`,
         [bySet.namespace, bySet.object, bySet.relation, bySet.setNamespace, bySet.setObject, bySet.setRelation, where.nid],
+        PREPARED,
       );
     }
   }

@@ -17,7 +17,7 @@ export function tracedDriver(driver: SqlDriver, spans: SpanRunner): SqlDriver {
     const { copyRows } = executor;
     return {
       query: (sql, params, options) => statement(sql, () => executor.query(sql, params, options)),
-      execute: (sql, params) => statement(sql, () => executor.execute(sql, params)),
+      execute: (sql, params, options) => statement(sql, () => executor.execute(sql, params, options)),
       ...(copyRows !== undefined && { copyRows: (sql, onRow) => statement(sql, () => copyRows.call(executor, sql, onRow)) }),
     };
   };
