@@ -91,6 +91,11 @@ async function notifyCost(dsn: string, listeners: number): Promise<{ sender: num
 
 const round = (µs: number) => Math.round(µs * 10) / 10;
 
+/** How a statement is sent: unnamed (parsed and planned each time), or prepared once under a name. */
+const SENT_AS = [['unnamed statement', false], ['prepared statement', true]] as const;
+const sent = (name: string, text: string, values: unknown[], prepared: boolean) => (client: pg.Client) =>
+  client.query(prepared ? { name, text, values } : { text, values });
+
 async function main(): Promise<void> {
   const adminDsn = process.env['TEST_POSTGRES_DSN'];
   if (!adminDsn) {
@@ -105,15 +110,14 @@ async function main(): Promise<void> {
     const nid = await store.networkId();
     const head = await store.headRevision();
 
-    for (const [kind, prepared] of [['unnamed statement', false], ['prepared statement', true]] as const) {
-      const probe = await oneAtATime(db.dsn, probes, (c) => c.query(prepared ? { name: 'head', text: HEAD_SQL, values: [nid] } : { text: HEAD_SQL, values: [nid] }));
+    for (const [kind, prepared] of SENT_AS) {
+      const probe = await oneAtATime(db.dsn, probes, sent('head', HEAD_SQL, [nid], prepared));
       printFigure({ part, name: `head probe (${kind}): server CPU per probe`, value: round(probe.cpu), unit: 'µs' });
       printFigure({ part, name: `head probe (${kind}), one at a time: round trip p50`, value: round(probe.p50), unit: 'µs' });
       printFigure({ part, name: `head probe (${kind}), one at a time: round trip p99`, value: round(probe.p99), unit: 'µs' });
     }
-    for (const [kind, prepared] of [['unnamed statement', false], ['prepared statement', true]] as const) {
-      const values = [nid, head - 1, nid, head - 1];
-      const changes = await oneAtATime(db.dsn, probes / 4, (c) => c.query(prepared ? { name: 'changes', text: CHANGES_SQL, values } : { text: CHANGES_SQL, values }));
+    for (const [kind, prepared] of SENT_AS) {
+      const changes = await oneAtATime(db.dsn, probes / 4, sent('changes', CHANGES_SQL, [nid, head - 1, nid, head - 1], prepared));
       printFigure({ part, name: `changelog read of one entry (a woken follower, ${kind}): server CPU per read`, value: round(changes.cpu), unit: 'µs' });
       printFigure({ part, name: `changelog read of one entry (${kind}): round trip p50`, value: round(changes.p50), unit: 'µs' });
     }
