@@ -1,6 +1,6 @@
 import { GatehouseError, invalidArgument } from '../../errors.js';
 import type { MigrationStatus, Migrator } from '../store.js';
-import type { SqlDriver, SqlExecutor } from '../sql/driver.js';
+import { placeholders, type SqlDriver, type SqlExecutor } from '../sql/driver.js';
 import {
   GATEHOUSE_MIGRATION_TABLE,
   GATEHOUSE_MIGRATION_TABLE_DDL,
@@ -64,9 +64,9 @@ export class SqlMigrator implements Migrator {
         }
         if (!history.ketoTableExists) await run(tx, KETO_MIGRATION_TABLE_DDL);
         await run(tx, schema.keto.up);
-        for (const version of versions) {
-          await tx.execute(`INSERT INTO ${KETO_MIGRATION_TABLE} (version) VALUES (?)`, [version]);
-        }
+        // One statement: on MySQL the DDL above committed, and a run killed between single-row
+        // inserts would leave part of Keto's history, which no later run may complete.
+        await tx.execute(`INSERT INTO ${KETO_MIGRATION_TABLE} (version) VALUES ${placeholders(versions.length, 1)}`, versions);
       },
       down: async (tx) => {
         await run(tx, schema.keto.down);
