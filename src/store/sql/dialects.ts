@@ -97,6 +97,8 @@ export const sqliteDialect: Dialect = {
   // A unary plus keeps SQLite from answering `nid = ?` with an index that starts with nid.
   storeOrderWalk: { tableHint: '', nidEquals: (column) => `+${column} = ?`, copy: false, setup: [] },
   indexHint: (index) => `INDEXED BY ${index}`,
+  // A unary plus leaves the value and its collation as they are, and takes the column out of an index's order.
+  sortedApart: (column) => `+${column}`,
   insertIgnoring: onConflictDoNothing,
   arrayParameters: false,
   insertRows: valuesInserts(onConflictDoNothing, SQLITE_ROWS_PER_INSERT),
@@ -134,6 +136,7 @@ function postgresFamily(name: 'postgres' | 'cockroach'): Dialect {
       setup: name === 'postgres' ? ['SET LOCAL enable_sort = off'] : [],
     },
     indexHint: () => '',
+    sortedApart: (column) => column,
     insertIgnoring: onConflictDoNothing,
     // CockroachDB keeps VALUES lists and OR-ed deletes: the array forms are measured and tested on PostgreSQL only.
     arrayParameters: name === 'postgres',
@@ -185,6 +188,7 @@ export const mysqlDialect: Dialect = {
   // Left to itself, MySQL/MariaDB may pick an index that starts with nid and sort every page.
   storeOrderWalk: { tableHint: 'FORCE INDEX (PRIMARY)', nidEquals: (column) => `${column} = ?`, copy: false, setup: [] },
   indexHint: (index) => `FORCE INDEX (${index})`,
+  sortedApart: (column) => column,
   insertIgnoring: insertIgnore,
   arrayParameters: false,
   insertRows: valuesInserts(insertIgnore),

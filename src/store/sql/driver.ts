@@ -97,6 +97,12 @@ export interface Dialect {
   };
   /** What follows a table alias to make a query read through the named index (nothing where the planner takes no hints). */
   indexHint(index: string): string;
+  /**
+   * `column` as an ORDER BY term that no index is read for: the rows are found through the
+   * index that narrows them most, then sorted. (SQLite, which keeps no statistics, otherwise
+   * prefers an index that yields the order: all of a namespace's relation read to sort none.)
+   */
+  sortedApart(column: string): string;
   /** `INSERT … ` that skips rows whose primary key exists, for `columns` and `rows` rows. */
   insertIgnoring(table: string, columns: readonly string[], key: readonly string[], rows: number): string;
   /** Whether statements may bind arrays (`SqlParameter` lists) and unnest them into rows. */

@@ -54,7 +54,12 @@ export class Predicates {
     return `(${this.query(tuple, params)})`;
   }
 
-  /** Rows on any of `keys`, grouped by namespace and relation: `(ns = ? AND rel = ? AND object IN (…)) OR …`. */
+  /**
+   * Rows of the network on any of `keys`, grouped by namespace and relation:
+   * `(nid = ? AND ns = ? AND rel = ? AND object IN (…)) OR …`. Each group names the network
+   * itself, so that each can be read through an index that starts with nid (SQLite, given
+   * `nid = ? AND (… OR …)`, reads every row of the network instead).
+   */
   keys(keys: readonly ObjectRelation[], params: SqlValue[]): string {
     const groups = new Map<string, { namespace: string; relation: string; objects: Set<string> }>();
     for (const key of keys) {
@@ -65,10 +70,11 @@ export class Predicates {
     }
     const ors: string[] = [];
     for (const group of groups.values()) {
+      params.push(this.nid);
       const namespace = this.dialect.textEquals(`${this.alias}namespace`, group.namespace, params);
       const relation = this.dialect.textEquals(`${this.alias}relation`, group.relation, params);
       params.push(...group.objects);
-      ors.push(`(${namespace} AND ${relation} AND ${this.alias}object IN (${[...group.objects].map(() => '?').join(', ')}))`);
+      ors.push(`(${this.alias}nid = ? AND ${namespace} AND ${relation} AND ${this.alias}object IN (${[...group.objects].map(() => '?').join(', ')}))`);
     }
     return `(${ors.join(' OR ')})`;
   }

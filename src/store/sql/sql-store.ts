@@ -342,11 +342,11 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     const where = await this.predicates();
     const found = new Set<string>();
     for (const chunk of chunks(keys, KEY_CHUNK)) {
-      const params: SqlValue[] = [where.nid];
+      const params: SqlValue[] = [];
       const keySql = where.keys(chunk, params);
       const subjectSql = where.subject(subject, params);
       const rows = await this.driver.query<{ namespace: string; object: string; relation: string }>(
-        `SELECT t.namespace, t.object, t.relation FROM keto_relation_tuples t WHERE t.nid = ? AND ${keySql} AND ${subjectSql}`,
+        `SELECT t.namespace, t.object, t.relation FROM keto_relation_tuples t WHERE ${keySql} AND ${subjectSql}`,
         params,
       );
       for (const row of rows) found.add(keyId(row.namespace, String(row.object), row.relation));
@@ -364,7 +364,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
          FROM (SELECT t.namespace, t.object, t.relation, t.subject_set_namespace, t.subject_set_object, t.subject_set_relation,
                       ROW_NUMBER() OVER (PARTITION BY ${exact('t.namespace')}, t.object, ${exact('t.relation')} ORDER BY t.shard_id) AS position
                FROM keto_relation_tuples t
-               WHERE t.nid = ? AND t.subject_id IS NULL AND ${keySql}) r
+               WHERE t.subject_id IS NULL AND ${keySql}) r
          LEFT JOIN keto_uuid_mappings m ON m.id = r.subject_set_object
          WHERE r.position <= ${Math.max(0, limitOf(limit))}
          ORDER BY r.namespace, r.object, r.relation, r.position`,
@@ -374,6 +374,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
 
   /** Every subject set of each key in shard order, and the order Keto's traverse reads them (by their stored object UUIDs). */
   async orderedSubjectSets(keys: readonly ObjectRelation[]): Promise<OrderedSets[]> {
+    const { sortedApart } = this.driver.dialect;
     const found = await this.subjectSetRows(
       keys,
       (keySql) =>
@@ -381,8 +382,8 @@ export class SqlRelationTupleStore implements RelationTupleStore {
                 m.string_representation AS subject_set_object_text
          FROM keto_relation_tuples t
          LEFT JOIN keto_uuid_mappings m ON m.id = t.subject_set_object
-         WHERE t.nid = ? AND t.subject_id IS NULL AND ${keySql}
-         ORDER BY t.shard_id`,
+         WHERE t.subject_id IS NULL AND ${keySql}
+         ORDER BY ${sortedApart('t.shard_id')}`,
     );
     // The traverse order is sorted here rather than by the database: byte order under every collation.
     return found.map((rows) => ({
@@ -399,7 +400,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     const where = await this.predicates();
     const byKey = new Map<string, SubjectSetRow[]>();
     for (const chunk of chunks(keys, KEY_CHUNK)) {
-      const params: SqlValue[] = [where.nid];
+      const params: SqlValue[] = [];
       const rows = await this.driver.query<SubjectSetRow>(select(where.keys(chunk, params)), params);
       for (const row of rows) {
         const id = keyId(row.namespace, String(row.object), row.relation);
@@ -418,12 +419,12 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     const byKey = new Map<string, Subject[]>();
     const textKey = (namespace: string, object: string, relation: string) => `${namespace}\u0000${object}\u0000${relation}`;
     for (const chunk of chunks(keys, KEY_CHUNK)) {
-      const params: SqlValue[] = [where.nid];
+      const params: SqlValue[] = [];
       const keySql = where.keys(chunk, params);
       const rows = await this.driver.query<TupleRow>(
         withStrings(
           `SELECT r.* FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY ${exact('t.namespace')}, t.object, ${exact('t.relation')} ORDER BY t.shard_id) AS position
-                            FROM keto_relation_tuples t WHERE t.nid = ? AND ${keySql}) r
+                            FROM keto_relation_tuples t WHERE ${keySql}) r
            WHERE r.position <= ${Math.max(0, limitOf(limit))}`,
         ),
         params,

@@ -1,0 +1,119 @@
+/**
+ * The plans of the reads a check makes of the database (the index off, or still warming up),
+ * read with EXPLAIN on every dialect: a read of a few keys goes through an index bounded by
+ * their objects (or by the subject asked for), never through every row of their namespace and relation (on SQLite, with no
+ * statistics, the ordered read of several keys' subject sets did that: 1M tuples, about 100 ms
+ * per 3-hop check).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { openSqlDriver } from '../../src/store/open.js';
+import { SqlMigrator } from '../../src/store/migrations/migrator.js';
+import type { SqlDriver, SqlParameter } from '../../src/store/sql/driver.js';
+import { SqlRelationTupleStore } from '../../src/store/sql/sql-store.js';
+import type { RelationTuple } from '../../src/tuple.js';
+import { mysqlDatabase, postgresDatabase, sqliteFileDatabase, type TestDatabase } from './databases.js';
+import { explainers } from './plans.js';
+
+const TUPLES = 20_000;
+
+/** Doc, Folder and Group objects with viewer, owner, parent and member relations; every fifth subject a subject set. */
+function tupleAt(i: number): RelationTuple {
+  const namespace = ['Doc', 'Folder', 'Group'][i % 3]!;
+  const relation = ['viewer', 'owner', 'parent', 'member'][i % 4]!;
+  const subject = i % 5 === 0 ? { set: { namespace: 'Group', object: `g${i % 200}`, relation: 'member' } } : { id: `user${i % 3000}` };
+  return { namespace, object: `o${i % 4000}`, relation, subject };
+}
+
+/** Three keys of one namespace and relation (their objects IN a list); with a key of another, an OR of two such groups. */
+const ONE_GROUP = [
+  { namespace: 'Doc', object: 'o0', relation: 'viewer' },
+  { namespace: 'Doc', object: 'o12', relation: 'viewer' },
+  { namespace: 'Doc', object: 'o24', relation: 'viewer' },
+];
+const TWO_GROUPS = [...ONE_GROUP, { namespace: 'Group', object: 'o5', relation: 'member' }];
+
+/** Whether every read of the tuple table in a plan goes through an index by an equality on the object, or on the subject id. */
+const narrowed: Record<string, (text: string) => boolean> = {
+  sqlite: (text) => {
+    const reads = text.split(' | ').filter((line) => /^(SEARCH|SCAN) t\b/.test(line));
+    return reads.length > 0 && reads.every((line) => /^SEARCH t USING (COVERING )?INDEX \S+ \(.*\b(object|subject_id)=\?/.test(line));
+  },
+  postgres: (text) => !/Seq Scan on keto_relation_tuples/.test(text) && /Index Cond: .*\b(object|subject_id) = /.test(text),
+  mysql: (text) => {
+    const reads = (JSON.parse(text) as { table: string | null; type: string; key: string | null }[]).filter((row) => row.table === 't');
+    return reads.length > 0 && reads.every((row) => ['ref', 'range'].includes(row.type) && /(uuid_full|uuid_subject_sets|uuid_subject_ids|uuid_reverse_subject|object)_idx$/.test(row.key ?? ''));
+  },
+};
+
+/** `driver`, recording the text and parameters of every query sent through it. */
+function recording(driver: SqlDriver, sent: { sql: string; params: readonly SqlParameter[] }[]): SqlDriver {
+  return new Proxy(driver, {
+    get(target, property, receiver) {
+      if (property === 'query') {
+        return (sql: string, params: readonly SqlParameter[] = [], options?: never) => {
+          sent.push({ sql, params });
+          return target.query(sql, params, options);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+function plansSuite(name: string, makeDatabase: () => Promise<TestDatabase>): void {
+  describe(`check read plans on ${name}`, () => {
+    let database: TestDatabase;
+    let driver: SqlDriver;
+    let store: SqlRelationTupleStore;
+    const sent: { sql: string; params: readonly SqlParameter[] }[] = [];
+
+    before(async () => {
+      database = await makeDatabase();
+      const opened = await openSqlDriver(database.dsn);
+      driver = opened.driver;
+      store = new SqlRelationTupleStore(recording(driver, sent), new SqlMigrator(driver, opened.schema));
+      await store.migrations.up();
+      for (let at = 0; at < TUPLES; at += 2000) await store.transact(Array.from({ length: 2000 }, (_, i) => tupleAt(at + i)), []);
+    });
+    after(async () => {
+      await driver?.close();
+      await database?.drop();
+    });
+
+    const reads: Record<string, (keys: typeof ONE_GROUP) => Promise<unknown>> = {
+      hasSubject: (keys) => store.hasSubject(keys, { id: 'user7' }),
+      subjectSets: (keys) => store.subjectSets(keys, 100),
+      orderedSubjectSets: (keys) => store.orderedSubjectSets(keys),
+      subjects: (keys) => store.subjects(keys, 100),
+    };
+    const shapes = [['three keys of one namespace and relation', ONE_GROUP], ['four keys in two groups', TWO_GROUPS]] as const;
+    const judge = async (run: (keys: typeof ONE_GROUP) => Promise<unknown>, keys: typeof ONE_GROUP) => {
+      sent.length = 0;
+      await run(keys);
+      assert.ok(sent.length > 0, 'the read sent no query');
+      for (const { sql, params } of sent) {
+        const { text } = await explainers[driver.dialect.name]!(driver, sql, [...params]);
+        assert.ok(narrowed[driver.dialect.name]!(text), `not read through the keys' objects or the subject: ${text}`);
+      }
+    };
+    for (const [read, run] of Object.entries(reads)) {
+      for (const [shape, keys] of shapes) {
+        test(`${read} of ${shape} reads through indexes bounded by their objects or the subject`, () => judge(run, keys));
+      }
+    }
+    test('after statistics are gathered, the same holds', async () => {
+      await driver.execute(driver.dialect.name === 'mysql' ? 'ANALYZE TABLE keto_relation_tuples' : 'ANALYZE');
+      for (const run of Object.values(reads)) for (const [, keys] of shapes) await judge(run, keys);
+    });
+  });
+}
+
+plansSuite('SQLite', async () => sqliteFileDatabase());
+const postgres = process.env['TEST_POSTGRES_DSN'];
+if (postgres === undefined || postgres === '') test('check read plans on PostgreSQL', { skip: 'TEST_POSTGRES_DSN is not set' }, () => {});
+else plansSuite('PostgreSQL', () => postgresDatabase(postgres));
+const mysql = process.env['TEST_MYSQL_DSN'];
+if (mysql === undefined || mysql === '') test('check read plans on MySQL', { skip: 'TEST_MYSQL_DSN is not set' }, () => {});
+else plansSuite('MySQL', () => mysqlDatabase(mysql));
