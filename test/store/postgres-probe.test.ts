@@ -119,6 +119,7 @@ describe('the head revision probe on PostgreSQL', { skip, timeout: 60_000 }, () 
 
 describe('statements prepared on PostgreSQL', { skip, timeout: 60_000 }, () => {
   it('prepares the fixed statements of writes and of the changelog read once on a pool connection, and no other', async () => {
+    // Not the deletes: their generic plan, made without the lengths of the arrays they join, reads every row (sql-store.ts).
     const db = await postgresDatabase(adminDsn!);
     // One pool connection: every statement below runs on the backend whose prepared statements it reads.
     const { driver, schema } = await openSqlDriver(`${db.dsn}?max_conns=1`);
@@ -129,16 +130,15 @@ describe('statements prepared on PostgreSQL', { skip, timeout: 60_000 }, () => {
         { namespace: 'files', object: 'a', relation: 'view', subject: { id: 'u' } },
         { namespace: 'files', object: 'a', relation: 'view', subject: { set: { namespace: 'groups', object: 'g', relation: 'member' } } },
       ];
-      for (let i = 0; i < 2; i++) {
+      // Six times: PostgreSQL turns to a statement's generic plan from its sixth run on.
+      for (let i = 0; i < 6; i++) {
         await store.transact(tuples, []);
         await store.transact([], tuples);
       }
-      assert.equal((await store.changesSince(0, 100)).length, 4);
+      assert.equal((await store.changesSince(0, 100)).length, 12);
       await store.list({ namespace: 'files' });
       const prepared = await driver.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements');
       assert.deepEqual(prepared.map((p) => p.statement.replace(/\s+/g, ' ').slice(0, 48)).sort(), [
-        'DELETE FROM keto_relation_tuples t USING unnest(',
-        'DELETE FROM keto_relation_tuples t USING unnest(',
         'INSERT INTO gatehouse_changelog (nid, revision, ',
         'INSERT INTO keto_relation_tuples (shard_id, nid,',
         'INSERT INTO keto_uuid_mappings (id, string_repre',
