@@ -99,6 +99,7 @@ export const sqliteDialect: Dialect = {
   indexHint: (index) => `INDEXED BY ${index}`,
   // A unary plus leaves the value and its collation as they are, and takes the column out of an index's order.
   sortedApart: (column) => `+${column}`,
+  reverseIndexHint: (kind) => `INDEXED BY keto_relation_tuples_uuid_reverse_subject_${kind}_idx`,
   insertIgnoring: onConflictDoNothing,
   arrayParameters: false,
   insertRows: valuesInserts(onConflictDoNothing, SQLITE_ROWS_PER_INSERT),
@@ -137,6 +138,7 @@ function postgresFamily(name: 'postgres' | 'cockroach'): Dialect {
     },
     indexHint: () => '',
     sortedApart: (column) => column,
+    reverseIndexHint: () => '',
     insertIgnoring: onConflictDoNothing,
     // CockroachDB keeps VALUES lists and OR-ed deletes: the array forms are measured and tested on PostgreSQL only.
     arrayParameters: name === 'postgres',
@@ -189,6 +191,7 @@ export const mysqlDialect: Dialect = {
   storeOrderWalk: { tableHint: 'FORCE INDEX (PRIMARY)', nidEquals: (column) => `${column} = ?`, copy: false, setup: [] },
   indexHint: (index) => `FORCE INDEX (${index})`,
   sortedApart: (column) => column,
+  reverseIndexHint: () => '',
   insertIgnoring: insertIgnore,
   arrayParameters: false,
   insertRows: valuesInserts(insertIgnore),

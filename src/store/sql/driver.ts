@@ -68,6 +68,9 @@ export interface TransactionOptions {
 
 export type DialectName = 'sqlite' | 'postgres' | 'cockroach' | 'mysql';
 
+/** The two kinds of subject Keto indexes apart: subject ids, and subject sets. */
+export type SubjectKind = 'ids' | 'sets';
+
 /** What differs between the SQL dialects, and nothing else. */
 export interface Dialect {
   readonly name: DialectName;
@@ -103,6 +106,12 @@ export interface Dialect {
    * prefers an index that yields the order: all of a namespace's relation read to sort none.)
    */
   sortedApart(column: string): string;
+  /**
+   * What follows a table alias to make a read by subjects of `kind` go through Keto's reverse
+   * index of that kind. (SQLite, which keeps no statistics, otherwise reads the whole network
+   * through the covering index that starts with nid, to spare looking up each row's object.)
+   */
+  reverseIndexHint(kind: SubjectKind): string;
   /** `INSERT … ` that skips rows whose primary key exists, for `columns` and `rows` rows. */
   insertIgnoring(table: string, columns: readonly string[], key: readonly string[], rows: number): string;
   /** Whether statements may bind arrays (`SqlParameter` lists) and unnest them into rows. */

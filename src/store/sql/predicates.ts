@@ -1,6 +1,6 @@
 import type { ObjectRelation, RelationQuery, RelationTuple, Subject } from '../../tuple.js';
 import { uuidV5 } from '../uuid.js';
-import type { Dialect, SqlValue } from './driver.js';
+import type { Dialect, SqlValue, SubjectKind } from './driver.js';
 
 /**
  * WHERE fragments over `keto_relation_tuples t`. Strings become UUIDv5 under the network
@@ -79,34 +79,37 @@ export class Predicates {
     return `(${ors.join(' OR ')})`;
   }
 
-  /** Rows whose subject is one of `subjects`: ids in one list, subject sets grouped by namespace and relation. */
-  subjects(subjects: readonly Subject[], params: SqlValue[]): string {
-    const ids = new Set<string>();
+  /**
+   * Rows of the network whose subject is one of the subjects of `kind` among `subjects` (an id,
+   * or a subject set); undefined when there is none. Ids go in one list, subject sets grouped
+   * by namespace and relation, each group naming the network itself (see `keys`).
+   */
+  subjectsOf(kind: SubjectKind, subjects: readonly Subject[], params: SqlValue[]): string | undefined {
+    const a = this.alias;
+    if (kind === 'ids') {
+      const ids = new Set<string>();
+      for (const s of subjects) if ('id' in s) ids.add(this.uuidOf(s.id));
+      if (ids.size === 0) return undefined;
+      params.push(this.nid, ...ids);
+      // All three IS NULLs, as in the predicate of Keto's partial index on subject ids: without them it is not used.
+      return `(${a}nid = ? AND ${a}subject_id IN (${[...ids].map(() => '?').join(', ')}) AND ${a}subject_set_namespace IS NULL AND ${a}subject_set_object IS NULL AND ${a}subject_set_relation IS NULL)`;
+    }
     const groups = new Map<string, { namespace: string; relation: string; objects: Set<string> }>();
     for (const s of subjects) {
-      if ('id' in s) {
-        ids.add(this.uuidOf(s.id));
-        continue;
-      }
+      if ('id' in s) continue;
       const id = JSON.stringify([s.set.namespace, s.set.relation]);
       let group = groups.get(id);
       if (group === undefined) groups.set(id, (group = { namespace: s.set.namespace, relation: s.set.relation, objects: new Set() }));
       group.objects.add(this.uuidOf(s.set.object));
     }
-    const a = this.alias;
+    if (groups.size === 0) return undefined;
     const ors: string[] = [];
-    if (ids.size > 0) {
-      params.push(...ids);
-      // All three IS NULLs, as in the predicate of Keto's partial index on subject ids: without them it is not used.
-      ors.push(
-        `(${a}subject_id IN (${[...ids].map(() => '?').join(', ')}) AND ${a}subject_set_namespace IS NULL AND ${a}subject_set_object IS NULL AND ${a}subject_set_relation IS NULL)`,
-      );
-    }
     for (const group of groups.values()) {
+      params.push(this.nid);
       const namespace = this.dialect.textEquals(`${a}subject_set_namespace`, group.namespace, params);
       const relation = this.dialect.textEquals(`${a}subject_set_relation`, group.relation, params);
       params.push(...group.objects);
-      ors.push(`(${a}subject_id IS NULL AND ${namespace} AND ${relation} AND ${a}subject_set_object IN (${[...group.objects].map(() => '?').join(', ')}))`);
+      ors.push(`(${a}nid = ? AND ${a}subject_id IS NULL AND ${namespace} AND ${relation} AND ${a}subject_set_object IN (${[...group.objects].map(() => '?').join(', ')}))`);
     }
     return `(${ors.join(' OR ')})`;
   }

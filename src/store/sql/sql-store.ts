@@ -440,44 +440,47 @@ export class SqlRelationTupleStore implements RelationTupleStore {
   }
 
   /**
-   * One query per chunk of subjects, read through Keto's reverse indexes (`nid` and the
-   * subject first), each key's object string then looked up by primary key. Rows are told
-   * apart by the objects' ids and the exact bytes of every string: a MySQL collation would
-   * take `a` and `a ` (or `A`) for one string, and merge their keys, or their subjects.
+   * One query per chunk of subjects and kind of subject, read through Keto's reverse index of
+   * that kind (`nid` and the subject first), each key's object string then looked up by primary
+   * key. Rows are told apart by the objects' ids and the exact bytes of every string: a MySQL
+   * collation would take `a` and `a ` (or `A`) for one string, and merge their keys, or their subjects.
    */
   async keysOf(subjects: readonly Subject[], namespace?: string): Promise<ObjectRelation[][]> {
     if (subjects.length === 0) return [];
     const where = await this.predicates();
-    const { exact, textEquals } = this.driver.dialect;
+    const { exact, textEquals, reverseIndexHint } = this.driver.dialect;
     const bySubject = new Map<string, ObjectRelation[]>();
     for (const chunk of chunks(subjects, KEY_CHUNK)) {
-      const params: SqlValue[] = [where.nid];
-      const subjectSql = where.subjects(chunk, params);
-      const namespaceSql = namespace === undefined ? '' : ` AND ${textEquals('t.namespace', namespace, params)}`;
-      const rows = await this.driver.query<{
-        namespace: string;
-        object: string | null;
-        relation: string;
-        subject_id: string | null;
-        subject_set_namespace: string | null;
-        subject_set_object: string | null;
-        subject_set_relation: string | null;
-      }>(
-        `SELECT k.namespace, (SELECT m.string_representation FROM keto_uuid_mappings m WHERE m.id = k.object) AS object, k.relation,
-                k.subject_id, k.subject_set_namespace, k.subject_set_object, k.subject_set_relation
-         FROM (SELECT MIN(t.namespace) AS namespace, t.object, MIN(t.relation) AS relation, t.subject_id,
-                      MIN(t.subject_set_namespace) AS subject_set_namespace, t.subject_set_object, MIN(t.subject_set_relation) AS subject_set_relation
-               FROM keto_relation_tuples t
-               WHERE t.nid = ? AND ${subjectSql}${namespaceSql}
-               GROUP BY ${exact('t.namespace')}, t.object, ${exact('t.relation')},
-                        t.subject_id, ${exact('t.subject_set_namespace')}, t.subject_set_object, ${exact('t.subject_set_relation')}) k`,
-        params,
-      );
-      for (const row of rows) {
-        const id = subjectId(row);
-        let keys = bySubject.get(id);
-        if (keys === undefined) bySubject.set(id, (keys = []));
-        keys.push({ namespace: row.namespace, object: row.object ?? '', relation: row.relation });
+      for (const kind of ['ids', 'sets'] as const) {
+        const params: SqlValue[] = [];
+        const subjectSql = where.subjectsOf(kind, chunk, params);
+        if (subjectSql === undefined) continue;
+        const namespaceSql = namespace === undefined ? '' : ` AND ${textEquals('t.namespace', namespace, params)}`;
+        const rows = await this.driver.query<{
+          namespace: string;
+          object: string | null;
+          relation: string;
+          subject_id: string | null;
+          subject_set_namespace: string | null;
+          subject_set_object: string | null;
+          subject_set_relation: string | null;
+        }>(
+          `SELECT k.namespace, (SELECT m.string_representation FROM keto_uuid_mappings m WHERE m.id = k.object) AS object, k.relation,
+                  k.subject_id, k.subject_set_namespace, k.subject_set_object, k.subject_set_relation
+           FROM (SELECT MIN(t.namespace) AS namespace, t.object, MIN(t.relation) AS relation, t.subject_id,
+                        MIN(t.subject_set_namespace) AS subject_set_namespace, t.subject_set_object, MIN(t.subject_set_relation) AS subject_set_relation
+                 FROM keto_relation_tuples t ${reverseIndexHint(kind)}
+                 WHERE ${subjectSql}${namespaceSql}
+                 GROUP BY ${exact('t.namespace')}, t.object, ${exact('t.relation')},
+                          t.subject_id, ${exact('t.subject_set_namespace')}, t.subject_set_object, ${exact('t.subject_set_relation')}) k`,
+          params,
+        );
+        for (const row of rows) {
+          const id = subjectId(row);
+          let keys = bySubject.get(id);
+          if (keys === undefined) bySubject.set(id, (keys = []));
+          keys.push({ namespace: row.namespace, object: row.object ?? '', relation: row.relation });
+        }
       }
     }
     return subjects.map((s) => bySubject.get(where.subjectIdOf(s)) ?? []);
