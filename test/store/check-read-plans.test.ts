@@ -11,19 +11,9 @@ import { openSqlDriver } from '../../src/store/open.js';
 import { SqlMigrator } from '../../src/store/migrations/migrator.js';
 import type { SqlDriver, SqlParameter } from '../../src/store/sql/driver.js';
 import { SqlRelationTupleStore } from '../../src/store/sql/sql-store.js';
-import type { RelationTuple } from '../../src/tuple.js';
-import { mysqlDatabase, postgresDatabase, sqliteFileDatabase, type TestDatabase } from './databases.js';
-import { explainers } from './plans.js';
+import { SQL_DIALECTS, type TestDatabase } from './databases.js';
+import { explainers, writePlanTuples } from './plans.js';
 
-const TUPLES = 20_000;
-
-/** Doc, Folder and Group objects with viewer, owner, parent and member relations; every fifth subject a subject set. */
-function tupleAt(i: number): RelationTuple {
-  const namespace = ['Doc', 'Folder', 'Group'][i % 3]!;
-  const relation = ['viewer', 'owner', 'parent', 'member'][i % 4]!;
-  const subject = i % 5 === 0 ? { set: { namespace: 'Group', object: `g${i % 200}`, relation: 'member' } } : { id: `user${i % 3000}` };
-  return { namespace, object: `o${i % 4000}`, relation, subject };
-}
 
 /** Three keys of one namespace and relation (their objects IN a list); with a key of another, an OR of two such groups. */
 const ONE_GROUP = [
@@ -62,20 +52,20 @@ function recording(driver: SqlDriver, sent: { sql: string; params: readonly SqlP
   });
 }
 
-function plansSuite(name: string, makeDatabase: () => Promise<TestDatabase>): void {
-  describe(`check read plans on ${name}`, () => {
+for (const dialect of SQL_DIALECTS) {
+  describe(`check read plans on ${dialect.name}`, { skip: dialect.skip }, () => {
     let database: TestDatabase;
     let driver: SqlDriver;
     let store: SqlRelationTupleStore;
     const sent: { sql: string; params: readonly SqlParameter[] }[] = [];
 
     before(async () => {
-      database = await makeDatabase();
+      database = await dialect.database();
       const opened = await openSqlDriver(database.dsn);
       driver = opened.driver;
       store = new SqlRelationTupleStore(recording(driver, sent), new SqlMigrator(driver, opened.schema));
       await store.migrations.up();
-      for (let at = 0; at < TUPLES; at += 2000) await store.transact(Array.from({ length: 2000 }, (_, i) => tupleAt(at + i)), []);
+      await writePlanTuples(store);
     });
     after(async () => {
       await driver?.close();
@@ -127,11 +117,3 @@ function plansSuite(name: string, makeDatabase: () => Promise<TestDatabase>): vo
     });
   });
 }
-
-plansSuite('SQLite', async () => sqliteFileDatabase());
-const postgres = process.env['TEST_POSTGRES_DSN'];
-if (postgres === undefined || postgres === '') test('check read plans on PostgreSQL', { skip: 'TEST_POSTGRES_DSN is not set' }, () => {});
-else plansSuite('PostgreSQL', () => postgresDatabase(postgres));
-const mysql = process.env['TEST_MYSQL_DSN'];
-if (mysql === undefined || mysql === '') test('check read plans on MySQL', { skip: 'TEST_MYSQL_DSN is not set' }, () => {});
-else plansSuite('MySQL', () => mysqlDatabase(mysql));

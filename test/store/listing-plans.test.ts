@@ -14,18 +14,10 @@ import type { SqlDriver } from '../../src/store/sql/driver.js';
 import { listingOrder, nextNamespace, type PageQuery, pageQueries } from '../../src/store/sql/list-order.js';
 import { Predicates } from '../../src/store/sql/predicates.js';
 import { SqlRelationTupleStore } from '../../src/store/sql/sql-store.js';
-import type { RelationQuery, RelationTuple } from '../../src/tuple.js';
-import { mysqlDatabase, postgresDatabase, sqliteFileDatabase, type TestDatabase } from './databases.js';
-import { explainers } from './plans.js';
+import type { RelationQuery } from '../../src/tuple.js';
+import { SQL_DIALECTS, type TestDatabase } from './databases.js';
+import { explainers, writePlanTuples } from './plans.js';
 
-const TUPLES = 20_000;
-
-function tupleAt(i: number): RelationTuple {
-  const namespace = ['Doc', 'Folder', 'Group'][i % 3]!;
-  const relation = ['viewer', 'owner', 'parent', 'member'][i % 4]!;
-  const subject = i % 5 === 0 ? { set: { namespace: 'Group', object: `g${i % 200}`, relation: 'member' } } : { id: `user${i % 3000}` };
-  return { namespace, object: `o${i % 4000}`, relation, subject };
-}
 
 /** Every combination of the four filters, with a subject id and with a subject set. */
 function queries(): RelationQuery[] {
@@ -42,19 +34,19 @@ function queries(): RelationQuery[] {
   return out;
 }
 
-function plansSuite(name: string, makeDatabase: () => Promise<TestDatabase>): void {
-  describe(`listing plans on ${name}`, () => {
+for (const dialect of SQL_DIALECTS) {
+  describe(`listing plans on ${dialect.name}`, { skip: dialect.skip }, () => {
     let database: TestDatabase;
     let driver: SqlDriver;
     let where: Predicates;
 
     before(async () => {
-      database = await makeDatabase();
+      database = await dialect.database();
       const opened = await openSqlDriver(database.dsn);
       driver = opened.driver;
       const store = new SqlRelationTupleStore(driver, new SqlMigrator(driver, opened.schema));
       await store.migrations.up();
-      for (let at = 0; at < TUPLES; at += 2000) await store.transact(Array.from({ length: 2000 }, (_, i) => tupleAt(at + i)), []);
+      await writePlanTuples(store);
       where = new Predicates(driver.dialect, await store.networkId());
     });
     after(async () => {
@@ -87,11 +79,3 @@ function plansSuite(name: string, makeDatabase: () => Promise<TestDatabase>): vo
     });
   });
 }
-
-plansSuite('SQLite', async () => sqliteFileDatabase());
-const postgres = process.env['TEST_POSTGRES_DSN'];
-if (postgres === undefined || postgres === '') test('listing plans on PostgreSQL', { skip: 'TEST_POSTGRES_DSN is not set' }, () => {});
-else plansSuite('PostgreSQL', () => postgresDatabase(postgres));
-const mysql = process.env['TEST_MYSQL_DSN'];
-if (mysql === undefined || mysql === '') test('listing plans on MySQL', { skip: 'TEST_MYSQL_DSN is not set' }, () => {});
-else plansSuite('MySQL', () => mysqlDatabase(mysql));

@@ -1,5 +1,22 @@
-/** EXPLAIN on each dialect, read into the facts the plan tests judge (listing-plans, check-read-plans). */
+/** What the plan tests (listing-plans, check-read-plans) share: their data set, and EXPLAIN on each dialect. */
 import type { SqlDriver } from '../../src/store/sql/driver.js';
+import type { RelationTupleStore } from '../../src/store/store.js';
+import type { RelationTuple } from '../../src/tuple.js';
+
+const TUPLES = 20_000;
+
+/** Doc, Folder and Group objects with viewer, owner, parent and member relations; every fifth subject a subject set. */
+function tupleAt(i: number): RelationTuple {
+  const namespace = ['Doc', 'Folder', 'Group'][i % 3]!;
+  const relation = ['viewer', 'owner', 'parent', 'member'][i % 4]!;
+  const subject = i % 5 === 0 ? { set: { namespace: 'Group', object: `g${i % 200}`, relation: 'member' } } : { id: `user${i % 3000}` };
+  return { namespace, object: `o${i % 4000}`, relation, subject };
+}
+
+/** Writes the plan tests' 20 000 tuples (objects o0 … o3999, users user0 … user2999, groups g0 … g199). */
+export async function writePlanTuples(store: RelationTupleStore): Promise<void> {
+  for (let at = 0; at < TUPLES; at += 2000) await store.transact(Array.from({ length: 2000 }, (_, i) => tupleAt(at + i)), []);
+}
 
 /** What a plan does, in the terms the plan tests need. */
 export interface PlanFacts {
