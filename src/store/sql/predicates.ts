@@ -54,35 +54,15 @@ export class Predicates {
     return `(${this.query(tuple, params)})`;
   }
 
-  /**
-   * Rows of the network on any of `keys`, grouped by namespace and relation:
-   * `(nid = ? AND ns = ? AND rel = ? AND object IN (…)) OR …`. Each group names the network
-   * itself, so that each can be read through an index that starts with nid (SQLite, given
-   * `nid = ? AND (… OR …)`, reads every row of the network instead).
-   */
+  /** Rows of the network on any of `keys`, grouped by namespace and relation (see `grouped`). */
   keys(keys: readonly ObjectRelation[], params: SqlValue[]): string {
-    const groups = new Map<string, { namespace: string; relation: string; objects: Set<string> }>();
-    for (const key of keys) {
-      const id = JSON.stringify([key.namespace, key.relation]);
-      let group = groups.get(id);
-      if (group === undefined) groups.set(id, (group = { namespace: key.namespace, relation: key.relation, objects: new Set() }));
-      group.objects.add(this.uuidOf(key.object));
-    }
-    const ors: string[] = [];
-    for (const group of groups.values()) {
-      params.push(this.nid);
-      const namespace = this.dialect.textEquals(`${this.alias}namespace`, group.namespace, params);
-      const relation = this.dialect.textEquals(`${this.alias}relation`, group.relation, params);
-      params.push(...group.objects);
-      ors.push(`(${this.alias}nid = ? AND ${namespace} AND ${relation} AND ${this.alias}object IN (${[...group.objects].map(() => '?').join(', ')}))`);
-    }
-    return `(${ors.join(' OR ')})`;
+    return this.grouped(keys, '', '', params);
   }
 
   /**
    * Rows of the network whose subject is one of the subjects of `kind` among `subjects` (an id,
    * or a subject set); undefined when there is none. Ids go in one list, subject sets grouped
-   * by namespace and relation, each group naming the network itself (see `keys`).
+   * by namespace and relation (see `grouped`).
    */
   subjectsOf(kind: SubjectKind, subjects: readonly Subject[], params: SqlValue[]): string | undefined {
     const a = this.alias;
@@ -94,22 +74,33 @@ export class Predicates {
       // All three IS NULLs, as in the predicate of Keto's partial index on subject ids: without them it is not used.
       return `(${a}nid = ? AND ${a}subject_id IN (${[...ids].map(() => '?').join(', ')}) AND ${a}subject_set_namespace IS NULL AND ${a}subject_set_object IS NULL AND ${a}subject_set_relation IS NULL)`;
     }
+    const sets = subjects.flatMap((s) => ('id' in s ? [] : [s.set]));
+    return sets.length === 0 ? undefined : this.grouped(sets, 'subject_set_', `${a}subject_id IS NULL AND `, params);
+  }
+
+  /**
+   * `(nid = ? AND ns = ? AND rel = ? AND object IN (…)) OR …` over `items` grouped by namespace
+   * and relation, on the columns named `prefix` + namespace, object and relation, each group
+   * with `also` after its nid. Each group names the network itself, so that each can be read
+   * through an index that starts with nid (SQLite, given `nid = ? AND (… OR …)`, reads every
+   * row of the network instead).
+   */
+  private grouped(items: readonly ObjectRelation[], prefix: '' | 'subject_set_', also: string, params: SqlValue[]): string {
     const groups = new Map<string, { namespace: string; relation: string; objects: Set<string> }>();
-    for (const s of subjects) {
-      if ('id' in s) continue;
-      const id = JSON.stringify([s.set.namespace, s.set.relation]);
+    for (const item of items) {
+      const id = JSON.stringify([item.namespace, item.relation]);
       let group = groups.get(id);
-      if (group === undefined) groups.set(id, (group = { namespace: s.set.namespace, relation: s.set.relation, objects: new Set() }));
-      group.objects.add(this.uuidOf(s.set.object));
+      if (group === undefined) groups.set(id, (group = { namespace: item.namespace, relation: item.relation, objects: new Set() }));
+      group.objects.add(this.uuidOf(item.object));
     }
-    if (groups.size === 0) return undefined;
+    const column = `${this.alias}${prefix}`;
     const ors: string[] = [];
     for (const group of groups.values()) {
       params.push(this.nid);
-      const namespace = this.dialect.textEquals(`${a}subject_set_namespace`, group.namespace, params);
-      const relation = this.dialect.textEquals(`${a}subject_set_relation`, group.relation, params);
+      const namespace = this.dialect.textEquals(`${column}namespace`, group.namespace, params);
+      const relation = this.dialect.textEquals(`${column}relation`, group.relation, params);
       params.push(...group.objects);
-      ors.push(`(${a}nid = ? AND ${a}subject_id IS NULL AND ${namespace} AND ${relation} AND ${a}subject_set_object IN (${[...group.objects].map(() => '?').join(', ')}))`);
+      ors.push(`(${this.alias}nid = ? AND ${also}${namespace} AND ${relation} AND ${column}object IN (${[...group.objects].map(() => '?').join(', ')}))`);
     }
     return `(${ors.join(' OR ')})`;
   }
