@@ -85,6 +85,7 @@ for (const dialect of SQL_DIALECTS) {
               (tx) =>
                 work({
                   query: (sql, params, queryOptions) => tx.query(sql, params, queryOptions),
+                  queryArrays: (sql, params) => tx.queryArrays(sql, params),
                   execute: async (sql, params, queryOptions) => {
                     const changed = await tx.execute(sql, params, queryOptions);
                     if (sql.startsWith(`INSERT INTO ${KETO_MIGRATION_TABLE} `)) throw stop;

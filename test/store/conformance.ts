@@ -69,12 +69,14 @@ function failingOnDelete(driver: SqlDriver): SqlDriver {
   return {
     dialect: driver.dialect,
     query: (sql, params) => driver.query(sql, params),
+    queryArrays: (sql, params) => driver.queryArrays(sql, params),
     execute: (sql, params) => driver.execute(sql, params),
     close: () => driver.close(),
     transaction: (work) =>
       driver.transaction((tx) =>
         work({
           query: (sql, params) => tx.query(sql, params),
+          queryArrays: (sql, params) => tx.queryArrays(sql, params),
           execute: (sql, params) => {
             if (sql.startsWith('DELETE')) throw new Error('injected failure');
             return tx.execute(sql, params);

@@ -37,10 +37,10 @@ const UNPREPARABLE = /^\s*(CREATE|DROP)\s+TRIGGER\b/i;
 
 /** Statements on `connection`, each given up after `timeoutMs` (0: never) by closing the connection. */
 const executorOf = (connection: mysql.PoolConnection, timeoutMs: number): SqlExecutor => {
-  const run = async (sql: string, params: readonly SqlValue[]) =>
+  const run = async (sql: string, params: readonly SqlValue[], rowsAsArray = false) =>
     (
       await withinDeadline(
-        params.length === 0 && UNPREPARABLE.test(sql) ? connection.query(sql) : connection.execute(sql, params as SqlValue[]),
+        params.length === 0 && UNPREPARABLE.test(sql) ? connection.query(sql) : connection.execute({ sql, rowsAsArray }, params as SqlValue[]),
         timeoutMs,
         () => connection.destroy(),
       )
@@ -49,6 +49,9 @@ const executorOf = (connection: mysql.PoolConnection, timeoutMs: number): SqlExe
     async query<T extends Row>(sql: string, params: readonly SqlValue[] = []) {
       const rows = await run(sql, params);
       return (Array.isArray(rows) ? rows : []) as T[];
+    },
+    async queryArrays(sql, params = []) {
+      return (await run(sql, params as readonly SqlValue[], true)) as unknown[][];
     },
     async execute(sql, params = []) {
       return ((await run(sql, params as readonly SqlValue[])) as mysql.ResultSetHeader).affectedRows ?? 0;
@@ -109,6 +112,10 @@ export class MysqlDriver implements SqlDriver {
 
   query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     return mapped(classify, () => this.withConnection(false, (connection) => connection.query<T>(sql, params)));
+  }
+
+  queryArrays(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]> {
+    return mapped(classify, () => this.withConnection(false, (connection) => connection.queryArrays(sql, params)));
   }
 
   /**

@@ -42,19 +42,23 @@ const MAX_PREPARED_STATEMENTS = 64;
  * `queryTimeoutMs` overrides the pool's client-side timeout when given.
  */
 const executorOf = (client: pg.Pool | pg.PoolClient, nameOf: (text: string) => string | undefined, queryTimeoutMs?: number): SqlExecutor => {
-  const run = <R extends pg.QueryResultRow>(sql: string, params: readonly SqlParameter[], options?: QueryOptions) => {
+  const run = <R extends pg.QueryResultRow>(sql: string, params: readonly SqlParameter[], options?: QueryOptions, arrays = false) => {
     const text = numbered(sql);
     const name = options?.prepared === true ? nameOf(text) : undefined;
     return client.query<R>({
       text,
       values: params as SqlParameter[],
       ...(name !== undefined && { name }),
+      ...(arrays && { rowMode: 'array' }),
       ...(queryTimeoutMs === undefined ? {} : { query_timeout: queryTimeoutMs }),
     } as pg.QueryConfig);
   };
   return {
     async query<T extends Row>(sql: string, params: readonly SqlParameter[] = [], options?: QueryOptions) {
       return (await run(sql, params, options)).rows as T[];
+    },
+    async queryArrays(sql, params = []) {
+      return (await run(sql, params, undefined, true)).rows as unknown[][];
     },
     async execute(sql, params = [], options) {
       return (await run(sql, params, options)).rowCount ?? 0;
@@ -114,6 +118,10 @@ export class PostgresDriver implements SqlDriver {
 
   query<T extends Row = Row>(sql: string, params?: readonly SqlParameter[], options?: QueryOptions): Promise<T[]> {
     return mapped(classify, () => this.direct.query<T>(sql, params, options));
+  }
+
+  queryArrays(sql: string, params?: readonly SqlParameter[]): Promise<unknown[][]> {
+    return mapped(classify, () => this.direct.queryArrays(sql, params));
   }
 
   probe<T extends Row = Row>(sql: string, params: readonly SqlParameter[] = []): Promise<T[]> {

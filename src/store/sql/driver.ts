@@ -22,6 +22,8 @@ export const PREPARED: QueryOptions = { prepared: true };
 
 export interface SqlExecutor {
   query<T extends Row = Row>(sql: string, params?: readonly SqlParameter[], options?: QueryOptions): Promise<T[]>;
+  /** `query` with each row an array of its values in the selection's order: no object made per row (a walk's pages). */
+  queryArrays(sql: string, params?: readonly SqlParameter[]): Promise<unknown[][]>;
   /** Runs a statement; returns the number of rows it changed. */
   execute(sql: string, params?: readonly SqlParameter[], options?: QueryOptions): Promise<number>;
   /**

@@ -44,17 +44,18 @@ export function tupleOf(row: TupleRow): RelationTuple {
 export const WALK_COLUMNS = `t.shard_id, t.namespace, t.object, t.relation, t.subject_id,
   t.subject_set_namespace, t.subject_set_object, t.subject_set_relation`;
 
-export interface WalkRow {
-  [column: string]: unknown;
-  shard_id: string;
-  namespace: string;
-  object: unknown;
-  relation: string;
-  subject_id: unknown;
-  subject_set_namespace: string | null;
-  subject_set_object: unknown;
-  subject_set_relation: string | null;
-}
+/** A row of a walk's page: the values of WALK_COLUMNS, in their order (read as an array, no object per row). */
+export type WalkRow = readonly unknown[];
+
+/** Where each of WALK_COLUMNS stands in a WalkRow. */
+export const WALK_SHARD_ID = 0;
+const NAMESPACE = 1;
+const OBJECT = 2;
+const RELATION = 3;
+const SUBJECT_ID = 4;
+const SET_NAMESPACE = 5;
+const SET_OBJECT = 6;
+const SET_RELATION = 7;
 
 /**
  * The tuples of a walk's page, or undefined when `strings` lacks one of their UUIDs (or one
@@ -63,19 +64,19 @@ export interface WalkRow {
 export function walkedTuples(rows: readonly WalkRow[], strings: UuidStrings): RelationTuple[] | undefined {
   const tuples: RelationTuple[] = [];
   for (const row of rows) {
-    const object = strings.getText(row.object);
+    const object = strings.getText(row[OBJECT]);
     if (object === undefined) return undefined;
     let subject: Subject;
-    if (row.subject_id !== null) {
-      const id = strings.getText(row.subject_id);
+    if (row[SUBJECT_ID] !== null) {
+      const id = strings.getText(row[SUBJECT_ID]);
       if (id === undefined) return undefined;
       subject = { id };
     } else {
-      const setObject = strings.getText(row.subject_set_object);
+      const setObject = strings.getText(row[SET_OBJECT]);
       if (setObject === undefined) return undefined;
-      subject = { set: { namespace: row.subject_set_namespace ?? '', object: setObject, relation: row.subject_set_relation ?? '' } };
+      subject = { set: { namespace: (row[SET_NAMESPACE] as string | null) ?? '', object: setObject, relation: (row[SET_RELATION] as string | null) ?? '' } };
     }
-    tuples.push({ namespace: row.namespace, object, relation: row.relation, subject });
+    tuples.push({ namespace: row[NAMESPACE] as string, object, relation: row[RELATION] as string, subject });
   }
   return tuples;
 }

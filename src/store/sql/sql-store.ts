@@ -10,11 +10,11 @@ import { traverseOrder } from '../traverse-order.js';
 import { uuidV4, uuidV7 } from '../uuid.js';
 import { appendChange, beginOwnWrite, pruneChanges, readChanges } from './changelog.js';
 import { COPY_WALK_COLUMNS, walkCopy } from './copy-walk.js';
-import type { PoolUsage, Row, SqlColumn, SqlDriver, SqlExecutor, SqlValue } from './driver.js';
+import type { PoolUsage, SqlColumn, SqlDriver, SqlExecutor, SqlValue } from './driver.js';
 import { MAX_PARAMETERS } from './driver.js';
 import { listingOrder, type ListingOrder, nextNamespace, orderBy, type PageQuery, pageQueries, SHARD_ORDER } from './list-order.js';
 import { keyId, Predicates, subjectId } from './predicates.js';
-import { TUPLE_COLUMNS, tupleOf, type TupleRow, WALK_COLUMNS, walkedTuples, type WalkRow } from './rows.js';
+import { TUPLE_COLUMNS, tupleOf, type TupleRow, WALK_COLUMNS, WALK_SHARD_ID, walkedTuples } from './rows.js';
 import { UuidStrings } from './uuid-strings.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -109,7 +109,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
         params.push(position.after);
         selection += ' AND t.shard_id > ?';
       }
-      rows = await this.inStoreOrder<TupleRow>(withStrings(`${selection} ORDER BY t.shard_id LIMIT ${size + 1}`), params);
+      rows = await this.inStoreOrder((on) => on.query<TupleRow>(withStrings(`${selection} ORDER BY t.shard_id LIMIT ${size + 1}`), params));
     } else {
       order = listingOrder(query);
       rows = await this.filteredRows(where, query, order, position, size + 1);
@@ -172,7 +172,7 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     // The walk ends at the last row present when it begins: later rows are the changelog's to
     // replay, and a writer appending past the end (shard ids are time-ordered) is not chased.
     const lastParams: SqlValue[] = [];
-    const [last] = await this.inStoreOrder<{ shard_id: unknown }>(`${this.storeOrderWalk(nid, lastParams, 't.shard_id')} ORDER BY t.shard_id DESC LIMIT 1`, lastParams);
+    const [last] = await this.inStoreOrder((on) => on.query<{ shard_id: unknown }>(`${this.storeOrderWalk(nid, lastParams, 't.shard_id')} ORDER BY t.shard_id DESC LIMIT 1`, lastParams));
     if (last === undefined) return;
     const end = String(last.shard_id);
     const strings = await this.uuidStrings(Math.max(size, MAPPING_PAGE));
@@ -186,12 +186,12 @@ export class SqlRelationTupleStore implements RelationTupleStore {
         sql += ' AND t.shard_id > ?';
       }
       const page = `${sql} ORDER BY t.shard_id LIMIT ${size}`;
-      const rows = await this.inStoreOrder<WalkRow>(page, params);
+      const rows = await this.inStoreOrder((on) => on.queryArrays(page, params));
       let tuples = walkedTuples(rows, strings);
-      let lastShard = rows[rows.length - 1]?.shard_id;
+      let lastShard = rows[rows.length - 1]?.[WALK_SHARD_ID];
       if (tuples === undefined) {
         // A UUID the table lacks (mapped after it was read, never mapped, or not in canonical text): the page again, joined.
-        const joined = await this.inStoreOrder<TupleRow>(withStrings(page), params);
+        const joined = await this.inStoreOrder((on) => on.query<TupleRow>(withStrings(page), params));
         tuples = joined.map(tupleOf);
         lastShard = joined[joined.length - 1]?.shard_id;
       }
@@ -206,13 +206,13 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     const strings = new UuidStrings();
     let after: string | undefined;
     for (;;) {
-      const rows = await this.driver.query<{ id: unknown; string_representation: string }>(
+      const rows = await this.driver.queryArrays(
         `SELECT id, string_representation FROM keto_uuid_mappings${after === undefined ? '' : ' WHERE id > ?'} ORDER BY id LIMIT ${size}`,
         after === undefined ? [] : [after],
       );
-      for (const row of rows) strings.addText(row.id, row.string_representation);
+      for (const [id, text] of rows) strings.addText(id, text as string);
       if (rows.length < size) return strings;
-      after = String(rows[rows.length - 1]!.id);
+      after = String(rows[rows.length - 1]![0]);
       await turnForRequests();
     }
   }
@@ -246,13 +246,13 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     return `SELECT ${columns} FROM keto_relation_tuples t ${walk.tableHint} WHERE ${walk.nidEquals('t.nid')}`;
   }
 
-  /** Runs a query over `storeOrderWalk` after the dialect's setup statements, when it has any. */
-  private inStoreOrder<T extends Row>(sql: string, params: SqlValue[]): Promise<T[]> {
+  /** Runs `read` (a query over `storeOrderWalk`) after the dialect's setup statements, when it has any. */
+  private inStoreOrder<R>(read: (on: SqlExecutor) => Promise<R>): Promise<R> {
     const { setup } = this.driver.dialect.storeOrderWalk;
-    if (setup.length === 0) return this.driver.query<T>(sql, params);
+    if (setup.length === 0) return read(this.driver);
     return this.driver.transaction(async (tx) => {
       for (const statement of setup) await tx.execute(statement);
-      return tx.query<T>(sql, params);
+      return read(tx);
     });
   }
 

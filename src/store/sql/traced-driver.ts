@@ -17,6 +17,7 @@ export function tracedDriver(driver: SqlDriver, spans: SpanRunner): SqlDriver {
     const { copyRows } = executor;
     return {
       query: (sql, params, options) => statement(sql, () => executor.query(sql, params, options)),
+      queryArrays: (sql, params) => statement(sql, () => executor.queryArrays(sql, params)),
       execute: (sql, params, options) => statement(sql, () => executor.execute(sql, params, options)),
       ...(copyRows !== undefined && { copyRows: (sql, onRow) => statement(sql, () => copyRows.call(executor, sql, onRow)) }),
     };

@@ -38,6 +38,7 @@ export class SqliteDriver implements SqlDriver {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly direct: SqlExecutor = {
     query: async <T extends Row>(sql: string, params?: readonly SqlParameter[]) => this.run(sql, params) as T[],
+    queryArrays: async (sql, params = []) => this.prepared(sql).raw(true).all(...params) as unknown[][],
     execute: async (sql, params) => this.change(sql, params),
   };
 
@@ -71,6 +72,10 @@ export class SqliteDriver implements SqlDriver {
 
   query<T extends Row = Row>(sql: string, params?: readonly SqlParameter[]): Promise<T[]> {
     return this.turn(() => mapped(classify, () => this.direct.query<T>(sql, params)));
+  }
+
+  queryArrays(sql: string, params?: readonly SqlParameter[]): Promise<unknown[][]> {
+    return this.turn(() => mapped(classify, () => this.direct.queryArrays(sql, params)));
   }
 
   execute(sql: string, params?: readonly SqlParameter[]): Promise<number> {
@@ -122,7 +127,7 @@ export class SqliteDriver implements SqlDriver {
 
   private run(sql: string, params: readonly SqlParameter[] = []): Row[] {
     const statement = this.prepared(sql);
-    if (statement.reader) return statement.all(...params) as Row[];
+    if (statement.reader) return statement.raw(false).all(...params) as Row[];
     statement.run(...params);
     return [];
   }
