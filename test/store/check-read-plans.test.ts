@@ -9,10 +9,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openSqlDriver } from '../../src/store/open.js';
 import { SqlMigrator } from '../../src/store/migrations/migrator.js';
-import type { SqlDriver, SqlParameter } from '../../src/store/sql/driver.js';
+import type { SqlDriver } from '../../src/store/sql/driver.js';
 import { SqlRelationTupleStore } from '../../src/store/sql/sql-store.js';
 import { SQL_DIALECTS, type TestDatabase } from './databases.js';
 import { explainers, writePlanTuples } from './plans.js';
+import { recording, type SentQuery } from './recording-driver.js';
 
 /** Three keys of one namespace and relation (their objects IN a list); with a key of another, an OR of two such groups. */
 const ONE_GROUP = [
@@ -35,28 +36,12 @@ const narrowed: Record<string, (text: string) => boolean> = {
   },
 };
 
-/** `driver`, recording the text and parameters of every query sent through it. */
-function recording(driver: SqlDriver, sent: { sql: string; params: readonly SqlParameter[] }[]): SqlDriver {
-  return new Proxy(driver, {
-    get(target, property, receiver) {
-      if (property === 'query') {
-        return (sql: string, params: readonly SqlParameter[] = [], options?: never) => {
-          sent.push({ sql, params });
-          return target.query(sql, params, options);
-        };
-      }
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
 for (const dialect of SQL_DIALECTS) {
   describe(`check read plans on ${dialect.name}`, { skip: dialect.skip }, () => {
     let database: TestDatabase;
     let driver: SqlDriver;
     let store: SqlRelationTupleStore;
-    const sent: { sql: string; params: readonly SqlParameter[] }[] = [];
+    const sent: SentQuery[] = [];
 
     before(async () => {
       database = await dialect.database();

@@ -11,6 +11,7 @@ import type { SqlDriver } from '../../src/store/sql/driver.js';
 import { SqlRelationTupleStore } from '../../src/store/sql/sql-store.js';
 import type { RelationTuple } from '../../src/tuple.js';
 import { SQL_DIALECTS, type TestDatabase } from './databases.js';
+import { recording, type SentQuery } from './recording-driver.js';
 
 const TUPLES: readonly RelationTuple[] = Array.from({ length: 5 }, (_, i) => ({
   namespace: 'documents',
@@ -19,28 +20,12 @@ const TUPLES: readonly RelationTuple[] = Array.from({ length: 5 }, (_, i) => ({
   subject: i % 2 === 0 ? { id: `user-${i}` } : { set: { namespace: 'groups', object: `group-${i}`, relation: 'member' } },
 }));
 
-/** `driver`, recording the text of every query and queryArrays sent through it. */
-function recording(driver: SqlDriver, sent: { method: string; sql: string }[]): SqlDriver {
-  return new Proxy(driver, {
-    get(target, property, receiver) {
-      if (property === 'query' || property === 'queryArrays') {
-        return (sql: string, ...rest: never[]) => {
-          sent.push({ method: property, sql });
-          return (target[property] as (sql: string, ...rest: never[]) => unknown).call(target, sql, ...rest);
-        };
-      }
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
 for (const dialect of SQL_DIALECTS) {
   describe(`a walk's reads on ${dialect.name}`, { skip: dialect.skip }, () => {
     let database: TestDatabase;
     let driver: SqlDriver;
     let store: SqlRelationTupleStore;
-    const sent: { method: string; sql: string }[] = [];
+    const sent: SentQuery[] = [];
 
     before(async () => {
       database = await dialect.database();
