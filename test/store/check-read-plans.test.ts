@@ -7,13 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openSqlDriver } from '../../src/store/open.js';
-import { SqlMigrator } from '../../src/store/migrations/migrator.js';
 import type { SqlDriver } from '../../src/store/sql/driver.js';
-import { SqlRelationTupleStore } from '../../src/store/sql/sql-store.js';
-import { SQL_DIALECTS, type TestDatabase } from './databases.js';
+import type { SqlRelationTupleStore } from '../../src/store/sql/sql-store.js';
+import { SQL_DIALECTS } from './databases.js';
 import { explainers, writePlanTuples } from './plans.js';
-import { recording, type SentQuery } from './recording-driver.js';
+import { recordedStore, type SentQuery } from './recording-driver.js';
 
 /** Three keys of one namespace and relation (their objects IN a list); with a key of another, an OR of two such groups. */
 const ONE_GROUP = [
@@ -38,23 +36,16 @@ const narrowed: Record<string, (text: string) => boolean> = {
 
 for (const dialect of SQL_DIALECTS) {
   describe(`check read plans on ${dialect.name}`, { skip: dialect.skip }, () => {
-    let database: TestDatabase;
     let driver: SqlDriver;
     let store: SqlRelationTupleStore;
-    const sent: SentQuery[] = [];
+    let sent: SentQuery[];
+    let close = async () => {};
 
     before(async () => {
-      database = await dialect.database();
-      const opened = await openSqlDriver(database.dsn);
-      driver = opened.driver;
-      store = new SqlRelationTupleStore(recording(driver, sent), new SqlMigrator(driver, opened.schema));
-      await store.migrations.up();
+      ({ driver, store, sent, close } = await recordedStore(dialect));
       await writePlanTuples(store);
     });
-    after(async () => {
-      await driver?.close();
-      await database?.drop();
-    });
+    after(() => close());
 
     const reads: Record<string, (keys: typeof ONE_GROUP) => Promise<unknown>> = {
       hasSubject: (keys) => store.hasSubject(keys, { id: 'user7' }),

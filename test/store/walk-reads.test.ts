@@ -5,13 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openSqlDriver } from '../../src/store/open.js';
-import { SqlMigrator } from '../../src/store/migrations/migrator.js';
 import type { SqlDriver } from '../../src/store/sql/driver.js';
-import { SqlRelationTupleStore } from '../../src/store/sql/sql-store.js';
+import type { SqlRelationTupleStore } from '../../src/store/sql/sql-store.js';
 import type { RelationTuple } from '../../src/tuple.js';
-import { SQL_DIALECTS, type TestDatabase } from './databases.js';
-import { recording, type SentQuery } from './recording-driver.js';
+import { SQL_DIALECTS } from './databases.js';
+import { recordedStore, type SentQuery } from './recording-driver.js';
 
 const TUPLES: readonly RelationTuple[] = Array.from({ length: 5 }, (_, i) => ({
   namespace: 'documents',
@@ -22,23 +20,16 @@ const TUPLES: readonly RelationTuple[] = Array.from({ length: 5 }, (_, i) => ({
 
 for (const dialect of SQL_DIALECTS) {
   describe(`a walk's reads on ${dialect.name}`, { skip: dialect.skip }, () => {
-    let database: TestDatabase;
     let driver: SqlDriver;
     let store: SqlRelationTupleStore;
-    const sent: SentQuery[] = [];
+    let sent: SentQuery[];
+    let close = async () => {};
 
     before(async () => {
-      database = await dialect.database();
-      const opened = await openSqlDriver(database.dsn);
-      driver = opened.driver;
-      store = new SqlRelationTupleStore(recording(driver, sent), new SqlMigrator(driver, opened.schema));
-      await store.migrations.up();
+      ({ driver, store, sent, close } = await recordedStore(dialect));
       await store.transact(TUPLES, []);
     });
-    after(async () => {
-      await driver?.close();
-      await database?.drop();
-    });
+    after(() => close());
 
     test('queryArrays answers each row as its values in the selection order, and query still answers objects', async () => {
       const sql = "SELECT relation, namespace FROM keto_relation_tuples WHERE namespace = ? AND relation = 'viewer' ORDER BY shard_id";
