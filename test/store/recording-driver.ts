@@ -11,7 +11,7 @@ export interface SentQuery {
 }
 
 /** `driver`, recording every query and queryArrays sent through it (not those its transactions send). */
-export function recording(driver: SqlDriver, sent: SentQuery[]): SqlDriver {
+function recording(driver: SqlDriver, sent: SentQuery[]): SqlDriver {
   return new Proxy(driver, {
     get(target, property, receiver) {
       if (property === 'query' || property === 'queryArrays') {
