@@ -46,10 +46,11 @@ export class MemberProofs {
    */
   hops(reads: InternedReads, key: number, subject: number, depth: number, width: number): number {
     if (key < 0 || subject < 0 || depth < 1 || width < 1 || 2 * depth > MAX_CALL_STEPS) return 0;
+    // One scan of the shorter of the key's and the subject's lists, before the subject's holders are walked.
+    if (reads.direct(key, subject) === 1) return 1;
     let tries = MAX_TRIES;
     for (let i = 0, holders = reads.holderCount(subject); i < holders; i++) {
       const set = reads.holderAt(subject, i);
-      if (set === key) return 1;
       for (let j = 0, n = reads.holderCount(set); j < n; j++) {
         const x = reads.holderAt(set, j);
         if (x === key) return 2;
