@@ -1,6 +1,7 @@
 import { invalidArgument } from '../errors.js';
 import { digestOf, SignedTokens } from '../signed-tokens.js';
 import type { RelationTupleStore } from './store.js';
+import type { MaybePromise } from '../reader.js';
 
 const TOKEN_VERSION = 1;
 /** How many tokens a process remembers as already verified (the oldest is forgotten first). */
@@ -82,16 +83,22 @@ const isCount = (value: unknown): value is number => typeof value === 'number' &
 
 /**
  * The snaptokens of a store, following its secrets: built again only when the secrets change
- * (a reloaded `secrets.pagination`).
+ * (a reloaded `secrets.pagination`). Answered at once when the store knows both at once.
  */
-export function snaptokensOf(store: Pick<RelationTupleStore, 'tokenSecrets' | 'networkId'>): () => Promise<Snaptokens> {
+export function snaptokensOf(store: Pick<RelationTupleStore, 'tokenSecrets' | 'networkId'>): () => MaybePromise<Snaptokens> {
   let cached: { secrets: readonly string[]; networkId: string; tokens: Snaptokens } | undefined;
-  return async () => {
-    const [secrets, networkId] = await Promise.all([store.tokenSecrets(), store.networkId()]);
+  const current = (secrets: readonly string[], networkId: string): Snaptokens => {
     if (cached === undefined || cached.networkId !== networkId || !sameSecrets(cached.secrets, secrets)) {
       cached = { secrets, networkId, tokens: new Snaptokens(secrets, networkId) };
     }
     return cached.tokens;
+  };
+  return () => {
+    const secrets = store.tokenSecrets();
+    const networkId = store.networkId();
+    return secrets instanceof Promise || networkId instanceof Promise
+      ? Promise.all([secrets, networkId]).then(([s, n]) => current(s, n))
+      : current(secrets, networkId);
   };
 }
 

@@ -1,5 +1,5 @@
 import { GatehouseError } from '../errors.js';
-import type { TupleSource } from '../reader.js';
+import type { MaybePromise, TupleSource } from '../reader.js';
 import type { ChangeNotifications } from './change-notifications.js';
 import type { PoolUsage } from './sql/driver.js';
 import type { SpanRunner } from './sql/traced-driver.js';
@@ -67,11 +67,15 @@ export interface RelationTupleStore extends TupleSource {
   /**
    * The network id (Keto's `nid`) this store reads and writes: what identifies its database
    * to snaptokens; the UUIDs of its strings are made under it (and a traverse's order follows them).
+   * Answered at once once it is known.
    */
-  networkId(): Promise<string>;
+  networkId(): MaybePromise<string>;
 
-  /** The secrets that sign tokens: `secrets.pagination`, or a random key kept in the database when none is configured. */
-  tokenSecrets(): Promise<readonly string[]>;
+  /**
+   * The secrets that sign tokens: `secrets.pagination`, or a random key kept in the database
+   * when none is configured. Answered at once once they are known.
+   */
+  tokenSecrets(): MaybePromise<readonly string[]>;
 
   /**
    * Notices of committed writes: `onChange` hears of this process's writes (announced

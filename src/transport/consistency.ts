@@ -30,11 +30,11 @@ export interface PinnedRead {
 
 export interface ReadConsistency {
   /**
-   * Opens a reader at the consistency asked for and notes the revision it reflects.
-   * invalid_argument for a token this database did not issue; unavailable when the data
-   * does not reach the token's revision within the wait.
+   * Opens a reader at the consistency asked for and notes the revision it reflects, at once
+   * when nothing needs waiting for. invalid_argument for a token this database did not
+   * issue; unavailable when the data does not reach the token's revision within the wait.
    */
-  pin(requested: RequestedConsistency): Promise<PinnedRead>;
+  pin(requested: RequestedConsistency): MaybePromise<PinnedRead>;
 }
 
 export interface WriteTokens {
@@ -43,12 +43,12 @@ export interface WriteTokens {
 }
 
 /** Reads without revisions: the configured guarantee, no token (engines over a fixed set of tuples). */
-export const UNVERSIONED: ReadConsistency = { pin: async () => ({ consistency: DEFAULT_CONSISTENCY, snaptoken: undefined }) };
+export const UNVERSIONED: ReadConsistency = { pin: () => ({ consistency: DEFAULT_CONSISTENCY, snaptoken: undefined }) };
 
 export interface SnaptokenConsistencyDeps {
   /** The readers the request's engine reads from (the index's, or the store's). */
   readonly readers: Readers;
-  readonly snaptokens: () => Promise<Snaptokens>;
+  readonly snaptokens: () => MaybePromise<Snaptokens>;
   /** Default SNAPTOKEN_WAIT_MS. */
   readonly waitMs?: number;
 }
@@ -62,22 +62,35 @@ export interface SnaptokenConsistencyDeps {
  */
 export function snaptokenConsistency(deps: SnaptokenConsistencyDeps): ReadConsistency & WriteTokens {
   const waitMs = deps.waitMs ?? SNAPTOKEN_WAIT_MS;
+  const pinnedAt = (tokens: Snaptokens, revision: number): PinnedRead => ({ consistency: { kind: 'at-least', revision }, snaptoken: tokens.issue(revision) });
+  const reached = (consistency: Consistency, revision: number) => consistency.kind !== 'at-least' || revision >= consistency.revision;
+  const pinWith = (tokens: Snaptokens, requested: RequestedConsistency): MaybePromise<PinnedRead> => {
+    const named = requested.snaptoken === undefined || requested.snaptoken === '' ? undefined : tokens.read(requested.snaptoken).revision;
+    const consistency: Consistency =
+      requested.latest === true ? { kind: 'latest' } : named !== undefined ? { kind: 'at-least', revision: named } : DEFAULT_CONSISTENCY;
+    const deadline = Date.now() + waitMs;
+    const opened = deps.readers.open(consistency);
+    if (!(opened instanceof Promise)) {
+      const revision = deps.readers.revision();
+      if (!(revision instanceof Promise) && reached(consistency, revision)) return pinnedAt(tokens, revision);
+    }
+    return pinLater(tokens, consistency, opened, deadline);
+  };
+  const pinLater = async (tokens: Snaptokens, consistency: Consistency, opened: MaybePromise<unknown>, deadline: number): Promise<PinnedRead> => {
+    await beforeDeadline(opened, deadline);
+    let revision = await beforeDeadline(deps.readers.revision(), deadline);
+    while (!reached(consistency, revision)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw notReached();
+      await new Promise((resolve) => setTimeout(resolve, Math.min(REVISION_POLL_MS, left)));
+      revision = await beforeDeadline(deps.readers.revision(), deadline);
+    }
+    return pinnedAt(tokens, revision);
+  };
   return {
-    async pin(requested) {
-      const tokens = await deps.snaptokens();
-      const named = requested.snaptoken === undefined || requested.snaptoken === '' ? undefined : tokens.read(requested.snaptoken).revision;
-      const consistency: Consistency =
-        requested.latest === true ? { kind: 'latest' } : named !== undefined ? { kind: 'at-least', revision: named } : DEFAULT_CONSISTENCY;
-      const deadline = Date.now() + waitMs;
-      await beforeDeadline(deps.readers.open(consistency), deadline);
-      let revision = await beforeDeadline(deps.readers.revision(), deadline);
-      while (consistency.kind === 'at-least' && revision < consistency.revision) {
-        const left = deadline - Date.now();
-        if (left <= 0) throw notReached();
-        await new Promise((resolve) => setTimeout(resolve, Math.min(REVISION_POLL_MS, left)));
-        revision = await beforeDeadline(deps.readers.revision(), deadline);
-      }
-      return { consistency: { kind: 'at-least', revision }, snaptoken: tokens.issue(revision) };
+    pin(requested) {
+      const tokens = deps.snaptokens();
+      return tokens instanceof Promise ? tokens.then((t) => pinWith(t, requested)) : pinWith(tokens, requested);
     },
     async tokenOf(revision) {
       return (await deps.snaptokens()).issue(revision);

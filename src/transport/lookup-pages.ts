@@ -1,3 +1,4 @@
+import type { MaybePromise } from '../reader.js';
 import type { ListObjectsParams, ListSubjectsParams, LookupPaging } from '../api/index.js';
 import type { LookupEngine, LookupPage } from '../engine/lookup-engine.js';
 import { digestOf, SignedTokens } from '../signed-tokens.js';
@@ -12,7 +13,7 @@ export interface LookupDeps {
   /** `snaptoken` / `latest`, as every read takes them. */
   readonly consistency?: ReadConsistency;
   /** The secrets page tokens are signed with. */
-  readonly tokenSecrets: () => Promise<readonly string[]>;
+  readonly tokenSecrets: () => MaybePromise<readonly string[]>;
 }
 
 /** Where a lookup's pages start, and how to write the token of the page after one. */
@@ -32,7 +33,7 @@ export interface LookupPages {
  * invalid_argument.
  */
 export async function lookupPages(
-  secrets: () => Promise<readonly string[]>,
+  secrets: () => MaybePromise<readonly string[]>,
   lookup: 'objects' | 'subjects',
   params: ListObjectsParams | ListSubjectsParams,
   paging: LookupPaging,

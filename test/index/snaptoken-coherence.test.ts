@@ -68,9 +68,9 @@ for (const dialect of SQL_DIALECTS) {
 
       const ahead = (await snaptokens()).issue(revision + 5);
       const unavailable = (error: unknown) => error instanceof GatehouseError && error.kind === 'unavailable' && /has not reached/.test(error.message);
-      await assert.rejects(indexReads.pin({ snaptoken: ahead }), unavailable);
+      await assert.rejects(async () => indexReads.pin({ snaptoken: ahead }), unavailable);
       const storeReads = snaptokenConsistency({ readers: currentReads(storeB, () => storeB.headRevision()), snaptokens, waitMs: wait });
-      await assert.rejects(storeReads.pin({ snaptoken: ahead }), unavailable);
+      await assert.rejects(async () => storeReads.pin({ snaptoken: ahead }), unavailable);
       assert.equal((await storeReads.pin({ snaptoken: token })).snaptoken, token);
     });
   });

@@ -34,7 +34,7 @@ export interface ReaderUnderTest {
   /** The revision a reader opened now answers at (absent where the reader has no revisions). */
   revision?(): Promise<number>;
   /** The network id whose object UUIDs order a traverse (absent: the nil UUID, as for a reader on its own). */
-  networkId?(): Promise<string>;
+  networkId?(): MaybePromise<string>;
 }
 
 export interface ReaderHarness {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type ObjectRelation, type RelationQuery, type RelationTuple, type Subject, type SubjectSet } from '../../tuple.js';
-import type { OrderedRange, OrderedSets, SubjectSetKind } from '../../reader.js';
+import type { MaybePromise, OrderedRange, OrderedSets, SubjectSetKind } from '../../reader.js';
 import { unavailable } from '../../errors.js';
 import { checkStorableQuery, checkStorableTuple } from '../limits.js';
 import { type ChangeNotifications, localNotifications } from '../change-notifications.js';
@@ -86,7 +86,11 @@ const chunks = <T>(items: readonly T[], size: number): T[][] => {
  */
 export class SqlRelationTupleStore implements RelationTupleStore {
   private network: Promise<Predicates> | undefined;
+  /** The network id, once determined. */
+  private nid: string | undefined;
   private storedKey: Promise<readonly string[]> | undefined;
+  /** The stored key, once read. */
+  private storedSecrets: readonly string[] | undefined;
 
   constructor(
     private readonly driver: SqlDriver,
@@ -307,8 +311,8 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     return pruneChanges(this.driver, nid, before, Math.max(1, limitOf(batch)));
   }
 
-  async networkId(): Promise<string> {
-    return (await this.predicates()).nid;
+  networkId(): MaybePromise<string> {
+    return this.nid ?? this.predicates().then((where) => where.nid);
   }
 
   async headRevision(): Promise<number> {
@@ -614,10 +618,16 @@ export class SqlRelationTupleStore implements RelationTupleStore {
   }
 
   private predicates(): Promise<Predicates> {
-    this.network ??= this.determineNetwork().catch((error: unknown) => {
-      this.network = undefined;
-      throw error;
-    });
+    this.network ??= this.determineNetwork().then(
+      (where) => {
+        this.nid = where.nid;
+        return where;
+      },
+      (error: unknown) => {
+        this.network = undefined;
+        throw error;
+      },
+    );
     return this.network;
   }
 
@@ -640,11 +650,12 @@ export class SqlRelationTupleStore implements RelationTupleStore {
     return new Predicates(this.driver.dialect, nid);
   }
 
-  tokenSecrets(): Promise<readonly string[]> {
+  tokenSecrets(): MaybePromise<readonly string[]> {
     const secrets = typeof this.paginationSecrets === 'function' ? this.paginationSecrets() : this.paginationSecrets;
-    if (secrets.length > 0) return Promise.resolve(secrets);
+    if (secrets.length > 0) return secrets;
+    if (this.storedSecrets !== undefined) return this.storedSecrets;
     this.storedKey ??= this.storedPaginationKey().then(
-      (key) => [key],
+      (key) => (this.storedSecrets = [key]),
       (error: unknown) => {
         this.storedKey = undefined;
         throw error;

@@ -1,3 +1,4 @@
+import type { MaybePromise } from '../../reader.js';
 import { tupleToProto } from '../../api/index.js';
 import type { ChangelogWatch } from '../../store/changelog-watch.js';
 import type { Snaptokens } from '../../store/snaptoken.js';
@@ -17,7 +18,7 @@ export const WATCH_METHOD_PATH = `/${PACKAGE}.WatchService/Watch`;
  * client cancels or the server shuts down; a position the changelog no longer holds is
  * OUT_OF_RANGE, a client that fell too far behind is dropped with UNAVAILABLE.
  */
-export function watchMethods(deps: { watch: ChangelogWatch; snaptokens: () => Promise<Snaptokens> }): GrpcStreamingMethod[] {
+export function watchMethods(deps: { watch: ChangelogWatch; snaptokens: () => MaybePromise<Snaptokens> }): GrpcStreamingMethod[] {
   return [
     {
       path: WATCH_METHOD_PATH,

@@ -34,15 +34,19 @@ export interface CheckRouteDeps {
  * revision read; the answer's is in the Gatehouse-Snaptoken header.
  */
 export function checkRoutes(deps: CheckRouteDeps): RestRoute[] {
-  const pin = (req: RestRequest): Promise<PinnedRead> => (deps.consistency ?? UNVERSIONED).pin(consistencyFromUrlQuery(req.query));
-  const checked = async (req: RestRequest, tuple: () => RelationTuple, answer: (allowed: boolean) => RestResponse) => {
+  const pin = (req: RestRequest): MaybePromise<PinnedRead> => (deps.consistency ?? UNVERSIONED).pin(consistencyFromUrlQuery(req.query));
+  /** At once when the read needs no waiting and the engine answers at once. */
+  const checked = (req: RestRequest, tuple: () => RelationTuple, answer: (allowed: boolean) => RestResponse): MaybePromise<RestResponse> => {
     const maxDepth = maxDepthFromUrlQuery(req.query);
-    const read = await pin(req);
-    const response =
-      req.query.get('explain') === 'true'
-        ? await explained(deps, req, tuple, maxDepth, read.consistency, answer)
-        : await allowedOrUnknown(deps, tuple, maxDepth, read.consistency, answer, req.signal);
-    return withSnaptoken(response, read.snaptoken);
+    const answered = (read: PinnedRead) => {
+      const response =
+        req.query.get('explain') === 'true'
+          ? explained(deps, req, tuple, maxDepth, read.consistency, answer)
+          : allowedOrUnknown(deps, tuple, maxDepth, read.consistency, answer, req.signal);
+      return response instanceof Promise ? response.then((r) => withSnaptoken(r, read.snaptoken)) : withSnaptoken(response, read.snaptoken);
+    };
+    const read = pin(req);
+    return read instanceof Promise ? read.then(answered) : answered(read);
   };
   const fromQuery = (req: RestRequest, answer: (allowed: boolean) => RestResponse) => checked(req, () => relationTupleFromUrlQuery(req.query), answer);
   const fromBody = (req: RestRequest, answer: (allowed: boolean) => RestResponse) => {

@@ -1,3 +1,4 @@
+import type { MaybePromise } from '../../reader.js';
 import { tupleToKeto } from '../../api/index.js';
 import type { ChangelogWatch, Watcher, WatchEvent } from '../../store/changelog-watch.js';
 import type { Snaptokens } from '../../store/snaptoken.js';
@@ -16,7 +17,7 @@ const RECONNECT_MS = 1_000;
 
 export interface WatchRouteDeps {
   readonly watch: ChangelogWatch;
-  readonly snaptokens: () => Promise<Snaptokens>;
+  readonly snaptokens: () => MaybePromise<Snaptokens>;
 }
 
 /** The JSON of one event's `data` line. */
