@@ -1,9 +1,10 @@
 import { checkRequestTuple, ketoTupleFromProto, maxDepthFromProto } from '../../api/index.js';
 import type { BatchLimits, CheckEngine } from '../../engine/check-engine.js';
 import { invalidArgument } from '../../errors.js';
+import type { MaybePromise } from '../../reader.js';
 import type { ModelSnapshot } from '../../model.js';
 import { batchErrorText, batchItem } from '../rest/check.js';
-import { type ReadConsistency, SNAPTOKEN_HEADER, UNVERSIONED } from '../consistency.js';
+import { type PinnedRead, type ReadConsistency, SNAPTOKEN_HEADER, UNVERSIONED } from '../consistency.js';
 import type { GrpcUnaryCall, GrpcUnaryMethod } from './method.js';
 import { requestedConsistency } from './consistency.js';
 
@@ -22,21 +23,28 @@ export function checkMethods(deps: {
   consistency?: ReadConsistency;
 }): GrpcUnaryMethod[] {
   /** The request's `latest` and `snaptoken`: the revision read, and its token (also sent as response metadata). */
-  const pin = async (request: unknown, call: GrpcUnaryCall | undefined) => {
-    const read = await (deps.consistency ?? UNVERSIONED).pin(requestedConsistency(request));
-    if (read.snaptoken !== undefined) call?.setHeader(SNAPTOKEN_HEADER, read.snaptoken);
-    return read;
+  const pin = (request: unknown, call: GrpcUnaryCall | undefined): MaybePromise<PinnedRead> => {
+    const noted = (read: PinnedRead) => {
+      if (read.snaptoken !== undefined) call?.setHeader(SNAPTOKEN_HEADER, read.snaptoken);
+      return read;
+    };
+    const read = (deps.consistency ?? UNVERSIONED).pin(requestedConsistency(request));
+    return read instanceof Promise ? read.then(noted) : noted(read);
   };
   return [
     {
       path: `/${PACKAGE}.CheckService/Check`,
       requestType: `${PACKAGE}.CheckRequest`,
       responseType: `${PACKAGE}.CheckResponse`,
-      async handle(request, call) {
+      handle(request, call) {
         const tuple = checkRequestTuple(request);
-        const read = await pin(request, call);
-        const allowed = await deps.engine.check(tuple, maxDepthFromProto(request), read.consistency, call?.signal);
-        return { allowed, snaptoken: read.snaptoken ?? SNAPTOKEN };
+        const answered = (read: PinnedRead) => {
+          const reply = (allowed: boolean) => ({ allowed, snaptoken: read.snaptoken ?? SNAPTOKEN });
+          const allowed = deps.engine.check(tuple, maxDepthFromProto(request), read.consistency, call?.signal);
+          return allowed instanceof Promise ? allowed.then(reply) : reply(allowed);
+        };
+        const read = pin(request, call);
+        return read instanceof Promise ? read.then(answered) : answered(read);
       },
     },
     {

@@ -1,4 +1,5 @@
 import type { CancelSignal } from '../../cancellation.js';
+import type { MaybePromise } from '../../reader.js';
 
 /**
  * One unary gRPC method. Messages are plain objects as protobufjs converts them
@@ -11,7 +12,8 @@ export interface GrpcUnaryMethod {
   /** Fully qualified message type names, e.g. `ory.keto.relation_tuples.v1alpha2.CheckRequest`. */
   readonly requestType: string;
   readonly responseType: string;
-  handle(request: any, call?: GrpcUnaryCall): Promise<object>;
+  /** The answer, at once where nothing needs waiting for. */
+  handle(request: any, call?: GrpcUnaryCall): MaybePromise<object>;
 }
 
 /** What a unary handler may add to its answer besides the response message. */

@@ -180,21 +180,23 @@ export function grpcHandler(deps: GrpcServerDeps): GrpcHandler {
           return fail(new CallStatus(GrpcCode.INTERNAL, `expected exactly one request message, got ${count}`));
         }
         const input = request;
-        void (async () => {
-          try {
-            const result = await span.run(() =>
-              entry.method.handle(decode(input), {
-                setHeader: (name, value) => void (reply.extraHeaders[name.toLowerCase()] = value),
-                signal: ended,
-              }),
-            );
-            if (reply.finished) return;
-            reply.send(encode(result));
-            finish(GrpcCode.OK, '');
-          } catch (err) {
-            fail(err);
-          }
-        })();
+        const respond = (result: object) => {
+          if (reply.finished) return;
+          reply.send(encode(result));
+          finish(GrpcCode.OK, '');
+        };
+        try {
+          const result = span.run(() =>
+            entry.method.handle(decode(input), {
+              setHeader: (name, value) => void (reply.extraHeaders[name.toLowerCase()] = value),
+              signal: ended,
+            }),
+          );
+          if (result instanceof Promise) result.then(respond).catch(fail);
+          else respond(result);
+        } catch (err) {
+          fail(err);
+        }
       });
       return;
     }
