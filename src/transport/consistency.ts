@@ -70,15 +70,20 @@ export function snaptokenConsistency(deps: SnaptokenConsistencyDeps): ReadConsis
       requested.latest === true ? { kind: 'latest' } : named !== undefined ? { kind: 'at-least', revision: named } : DEFAULT_CONSISTENCY;
     const deadline = Date.now() + waitMs;
     const opened = deps.readers.open(consistency);
-    if (!(opened instanceof Promise)) {
-      const revision = deps.readers.revision();
-      if (!(revision instanceof Promise) && reached(consistency, revision)) return pinnedAt(tokens, revision);
-    }
-    return pinLater(tokens, consistency, opened, deadline);
+    // The revision is read once the reader is open: the answer reflects at least that one.
+    const revision = opened instanceof Promise ? undefined : deps.readers.revision();
+    if (typeof revision === 'number' && reached(consistency, revision)) return pinnedAt(tokens, revision);
+    return pinLater(tokens, consistency, opened, revision, deadline);
   };
-  const pinLater = async (tokens: Snaptokens, consistency: Consistency, opened: MaybePromise<unknown>, deadline: number): Promise<PinnedRead> => {
+  const pinLater = async (
+    tokens: Snaptokens,
+    consistency: Consistency,
+    opened: MaybePromise<unknown>,
+    read: MaybePromise<number> | undefined,
+    deadline: number,
+  ): Promise<PinnedRead> => {
     await beforeDeadline(opened, deadline);
-    let revision = await beforeDeadline(deps.readers.revision(), deadline);
+    let revision = await beforeDeadline(read ?? deps.readers.revision(), deadline);
     while (!reached(consistency, revision)) {
       const left = deadline - Date.now();
       if (left <= 0) throw notReached();
