@@ -56,11 +56,12 @@ export class UuidStrings {
     const old = this.slots;
     this.slots = new Int32Array(2 * old.length);
     const count = this.slots.length / SLOT;
+    const slots = this.slots;
     for (let s = 0; s < old.length; s += SLOT) {
       if (old[s + 4] === 0) continue;
       let i = firstSlot(old[s]!, old[s + 1]!, old[s + 2]!, old[s + 3]!, count);
-      while (this.slots[SLOT * i + 4] !== 0) i = (i + 1) & (count - 1);
-      this.slots.set(old.subarray(s, s + SLOT), SLOT * i);
+      while (slots[SLOT * i + 4] !== 0) i = (i + 1) & (count - 1);
+      for (let k = 0; k < SLOT; k++) slots[SLOT * i + k] = old[s + k]!;
     }
   }
 }
