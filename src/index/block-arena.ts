@@ -211,6 +211,6 @@ export class BlockArena {
 /** The room a block of `n` entries occupies in the arena: none for one, else the size class (2^k or 3·2^(k-1)) at or above `n`. */
 function roomFor(n: number): number {
   if (n <= 3) return n === 1 ? 0 : n;
-  const p = 2 ** (31 - Math.clz32(n - 1));
-  return n <= p + p / 2 ? p + p / 2 : 2 * p;
+  const p = 1 << (31 - Math.clz32(n - 1));
+  return n <= p + (p >> 1) ? p + (p >> 1) : 2 * p;
 }
