@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { FreshnessGate } from '../../src/index/freshness-gate.js';
 
 /** A head revision read that the test completes by hand, and a follower that is always caught up. */
-function harness(maxStalenessMs = 0, freshAsOf = -Infinity) {
+function harness(maxStalenessMs = 0, freshAsOf = -Infinity, timeoutMs = 0) {
   const reads: { resolve: (revision: number) => void; reject: (e: Error) => void }[] = [];
   const reached: number[] = [];
   const follower = {
@@ -17,6 +17,7 @@ function harness(maxStalenessMs = 0, freshAsOf = -Infinity) {
     follower,
     maxStalenessMs,
     () => inUse,
+    timeoutMs,
   );
   return { gate, reads, reached, follower, setInUse: (v: boolean) => (inUse = v) };
 }
@@ -34,6 +35,24 @@ describe('FreshnessGate', () => {
     await Promise.all(waits);
     assert.deepEqual(reached, Array(50).fill(7));
     assert.equal(reads.length, 1);
+  });
+
+  it('fails every request sharing a read that is not answered in time as unavailable, and lets the next read through', async () => {
+    const { gate, reads, reached } = harness(0, -Infinity, 20);
+    const waits = Array.from({ length: 5 }, () => gate.ready()!);
+    await tick();
+    const outcomes = await Promise.allSettled(waits);
+    assert.deepEqual(
+      outcomes.map((o) => (o.status === 'rejected' ? (o.reason as { kind?: string }).kind : o.status)),
+      Array(5).fill('unavailable'),
+    );
+    reads[0]!.resolve(2);
+    const next = gate.ready()!;
+    await tick();
+    assert.equal(reads.length, 2);
+    reads[1]!.resolve(3);
+    await next;
+    assert.deepEqual(reached, [...Array(5).fill(2), 3]);
   });
 
   it('makes requests that arrive while a read is in flight wait for the next read, shared by all of them', async () => {
