@@ -54,9 +54,9 @@ export class UuidStrings {
 
   private grow(): void {
     const old = this.slots;
-    this.slots = new Int32Array(2 * old.length);
-    const count = this.slots.length / SLOT;
-    const slots = this.slots;
+    const slots = new Int32Array(2 * old.length);
+    this.slots = slots;
+    const count = slots.length / SLOT;
     for (let s = 0; s < old.length; s += SLOT) {
       if (old[s + 4] === 0) continue;
       let i = firstSlot(old[s]!, old[s + 1]!, old[s + 2]!, old[s + 3]!, count);
